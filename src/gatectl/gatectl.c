@@ -1,0 +1,65 @@
+/* gatectl.c — admin verbs and headless client for Gate Scanner
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gatectl-private.h"
+
+static void
+print_usage (FILE *stream)
+{
+  fprintf (stream,
+           "Usage: gatectl VERB [OPTIONS…]\n"
+           "\n"
+           "Admin verbs (need --db CONNINFO):\n"
+           "  migrate                          apply pending schema migrations\n"
+           "  event create --name N            create an event, print its id\n"
+           "  tickets generate --event ID --count N [--type T]\n"
+           "                                   create tickets, print one token a line\n"
+           "  device add --name N --role gate|supervisor\n"
+           "                                   register a device, print its id and token\n"
+           "  device revoke ID                 revoke a device's token\n"
+           "\n"
+           "Run \"gatectl VERB --help\" for the options of a verb.\n");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *verb;
+
+  setlocale (LC_ALL, "");
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return GATECTL_EXIT_USAGE;
+    }
+
+  verb = argv[1];
+
+  if (strcmp (verb, "--help") == 0 || strcmp (verb, "-h") == 0 || strcmp (verb, "help") == 0)
+    {
+      print_usage (stdout);
+      return GATECTL_EXIT_OK;
+    }
+
+  if (strcmp (verb, "--version") == 0)
+    {
+      printf ("gatectl %s\n", PACKAGE_VERSION);
+      return GATECTL_EXIT_OK;
+    }
+
+  if (gatectl_admin_handles (verb))
+    return gatectl_admin_run (argc - 1, argv + 1);
+
+  fprintf (stderr, "gatectl: unknown verb “%s”\n\n", verb);
+  print_usage (stderr);
+  return GATECTL_EXIT_USAGE;
+}

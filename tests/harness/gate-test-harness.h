@@ -1,0 +1,101 @@
+/* gate-test-harness.h — real PostgreSQL and gate-server for the tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every test that needs a backend starts its own throwaway PostgreSQL
+ * cluster (initdb in a temp dir, 127.0.0.1, a free port; as the postgres
+ * user when running as root) and, where HTTP is involved, a real
+ * gate-server process in front of it. Nothing is mocked.
+ *
+ * Binaries come from the environment that meson sets for tests:
+ *   GATECTL          path of the built gatectl
+ *   GATE_SERVER_BIN  path of the built gate-server
+ *   GATE_PG_BINDIR   optional: where initdb/pg_ctl live
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* --- PostgreSQL -------------------------------------------------------- */
+
+typedef struct _GateTestPg GateTestPg;
+
+typedef enum
+{
+  GATE_TEST_PG_DEFAULT = 0,
+  /* fsync on, as a real server runs: for benchmarks. */
+  GATE_TEST_PG_DURABLE = 1 << 0,
+} GateTestPgFlags;
+
+GateTestPg *gate_test_pg_new          (GateTestPgFlags   flags,
+                                       GError          **error);
+const char *gate_test_pg_get_conninfo (GateTestPg       *pg);
+guint16     gate_test_pg_get_port     (GateTestPg       *pg);
+gboolean    gate_test_pg_stop         (GateTestPg       *pg,
+                                       GError          **error);
+gboolean    gate_test_pg_start        (GateTestPg       *pg,
+                                       GError          **error);
+gboolean    gate_test_pg_migrate      (GateTestPg       *pg,
+                                       GError          **error);
+void        gate_test_pg_free         (GateTestPg       *pg);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateTestPg, gate_test_pg_free)
+
+/* --- gatectl ----------------------------------------------------------- */
+
+char       *gate_test_gatectl         (GError     **error,
+                                       const char  *first_arg,
+                                       ...) G_GNUC_NULL_TERMINATED;
+char       *gate_test_create_event    (GateTestPg  *pg,
+                                       const char  *name,
+                                       GError     **error);
+char      **gate_test_generate_tickets (GateTestPg  *pg,
+                                        const char  *event_id,
+                                        guint        count,
+                                        const char  *ticket_type,
+                                        GError     **error);
+gboolean    gate_test_add_device      (GateTestPg  *pg,
+                                       const char  *name,
+                                       const char  *role,
+                                       char       **device_id,
+                                       char       **token,
+                                       GError     **error);
+
+/* --- gate-server ------------------------------------------------------- */
+
+typedef struct _GateTestServer GateTestServer;
+
+GateTestServer *gate_test_server_new     (const char          *conninfo,
+                                          const char * const  *extra_args,
+                                          GError             **error);
+const char     *gate_test_server_get_url (GateTestServer      *server);
+GSubprocess    *gate_test_server_get_process (GateTestServer  *server);
+gboolean        gate_test_server_stop    (GateTestServer      *server,
+                                          int                 *exit_status,
+                                          GError             **error);
+void            gate_test_server_free    (GateTestServer      *server);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateTestServer, gate_test_server_free)
+
+/* --- waiting ----------------------------------------------------------- */
+
+/* Iterate @context until @condition returns TRUE or @timeout_ms passes.
+ * Returns whether the condition became true. Never sleeps blindly. */
+typedef gboolean (*GateTestCondition) (gpointer user_data);
+
+gboolean    gate_test_wait_until      (GMainContext      *context,
+                                       GateTestCondition  condition,
+                                       gpointer           user_data,
+                                       guint              timeout_ms);
+
+/* Iterate @context until *@flag becomes TRUE or @timeout_ms passes. */
+gboolean    gate_test_wait_for_flag   (GMainContext      *context,
+                                       const gboolean    *flag,
+                                       guint              timeout_ms);
+
+/* A TCP port on 127.0.0.1 that was free a moment ago. */
+guint16     gate_test_free_port       (void);
+
+G_END_DECLS
