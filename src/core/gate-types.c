@@ -1,0 +1,322 @@
+/* gate-types.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "gate-types.h"
+
+static const char *ticket_status_names[] = { "valid", "scanned", "void" };
+static const char *upload_outcome_names[] = {
+  "applied", "won_conflict", "lost_conflict", "not_found", "void", "rejected",
+};
+
+static gboolean
+lookup_name (const char  *const *names,
+             guint               n_names,
+             const char         *str,
+             guint              *index)
+{
+  if (str == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < n_names; i++)
+    {
+      if (strcmp (names[i], str) == 0)
+        {
+          *index = i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+const char *
+gate_ticket_status_to_string (GateTicketStatus status)
+{
+  g_return_val_if_fail (status < G_N_ELEMENTS (ticket_status_names), "valid");
+  return ticket_status_names[status];
+}
+
+gboolean
+gate_ticket_status_from_string (const char       *str,
+                                GateTicketStatus *status)
+{
+  guint index;
+
+  if (!lookup_name (ticket_status_names, G_N_ELEMENTS (ticket_status_names), str, &index))
+    return FALSE;
+
+  *status = index;
+  return TRUE;
+}
+
+const char *
+gate_upload_outcome_to_string (GateUploadOutcome outcome)
+{
+  g_return_val_if_fail (outcome < G_N_ELEMENTS (upload_outcome_names), "rejected");
+  return upload_outcome_names[outcome];
+}
+
+gboolean
+gate_upload_outcome_from_string (const char        *str,
+                                 GateUploadOutcome *outcome)
+{
+  guint index;
+
+  if (!lookup_name (upload_outcome_names, G_N_ELEMENTS (upload_outcome_names), str, &index))
+    return FALSE;
+
+  *outcome = index;
+  return TRUE;
+}
+
+/* --- GateTicket -------------------------------------------------------- */
+
+G_DEFINE_BOXED_TYPE (GateTicket, gate_ticket, gate_ticket_copy, gate_ticket_free)
+
+GateTicket *
+gate_ticket_new (void)
+{
+  return g_new0 (GateTicket, 1);
+}
+
+GateTicket *
+gate_ticket_copy (const GateTicket *ticket)
+{
+  GateTicket *copy = g_memdup2 (ticket, sizeof *ticket);
+
+  copy->id = g_strdup (ticket->id);
+  copy->event_id = g_strdup (ticket->event_id);
+  copy->qr_token = g_strdup (ticket->qr_token);
+  copy->qr_signature = g_strdup (ticket->qr_signature);
+  copy->ticket_type = g_strdup (ticket->ticket_type);
+  copy->guest_name = g_strdup (ticket->guest_name);
+  copy->scanned_device = g_strdup (ticket->scanned_device);
+  return copy;
+}
+
+void
+gate_ticket_free (GateTicket *ticket)
+{
+  if (ticket == NULL)
+    return;
+
+  g_free (ticket->id);
+  g_free (ticket->event_id);
+  g_free (ticket->qr_token);
+  g_free (ticket->qr_signature);
+  g_free (ticket->ticket_type);
+  g_free (ticket->guest_name);
+  g_free (ticket->scanned_device);
+  g_free (ticket);
+}
+
+/* --- GateTicketPage ---------------------------------------------------- */
+
+GateTicketPage *
+gate_ticket_page_new (void)
+{
+  GateTicketPage *page = g_new0 (GateTicketPage, 1);
+
+  page->tickets = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_ticket_free);
+  return page;
+}
+
+void
+gate_ticket_page_free (GateTicketPage *page)
+{
+  if (page == NULL)
+    return;
+
+  g_clear_pointer (&page->tickets, g_ptr_array_unref);
+  g_free (page->next_cursor);
+  g_free (page);
+}
+
+/* --- GateScanAnswer ---------------------------------------------------- */
+
+GateScanAnswer *
+gate_scan_answer_new (void)
+{
+  return g_new0 (GateScanAnswer, 1);
+}
+
+void
+gate_scan_answer_free (GateScanAnswer *answer)
+{
+  if (answer == NULL)
+    return;
+
+  g_free (answer->ticket_id);
+  g_free (answer->guest_name);
+  g_free (answer->ticket_type);
+  g_free (answer->scanned_device);
+  g_free (answer);
+}
+
+/* --- GateQueuedScan ---------------------------------------------------- */
+
+G_DEFINE_BOXED_TYPE (GateQueuedScan, gate_queued_scan, gate_queued_scan_copy, gate_queued_scan_free)
+
+GateQueuedScan *
+gate_queued_scan_new (void)
+{
+  return g_new0 (GateQueuedScan, 1);
+}
+
+GateQueuedScan *
+gate_queued_scan_copy (const GateQueuedScan *scan)
+{
+  GateQueuedScan *copy = g_memdup2 (scan, sizeof *scan);
+
+  copy->client_scan_id = g_strdup (scan->client_scan_id);
+  copy->event_id = g_strdup (scan->event_id);
+  copy->qr_token = g_strdup (scan->qr_token);
+  copy->ticket_id = g_strdup (scan->ticket_id);
+  copy->scanned_by = g_strdup (scan->scanned_by);
+  copy->scan_method = g_strdup (scan->scan_method);
+  copy->last_error = g_strdup (scan->last_error);
+  return copy;
+}
+
+void
+gate_queued_scan_free (GateQueuedScan *scan)
+{
+  if (scan == NULL)
+    return;
+
+  g_free (scan->client_scan_id);
+  g_free (scan->event_id);
+  g_free (scan->qr_token);
+  g_free (scan->ticket_id);
+  g_free (scan->scanned_by);
+  g_free (scan->scan_method);
+  g_free (scan->last_error);
+  g_free (scan);
+}
+
+/* --- GateUploadResult -------------------------------------------------- */
+
+GateUploadResult *
+gate_upload_result_new (void)
+{
+  return g_new0 (GateUploadResult, 1);
+}
+
+void
+gate_upload_result_free (GateUploadResult *result)
+{
+  if (result == NULL)
+    return;
+
+  g_free (result->client_scan_id);
+  g_free (result->winner_device);
+  g_free (result);
+}
+
+/* --- GateConflict ------------------------------------------------------ */
+
+G_DEFINE_BOXED_TYPE (GateConflict, gate_conflict, gate_conflict_copy, gate_conflict_free)
+
+GateConflict *
+gate_conflict_new (void)
+{
+  return g_new0 (GateConflict, 1);
+}
+
+GateConflict *
+gate_conflict_copy (const GateConflict *conflict)
+{
+  GateConflict *copy = g_memdup2 (conflict, sizeof *conflict);
+
+  copy->event_id = g_strdup (conflict->event_id);
+  copy->ticket_id = g_strdup (conflict->ticket_id);
+  copy->qr_token = g_strdup (conflict->qr_token);
+  copy->guest_name = g_strdup (conflict->guest_name);
+  copy->ticket_type = g_strdup (conflict->ticket_type);
+  copy->winner_device = g_strdup (conflict->winner_device);
+  copy->winner_scan_id = g_strdup (conflict->winner_scan_id);
+  copy->loser_device = g_strdup (conflict->loser_device);
+  copy->loser_scan_id = g_strdup (conflict->loser_scan_id);
+  copy->reviewed_by = g_strdup (conflict->reviewed_by);
+  copy->review_note = g_strdup (conflict->review_note);
+  return copy;
+}
+
+void
+gate_conflict_free (GateConflict *conflict)
+{
+  if (conflict == NULL)
+    return;
+
+  g_free (conflict->event_id);
+  g_free (conflict->ticket_id);
+  g_free (conflict->qr_token);
+  g_free (conflict->guest_name);
+  g_free (conflict->ticket_type);
+  g_free (conflict->winner_device);
+  g_free (conflict->winner_scan_id);
+  g_free (conflict->loser_device);
+  g_free (conflict->loser_scan_id);
+  g_free (conflict->reviewed_by);
+  g_free (conflict->review_note);
+  g_free (conflict);
+}
+
+/* --- GateEventSummary -------------------------------------------------- */
+
+GateEventSummary *
+gate_event_summary_new (void)
+{
+  return g_new0 (GateEventSummary, 1);
+}
+
+void
+gate_event_summary_free (GateEventSummary *summary)
+{
+  if (summary == NULL)
+    return;
+
+  g_free (summary->event_id);
+  g_free (summary->name);
+  g_free (summary);
+}
+
+/* --- GateDeviceInfo ---------------------------------------------------- */
+
+G_DEFINE_BOXED_TYPE (GateDeviceInfo, gate_device_info, gate_device_info_copy, gate_device_info_free)
+
+GateDeviceInfo *
+gate_device_info_new (void)
+{
+  return g_new0 (GateDeviceInfo, 1);
+}
+
+GateDeviceInfo *
+gate_device_info_copy (const GateDeviceInfo *info)
+{
+  GateDeviceInfo *copy = g_memdup2 (info, sizeof *info);
+
+  copy->id = g_strdup (info->id);
+  copy->name = g_strdup (info->name);
+  copy->role = g_strdup (info->role);
+  copy->app_version = g_strdup (info->app_version);
+  return copy;
+}
+
+void
+gate_device_info_free (GateDeviceInfo *info)
+{
+  if (info == NULL)
+    return;
+
+  g_free (info->id);
+  g_free (info->name);
+  g_free (info->role);
+  g_free (info->app_version);
+  g_free (info);
+}

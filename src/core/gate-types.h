@@ -1,0 +1,191 @@
+/* gate-types.h — plain records shared by the cache, the API client and the engine
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Times are microseconds since the Unix epoch (UTC), 0 meaning "none". Clock
+ * offsets are milliseconds, server time minus device time.
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "gate-verdict.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  GATE_TICKET_STATUS_VALID,
+  GATE_TICKET_STATUS_SCANNED,
+  GATE_TICKET_STATUS_VOID,
+} GateTicketStatus;
+
+const char *gate_ticket_status_to_string   (GateTicketStatus  status);
+gboolean    gate_ticket_status_from_string (const char       *str,
+                                            GateTicketStatus *status);
+
+/* One ticket as tickets_changed_since returns it and the cache keeps it. */
+typedef struct
+{
+  char             *id;
+  char             *event_id;
+  char             *qr_token;
+  char             *qr_signature;
+  char             *ticket_type;
+  char             *guest_name;
+  GateTicketStatus  status;
+  gint64            scanned_at_us;
+  char             *scanned_device;
+  gint64            updated_at_us;
+} GateTicket;
+
+#define GATE_TYPE_TICKET (gate_ticket_get_type ())
+GType       gate_ticket_get_type (void) G_GNUC_CONST;
+GateTicket *gate_ticket_new      (void);
+GateTicket *gate_ticket_copy     (const GateTicket *ticket);
+void        gate_ticket_free     (GateTicket       *ticket);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateTicket, gate_ticket_free)
+
+/* One page of a delta download. */
+typedef struct
+{
+  GPtrArray *tickets;      /* (element-type GateTicket) */
+  char      *next_cursor;  /* (nullable): NULL when the server sent no rows */
+  gint64     server_time_us;
+} GateTicketPage;
+
+GateTicketPage *gate_ticket_page_new  (void);
+void            gate_ticket_page_free (GateTicketPage *page);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateTicketPage, gate_ticket_page_free)
+
+/* What scan_ticket answered (online decision). */
+typedef struct
+{
+  GateVerdict  verdict;
+  char        *ticket_id;
+  char        *guest_name;
+  char        *ticket_type;
+  gint64       scanned_at_us;
+  char        *scanned_device;
+  gint64       server_time_us;
+} GateScanAnswer;
+
+GateScanAnswer *gate_scan_answer_new  (void);
+void            gate_scan_answer_free (GateScanAnswer *answer);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateScanAnswer, gate_scan_answer_free)
+
+/* An offline scan waiting for upload (an element of sync_offline_scans' p_scans). */
+typedef struct
+{
+  char   *client_scan_id;
+  char   *event_id;
+  char   *qr_token;
+  char   *ticket_id;        /* (nullable) */
+  gint64  scanned_at_us;    /* device clock at scan time */
+  gint64  clock_offset_ms;  /* server − device, as last measured */
+  char   *scanned_by;       /* (nullable) uuid */
+  char   *scan_method;      /* qr | manual | wedge */
+  guint   attempts;
+  char   *last_error;       /* (nullable) */
+} GateQueuedScan;
+
+#define GATE_TYPE_QUEUED_SCAN (gate_queued_scan_get_type ())
+GType           gate_queued_scan_get_type (void) G_GNUC_CONST;
+GateQueuedScan *gate_queued_scan_new      (void);
+GateQueuedScan *gate_queued_scan_copy     (const GateQueuedScan *scan);
+void            gate_queued_scan_free     (GateQueuedScan       *scan);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateQueuedScan, gate_queued_scan_free)
+
+typedef enum
+{
+  GATE_UPLOAD_APPLIED,
+  GATE_UPLOAD_WON_CONFLICT,
+  GATE_UPLOAD_LOST_CONFLICT,
+  GATE_UPLOAD_NOT_FOUND,
+  GATE_UPLOAD_VOID,
+  GATE_UPLOAD_REJECTED,
+} GateUploadOutcome;
+
+const char *gate_upload_outcome_to_string   (GateUploadOutcome  outcome);
+gboolean    gate_upload_outcome_from_string (const char        *str,
+                                             GateUploadOutcome *outcome);
+
+/* The server's answer for one uploaded scan (a row of sync_offline_scans). */
+typedef struct
+{
+  char              *client_scan_id;
+  GateUploadOutcome  outcome;
+  gboolean           replayed;
+  char              *winner_device;  /* (nullable) */
+  gint64             winner_time_us;
+  gint64             server_time_us;
+} GateUploadResult;
+
+GateUploadResult *gate_upload_result_new  (void);
+void              gate_upload_result_free (GateUploadResult *result);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateUploadResult, gate_upload_result_free)
+
+/* A first-scan-wins conflict, from the server or recorded locally. */
+typedef struct
+{
+  gint64  id;               /* server id; 0 while only known locally */
+  char   *event_id;
+  char   *ticket_id;
+  char   *qr_token;
+  char   *guest_name;
+  char   *ticket_type;
+  char   *winner_device;
+  gint64  winner_time_us;
+  char   *winner_scan_id;
+  char   *loser_device;
+  gint64  loser_time_us;
+  char   *loser_scan_id;
+  gint64  detected_at_us;
+  gint64  reviewed_at_us;   /* 0 while unreviewed */
+  char   *reviewed_by;
+  char   *review_note;
+} GateConflict;
+
+#define GATE_TYPE_CONFLICT (gate_conflict_get_type ())
+GType         gate_conflict_get_type (void) G_GNUC_CONST;
+GateConflict *gate_conflict_new      (void);
+GateConflict *gate_conflict_copy     (const GateConflict *conflict);
+void          gate_conflict_free     (GateConflict       *conflict);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateConflict, gate_conflict_free)
+
+/* event_summary */
+typedef struct
+{
+  char   *event_id;
+  char   *name;
+  gint64  starts_at_us;
+  gint64  ticket_count;
+  gint64  scanned_count;
+  gint64  server_time_us;
+} GateEventSummary;
+
+GateEventSummary *gate_event_summary_new  (void);
+void              gate_event_summary_free (GateEventSummary *summary);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateEventSummary, gate_event_summary_free)
+
+/* list_devices */
+typedef struct
+{
+  char   *id;
+  char   *name;
+  char   *role;
+  gint64  last_seen_at_us;
+  char   *app_version;
+  gint    pending_scans;
+  gint64  last_refresh_at_us;
+  gint64  revoked_at_us;
+} GateDeviceInfo;
+
+#define GATE_TYPE_DEVICE_INFO (gate_device_info_get_type ())
+GType           gate_device_info_get_type (void) G_GNUC_CONST;
+GateDeviceInfo *gate_device_info_new      (void);
+GateDeviceInfo *gate_device_info_copy     (const GateDeviceInfo *info);
+void            gate_device_info_free     (GateDeviceInfo       *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateDeviceInfo, gate_device_info_free)
+
+G_END_DECLS
