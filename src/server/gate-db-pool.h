@@ -1,0 +1,56 @@
+/* gate-db-pool.h — asynchronous libpq connection pool
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* One SQL statement with text parameters (NULL elements are SQL NULLs). */
+typedef struct
+{
+  char      *sql;
+  GPtrArray *params;
+} GateDbStatement;
+
+GateDbStatement *gate_db_statement_new    (const char      *sql);
+void             gate_db_statement_add    (GateDbStatement *statement,
+                                           const char      *param);
+void             gate_db_statement_free   (GateDbStatement *statement);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateDbStatement, gate_db_statement_free)
+
+/* What the database answered: the first column of each row of the chosen
+ * statement, or the first SQL error of the batch. */
+typedef struct
+{
+  GPtrArray *rows;       /* (element-type utf8) (nullable elements) */
+  char      *sqlstate;   /* NULL on success */
+  char      *message;
+  char      *detail;
+  char      *hint;
+} GateDbReply;
+
+void             gate_db_reply_free       (GateDbReply     *reply);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateDbReply, gate_db_reply_free)
+
+#define GATE_TYPE_DB_POOL (gate_db_pool_get_type ())
+G_DECLARE_FINAL_TYPE (GateDbPool, gate_db_pool, GATE, DB_POOL, GObject)
+
+GateDbPool  *gate_db_pool_new           (const char           *conninfo,
+                                         guint                 size);
+void         gate_db_pool_start         (GateDbPool           *self);
+void         gate_db_pool_close         (GateDbPool           *self);
+gboolean     gate_db_pool_is_available  (GateDbPool           *self);
+void         gate_db_pool_run_async     (GateDbPool           *self,
+                                         GPtrArray            *statements,
+                                         guint                 result_index,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+GateDbReply *gate_db_pool_run_finish    (GateDbPool           *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+
+G_END_DECLS
