@@ -14,6 +14,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
 #include "gate-test-harness.h"
 
@@ -641,4 +642,92 @@ gate_test_server_free (GateTestServer *server)
 
   g_free (server->url);
   g_free (server);
+}
+
+/* --- HTTP ---------------------------------------------------------------- */
+
+guint
+gate_test_rpc (gpointer     session,
+               const char  *base_url,
+               const char  *token,
+               const char  *function,
+               const char  *json,
+               char       **body)
+{
+  g_autofree char *url = g_strdup_printf ("%s/rest/v1/rpc/%s", base_url, function);
+  g_autoptr(SoupMessage) message = soup_message_new ("POST", url);
+  g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (message);
+  if (token != NULL)
+    {
+      g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", bearer);
+    }
+  soup_message_set_request_body_from_bytes (message, "application/json", request);
+
+  answer = soup_session_send_and_read (SOUP_SESSION (session), message, NULL, &error);
+  if (answer == NULL)
+    {
+      if (body != NULL)
+        *body = g_strdup (error->message);
+      return 0;
+    }
+
+  if (body != NULL)
+    *body = g_strndup (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
+  return soup_message_get_status (message);
+}
+
+char *
+gate_test_json_member (const char *json,
+                       guint       index,
+                       const char *member)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *node;
+  JsonObject *object;
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
+    return NULL;
+
+  node = json_parser_get_root (parser);
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      if (index >= json_array_get_length (array))
+        return NULL;
+      node = json_array_get_element (array, index);
+    }
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  object = json_node_get_object (node);
+  if (!json_object_has_member (object, member) || json_object_get_null_member (object, member))
+    return NULL;
+
+  node = json_object_get_member (object, member);
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  return json_to_string (node, FALSE);
+}
+
+gboolean
+gate_test_accept_any_certificate (gpointer             message,
+                                  GTlsCertificate     *certificate,
+                                  GTlsCertificateFlags errors,
+                                  gpointer             user_data)
+{
+  return TRUE;
+}
+
+char *
+gate_test_uuid (void)
+{
+  return g_uuid_string_random ();
 }

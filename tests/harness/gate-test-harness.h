@@ -79,6 +79,34 @@ void            gate_test_server_free    (GateTestServer      *server);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateTestServer, gate_test_server_free)
 
+/* --- HTTP ---------------------------------------------------------------- */
+
+/* POST @json to <@base_url>/rest/v1/rpc/<@function> with @token as bearer
+ * (NULL: no auth header), synchronously on @session (a SoupSession, one per
+ * thread). Returns the HTTP status, 0 when the request failed at transport
+ * level (then *@body holds the error message). */
+guint       gate_test_rpc             (gpointer     session,
+                                       const char  *base_url,
+                                       const char  *token,
+                                       const char  *function,
+                                       const char  *json,
+                                       char       **body);
+
+/* @member of the @index-th object of a JSON array (or of a JSON object) as
+ * a string; NULL when absent or null. */
+char       *gate_test_json_member     (const char  *json,
+                                       guint        index,
+                                       const char  *member);
+
+/* For SoupMessage::accept-certificate in tests with self-signed certificates. */
+gboolean    gate_test_accept_any_certificate (gpointer             message,
+                                              GTlsCertificate     *certificate,
+                                              GTlsCertificateFlags errors,
+                                              gpointer             user_data);
+
+/* A random RFC 4122 UUID string. */
+char       *gate_test_uuid            (void);
+
 /* --- waiting ----------------------------------------------------------- */
 
 /* Iterate @context until @condition returns TRUE or @timeout_ms passes.
