@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -218,6 +219,34 @@ give_to_postgres (const char  *path,
   return TRUE;
 }
 
+/* pg_ctl detaches the server from us, so a test that aborts would leave it
+ * running. A small watcher stops it and removes its files once the test
+ * process is gone; it holds none of the test runner's pipes. */
+static void
+start_reaper (GateTestPg *pg)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) reaper = NULL;
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+  g_autofree char *pg_ctl = g_build_filename (pg->bindir, "pg_ctl", NULL);
+  g_autofree char *script = NULL;
+
+  if (g_getenv ("GATE_TEST_KEEP") != NULL)
+    return;
+
+  script = g_strdup_printf ("while kill -0 \"$0\" 2>/dev/null; do sleep 1; done; "
+                            "if [ -d '%s' ]; then "
+                            "%s '%s' -D '%s' -m immediate stop; rm -rf '%s'; fi",
+                            pg->datadir,
+                            running_as_root () ? "cd / && runuser -u postgres --" : "",
+                            pg_ctl, pg->datadir, pg->dir);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT |
+                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_cwd (launcher, "/");
+  reaper = g_subprocess_launcher_spawn (launcher, NULL, "setsid", "sh", "-c", script, pid, NULL);
+}
+
 GateTestPg *
 gate_test_pg_new (GateTestPgFlags   flags,
                   GError          **error)
@@ -256,6 +285,7 @@ gate_test_pg_new (GateTestPgFlags   flags,
   if (!gate_test_pg_start (pg, error))
     return NULL;
 
+  start_reaper (pg);
   return g_steal_pointer (&pg);
 }
 
@@ -508,6 +538,12 @@ gate_test_add_device (GateTestPg  *pg,
 
 /* --- gate-server ------------------------------------------------------- */
 
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 struct _GateTestServer
 {
   GSubprocess *process;
@@ -543,6 +579,7 @@ gate_test_server_new (const char          *conninfo,
   g_autoptr(GDataInputStream) lines = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   const char *binary;
   ReadLine state = { 0 };
 
@@ -558,9 +595,12 @@ gate_test_server_new (const char          *conninfo,
     g_ptr_array_add (argv, (gpointer) extra_args[i]);
   g_ptr_array_add (argv, NULL);
 
-  /* stderr stays ours, so a failing test shows the server's log. */
-  server->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE, error);
+  /* stderr stays ours, so a failing test shows the server's log. The
+   * server dies with the test: an aborted test must not leave it holding
+   * the test runner's pipes. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
   if (server->process == NULL)
     return NULL;
 
