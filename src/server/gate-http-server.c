@@ -21,6 +21,7 @@
 #define RPC_PREFIX      "/rest/v1/rpc/"
 #define MAX_JSON_DEPTH  64
 #define MAX_AUTH_CACHE  4096
+#define CATALOG_MIN_AGE_US G_USEC_PER_SEC
 
 struct _GateHttpServer
 {
@@ -31,6 +32,7 @@ struct _GateHttpServer
   GTlsCertificate *certificate;
   GateRpcCatalog  *catalog;
   gboolean         catalog_loading;
+  gint64           catalog_loaded_at;
   GPtrArray       *catalog_waiters;   /* Request* */
   GHashTable      *auth_cache;        /* token hash → AuthEntry */
   gulong           reconnected_id;
@@ -51,8 +53,8 @@ typedef struct
   char              *function;
   JsonNode          *args;
   char              *token_hash;
-  AuthEntry         *auth;        /* borrowed copy owned here */
-  gboolean           health;
+  AuthEntry         *auth;
+  gboolean           catalog_reloaded;
 } Request;
 
 static void step_resolve (Request *request);
@@ -480,6 +482,12 @@ step_auth (Request *request)
   g_autoptr(GPtrArray) statements = NULL;
   GateDbStatement *lookup;
 
+  if (request->auth != NULL)
+    {
+      step_call (request);
+      return;
+    }
+
   if (cached != NULL)
     {
       request->auth = auth_entry_copy (cached);
@@ -511,6 +519,17 @@ step_resolve (Request *request)
 
   if (gate_rpc_catalog_resolve (self->catalog, request->function, args) == NULL)
     {
+      /* A migration may have added it since the catalog was read: look
+       * again, but at most once a second whatever clients ask for. */
+      if (!request->catalog_reloaded &&
+          g_get_monotonic_time () - self->catalog_loaded_at > CATALOG_MIN_AGE_US)
+        {
+          request->catalog_reloaded = TRUE;
+          g_clear_pointer (&self->catalog, gate_rpc_catalog_free);
+          step_resolve (request);
+          return;
+        }
+
       g_autofree char *text = g_strdup_printf ("Could not find the function public.%s with the given "
                                                "arguments in the schema cache", request->function);
 
@@ -541,6 +560,7 @@ on_catalog_loaded (GObject      *source,
   if (reply != NULL && reply->sqlstate == NULL && reply->rows->len == 1)
     {
       self->catalog = gate_rpc_catalog_new_from_json (g_ptr_array_index (reply->rows, 0), &error);
+      self->catalog_loaded_at = g_get_monotonic_time ();
       if (self->catalog == NULL)
         g_message ("cannot read the function catalog: %s", error->message);
     }
@@ -772,17 +792,22 @@ gate_http_server_new (GateDbPool      *pool,
   return self;
 }
 
+/* GSocket's default backlog of 10 overflows when a gate's worth of kiosks
+ * reconnect at once, and overflowing connections get reset. */
+#define LISTEN_BACKLOG 1024
+
 char *
 gate_http_server_listen (GateHttpServer  *self,
                          const char      *address,
                          GError         **error)
 {
   g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GSocketConnectable) connectable = NULL;
   g_autoptr(GSocketAddressEnumerator) enumerator = NULL;
-  GSList *uris;
-  g_autofree char *url = NULL;
-  int port;
+  g_autoptr(GSocket) socket = NULL;
+  g_autofree char *host = NULL;
+  gboolean ipv6;
 
   connectable = g_network_address_parse (address, 8080, error);
   if (connectable == NULL)
@@ -793,23 +818,28 @@ gate_http_server_listen (GateHttpServer  *self,
   if (socket_address == NULL)
     return NULL;
 
-  if (!soup_server_listen (self->server, socket_address,
-                           self->certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+  socket = g_socket_new (g_socket_address_get_family (socket_address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
     return NULL;
 
-  uris = soup_server_get_uris (self->server);
-  port = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error))
+    return NULL;
 
-  {
-    g_autofree char *host = g_inet_address_to_string (
-      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (socket_address)));
+  if (!soup_server_listen_socket (self->server, socket,
+                                  self->certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+    return NULL;
 
-    url = g_strdup_printf ("%s://%s%s%s:%d", self->certificate ? "https" : "http",
-                           strchr (host, ':') ? "[" : "", host, strchr (host, ':') ? "]" : "", port);
-  }
+  /* The real port when :0 was asked for. */
+  bound = g_socket_get_local_address (socket, error);
+  if (bound == NULL)
+    return NULL;
 
-  return g_steal_pointer (&url);
+  host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (bound)));
+  ipv6 = strchr (host, ':') != NULL;
+  return g_strdup_printf ("%s://%s%s%s:%u", self->certificate ? "https" : "http", ipv6 ? "[" : "", host,
+                          ipv6 ? "]" : "", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
 }
 
 void
