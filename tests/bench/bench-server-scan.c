@@ -1,0 +1,425 @@
+/* bench-server-scan.c — scan_ticket through gate-server under load
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * DESIGN.md §8: 32 clients scanning unique tickets (≥ 2,000 scans/s, p95 <
+ * 25 ms on 2 cores) and 64 clients storming one ticket (exactly 1 admitted,
+ * 63 already_scanned, no error, no busy). PostgreSQL runs with fsync on.
+ *
+ * The clients speak minimal HTTP/1.1 over one keep-alive socket each, so
+ * the figures measure the server rather than a client library.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <json-glib/json-glib.h>
+
+#include "gate-test-harness.h"
+
+#define CLIENTS          32
+#define STORM_CLIENTS    64
+#define DURATION_SECONDS 8
+#define TICKETS          40000
+
+typedef struct
+{
+  int      fd;
+  char     host[64];
+  guint16  port;
+  GString *in;
+} Connection;
+
+static gboolean
+connection_open (Connection *connection,
+                 const char *url)
+{
+  struct sockaddr_in addr = { 0 };
+  int one = 1;
+  const char *port = strrchr (url, ':');
+
+  connection->port = (guint16) g_ascii_strtoull (port + 1, NULL, 10);
+  connection->fd = socket (AF_INET, SOCK_STREAM, 0);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons (connection->port);
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  setsockopt (connection->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  connection->in = g_string_new (NULL);
+  return connect (connection->fd, (struct sockaddr *) &addr, sizeof addr) == 0;
+}
+
+static void
+connection_close (Connection *connection)
+{
+  close (connection->fd);
+  g_string_free (connection->in, TRUE);
+}
+
+/* One request, one response; returns the status, body in @body. */
+static guint
+connection_post (Connection *connection,
+                 const char *token,
+                 const char *function,
+                 const char *json,
+                 GString    *body)
+{
+  g_autofree char *request = g_strdup_printf ("POST /rest/v1/rpc/%s HTTP/1.1\r\n"
+                                              "Host: 127.0.0.1:%u\r\n"
+                                              "Authorization: Bearer %s\r\n"
+                                              "Content-Type: application/json\r\n"
+                                              "Content-Length: %zu\r\n\r\n%s",
+                                              function, connection->port, token, strlen (json), json);
+  gsize sent = 0;
+  gsize length = strlen (request);
+  char *headers_end;
+  gsize content_length;
+  guint status;
+
+  while (sent < length)
+    {
+      ssize_t n = send (connection->fd, request + sent, length - sent, MSG_NOSIGNAL);
+
+      if (n <= 0)
+        return 0;
+      sent += n;
+    }
+
+  g_string_truncate (connection->in, 0);
+  while ((headers_end = strstr (connection->in->str, "\r\n\r\n")) == NULL)
+    {
+      char buffer[8192];
+      ssize_t n = recv (connection->fd, buffer, sizeof buffer, 0);
+
+      if (n <= 0)
+        return 0;
+      g_string_append_len (connection->in, buffer, n);
+    }
+
+  status = (guint) g_ascii_strtoull (connection->in->str + strlen ("HTTP/1.1 "), NULL, 10);
+  {
+    const char *cl = g_strstr_len (connection->in->str, headers_end - connection->in->str, "Content-Length:");
+
+    content_length = cl ? g_ascii_strtoull (cl + strlen ("Content-Length:"), NULL, 10) : 0;
+  }
+
+  {
+    gsize header_length = headers_end + 4 - connection->in->str;
+
+    while (connection->in->len < header_length + content_length)
+      {
+        char buffer[8192];
+        ssize_t n = recv (connection->fd, buffer, sizeof buffer, 0);
+
+        if (n <= 0)
+          return 0;
+        g_string_append_len (connection->in, buffer, n);
+      }
+
+    g_string_assign (body, "");
+    g_string_append_len (body, connection->in->str + header_length, content_length);
+  }
+
+  return status;
+}
+
+static char *
+verdict_of (const char *json)
+{
+  return gate_test_json_member (json, 0, "verdict");
+}
+
+/* --- unique tickets, 32 clients --------------------------------------------- */
+
+typedef struct
+{
+  const char  *url;
+  const char  *event;
+  const char  *device_id;
+  const char  *token;
+  char       **tickets;
+  gint        *next_ticket;
+  gint64       deadline;
+  GArray      *latencies;   /* gint64 µs */
+  guint        admitted;
+  guint        failures;
+} Worker;
+
+static gpointer
+work (gpointer user_data)
+{
+  Worker *worker = user_data;
+  Connection connection;
+  g_autoptr(GString) body = g_string_new (NULL);
+
+  if (!connection_open (&connection, worker->url))
+    {
+      worker->failures++;
+      return NULL;
+    }
+
+  while (g_get_monotonic_time () < worker->deadline)
+    {
+      gint index = g_atomic_int_add (worker->next_ticket, 1);
+      g_autofree char *scan_id = NULL;
+      g_autofree char *json = NULL;
+      g_autofree char *verdict = NULL;
+      gint64 started;
+      gint64 elapsed;
+      guint status;
+
+      if (index >= TICKETS)
+        break;
+
+      scan_id = g_uuid_string_random ();
+      json = g_strdup_printf ("{\"p_qr_token\":\"%s\",\"p_event_id\":\"%s\",\"p_device_id\":\"%s\","
+                              "\"p_client_scan_id\":\"%s\"}",
+                              worker->tickets[index], worker->event, worker->device_id, scan_id);
+      started = g_get_monotonic_time ();
+      status = connection_post (&connection, worker->token, "scan_ticket", json, body);
+      elapsed = g_get_monotonic_time () - started;
+
+      verdict = status == 200 ? verdict_of (body->str) : NULL;
+      if (g_strcmp0 (verdict, "admitted") == 0)
+        worker->admitted++;
+      else
+        worker->failures++;
+      g_array_append_val (worker->latencies, elapsed);
+    }
+
+  connection_close (&connection);
+  return NULL;
+}
+
+static gint
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+percentile_ms (GArray *sorted,
+               double  p)
+{
+  guint index;
+
+  if (sorted->len == 0)
+    return 0;
+  index = MIN ((guint) (p / 100.0 * sorted->len), sorted->len - 1);
+  return g_array_index (sorted, gint64, index) / 1000.0;
+}
+
+static gboolean
+bench_unique (GateTestPg *pg,
+              const char *url,
+              const char *event)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) tickets = gate_test_generate_tickets (pg, event, TICKETS, "Bench", &error);
+  g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (gint64));
+  Worker workers[CLIENTS] = { 0 };
+  GThread *threads[CLIENTS];
+  char *device_ids[CLIENTS];
+  char *tokens[CLIENTS];
+  gint next_ticket = 0;
+  guint admitted = 0;
+  guint failures = 0;
+  gint64 started;
+  double seconds;
+  double rate;
+  double p95;
+  gboolean pass;
+
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < CLIENTS; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("bench-%u", i);
+
+      g_assert_true (gate_test_add_device (pg, name, "gate", &device_ids[i], &tokens[i], &error));
+    }
+
+  started = g_get_monotonic_time ();
+  for (guint i = 0; i < CLIENTS; i++)
+    {
+      workers[i].url = url;
+      workers[i].event = event;
+      workers[i].device_id = device_ids[i];
+      workers[i].token = tokens[i];
+      workers[i].tickets = tickets;
+      workers[i].next_ticket = &next_ticket;
+      workers[i].deadline = started + DURATION_SECONDS * G_USEC_PER_SEC;
+      workers[i].latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
+      threads[i] = g_thread_new ("worker", work, &workers[i]);
+    }
+  for (guint i = 0; i < CLIENTS; i++)
+    g_thread_join (threads[i]);
+  seconds = (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC;
+
+  for (guint i = 0; i < CLIENTS; i++)
+    {
+      g_array_append_vals (all, workers[i].latencies->data, workers[i].latencies->len);
+      admitted += workers[i].admitted;
+      failures += workers[i].failures;
+      g_array_unref (workers[i].latencies);
+      g_free (device_ids[i]);
+      g_free (tokens[i]);
+    }
+  g_array_sort (all, compare_gint64);
+
+  rate = all->len / seconds;
+  p95 = percentile_ms (all, 95);
+  pass = rate >= 2000 && p95 < 25 && failures == 0;
+
+  printf ("unique tickets, %d clients: %u scans in %.1f s = %.0f scans/s; "
+          "latency p50 %.2f ms, p95 %.2f ms, p99 %.2f ms; %u admitted, %u errors — %s "
+          "(target ≥ 2000/s, p95 < 25 ms)\n",
+          CLIENTS, all->len, seconds, rate, percentile_ms (all, 50), p95, percentile_ms (all, 99),
+          admitted, failures, pass ? "PASS" : "FAIL");
+  return pass;
+}
+
+/* --- one ticket, 64 clients ---------------------------------------------------- */
+
+typedef struct
+{
+  const char *url;
+  const char *body;
+  const char *token;
+  GMutex     *mutex;
+  GCond      *cond;
+  gboolean   *go;
+  char       *verdict;
+} Stormer;
+
+static gpointer
+storm (gpointer user_data)
+{
+  Stormer *stormer = user_data;
+  Connection connection;
+  g_autoptr(GString) body = g_string_new (NULL);
+  gboolean connected = connection_open (&connection, stormer->url);
+
+  g_mutex_lock (stormer->mutex);
+  while (!*stormer->go)
+    g_cond_wait (stormer->cond, stormer->mutex);
+  g_mutex_unlock (stormer->mutex);
+
+  if (connected && connection_post (&connection, stormer->token, "scan_ticket", stormer->body, body) == 200)
+    stormer->verdict = verdict_of (body->str);
+  else
+    stormer->verdict = g_strdup ("error");
+
+  if (connected)
+    connection_close (&connection);
+  return NULL;
+}
+
+static gboolean
+bench_storm (GateTestPg *pg,
+             const char *url,
+             const char *event)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ticket = gate_test_generate_tickets (pg, event, 1, "Storm", &error);
+  g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Stormer stormers[STORM_CLIENTS] = { 0 };
+  GThread *threads[STORM_CLIENTS];
+  char *bodies[STORM_CLIENTS];
+  g_autofree char *device_id = NULL;
+  g_autofree char *token = NULL;
+  GMutex mutex;
+  GCond cond;
+  gboolean go = FALSE;
+  gint64 started;
+  guint admitted;
+  guint already;
+  gboolean pass;
+
+  g_assert_true (gate_test_add_device (pg, "storm", "gate", &device_id, &token, &error));
+  g_mutex_init (&mutex);
+  g_cond_init (&cond);
+
+  for (guint i = 0; i < STORM_CLIENTS; i++)
+    {
+      g_autofree char *scan_id = g_uuid_string_random ();
+
+      bodies[i] = g_strdup_printf ("{\"p_qr_token\":\"%s\",\"p_event_id\":\"%s\",\"p_device_id\":\"%s\","
+                                   "\"p_client_scan_id\":\"%s\"}", ticket[0], event, device_id, scan_id);
+      stormers[i].url = url;
+      stormers[i].body = bodies[i];
+      stormers[i].token = token;
+      stormers[i].mutex = &mutex;
+      stormers[i].cond = &cond;
+      stormers[i].go = &go;
+      threads[i] = g_thread_new ("stormer", storm, &stormers[i]);
+    }
+
+  started = g_get_monotonic_time ();
+  g_mutex_lock (&mutex);
+  go = TRUE;
+  g_cond_broadcast (&cond);
+  g_mutex_unlock (&mutex);
+
+  for (guint i = 0; i < STORM_CLIENTS; i++)
+    {
+      guint count;
+
+      g_thread_join (threads[i]);
+      count = GPOINTER_TO_UINT (g_hash_table_lookup (counts, stormers[i].verdict));
+      g_hash_table_replace (counts, stormers[i].verdict, GUINT_TO_POINTER (count + 1));
+      g_free (bodies[i]);
+    }
+
+  admitted = GPOINTER_TO_UINT (g_hash_table_lookup (counts, "admitted"));
+  already = GPOINTER_TO_UINT (g_hash_table_lookup (counts, "already_scanned"));
+  pass = admitted == 1 && already == STORM_CLIENTS - 1;
+
+  printf ("one ticket, %d clients: %u admitted, %u already_scanned, %u other, all answered in %.1f ms — %s "
+          "(target exactly 1 / 63 / 0)\n",
+          STORM_CLIENTS, admitted, already, STORM_CLIENTS - admitted - already,
+          (g_get_monotonic_time () - started) / 1000.0, pass ? "PASS" : "FAIL");
+
+  g_mutex_clear (&mutex);
+  g_cond_clear (&cond);
+  return pass;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTestPg) pg = NULL;
+  g_autoptr(GateTestServer) server = NULL;
+  g_autofree char *event = NULL;
+  gboolean ok = TRUE;
+
+  pg = gate_test_pg_new (GATE_TEST_PG_DURABLE, &error);
+  if (pg == NULL || !gate_test_pg_migrate (pg, &error))
+    {
+      fprintf (stderr, "bench-server-scan: %s\n", error->message);
+      return 1;
+    }
+
+  event = gate_test_create_event (pg, "Benchmark", &error);
+  server = gate_test_server_new (gate_test_pg_get_conninfo (pg), NULL, &error);
+  if (event == NULL || server == NULL)
+    {
+      fprintf (stderr, "bench-server-scan: %s\n", error->message);
+      return 1;
+    }
+
+  ok &= bench_storm (pg, gate_test_server_get_url (server), event);
+  ok &= bench_unique (pg, gate_test_server_get_url (server), event);
+  return ok ? 0 : 1;
+}
