@@ -179,6 +179,7 @@ gate_queued_scan_copy (const GateQueuedScan *scan)
   copy->ticket_id = g_strdup (scan->ticket_id);
   copy->scanned_by = g_strdup (scan->scanned_by);
   copy->scan_method = g_strdup (scan->scan_method);
+  copy->device_id = g_strdup (scan->device_id);
   copy->last_error = g_strdup (scan->last_error);
   return copy;
 }
@@ -195,6 +196,7 @@ gate_queued_scan_free (GateQueuedScan *scan)
   g_free (scan->ticket_id);
   g_free (scan->scanned_by);
   g_free (scan->scan_method);
+  g_free (scan->device_id);
   g_free (scan->last_error);
   g_free (scan);
 }

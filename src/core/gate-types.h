@@ -85,6 +85,7 @@ typedef struct
   gint64  clock_offset_ms;  /* server − device, as last measured */
   char   *scanned_by;       /* (nullable) uuid */
   char   *scan_method;      /* qr | manual | wedge */
+  char   *device_id;        /* the device that scanned */
   guint   attempts;
   char   *last_error;       /* (nullable) */
 } GateQueuedScan;
