@@ -104,7 +104,9 @@ CREATE FUNCTION public.device_heartbeat(
   p_app_version      text,
   p_pending_scans    int,
   p_last_refresh_at  timestamptz)
-  RETURNS TABLE (server_time timestamptz)
+  -- Two columns: a one-column table is a set of scalars to PostgreSQL, and
+  -- clients expect rows as objects.
+  RETURNS TABLE (device_id text, server_time timestamptz)
   LANGUAGE plpgsql
   SECURITY DEFINER
   SET search_path = ''
@@ -121,7 +123,7 @@ BEGIN
      SET last_seen_at = now(), app_version = excluded.app_version,
          pending_scans = excluded.pending_scans, last_refresh_at = excluded.last_refresh_at;
 
-  RETURN QUERY SELECT clock_timestamp();
+  RETURN QUERY SELECT p_device_id, clock_timestamp();
 END
 $$;
 

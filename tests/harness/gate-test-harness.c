@@ -557,6 +557,25 @@ typedef struct
   gboolean  done;
 } ReadLine;
 
+static gboolean
+server_is_healthy (gpointer user_data)
+{
+  GateTestServer *server = user_data;
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 2, NULL);
+  g_autofree char *url = g_strconcat (server->url, "/healthz", NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = NULL;
+
+  g_signal_connect (message, "accept-certificate", G_CALLBACK (gate_test_accept_any_certificate), NULL);
+  body = soup_session_send_and_read (session, message, NULL, NULL);
+  if (body != NULL && soup_message_get_status (message) == 200)
+    return TRUE;
+
+  /* Not yet: give the loop a short beat before asking again. */
+  g_usleep (50 * 1000);
+  return FALSE;
+}
+
 static void
 on_line_read (GObject      *stream,
               GAsyncResult *result,
@@ -632,6 +651,14 @@ gate_test_server_new (const char          *conninfo,
 
   server->url = g_strdup (state.line + strlen ("listening on "));
   g_free (state.line);
+
+  /* Listening is not ready: the database pool connects in the background. */
+  if (!gate_test_wait_until (NULL, server_is_healthy, server, SERVER_START_TIMEOUT_MS))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "gate-server at %s never became healthy", server->url);
+      return NULL;
+    }
+
   return g_steal_pointer (&server);
 }
 

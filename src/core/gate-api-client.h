@@ -1,0 +1,125 @@
+/* gate-api-client.h — the RPC client (gate-server or Supabase/PostgREST)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "gate-types.h"
+
+G_BEGIN_DECLS
+
+#define GATE_API_DEFAULT_TIMEOUT_MS 10000
+#define GATE_API_SCAN_TIMEOUT_MS    1500
+#define GATE_API_MAX_RESPONSE       (32 * 1024 * 1024)
+
+#define GATE_TYPE_API_CLIENT (gate_api_client_get_type ())
+G_DECLARE_FINAL_TYPE (GateApiClient, gate_api_client, GATE, API_CLIENT, GObject)
+
+GateApiClient    *gate_api_client_new                  (const char           *base_url,
+                                                        const char           *token,
+                                                        const char           *device_id);
+const char       *gate_api_client_get_base_url         (GateApiClient        *self);
+const char       *gate_api_client_get_device_id        (GateApiClient        *self);
+gint64            gate_api_client_get_clock_offset_ms  (GateApiClient        *self);
+gboolean          gate_api_client_is_insecure          (GateApiClient        *self);
+
+/* Generic PostgREST RPC: the rows of @function called with @args. */
+void              gate_api_client_call_async           (GateApiClient        *self,
+                                                        const char           *function,
+                                                        JsonObject           *args,
+                                                        guint                 timeout_ms,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+JsonArray        *gate_api_client_call_finish          (GateApiClient        *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+void              gate_api_client_scan_ticket_async    (GateApiClient        *self,
+                                                        const char           *qr_token,
+                                                        const char           *event_id,
+                                                        const char           *client_scan_id,
+                                                        const char           *scan_method,
+                                                        guint                 timeout_ms,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GateScanAnswer   *gate_api_client_scan_ticket_finish   (GateApiClient        *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+void              gate_api_client_sync_offline_scans_async  (GateApiClient   *self,
+                                                        GPtrArray            *scans,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GPtrArray        *gate_api_client_sync_offline_scans_finish (GateApiClient   *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+void              gate_api_client_tickets_changed_since_async  (GateApiClient *self,
+                                                        const char           *event_id,
+                                                        const char           *cursor,
+                                                        guint                 limit,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GateTicketPage   *gate_api_client_tickets_changed_since_finish (GateApiClient *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+void              gate_api_client_event_summary_async  (GateApiClient        *self,
+                                                        const char           *event_id,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GateEventSummary *gate_api_client_event_summary_finish (GateApiClient        *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+void              gate_api_client_heartbeat_async      (GateApiClient        *self,
+                                                        const char           *app_version,
+                                                        gint                  pending_scans,
+                                                        gint64                last_refresh_at_us,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+gboolean          gate_api_client_heartbeat_finish     (GateApiClient        *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+/* device_conflicts for a gate device, list_conflicts for a supervisor. */
+void              gate_api_client_conflicts_async      (GateApiClient        *self,
+                                                        const char           *event_id,
+                                                        gboolean              supervisor,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GPtrArray        *gate_api_client_conflicts_finish     (GateApiClient        *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+void              gate_api_client_review_conflict_async  (GateApiClient      *self,
+                                                        gint64                conflict_id,
+                                                        const char           *reviewed_by,
+                                                        const char           *note,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+gboolean          gate_api_client_review_conflict_finish (GateApiClient      *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+void              gate_api_client_list_devices_async   (GateApiClient        *self,
+                                                        const char           *event_id,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GPtrArray        *gate_api_client_list_devices_finish  (GateApiClient        *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+G_END_DECLS

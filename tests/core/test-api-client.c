@@ -1,0 +1,408 @@
+/* test-api-client.c — GateApiClient against a real gate-server, and through
+ * a fault-injecting proxy
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "gate-api-client.h"
+#include "gate-error.h"
+#include "gate-test-harness.h"
+#include "gate-test-proxy.h"
+
+static struct
+{
+  GateTestPg     *pg;
+  GateTestServer *server;
+  char           *event;
+  char           *device_id;
+  char           *token;
+  char          **tickets;
+  guint           next_ticket;
+} backend;
+
+typedef struct
+{
+  GAsyncResult *result;
+} Waiter;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Waiter *waiter = user_data;
+
+  waiter->result = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer user_data)
+{
+  return ((Waiter *) user_data)->result != NULL;
+}
+
+static GAsyncResult *
+wait_result (Waiter *waiter)
+{
+  g_assert_true (gate_test_wait_until (NULL, has_result, waiter, 20000));
+  return waiter->result;
+}
+
+static GateApiClient *
+client_for (const char *url)
+{
+  return gate_api_client_new (url, backend.token, backend.device_id);
+}
+
+static const char *
+fresh_ticket (void)
+{
+  return backend.tickets[backend.next_ticket++];
+}
+
+static GateScanAnswer *
+scan (GateApiClient *client,
+      const char    *token,
+      const char    *client_scan_id,
+      GError       **error)
+{
+  Waiter waiter = { 0 };
+  GateScanAnswer *answer;
+
+  gate_api_client_scan_ticket_async (client, token, backend.event, client_scan_id, "qr", 1500, NULL, on_done,
+                                     &waiter);
+  answer = gate_api_client_scan_ticket_finish (client, wait_result (&waiter), error);
+  g_object_unref (waiter.result);
+  return answer;
+}
+
+static void
+test_scan_admitted_then_already_scanned (void)
+{
+  g_autoptr(GateApiClient) client = client_for (gate_test_server_get_url (backend.server));
+  g_autoptr(GError) error = NULL;
+  const char *ticket = fresh_ticket ();
+  g_autofree char *first_id = g_uuid_string_random ();
+  g_autofree char *second_id = g_uuid_string_random ();
+  g_autoptr(GateScanAnswer) first = scan (client, ticket, first_id, &error);
+  g_autoptr(GateScanAnswer) second = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (first->verdict, ==, GATE_VERDICT_ADMITTED);
+  g_assert_nonnull (first->guest_name);
+  second = scan (client, ticket, second_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (second->verdict, ==, GATE_VERDICT_ALREADY_SCANNED);
+  g_assert_cmpstr (second->scanned_device, ==, backend.device_id);
+  g_assert_cmpint (second->scanned_at_us, ==, first->scanned_at_us);
+}
+
+static void
+test_scan_unknown_code_not_found (void)
+{
+  g_autoptr(GateApiClient) client = client_for (gate_test_server_get_url (backend.server));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  g_autoptr(GateScanAnswer) answer = scan (client, "GS1-DOES-NOT-EXIST", id, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (answer->verdict, ==, GATE_VERDICT_NOT_FOUND);
+}
+
+static void
+test_bad_token_is_unauthorized (void)
+{
+  g_autoptr(GateApiClient) client = gate_api_client_new (gate_test_server_get_url (backend.server),
+                                                         "gst_wrong", backend.device_id);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  g_autoptr(GateScanAnswer) answer = scan (client, fresh_ticket (), id, &error);
+
+  g_assert_null (answer);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED);
+}
+
+static void
+test_sync_outcomes_parsed (void)
+{
+  g_autoptr(GateApiClient) client = client_for (gate_test_server_get_url (backend.server));
+  g_autoptr(GPtrArray) scans = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_queued_scan_free);
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GError) error = NULL;
+  Waiter waiter = { 0 };
+  Waiter second = { 0 };
+  GateQueuedScan *known = gate_queued_scan_new ();
+  GateQueuedScan *unknown = gate_queued_scan_new ();
+
+  known->client_scan_id = g_uuid_string_random ();
+  known->event_id = g_strdup (backend.event);
+  known->qr_token = g_strdup (fresh_ticket ());
+  known->scanned_at_us = g_get_real_time () - 60 * G_USEC_PER_SEC;
+  unknown->client_scan_id = g_uuid_string_random ();
+  unknown->event_id = g_strdup (backend.event);
+  unknown->qr_token = g_strdup ("GS1-NOT-A-TICKET");
+  unknown->scanned_at_us = g_get_real_time ();
+  g_ptr_array_add (scans, known);
+  g_ptr_array_add (scans, unknown);
+
+  gate_api_client_sync_offline_scans_async (client, scans, NULL, on_done, &waiter);
+  results = gate_api_client_sync_offline_scans_finish (client, wait_result (&waiter), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 2);
+  for (guint i = 0; i < results->len; i++)
+    {
+      GateUploadResult *result = results->pdata[i];
+
+      if (g_str_equal (result->client_scan_id, known->client_scan_id))
+        g_assert_cmpint (result->outcome, ==, GATE_UPLOAD_APPLIED);
+      else
+        g_assert_cmpint (result->outcome, ==, GATE_UPLOAD_NOT_FOUND);
+      g_assert_false (result->replayed);
+    }
+
+  /* The lost-response case: the same batch again is a replay. */
+  gate_api_client_sync_offline_scans_async (client, scans, NULL, on_done, &second);
+  again = gate_api_client_sync_offline_scans_finish (client, wait_result (&second), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < again->len; i++)
+    g_assert_true (((GateUploadResult *) again->pdata[i])->replayed);
+
+  g_object_unref (waiter.result);
+  g_object_unref (second.result);
+}
+
+static void
+test_tickets_page_to_the_end (void)
+{
+  g_autoptr(GateApiClient) client = client_for (gate_test_server_get_url (backend.server));
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *cursor = NULL;
+
+  for (guint round = 0; round < 100; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GateTicketPage) page = NULL;
+      Waiter waiter = { 0 };
+
+      gate_api_client_tickets_changed_since_async (client, backend.event, cursor, 7, NULL, on_done, &waiter);
+      page = gate_api_client_tickets_changed_since_finish (client, wait_result (&waiter), &error);
+      g_object_unref (waiter.result);
+      g_assert_no_error (error);
+
+      for (guint i = 0; i < page->tickets->len; i++)
+        g_hash_table_add (seen, g_strdup (((GateTicket *) page->tickets->pdata[i])->qr_token));
+      if (page->next_cursor != NULL)
+        {
+          g_free (cursor);
+          cursor = g_strdup (page->next_cursor);
+        }
+      if (page->tickets->len < 7)
+        break;
+    }
+
+  g_assert_cmpuint (g_hash_table_size (seen), ==, g_strv_length (backend.tickets));
+}
+
+static void
+test_event_summary_and_clock (void)
+{
+  g_autoptr(GateApiClient) client = client_for (gate_test_server_get_url (backend.server));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateEventSummary) summary = NULL;
+  Waiter waiter = { 0 };
+
+  gate_api_client_event_summary_async (client, backend.event, NULL, on_done, &waiter);
+  summary = gate_api_client_event_summary_finish (client, wait_result (&waiter), &error);
+  g_object_unref (waiter.result);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (summary->name, ==, "API tests");
+  g_assert_cmpint (summary->ticket_count, ==, g_strv_length (backend.tickets));
+  /* Same machine: the offset is a matter of milliseconds. */
+  g_assert_cmpint (ABS (gate_api_client_get_clock_offset_ms (client)), <, 1000);
+}
+
+static void
+test_heartbeat_accepted (void)
+{
+  g_autoptr(GateApiClient) client = client_for (gate_test_server_get_url (backend.server));
+  g_autoptr(GError) error = NULL;
+  Waiter waiter = { 0 };
+
+  gate_api_client_heartbeat_async (client, PACKAGE_VERSION, 3, g_get_real_time (), NULL, on_done, &waiter);
+  gate_api_client_heartbeat_finish (client, wait_result (&waiter), &error);
+  g_assert_no_error (error);
+  g_object_unref (waiter.result);
+}
+
+/* --- faults --------------------------------------------------------------------------- */
+
+static GError *
+scan_through_proxy (GateTestProxyMode mode)
+{
+  g_autoptr(GError) setup = NULL;
+  g_autoptr(GateTestProxy) proxy = gate_test_proxy_new (gate_test_server_get_url (backend.server), &setup);
+  g_autoptr(GateApiClient) client = NULL;
+  g_autoptr(GateScanAnswer) answer = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  GError *error = NULL;
+
+  g_assert_no_error (setup);
+  gate_test_proxy_set_mode (proxy, mode);
+  client = client_for (gate_test_proxy_get_url (proxy));
+  answer = scan (client, fresh_ticket (), id, &error);
+  g_assert_null (answer);
+  g_assert_nonnull (error);
+  return error;
+}
+
+static void
+test_garbage_is_bad_response (void)
+{
+  g_autoptr(GError) error = scan_through_proxy (GATE_TEST_PROXY_GARBAGE);
+
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+}
+
+static void
+test_500_is_server_error (void)
+{
+  g_autoptr(GError) error = scan_through_proxy (GATE_TEST_PROXY_STATUS_500);
+
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_SERVER);
+  g_assert_nonnull (strstr (error->message, "injected failure"));
+}
+
+static void
+test_503_is_unavailable (void)
+{
+  g_autoptr(GError) error = scan_through_proxy (GATE_TEST_PROXY_STATUS_503);
+
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_UNAVAILABLE);
+}
+
+static void
+test_hang_is_timeout (void)
+{
+  gint64 started = g_get_monotonic_time ();
+  g_autoptr(GError) error = scan_through_proxy (GATE_TEST_PROXY_HANG);
+
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
+}
+
+static void
+test_dropped_connection_is_network_error (void)
+{
+  g_autoptr(GError) error = scan_through_proxy (GATE_TEST_PROXY_REFUSE);
+
+  g_assert_true (gate_error_is_connectivity (error));
+}
+
+static void
+test_truncated_body_is_an_error (void)
+{
+  g_autoptr(GError) error = scan_through_proxy (GATE_TEST_PROXY_TRUNCATE);
+
+  g_assert_true (g_error_matches (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE) ||
+                 g_error_matches (error, GATE_ERROR, GATE_ERROR_NETWORK));
+}
+
+static void
+test_nothing_listening_is_network_error (void)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", gate_test_free_port ());
+  g_autoptr(GateApiClient) client = client_for (url);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  g_autoptr(GateScanAnswer) answer = scan (client, "GS1-ANY", id, &error);
+
+  g_assert_null (answer);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_NETWORK);
+}
+
+static void
+test_cancel_is_cancelled_not_timeout (void)
+{
+  g_autoptr(GError) setup = NULL;
+  g_autoptr(GateTestProxy) proxy = gate_test_proxy_new (gate_test_server_get_url (backend.server), &setup);
+  g_autoptr(GateApiClient) client = client_for (gate_test_proxy_get_url (proxy));
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateScanAnswer) answer = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  Waiter waiter = { 0 };
+
+  gate_test_proxy_set_mode (proxy, GATE_TEST_PROXY_HANG);
+  gate_api_client_scan_ticket_async (client, fresh_ticket (), backend.event, id, "qr", 10000, cancellable, on_done,
+                                     &waiter);
+  g_cancellable_cancel (cancellable);
+  answer = gate_api_client_scan_ticket_finish (client, wait_result (&waiter), &error);
+  g_object_unref (waiter.result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+test_plain_http_to_remote_host_is_insecure (void)
+{
+  g_autoptr(GateApiClient) remote = gate_api_client_new ("http://gate.example.org", "t", "d");
+  g_autoptr(GateApiClient) local = gate_api_client_new ("http://127.0.0.1:8080", "t", "d");
+  g_autoptr(GateApiClient) tls = gate_api_client_new ("https://abc.supabase.co/rest/v1/", "t", "d");
+
+  g_assert_true (gate_api_client_is_insecure (remote));
+  g_assert_false (gate_api_client_is_insecure (local));
+  g_assert_false (gate_api_client_is_insecure (tls));
+  g_assert_cmpstr (gate_api_client_get_base_url (tls), ==, "https://abc.supabase.co");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int result;
+
+  g_test_init (&argc, &argv, NULL);
+
+  backend.pg = gate_test_pg_new (GATE_TEST_PG_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (gate_test_pg_migrate (backend.pg, &error));
+  backend.event = gate_test_create_event (backend.pg, "API tests", &error);
+  g_assert_no_error (error);
+  backend.tickets = gate_test_generate_tickets (backend.pg, backend.event, 40, "General", &error);
+  g_assert_no_error (error);
+  g_assert_true (gate_test_add_device (backend.pg, "api-gate", "gate", &backend.device_id, &backend.token, &error));
+  backend.server = gate_test_server_new (gate_test_pg_get_conninfo (backend.pg), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/api/scan/admitted-then-already-scanned", test_scan_admitted_then_already_scanned);
+  g_test_add_func ("/api/scan/unknown-code-not-found", test_scan_unknown_code_not_found);
+  g_test_add_func ("/api/auth/bad-token-is-unauthorized", test_bad_token_is_unauthorized);
+  g_test_add_func ("/api/sync/outcomes-parsed-and-replayed", test_sync_outcomes_parsed);
+  g_test_add_func ("/api/refresh/pages-to-the-end", test_tickets_page_to_the_end);
+  g_test_add_func ("/api/summary/event-summary-and-clock", test_event_summary_and_clock);
+  g_test_add_func ("/api/heartbeat/accepted", test_heartbeat_accepted);
+  g_test_add_func ("/api/errors/garbage-is-bad-response", test_garbage_is_bad_response);
+  g_test_add_func ("/api/errors/500-is-server-error", test_500_is_server_error);
+  g_test_add_func ("/api/errors/503-is-unavailable", test_503_is_unavailable);
+  g_test_add_func ("/api/errors/hang-is-timeout", test_hang_is_timeout);
+  g_test_add_func ("/api/errors/dropped-connection-is-network", test_dropped_connection_is_network_error);
+  g_test_add_func ("/api/errors/truncated-body-is-an-error", test_truncated_body_is_an_error);
+  g_test_add_func ("/api/errors/nothing-listening-is-network", test_nothing_listening_is_network_error);
+  g_test_add_func ("/api/errors/cancel-is-cancelled-not-timeout", test_cancel_is_cancelled_not_timeout);
+  g_test_add_func ("/api/config/plain-http-to-remote-host-is-insecure", test_plain_http_to_remote_host_is_insecure);
+
+  result = g_test_run ();
+
+  g_clear_pointer (&backend.server, gate_test_server_free);
+  g_clear_pointer (&backend.pg, gate_test_pg_free);
+  g_strfreev (backend.tickets);
+  g_free (backend.event);
+  g_free (backend.device_id);
+  g_free (backend.token);
+  return result;
+}
