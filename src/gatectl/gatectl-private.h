@@ -23,4 +23,10 @@ gboolean gatectl_admin_handles (const char *verb);
 int      gatectl_admin_run     (int    argc,
                                 char **argv);
 
+/* Client verbs (run the core like a kiosk): refresh, scan, sync, status,
+ * conflicts. */
+gboolean gatectl_client_handles (const char *verb);
+int      gatectl_client_run     (int    argc,
+                                 char **argv);
+
 G_END_DECLS

@@ -25,6 +25,15 @@ print_usage (FILE *stream)
            "                                   register a device, print its id and token\n"
            "  device revoke ID                 revoke a device's token\n"
            "\n"
+           "Client verbs (run the offline engine like a kiosk):\n"
+           "  scan CODE [--offline]            decide a code, online first\n"
+           "  refresh [--full]                 download ticket changes\n"
+           "  sync [--full]                    upload pending scans, then refresh\n"
+           "  status                           what the cache holds\n"
+           "  conflicts                        conflicts this device took part in\n"
+           "  with --server URL --token T (or --token-file F) --device-id D --event ID --cache FILE [--json],\n"
+           "  or GATE_SERVER, GATE_TOKEN, GATE_TOKEN_FILE, GATE_DEVICE_ID, GATE_EVENT, GATE_CACHE\n"
+           "\n"
            "Run \"gatectl VERB --help\" for the options of a verb.\n");
 }
 
@@ -58,6 +67,9 @@ main (int   argc,
 
   if (gatectl_admin_handles (verb))
     return gatectl_admin_run (argc - 1, argv + 1);
+
+  if (gatectl_client_handles (verb))
+    return gatectl_client_run (argc - 1, argv + 1);
 
   fprintf (stderr, "gatectl: unknown verb “%s”\n\n", verb);
   print_usage (stderr);

@@ -1,0 +1,19 @@
+/* gate-connectivity.h — is the server usable right now?
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define GATE_TYPE_CONNECTIVITY (gate_connectivity_get_type ())
+G_DECLARE_FINAL_TYPE (GateConnectivity, gate_connectivity, GATE, CONNECTIVITY, GObject)
+
+GateConnectivity *gate_connectivity_new            (void);
+gboolean          gate_connectivity_get_online     (GateConnectivity *self);
+void              gate_connectivity_report_success (GateConnectivity *self);
+void              gate_connectivity_report_failure (GateConnectivity *self);
+
+G_END_DECLS

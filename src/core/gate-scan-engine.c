@@ -1,0 +1,489 @@
+/* gate-scan-engine.c — a scanned code in, a verdict out
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Online first: scan_ticket with a short timeout. On a timeout or a network
+ * error the same scan — same client_scan_id — is decided offline from the
+ * cache, so that if the server did get it, the later upload is a replay and
+ * not a conflict with ourselves. Connectivity is remembered, so the next
+ * guest does not wait for another timeout.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "gate-error.h"
+#include "gate-scan-engine.h"
+
+#define BUSY_RETRIES          2
+#define BUSY_RETRY_DELAY_MS   150
+#define DEFAULT_DEBOUNCE_MS   3000
+
+struct _GateScanEngine
+{
+  GObject           parent_instance;
+
+  GateTicketCache  *cache;
+  GateApiClient    *client;
+  GateConnectivity *connectivity;
+  char             *event_id;
+  char             *device_id;
+  guint             debounce_ms;
+  GHashTable       *recent;   /* code → gint64 monotonic µs of last submit */
+};
+
+G_DEFINE_FINAL_TYPE (GateScanEngine, gate_scan_engine, G_TYPE_OBJECT)
+G_DEFINE_BOXED_TYPE (GateScanDecision, gate_scan_decision, gate_scan_decision_copy, gate_scan_decision_free)
+
+enum
+{
+  PROP_0,
+  PROP_DEBOUNCE_MS,
+  N_PROPS
+};
+
+enum
+{
+  DECIDED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+GateScanDecision *
+gate_scan_decision_copy (const GateScanDecision *decision)
+{
+  GateScanDecision *copy = g_memdup2 (decision, sizeof *decision);
+
+  copy->code = g_strdup (decision->code);
+  copy->client_scan_id = g_strdup (decision->client_scan_id);
+  copy->ticket_id = g_strdup (decision->ticket_id);
+  copy->guest_name = g_strdup (decision->guest_name);
+  copy->ticket_type = g_strdup (decision->ticket_type);
+  copy->scanned_device = g_strdup (decision->scanned_device);
+  return copy;
+}
+
+void
+gate_scan_decision_free (GateScanDecision *decision)
+{
+  if (decision == NULL)
+    return;
+
+  g_free (decision->code);
+  g_free (decision->client_scan_id);
+  g_free (decision->ticket_id);
+  g_free (decision->guest_name);
+  g_free (decision->ticket_type);
+  g_free (decision->scanned_device);
+  g_free (decision);
+}
+
+const char *
+gate_scan_mode_to_string (GateScanMode mode)
+{
+  return mode == GATE_SCAN_MODE_ONLINE ? "online" : "offline";
+}
+
+gboolean
+gate_scan_code_is_valid (const char *code)
+{
+  gsize length;
+
+  if (code == NULL)
+    return FALSE;
+
+  length = strlen (code);
+  if (length == 0 || length > GATE_MAX_CODE_LENGTH)
+    return FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    if (code[i] < 0x20 || code[i] > 0x7e)
+      return FALSE;
+
+  return TRUE;
+}
+
+/* --- one scan ----------------------------------------------------------------- */
+
+typedef struct
+{
+  char             *code;
+  char             *method;
+  char             *client_scan_id;
+  gint64            started_us;
+  gint64            device_time_us;
+  guint             busy_retries;
+  GateScanDecision *decision;
+} Scan;
+
+static void
+scan_free (Scan *scan)
+{
+  g_free (scan->code);
+  g_free (scan->method);
+  g_free (scan->client_scan_id);
+  g_clear_pointer (&scan->decision, gate_scan_decision_free);
+  g_free (scan);
+}
+
+static GateScanDecision *
+decision_new (Scan         *scan,
+              GateVerdict   verdict,
+              GateScanMode  mode)
+{
+  GateScanDecision *decision = g_new0 (GateScanDecision, 1);
+
+  decision->code = g_strdup (scan->code);
+  decision->verdict = verdict;
+  decision->mode = mode;
+  decision->client_scan_id = g_strdup (scan->client_scan_id);
+  return decision;
+}
+
+static void
+finish_scan (GTask            *task,
+             GateScanDecision *decision)
+{
+  Scan *scan = g_task_get_task_data (task);
+
+  decision->latency_us = g_get_monotonic_time () - scan->started_us;
+  g_task_return_pointer (task, decision, (GDestroyNotify) gate_scan_decision_free);
+}
+
+static void
+decide_offline_in_thread (GTask        *task,
+                          gpointer      source_object,
+                          gpointer      task_data,
+                          GCancellable *cancellable)
+{
+  GateScanEngine *self = source_object;
+  Scan *scan = task_data;
+  g_autoptr(GateQueuedScan) queued = gate_queued_scan_new ();
+  g_autoptr(GateOfflineDecision) offline = NULL;
+  g_autoptr(GateCacheStatus) status = NULL;
+  g_autoptr(GError) error = NULL;
+  GateScanDecision *decision;
+
+  queued->client_scan_id = g_strdup (scan->client_scan_id);
+  queued->event_id = g_strdup (self->event_id);
+  queued->qr_token = g_strdup (scan->code);
+  queued->device_id = g_strdup (self->device_id);
+  queued->scanned_at_us = scan->device_time_us;
+  queued->clock_offset_ms = gate_ticket_cache_get_clock_offset (self->cache);
+  queued->scan_method = g_strdup (scan->method);
+
+  offline = gate_ticket_cache_admit_offline (self->cache, queued, &error);
+  if (offline == NULL)
+    {
+      /* No durable record, no admit: the gate shows the storage error. */
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  decision = decision_new (scan, offline->verdict, GATE_SCAN_MODE_OFFLINE);
+  if (offline->ticket != NULL)
+    {
+      decision->ticket_id = g_strdup (offline->ticket->id);
+      decision->guest_name = g_strdup (offline->ticket->guest_name);
+      decision->ticket_type = g_strdup (offline->ticket->ticket_type);
+      decision->scanned_at_us = offline->ticket->scanned_at_us;
+      decision->scanned_device = g_strdup (offline->ticket->scanned_device);
+    }
+
+  status = gate_ticket_cache_get_status (self->cache, self->event_id, NULL);
+  if (status != NULL && status->last_refresh_at_us > 0)
+    decision->cache_age_us = MAX (0, g_get_real_time () - status->last_refresh_at_us);
+
+  finish_scan (task, decision);
+}
+
+static void
+record_online_in_thread (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  GateScanEngine *self = source_object;
+  Scan *scan = task_data;
+  g_autoptr(GateScanAnswer) answer = gate_scan_answer_new ();
+  g_autoptr(GError) error = NULL;
+
+  /* Best effort: the server has the truth; the cache only learns it early. */
+  answer->verdict = scan->decision->verdict;
+  answer->scanned_at_us = scan->decision->scanned_at_us;
+  answer->scanned_device = g_strdup (scan->decision->scanned_device);
+  if (!gate_ticket_cache_record_online (self->cache, scan->code, answer, &error))
+    g_debug ("could not note an online verdict in the cache: %s", error->message);
+
+  finish_scan (task, g_steal_pointer (&scan->decision));
+}
+
+static void send_online (GTask *task);
+
+static gboolean
+retry_busy (gpointer user_data)
+{
+  send_online (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_online_answer (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GateScanEngine *self = g_task_get_source_object (task);
+  Scan *scan = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateScanAnswer) answer = gate_api_client_scan_ticket_finish (GATE_API_CLIENT (source), result, &error);
+
+  if (answer == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED) ||
+          g_error_matches (error, GATE_ERROR, GATE_ERROR_FORBIDDEN))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      if (gate_error_is_connectivity (error))
+        gate_connectivity_report_failure (self->connectivity);
+      g_debug ("deciding offline: %s", error->message);
+      g_task_run_in_thread (task, decide_offline_in_thread);
+      return;
+    }
+
+  gate_connectivity_report_success (self->connectivity);
+  gate_ticket_cache_set_clock_offset (self->cache, gate_api_client_get_clock_offset_ms (self->client), NULL);
+
+  if (answer->verdict == GATE_VERDICT_BUSY && scan->busy_retries < BUSY_RETRIES)
+    {
+      scan->busy_retries++;
+      g_timeout_add (BUSY_RETRY_DELAY_MS, retry_busy, g_steal_pointer (&task));
+      return;
+    }
+
+  scan->decision = decision_new (scan, answer->verdict, GATE_SCAN_MODE_ONLINE);
+  scan->decision->ticket_id = g_strdup (answer->ticket_id);
+  scan->decision->guest_name = g_strdup (answer->guest_name);
+  scan->decision->ticket_type = g_strdup (answer->ticket_type);
+  scan->decision->scanned_at_us = answer->scanned_at_us;
+  scan->decision->scanned_device = g_strdup (answer->scanned_device);
+  g_task_run_in_thread (task, record_online_in_thread);
+}
+
+static void
+send_online (GTask *task)
+{
+  GateScanEngine *self = g_task_get_source_object (task);
+  Scan *scan = g_task_get_task_data (task);
+
+  gate_api_client_scan_ticket_async (self->client, scan->code, self->event_id, scan->client_scan_id, scan->method,
+                                     GATE_API_SCAN_TIMEOUT_MS, g_task_get_cancellable (task), on_online_answer,
+                                     task);
+}
+
+void
+gate_scan_engine_scan_async (GateScanEngine      *self,
+                             const char          *code,
+                             const char          *scan_method,
+                             gboolean             force_offline,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Scan *scan;
+
+  g_return_if_fail (GATE_IS_SCAN_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gate_scan_engine_scan_async);
+
+  scan = g_new0 (Scan, 1);
+  scan->code = g_strdup (code ? code : "");
+  scan->method = g_strdup (scan_method ? scan_method : "qr");
+  scan->client_scan_id = g_uuid_string_random ();
+  scan->started_us = g_get_monotonic_time ();
+  scan->device_time_us = g_get_real_time ();
+  g_task_set_task_data (task, scan, (GDestroyNotify) scan_free);
+
+  if (!gate_scan_code_is_valid (code))
+    {
+      GateScanMode mode = self->client && gate_connectivity_get_online (self->connectivity)
+                            ? GATE_SCAN_MODE_ONLINE : GATE_SCAN_MODE_OFFLINE;
+
+      finish_scan (task, decision_new (scan, GATE_VERDICT_INVALID_CODE, mode));
+      return;
+    }
+
+  if (self->client == NULL || force_offline || !gate_connectivity_get_online (self->connectivity))
+    g_task_run_in_thread (task, decide_offline_in_thread);
+  else
+    send_online (g_steal_pointer (&task));
+}
+
+GateScanDecision *
+gate_scan_engine_scan_finish (GateScanEngine  *self,
+                              GAsyncResult    *result,
+                              GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_submitted (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GateScanEngine *self = GATE_SCAN_ENGINE (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateScanDecision) decision = gate_scan_engine_scan_finish (self, result, &error);
+
+  if (decision != NULL)
+    g_signal_emit (self, signals[DECIDED], 0, decision);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("scan failed: %s", error->message);
+}
+
+gboolean
+gate_scan_engine_submit (GateScanEngine *self,
+                         const char     *code,
+                         const char     *scan_method)
+{
+  gint64 now = g_get_monotonic_time ();
+  gpointer last;
+
+  g_return_val_if_fail (GATE_IS_SCAN_ENGINE (self), FALSE);
+
+  if (code != NULL && g_hash_table_lookup_extended (self->recent, code, NULL, &last) &&
+      now - *(gint64 *) last < (gint64) self->debounce_ms * 1000)
+    return FALSE;
+
+  if (code != NULL)
+    {
+      gint64 *stamp = g_new (gint64, 1);
+
+      *stamp = now;
+      g_hash_table_replace (self->recent, g_strdup (code), stamp);
+    }
+
+  gate_scan_engine_scan_async (self, code, scan_method, FALSE, NULL, on_submitted, NULL);
+  return TRUE;
+}
+
+/* --- object --------------------------------------------------------------------- */
+
+GateScanEngine *
+gate_scan_engine_new (GateTicketCache  *cache,
+                      GateApiClient    *client,
+                      GateConnectivity *connectivity,
+                      const char       *event_id,
+                      const char       *device_id)
+{
+  GateScanEngine *self = g_object_new (GATE_TYPE_SCAN_ENGINE, NULL);
+
+  self->cache = g_object_ref (cache);
+  self->client = client ? g_object_ref (client) : NULL;
+  self->connectivity = connectivity ? g_object_ref (connectivity) : gate_connectivity_new ();
+  self->event_id = g_strdup (event_id);
+  self->device_id = g_strdup (device_id);
+  return self;
+}
+
+static void
+gate_scan_engine_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  GateScanEngine *self = GATE_SCAN_ENGINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DEBOUNCE_MS:
+      g_value_set_uint (value, self->debounce_ms);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gate_scan_engine_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  GateScanEngine *self = GATE_SCAN_ENGINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DEBOUNCE_MS:
+      if (self->debounce_ms != g_value_get_uint (value))
+        {
+          self->debounce_ms = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gate_scan_engine_dispose (GObject *object)
+{
+  GateScanEngine *self = GATE_SCAN_ENGINE (object);
+
+  g_clear_object (&self->cache);
+  g_clear_object (&self->client);
+  g_clear_object (&self->connectivity);
+
+  G_OBJECT_CLASS (gate_scan_engine_parent_class)->dispose (object);
+}
+
+static void
+gate_scan_engine_finalize (GObject *object)
+{
+  GateScanEngine *self = GATE_SCAN_ENGINE (object);
+
+  g_hash_table_unref (self->recent);
+  g_free (self->event_id);
+  g_free (self->device_id);
+
+  G_OBJECT_CLASS (gate_scan_engine_parent_class)->finalize (object);
+}
+
+static void
+gate_scan_engine_class_init (GateScanEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = gate_scan_engine_get_property;
+  object_class->set_property = gate_scan_engine_set_property;
+  object_class->dispose = gate_scan_engine_dispose;
+  object_class->finalize = gate_scan_engine_finalize;
+
+  properties[PROP_DEBOUNCE_MS] =
+    g_param_spec_uint ("debounce-ms", NULL, NULL, 0, 60000, DEFAULT_DEBOUNCE_MS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[DECIDED] = g_signal_new ("decided", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                   G_TYPE_NONE, 1, GATE_TYPE_SCAN_DECISION | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+gate_scan_engine_init (GateScanEngine *self)
+{
+  self->debounce_ms = DEFAULT_DEBOUNCE_MS;
+  self->recent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
