@@ -1,0 +1,454 @@
+/* test-offline-flow.c — gatectl's client verbs, as kiosks, against a real
+ * PostgreSQL and gate-server, with faults injected between them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "gate-test-harness.h"
+#include "gate-test-proxy.h"
+
+static struct
+{
+  GateTestPg     *pg;
+  GateTestServer *server;
+  char           *event;
+  char          **tickets;
+  guint           next_ticket;
+  char           *dir;
+} backend;
+
+typedef struct
+{
+  char *device_id;
+  char *token;
+  char *cache;
+} Kiosk;
+
+static Kiosk *
+kiosk_new (const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  Kiosk *kiosk = g_new0 (Kiosk, 1);
+
+  g_assert_true (gate_test_add_device (backend.pg, name, "gate", &kiosk->device_id, &kiosk->token, &error));
+  kiosk->cache = g_strdup_printf ("%s/%s.cache", backend.dir, kiosk->device_id);
+  return kiosk;
+}
+
+static void
+kiosk_free (Kiosk *kiosk)
+{
+  g_free (kiosk->device_id);
+  g_free (kiosk->token);
+  g_free (kiosk->cache);
+  g_free (kiosk);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Kiosk, kiosk_free)
+
+/* Run gatectl VERB as @kiosk against @server (NULL: the real one). Returns
+ * the exit status; *@out gets stdout. */
+static int
+gatectl (Kiosk       *kiosk,
+         const char  *server,
+         char       **out,
+         const char  *verb,
+         const char  *arg,
+         const char  *flag)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+  const char *argv[8] = { g_getenv ("GATECTL"), verb, "--json", NULL, NULL, NULL };
+  guint argc = 3;
+
+  if (arg != NULL)
+    argv[argc++] = arg;
+  if (flag != NULL)
+    argv[argc++] = flag;
+
+  g_subprocess_launcher_setenv (launcher, "GATE_SERVER", server ? server : gate_test_server_get_url (backend.server),
+                                TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_TOKEN", kiosk->token, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_DEVICE_ID", kiosk->device_id, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_EVENT", backend.event, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_CACHE", kiosk->cache, TRUE);
+
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error));
+  g_assert_no_error (error);
+  if (stderr_text != NULL && *stderr_text != '\0')
+    g_test_message ("gatectl %s: %s", verb, stderr_text);
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_text);
+  return g_subprocess_get_exit_status (process);
+}
+
+static char *
+member (const char *json,
+        const char *name)
+{
+  return gate_test_json_member (json, 0, name);
+}
+
+static const char *
+fresh_ticket (void)
+{
+  return backend.tickets[backend.next_ticket++];
+}
+
+static void
+refresh (Kiosk *kiosk)
+{
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (gatectl (kiosk, NULL, &out, "refresh", NULL, NULL), ==, 0);
+}
+
+static char *
+scan (Kiosk      *kiosk,
+      const char *server,
+      const char *token,
+      gboolean    offline,
+      const char *field)
+{
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (gatectl (kiosk, server, &out, "scan", token, offline ? "--offline" : NULL), ==, 0);
+  return member (out, field);
+}
+
+static gint64
+pending (Kiosk *kiosk)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *count = NULL;
+
+  g_assert_cmpint (gatectl (kiosk, NULL, &out, "status", NULL, NULL), ==, 0);
+  count = member (out, "pending_uploads");
+  return g_ascii_strtoll (count, NULL, 10);
+}
+
+static gint64
+server_scan_rows (const char *client_scan_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM scan_logs WHERE client_scan_id = '%s'",
+                                          client_scan_id);
+  g_autofree char *psql = g_find_program_in_path ("psql");
+  g_autofree char *out = NULL;
+  const char *argv[] = { psql, "-At", "-d", gate_test_pg_get_conninfo (backend.pg), "-c", sql, NULL };
+
+  g_assert_nonnull (psql);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, NULL, NULL, &error));
+  return g_ascii_strtoll (out, NULL, 10);
+}
+
+/* --- tests ---------------------------------------------------------------------- */
+
+static void
+test_refresh_keeps_unuploaded_offline_admit (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("keep");
+  const char *ticket = fresh_ticket ();
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  refresh (kiosk);
+  first = scan (kiosk, NULL, ticket, TRUE, "verdict");
+  g_assert_cmpstr (first, ==, "admitted");
+
+  /* The server still says "valid": the refresh must not believe it. */
+  refresh (kiosk);
+  second = scan (kiosk, NULL, ticket, TRUE, "verdict");
+  g_assert_cmpstr (second, ==, "already_scanned");
+  g_assert_cmpint (pending (kiosk), ==, 1);
+}
+
+typedef struct
+{
+  Kiosk      *kiosk;
+  const char *ticket;
+  char       *verdict;
+} Racer;
+
+static gpointer
+race (gpointer user_data)
+{
+  Racer *racer = user_data;
+
+  racer->verdict = scan (racer->kiosk, NULL, racer->ticket, TRUE, "verdict");
+  return NULL;
+}
+
+static void
+test_processes_sharing_a_cache_admit_once (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("shared");
+  const char *ticket = fresh_ticket ();
+  Racer racers[4] = { 0 };
+  GThread *threads[4];
+  guint admitted = 0;
+
+  refresh (kiosk);
+  for (guint i = 0; i < G_N_ELEMENTS (racers); i++)
+    {
+      racers[i].kiosk = kiosk;
+      racers[i].ticket = ticket;
+      threads[i] = g_thread_new ("racer", race, &racers[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (racers); i++)
+    {
+      g_thread_join (threads[i]);
+      if (g_strcmp0 (racers[i].verdict, "admitted") == 0)
+        admitted++;
+      else
+        g_assert_cmpstr (racers[i].verdict, ==, "already_scanned");
+      g_free (racers[i].verdict);
+    }
+  g_assert_cmpuint (admitted, ==, 1);
+}
+
+static void
+test_online_timeout_falls_back_offline_and_upload_replays (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("slow-link");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTestProxy) proxy = gate_test_proxy_new (gate_test_server_get_url (backend.server), &error);
+  const char *ticket = fresh_ticket ();
+  g_autofree char *out = NULL;
+  g_autofree char *mode = NULL;
+  g_autofree char *verdict = NULL;
+  g_autofree char *scan_id = NULL;
+  g_autofree char *conflicts = NULL;
+
+  g_assert_no_error (error);
+  refresh (kiosk);
+
+  /* The server gets the scan and admits it; the answer comes too late. */
+  gate_test_proxy_set_mode (proxy, GATE_TEST_PROXY_DELAY);
+  gate_test_proxy_set_delay (proxy, 4000);
+  g_assert_cmpint (gatectl (kiosk, gate_test_proxy_get_url (proxy), &out, "scan", ticket, NULL), ==, 0);
+  verdict = member (out, "verdict");
+  mode = member (out, "mode");
+  scan_id = member (out, "client_scan_id");
+  g_assert_cmpstr (verdict, ==, "admitted");
+  g_assert_cmpstr (mode, ==, "offline");
+  g_assert_cmpint (server_scan_rows (scan_id), ==, 1);
+
+  /* The upload of the same client_scan_id is a replay, not a conflict. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (gatectl (kiosk, NULL, &out, "sync", NULL, NULL), ==, 0);
+  g_assert_cmpint (pending (kiosk), ==, 0);
+  g_assert_cmpint (server_scan_rows (scan_id), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (gatectl (kiosk, NULL, &out, "conflicts", NULL, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+}
+
+static void
+test_lost_upload_response_replays_exactly_once (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("lossy");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTestProxy) proxy = gate_test_proxy_new (gate_test_server_get_url (backend.server), &error);
+  const char *ticket = fresh_ticket ();
+  g_autofree char *scan_id = NULL;
+  g_autofree char *out = NULL;
+
+  refresh (kiosk);
+  scan_id = scan (kiosk, NULL, ticket, TRUE, "client_scan_id");
+
+  /* The server commits the batch, the answer is lost: the scan stays queued. */
+  gate_test_proxy_set_mode (proxy, GATE_TEST_PROXY_LOSE_RESPONSE);
+  g_assert_cmpint (gatectl (kiosk, gate_test_proxy_get_url (proxy), &out, "sync", NULL, NULL), ==, 3);
+  g_assert_cmpint (server_scan_rows (scan_id), ==, 1);
+  g_assert_cmpint (pending (kiosk), ==, 1);
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (gatectl (kiosk, NULL, &out, "sync", NULL, NULL), ==, 0);
+  g_assert_cmpint (pending (kiosk), ==, 0);
+  g_assert_cmpint (server_scan_rows (scan_id), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (gatectl (kiosk, NULL, &out, "conflicts", NULL, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+}
+
+static void
+test_bad_server_answers_lose_nothing (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("hostile");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTestProxy) proxy = gate_test_proxy_new (gate_test_server_get_url (backend.server), &error);
+  const GateTestProxyMode faults[] = {
+    GATE_TEST_PROXY_GARBAGE, GATE_TEST_PROXY_STATUS_500, GATE_TEST_PROXY_STATUS_503, GATE_TEST_PROXY_TRUNCATE,
+    GATE_TEST_PROXY_REFUSE,
+  };
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *out = NULL;
+
+  refresh (kiosk);
+  first = scan (kiosk, NULL, fresh_ticket (), TRUE, "client_scan_id");
+  second = scan (kiosk, NULL, fresh_ticket (), TRUE, "client_scan_id");
+
+  for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
+    {
+      g_autofree char *fault_out = NULL;
+
+      gate_test_proxy_set_mode (proxy, faults[i]);
+      g_assert_cmpint (gatectl (kiosk, gate_test_proxy_get_url (proxy), &fault_out, "sync", NULL, NULL), !=, 0);
+      g_assert_cmpint (pending (kiosk), ==, 2);
+    }
+
+  g_assert_cmpint (gatectl (kiosk, NULL, &out, "sync", NULL, NULL), ==, 0);
+  g_assert_cmpint (pending (kiosk), ==, 0);
+  g_assert_cmpint (server_scan_rows (first), ==, 1);
+  g_assert_cmpint (server_scan_rows (second), ==, 1);
+}
+
+static void
+test_two_devices_conflict_visible_on_both (void)
+{
+  g_autoptr(Kiosk) north = kiosk_new ("north");
+  g_autoptr(Kiosk) south = kiosk_new ("south");
+  const char *ticket = fresh_ticket ();
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *out_north = NULL;
+  g_autofree char *out_south = NULL;
+  g_autofree char *result_north = NULL;
+  g_autofree char *result_south = NULL;
+
+  refresh (north);
+  refresh (south);
+  /* Both gates are cut off and admit the same ticket. */
+  a = scan (north, NULL, ticket, TRUE, "verdict");
+  b = scan (south, NULL, ticket, TRUE, "verdict");
+  g_assert_cmpstr (a, ==, "admitted");
+  g_assert_cmpstr (b, ==, "admitted");
+
+  g_assert_cmpint (gatectl (north, NULL, NULL, "sync", NULL, NULL), ==, 0);
+  g_assert_cmpint (gatectl (south, NULL, NULL, "sync", NULL, NULL), ==, 0);
+
+  g_assert_cmpint (gatectl (north, NULL, &out_north, "conflicts", NULL, NULL), ==, 0);
+  g_assert_cmpint (gatectl (south, NULL, &out_south, "conflicts", NULL, NULL), ==, 0);
+  result_north = member (out_north, "result");
+  result_south = member (out_south, "result");
+  /* North scanned first (earlier clock reading), so north won. */
+  g_assert_cmpstr (result_north, ==, "won");
+  g_assert_cmpstr (result_south, ==, "lost");
+}
+
+static void
+test_unreachable_server_scan_decides_offline (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("cut-off");
+  g_autofree char *dead = g_strdup_printf ("http://127.0.0.1:%u", gate_test_free_port ());
+  g_autofree char *out = NULL;
+  g_autofree char *mode = NULL;
+  g_autofree char *verdict = NULL;
+
+  refresh (kiosk);
+  g_assert_cmpint (gatectl (kiosk, dead, &out, "scan", fresh_ticket (), NULL), ==, 0);
+  mode = member (out, "mode");
+  verdict = member (out, "verdict");
+  g_assert_cmpstr (mode, ==, "offline");
+  g_assert_cmpstr (verdict, ==, "admitted");
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (gatectl (kiosk, dead, &out, "sync", NULL, NULL), ==, 3);
+  g_assert_cmpint (pending (kiosk), ==, 1);
+}
+
+static void
+test_garbage_code_is_invalid (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("garbage");
+  g_autofree char *long_code = g_strnfill (600, 'A');
+  g_autofree char *control = NULL;
+  g_autofree char *too_long = NULL;
+
+  refresh (kiosk);
+  control = scan (kiosk, NULL, "GS1-\x01\x02", FALSE, "verdict");
+  too_long = scan (kiosk, NULL, long_code, FALSE, "verdict");
+  g_assert_cmpstr (control, ==, "invalid_code");
+  g_assert_cmpstr (too_long, ==, "invalid_code");
+  g_assert_cmpint (pending (kiosk), ==, 0);
+}
+
+static void
+test_missing_configuration_is_usage_error (void)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+
+  g_subprocess_launcher_unsetenv (launcher, "GATE_CACHE");
+  g_subprocess_launcher_unsetenv (launcher, "GATE_EVENT");
+  process = g_subprocess_launcher_spawn (launcher, NULL, g_getenv ("GATECTL"), "status", NULL);
+  g_assert_true (g_subprocess_wait (process, NULL, NULL));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int result;
+
+  g_test_init (&argc, &argv, NULL);
+
+  backend.dir = g_dir_make_tmp ("gate-flow-XXXXXX", &error);
+  backend.pg = gate_test_pg_new (GATE_TEST_PG_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (gate_test_pg_migrate (backend.pg, &error));
+  backend.event = gate_test_create_event (backend.pg, "Offline flow", &error);
+  backend.tickets = gate_test_generate_tickets (backend.pg, backend.event, 1500, "General", &error);
+  g_assert_no_error (error);
+  backend.server = gate_test_server_new (gate_test_pg_get_conninfo (backend.pg), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/flow/refresh/keeps-unuploaded-offline-admit", test_refresh_keeps_unuploaded_offline_admit);
+  g_test_add_func ("/flow/offline/processes-sharing-a-cache-admit-once", test_processes_sharing_a_cache_admit_once);
+  g_test_add_func ("/flow/online/timeout-falls-back-offline-and-upload-replays",
+                   test_online_timeout_falls_back_offline_and_upload_replays);
+  g_test_add_func ("/flow/upload/lost-response-replays-exactly-once", test_lost_upload_response_replays_exactly_once);
+  g_test_add_func ("/flow/upload/bad-server-answers-lose-nothing", test_bad_server_answers_lose_nothing);
+  g_test_add_func ("/flow/conflicts/two-devices-visible-on-both", test_two_devices_conflict_visible_on_both);
+  g_test_add_func ("/flow/offline/unreachable-server-decides-offline", test_unreachable_server_scan_decides_offline);
+  g_test_add_func ("/flow/scan/garbage-code-is-invalid", test_garbage_code_is_invalid);
+  g_test_add_func ("/flow/config/missing-configuration-is-usage-error", test_missing_configuration_is_usage_error);
+
+  result = g_test_run ();
+
+  g_clear_pointer (&backend.server, gate_test_server_free);
+  g_clear_pointer (&backend.pg, gate_test_pg_free);
+  g_strfreev (backend.tickets);
+  g_free (backend.event);
+  {
+    g_autoptr(GDir) dir = g_dir_open (backend.dir, 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (backend.dir, name, NULL);
+
+        g_unlink (path);
+      }
+    g_rmdir (backend.dir);
+  }
+  g_free (backend.dir);
+  return result;
+}
