@@ -7,7 +7,9 @@
  * Sockets are watched from the main context: a slow query occupies one
  * connection, never the loop. Broken connections reconnect in the
  * background with backoff; while none is usable, work fails at once so
- * that callers can answer 503 instead of hanging.
+ * that callers can answer 503 instead of hanging. Jobs wait in FIFO order
+ * for a free connection; one whose GCancellable fires while it waits is
+ * dropped without running.
  */
 #include "config.h"
 
@@ -15,6 +17,7 @@
 #include <libpq-fe.h>
 
 #include "gate-db-pool.h"
+#include "gate-error.h"
 
 #define RECONNECT_MIN_MS 100
 #define RECONNECT_MAX_MS 2000
@@ -47,8 +50,10 @@ struct _GateDbPool
   GObject  parent_instance;
 
   char    *conninfo;
+  guint    size;
   GArray  *conns;     /* (element-type Conn*) */
   GQueue   waiting;   /* GTask* */
+  gboolean available;
   gboolean closed;
 };
 
@@ -56,11 +61,14 @@ G_DEFINE_FINAL_TYPE (GateDbPool, gate_db_pool, G_TYPE_OBJECT)
 
 enum
 {
-  RECONNECTED,
-  N_SIGNALS
+  PROP_0,
+  PROP_CONNINFO,
+  PROP_SIZE,
+  PROP_AVAILABLE,
+  N_PROPS
 };
 
-static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
 
 typedef struct
 {
@@ -140,19 +148,39 @@ on_retry (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-fail_waiting_if_unavailable (GateDbPool *self)
+static gboolean
+any_conn_up (GateDbPool *self)
 {
+  for (guint i = 0; i < self->conns->len; i++)
+    {
+      Conn *conn = g_array_index (self->conns, Conn *, i);
+
+      if (conn->state == CONN_IDLE || conn->state == CONN_BUSY)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* While no connection is up, queued work fails at once: callers answer 503
+ * quickly instead of hanging until the database is back. */
+static void
+update_available (GateDbPool *self)
+{
+  gboolean available = !self->closed && any_conn_up (self);
   GTask *task;
 
-  if (gate_db_pool_is_available (self))
-    return;
+  if (!available)
+    while ((task = g_queue_pop_head (&self->waiting)) != NULL)
+      {
+        g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_UNAVAILABLE, "the database is not reachable");
+        g_object_unref (task);
+      }
 
-  while ((task = g_queue_pop_head (&self->waiting)) != NULL)
+  if (available != self->available)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                               "the database is not reachable");
-      g_object_unref (task);
+      self->available = available;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AVAILABLE]);
     }
 }
 
@@ -162,8 +190,9 @@ conn_break (Conn       *conn,
 {
   GateDbPool *self = conn->pool;
   gboolean was_up = conn->state == CONN_IDLE || conn->state == CONN_BUSY;
-  /* The reason usually lives in the PGconn about to be freed. */
-  g_autofree char *why = g_strchomp (g_strdup (reason));
+  /* The reason usually lives in the PGconn about to be freed; libpq's
+   * messages span lines, a log line should not. */
+  g_autofree char *why = g_strstrip (g_strdelimit (g_strdup (reason), "\n\t", ' '));
 
   conn_clear_watch (conn);
   g_clear_pointer (&conn->pg, PQfinish);
@@ -175,7 +204,7 @@ conn_break (Conn       *conn,
     {
       GTask *task = g_steal_pointer (&conn->task);
 
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+      g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_UNAVAILABLE,
                                "lost the database connection: %s", why);
       g_object_unref (task);
     }
@@ -190,7 +219,7 @@ conn_break (Conn       *conn,
       conn->retry_id = g_timeout_add (conn->backoff_ms, on_retry, conn);
     }
 
-  fail_waiting_if_unavailable (self);
+  update_available (self);
 }
 
 /* An idle connection is watched too, so that a database going away is
@@ -224,14 +253,9 @@ conn_set_idle (Conn *conn)
 static void
 conn_ready (Conn *conn)
 {
-  gboolean first_up = !gate_db_pool_is_available (conn->pool);
-
   conn->backoff_ms = 0;
   conn_set_idle (conn);
-
-  if (first_up)
-    g_signal_emit (conn->pool, signals[RECONNECTED], 0);
-
+  update_available (conn->pool);
   pool_dispatch (conn->pool);
 }
 
@@ -477,15 +501,34 @@ conn_start_job (Conn  *conn,
     }
 }
 
+/* The next queued job that still has someone waiting for it. */
+static GTask *
+pop_waiting (GateDbPool *self)
+{
+  GTask *task;
+
+  while ((task = g_queue_pop_head (&self->waiting)) != NULL)
+    {
+      /* Whoever asked has gone away while it waited (a client hung up):
+       * the connection is better spent on the next one. */
+      if (!g_task_return_error_if_cancelled (task))
+        return task;
+      g_object_unref (task);
+    }
+
+  return NULL;
+}
+
 static void
 pool_dispatch (GateDbPool *self)
 {
   for (guint i = 0; i < self->conns->len && !g_queue_is_empty (&self->waiting); i++)
     {
       Conn *conn = g_array_index (self->conns, Conn *, i);
+      GTask *task;
 
-      if (conn->state == CONN_IDLE)
-        conn_start_job (conn, g_queue_pop_head (&self->waiting));
+      if (conn->state == CONN_IDLE && (task = pop_waiting (self)) != NULL)
+        conn_start_job (conn, task);
     }
 }
 
@@ -495,19 +538,7 @@ GateDbPool *
 gate_db_pool_new (const char *conninfo,
                   guint       size)
 {
-  GateDbPool *self = g_object_new (GATE_TYPE_DB_POOL, NULL);
-
-  self->conninfo = g_strdup (conninfo);
-  for (guint i = 0; i < MAX (size, 1); i++)
-    {
-      Conn *conn = g_new0 (Conn, 1);
-
-      conn->pool = self;
-      conn->state = CONN_DOWN;
-      g_array_append_val (self->conns, conn);
-    }
-
-  return self;
+  return g_object_new (GATE_TYPE_DB_POOL, "conninfo", conninfo, "size", size, NULL);
 }
 
 void
@@ -524,18 +555,18 @@ gate_db_pool_start (GateDbPool *self)
     }
 }
 
+/**
+ * gate_db_pool_get_available:
+ *
+ * Whether at least one connection is up. While none is, work fails at once
+ * with %GATE_ERROR_UNAVAILABLE and the pool keeps reconnecting.
+ */
 gboolean
-gate_db_pool_is_available (GateDbPool *self)
+gate_db_pool_get_available (GateDbPool *self)
 {
-  for (guint i = 0; i < self->conns->len; i++)
-    {
-      Conn *conn = g_array_index (self->conns, Conn *, i);
+  g_return_val_if_fail (GATE_IS_DB_POOL (self), FALSE);
 
-      if (conn->state == CONN_IDLE || conn->state == CONN_BUSY)
-        return TRUE;
-    }
-
-  return FALSE;
+  return self->available;
 }
 
 void
@@ -560,10 +591,9 @@ gate_db_pool_run_async (GateDbPool          *self,
   job->result_index = result_index;
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
 
-  if (self->closed || !gate_db_pool_is_available (self))
+  if (!self->available)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                               "the database is not reachable");
+      g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_UNAVAILABLE, "the database is not reachable");
       return;
     }
 
@@ -584,6 +614,8 @@ gate_db_pool_run_finish (GateDbPool    *self,
 void
 gate_db_pool_close (GateDbPool *self)
 {
+  g_return_if_fail (GATE_IS_DB_POOL (self));
+
   self->closed = TRUE;
 
   for (guint i = 0; i < self->conns->len; i++)
@@ -596,7 +628,74 @@ gate_db_pool_close (GateDbPool *self)
       g_clear_handle_id (&conn->retry_id, g_source_remove);
     }
 
-  fail_waiting_if_unavailable (self);
+  update_available (self);
+}
+
+static void
+gate_db_pool_constructed (GObject *object)
+{
+  GateDbPool *self = GATE_DB_POOL (object);
+
+  G_OBJECT_CLASS (gate_db_pool_parent_class)->constructed (object);
+
+  for (guint i = 0; i < self->size; i++)
+    {
+      Conn *conn = g_new0 (Conn, 1);
+
+      conn->pool = self;
+      conn->state = CONN_DOWN;
+      g_array_append_val (self->conns, conn);
+    }
+}
+
+static void
+gate_db_pool_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  GateDbPool *self = GATE_DB_POOL (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNINFO:
+      g_value_set_string (value, self->conninfo);
+      break;
+
+    case PROP_SIZE:
+      g_value_set_uint (value, self->size);
+      break;
+
+    case PROP_AVAILABLE:
+      g_value_set_boolean (value, self->available);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gate_db_pool_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  GateDbPool *self = GATE_DB_POOL (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNINFO:
+      self->conninfo = g_value_dup_string (value);
+      break;
+
+    case PROP_SIZE:
+      self->size = g_value_get_uint (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -628,22 +727,47 @@ gate_db_pool_class_init (GateDbPoolClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = gate_db_pool_constructed;
+  object_class->get_property = gate_db_pool_get_property;
+  object_class->set_property = gate_db_pool_set_property;
   object_class->dispose = gate_db_pool_dispose;
   object_class->finalize = gate_db_pool_finalize;
 
   /**
-   * GateDbPool::reconnected:
+   * GateDbPool:conninfo:
    *
-   * The pool has a usable connection again after having none: the schema
-   * may have changed meanwhile.
+   * The libpq connection string, used for every connection and reconnect.
    */
-  signals[RECONNECTED] = g_signal_new ("reconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  properties[PROP_CONNINFO] =
+    g_param_spec_string ("conninfo", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GateDbPool:size:
+   *
+   * How many connections, i.e. how many statements run at the same time.
+   */
+  properties[PROP_SIZE] =
+    g_param_spec_uint ("size", NULL, NULL, 1, GATE_DB_POOL_MAX_SIZE, GATE_DB_POOL_DEFAULT_SIZE,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GateDbPool:available:
+   *
+   * Whether a connection is up. Becoming %TRUE again after a loss means the
+   * schema may have changed meanwhile.
+   */
+  properties[PROP_AVAILABLE] =
+    g_param_spec_boolean ("available", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 gate_db_pool_init (GateDbPool *self)
 {
+  self->size = GATE_DB_POOL_DEFAULT_SIZE;
   self->conns = g_array_new (FALSE, FALSE, sizeof (Conn *));
   g_queue_init (&self->waiting);
 }

@@ -21,8 +21,8 @@ void             gate_db_statement_add    (GateDbStatement *statement,
 void             gate_db_statement_free   (GateDbStatement *statement);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateDbStatement, gate_db_statement_free)
 
-/* What the database answered: the first column of each row of the chosen
- * statement, or the first SQL error of the batch. */
+/* What the database answered to a batch: the first column of each row of
+ * the chosen statement, or the batch's first SQL error. */
 typedef struct
 {
   GPtrArray *rows;       /* (element-type utf8) (nullable elements) */
@@ -35,6 +35,9 @@ typedef struct
 void             gate_db_reply_free       (GateDbReply     *reply);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateDbReply, gate_db_reply_free)
 
+#define GATE_DB_POOL_DEFAULT_SIZE 8
+#define GATE_DB_POOL_MAX_SIZE     256
+
 #define GATE_TYPE_DB_POOL (gate_db_pool_get_type ())
 G_DECLARE_FINAL_TYPE (GateDbPool, gate_db_pool, GATE, DB_POOL, GObject)
 
@@ -42,7 +45,7 @@ GateDbPool  *gate_db_pool_new           (const char           *conninfo,
                                          guint                 size);
 void         gate_db_pool_start         (GateDbPool           *self);
 void         gate_db_pool_close         (GateDbPool           *self);
-gboolean     gate_db_pool_is_available  (GateDbPool           *self);
+gboolean     gate_db_pool_get_available (GateDbPool           *self);
 void         gate_db_pool_run_async     (GateDbPool           *self,
                                          GPtrArray            *statements,
                                          guint                 result_index,

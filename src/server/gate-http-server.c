@@ -3,10 +3,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * POST /rest/v1/rpc/<function> with a JSON object of named arguments runs
- * the function as the authenticated device's role and answers its rows as a
- * JSON array, with PostgREST's error bodies and status codes, so that the
- * same client works against Supabase. The server holds no business rules:
- * grants and the SQL functions decide.
+ * the function as the authenticated device's role and answers as PostgREST
+ * does (rows as a JSON array, its error bodies and status codes), so that
+ * the same client works against Supabase. The server holds no business
+ * rules: grants and the SQL functions decide.
+ *
+ * A request is a chain of asynchronous steps on the main context — check
+ * the body, authenticate, find the function, run it in one transaction —
+ * while its message stays paused; nothing here blocks.
  */
 #include "config.h"
 
@@ -15,84 +19,58 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "gate-auth.h"
+#include "gate-error.h"
 #include "gate-http-server.h"
+#include "gate-postgrest.h"
 #include "gate-rpc-catalog.h"
 
-#define RPC_PREFIX      "/rest/v1/rpc/"
-#define MAX_JSON_DEPTH  64
-#define MAX_AUTH_CACHE  4096
-#define CATALOG_MIN_AGE_US G_USEC_PER_SEC
+#define RPC_PREFIX "/rest/v1/rpc/"
+/* GSocket's default backlog of 10 overflows when a venue's kiosks all
+ * reconnect at once, and the overflowing connections get reset. */
+#define LISTEN_BACKLOG 1024
 
 struct _GateHttpServer
 {
   GObject          parent_instance;
 
-  SoupServer      *server;
   GateDbPool      *pool;
-  GTlsCertificate *certificate;
+  GTlsCertificate *tls_certificate;
+  SoupServer      *server;
+  GateAuth        *auth;
   GateRpcCatalog  *catalog;
-  gboolean         catalog_loading;
-  gint64           catalog_loaded_at;
-  GPtrArray       *catalog_waiters;   /* Request* */
-  GHashTable      *auth_cache;        /* token hash → AuthEntry */
-  gulong           reconnected_id;
+
+  guint            n_in_flight;
+  gboolean         draining;
+  GTask           *drain_task;
+  guint            drain_timeout_id;
 };
 
 G_DEFINE_FINAL_TYPE (GateHttpServer, gate_http_server, G_TYPE_OBJECT)
 
-typedef struct
+enum
 {
-  char *device_id;
-  char *db_role;
-} AuthEntry;
+  PROP_0,
+  PROP_POOL,
+  PROP_TLS_CERTIFICATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 typedef struct
 {
   GateHttpServer    *self;
   SoupServerMessage *message;
-  char              *function;
-  JsonNode          *args;
-  char              *token_hash;
-  AuthEntry         *auth;
-  gboolean           catalog_reloaded;
+  char              *function_name;
+  JsonObject        *args;
+  GateDevice        *device;
+  GateRpcFunction   *function;
 } Request;
 
-static void step_resolve (Request *request);
-static void load_catalog (GateHttpServer *self);
+static void drain_check (GateHttpServer *self);
 
-static void
-auth_entry_free (AuthEntry *entry)
-{
-  g_free (entry->device_id);
-  g_free (entry->db_role);
-  g_free (entry);
-}
-
-static AuthEntry *
-auth_entry_copy (const AuthEntry *entry)
-{
-  AuthEntry *copy = g_new0 (AuthEntry, 1);
-
-  copy->device_id = g_strdup (entry->device_id);
-  copy->db_role = g_strdup (entry->db_role);
-  return copy;
-}
-
-static void
-request_free (Request *request)
-{
-  g_clear_object (&request->self);
-  g_clear_object (&request->message);
-  g_clear_pointer (&request->args, json_node_unref);
-  g_clear_pointer (&request->auth, auth_entry_free);
-  g_free (request->function);
-  g_free (request->token_hash);
-  g_free (request);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
-
-/* --- answers --------------------------------------------------------------- */
+/* --- answers ---------------------------------------------------------------- */
 
 static void
 set_json (SoupServerMessage *message,
@@ -100,8 +78,8 @@ set_json (SoupServerMessage *message,
           const char        *json)
 {
   soup_server_message_set_status (message, status, NULL);
-  soup_server_message_set_response (message, "application/json; charset=utf-8",
-                                    SOUP_MEMORY_COPY, json, strlen (json));
+  soup_server_message_set_response (message, "application/json; charset=utf-8", SOUP_MEMORY_COPY, json,
+                                    strlen (json));
 }
 
 static void
@@ -112,310 +90,179 @@ set_error (SoupServerMessage *message,
            const char        *details,
            const char        *hint)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *json = NULL;
+  g_autofree char *body = gate_postgrest_error_body (code, text, details, hint);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_string_value (builder, code);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, text);
-  json_builder_set_member_name (builder, "details");
-  if (details != NULL)
-    json_builder_add_string_value (builder, details);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "hint");
-  if (hint != NULL)
-    json_builder_add_string_value (builder, hint);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json = json_to_string (root, FALSE);
-  set_json (message, status, json);
+  if (status == SOUP_STATUS_UNAUTHORIZED)
+    soup_message_headers_replace (soup_server_message_get_response_headers (message), "WWW-Authenticate",
+                                  "Bearer");
+  set_json (message, status, body);
 }
 
+/* For failures that are not SQL errors; see docs/gate-server.md. */
 static void
-finish (Request *request)
+set_gerror (SoupServerMessage *message,
+            const GError      *error)
 {
+  if (error->domain == GATE_ERROR)
+    switch (error->code)
+      {
+      case GATE_ERROR_UNAUTHORIZED:
+        set_error (message, 401, "PGRST301", error->message, NULL,
+                   "Send a valid device token as Authorization: Bearer <token>");
+        return;
+
+      case GATE_ERROR_FORBIDDEN:
+        set_error (message, 403, "42501", error->message, NULL, NULL);
+        return;
+
+      case GATE_ERROR_NOT_FOUND:
+        set_error (message, 404, "PGRST202", error->message, NULL, NULL);
+        return;
+
+      case GATE_ERROR_UNAVAILABLE:
+        set_error (message, 503, "PGRST001", "Database connection error. Retrying the connection.",
+                   error->message, NULL);
+        return;
+
+      default:
+        break;
+      }
+
+  set_error (message, 500, "XX000", error->message, NULL, NULL);
+}
+
+/* A request counts as running until its answer has been written, so that
+ * draining waits for the bytes, not just for the database. */
+static void
+on_message_finished (SoupServerMessage *message,
+                     GateHttpServer    *self)
+{
+  self->n_in_flight--;
+  drain_check (self);
+}
+
+static Request *
+request_new (GateHttpServer    *self,
+             SoupServerMessage *message,
+             const char        *function_name,
+             JsonObject        *args)
+{
+  Request *request = g_new0 (Request, 1);
+
+  request->self = g_object_ref (self);
+  request->message = g_object_ref (message);
+  request->function_name = g_strdup (function_name);
+  request->args = json_object_ref (args);
+
+  self->n_in_flight++;
+  g_signal_connect_data (message, "finished", G_CALLBACK (on_message_finished), g_object_ref (self),
+                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  soup_server_message_pause (message);
+  return request;
+}
+
+/* Sends whatever answer has been set and ends the request. */
+static void
+request_finish (Request *request)
+{
+  GateHttpServer *self = request->self;
+
   soup_server_message_unpause (request->message);
-  request_free (request);
+
+  g_clear_object (&request->message);
+  g_clear_pointer (&request->args, json_object_unref);
+  g_clear_pointer (&request->device, gate_device_unref);
+  g_clear_pointer (&request->function, gate_rpc_function_unref);
+  g_free (request->function_name);
+  g_free (request);
+  g_object_unref (self);
 }
 
-/* PostgREST's SQLSTATE → HTTP status mapping. */
-static guint
-status_for_sqlstate (const char *sqlstate)
-{
-  if (g_str_has_prefix (sqlstate, "PT") && strlen (sqlstate) == 5)
-    {
-      guint64 custom = g_ascii_strtoull (sqlstate + 2, NULL, 10);
-
-      if (custom >= 400 && custom <= 599)
-        return custom;
-    }
-
-  if (g_str_equal (sqlstate, "23503") || g_str_equal (sqlstate, "23505"))
-    return 409;
-  if (g_str_equal (sqlstate, "25006"))
-    return 405;
-  if (g_str_equal (sqlstate, "P0001"))
-    return 400;
-  if (g_str_equal (sqlstate, "42883") || g_str_equal (sqlstate, "42P01"))
-    return 404;
-  if (g_str_equal (sqlstate, "42501"))
-    return 403;
-  if (g_str_has_prefix (sqlstate, "08") || g_str_has_prefix (sqlstate, "53"))
-    return 503;
-  if (g_str_has_prefix (sqlstate, "0L") || g_str_has_prefix (sqlstate, "0P") ||
-      g_str_has_prefix (sqlstate, "28"))
-    return 403;
-  if (g_str_has_prefix (sqlstate, "09") || g_str_has_prefix (sqlstate, "25") ||
-      g_str_has_prefix (sqlstate, "2D") || g_str_has_prefix (sqlstate, "38") ||
-      g_str_has_prefix (sqlstate, "39") || g_str_has_prefix (sqlstate, "3B") ||
-      g_str_has_prefix (sqlstate, "40") || g_str_has_prefix (sqlstate, "54") ||
-      g_str_has_prefix (sqlstate, "55") || g_str_has_prefix (sqlstate, "57") ||
-      g_str_has_prefix (sqlstate, "58") || g_str_has_prefix (sqlstate, "F0") ||
-      g_str_has_prefix (sqlstate, "HV") || g_str_has_prefix (sqlstate, "P0") ||
-      g_str_has_prefix (sqlstate, "XX"))
-    return 500;
-
-  return 400;
-}
+/* --- the steps of a call ------------------------------------------------------ */
 
 static void
-answer_unavailable (Request      *request,
-                    const GError *error)
+on_called (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
-  set_error (request->message, 503, "PGRST000", "Database connection error. Retrying the connection.",
-             error ? error->message : NULL, NULL);
-  finish (request);
-}
+  Request *request = user_data;
+  GateHttpServer *self = request->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateDbReply) reply = gate_db_pool_run_finish (GATE_DB_POOL (source), result, &error);
+  const char *json;
 
-/* --- input checks ------------------------------------------------------------ */
-
-/* json-glib parses recursively: refuse deep nesting before it can exhaust
- * the stack. */
-static gboolean
-json_depth_ok (const char *data,
-               gsize       length)
-{
-  gboolean in_string = FALSE;
-  gboolean escaped = FALSE;
-  guint depth = 0;
-
-  for (gsize i = 0; i < length; i++)
+  if (reply == NULL)
+    set_gerror (request->message, error);
+  else if (reply->sqlstate != NULL && g_str_equal (reply->sqlstate, "28000"))
     {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (escaped)
-            escaped = FALSE;
-          else if (c == '\\')
-            escaped = TRUE;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-
-      if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > MAX_JSON_DEPTH)
-            return FALSE;
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+      /* gate_check_device: revoked since we remembered the token. */
+      gate_auth_forget (self->auth, request->device);
+      set_error (request->message, 401, "PGRST301", "invalid or revoked device token", NULL, NULL);
     }
-
-  return TRUE;
-}
-
-static char *
-bearer_token (SoupServerMessage *message)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
-  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
-  const char *apikey = soup_message_headers_get_one (headers, "apikey");
-
-  if (authorization != NULL && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0)
+  else if (reply->sqlstate != NULL)
     {
-      g_autofree char *token = g_strstrip (g_strdup (authorization + 7));
-
-      if (*token != '\0')
-        return g_steal_pointer (&token);
+      /* The function went away under our catalog. */
+      if (g_str_equal (reply->sqlstate, "42883"))
+        gate_rpc_catalog_invalidate (self->catalog);
+      set_error (request->message, gate_postgrest_status_for_sqlstate (reply->sqlstate), reply->sqlstate,
+                 reply->message ? reply->message : "database error", reply->detail, reply->hint);
     }
-
-  if (apikey != NULL && *apikey != '\0')
-    return g_strstrip (g_strdup (apikey));
-
-  return NULL;
-}
-
-/* --- calling the function --------------------------------------------------- */
-
-static char *
-param_from_json (JsonNode *node)
-{
-  if (JSON_NODE_HOLDS_NULL (node))
-    return NULL;
-
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    return g_strdup (json_node_get_string (node));
-
-  /* Numbers, booleans, objects and arrays as JSON text: PostgreSQL's input
-   * functions for numeric, boolean and json(b) read exactly that. */
-  return json_to_string (node, FALSE);
-}
-
-static char *
-quote_ident (const char *name)
-{
-  GString *quoted = g_string_new ("\"");
-
-  for (const char *p = name; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (quoted, '"');
-      g_string_append_c (quoted, *p);
-    }
-  g_string_append_c (quoted, '"');
-  return g_string_free (quoted, FALSE);
-}
-
-static GateDbStatement *
-build_call (const GateRpcFunction *function,
-            JsonObject            *args)
-{
-  g_autoptr(GString) call = g_string_new (NULL);
-  g_autoptr(GString) sql = g_string_new (NULL);
-  g_autofree char *name = quote_ident (function->name);
-  GateDbStatement *statement;
-  guint n_params = 0;
-
-  g_string_append_printf (call, "public.%s(", name);
-  statement = gate_db_statement_new ("");
-
-  for (guint i = 0; i < function->n_args; i++)
-    {
-      g_autofree char *arg = NULL;
-      g_autofree char *value = NULL;
-
-      if (!json_object_has_member (args, function->arg_names[i]))
-        continue;
-
-      arg = quote_ident (function->arg_names[i]);
-      value = param_from_json (json_object_get_member (args, function->arg_names[i]));
-      gate_db_statement_add (statement, value);
-      n_params++;
-      g_string_append_printf (call, "%s%s => $%u::%s", n_params > 1 ? ", " : "", arg, n_params,
-                              function->arg_types[i]);
-    }
-  g_string_append_c (call, ')');
-
-  if (function->returns_set)
-    g_string_printf (sql, "SELECT coalesce(json_agg(r), '[]'::json)::text FROM %s AS r", call->str);
-  else if (g_str_equal (function->returns, "void"))
-    g_string_printf (sql, "SELECT 'null' FROM %s AS r", call->str);
+  else if (gate_rpc_function_get_result_kind (request->function) == GATE_RPC_RESULT_VOID)
+    soup_server_message_set_status (request->message, SOUP_STATUS_NO_CONTENT, NULL);
   else
-    g_string_printf (sql, "SELECT to_json(%s)::text", call->str);
+    {
+      json = reply->rows->len > 0 ? g_ptr_array_index (reply->rows, 0) : NULL;
+      set_json (request->message, 200, json ? json : "null");
+    }
 
-  g_free (statement->sql);
-  statement->sql = g_strdup (sql->str);
-  return statement;
+  request_finish (request);
 }
 
 static void
-on_call_done (GObject      *source,
+call (Request *request)
+{
+  g_autoptr(GPtrArray) statements = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_db_statement_free);
+  guint call_index;
+
+  /* One transaction, one round trip: guard, role, call. */
+  g_ptr_array_add (statements, gate_db_statement_new ("BEGIN"));
+  gate_auth_add_guard (request->device, statements);
+  call_index = statements->len;
+  g_ptr_array_add (statements, gate_rpc_function_build_call (request->function, request->args));
+  g_ptr_array_add (statements, gate_db_statement_new ("COMMIT"));
+
+  gate_db_pool_run_async (request->self->pool, statements, call_index, NULL, on_called, request);
+}
+
+static void
+on_looked_up (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(Request) owned = user_data;
-  Request *request = owned;
+  Request *request = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GateDbReply) reply = gate_db_pool_run_finish (GATE_DB_POOL (source), result, &error);
 
-  if (reply == NULL)
+  request->function = gate_rpc_catalog_lookup_finish (GATE_RPC_CATALOG (source), result, &error);
+  if (request->function == NULL)
     {
-      answer_unavailable (g_steal_pointer (&owned), error);
-      return;
-    }
-
-  if (reply->sqlstate != NULL)
-    {
-      if (g_str_equal (reply->sqlstate, "28000"))
+      if (g_error_matches (error, GATE_ERROR, GATE_ERROR_NOT_FOUND))
         {
-          /* Revoked since we cached it. */
-          g_hash_table_remove (request->self->auth_cache, request->token_hash);
-          set_error (request->message, 401, "PGRST301", "Invalid or revoked device token", NULL, NULL);
+          g_autofree char *known = gate_rpc_catalog_describe (request->self->catalog, request->function_name);
+          g_autofree char *details = g_strdup_printf ("Searched for the function public.%s with the given "
+                                                      "argument names, but no matches were found in the "
+                                                      "schema cache.", request->function_name);
+          g_autofree char *hint = known ? g_strdup_printf ("It takes %s", known) : NULL;
+
+          set_error (request->message, 404, "PGRST202", error->message, details, hint);
         }
       else
-        {
-          if (g_str_equal (reply->sqlstate, "42883"))
-            g_clear_pointer (&request->self->catalog, gate_rpc_catalog_free);
-          set_error (request->message, status_for_sqlstate (reply->sqlstate), reply->sqlstate,
-                     reply->message ? reply->message : "database error", reply->detail, reply->hint);
-        }
-      finish (g_steal_pointer (&owned));
+        set_gerror (request->message, error);
+
+      request_finish (request);
       return;
     }
 
-  set_json (request->message, 200,
-            reply->rows->len > 0 && g_ptr_array_index (reply->rows, 0) != NULL
-              ? g_ptr_array_index (reply->rows, 0) : "null");
-  finish (g_steal_pointer (&owned));
-}
-
-static void
-step_call (Request *request)
-{
-  JsonObject *args = json_node_get_object (request->args);
-  const GateRpcFunction *function;
-  g_autoptr(GPtrArray) statements = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_db_statement_free);
-  GateDbStatement *check;
-  g_autofree char *set_role = NULL;
-
-  if (json_object_has_member (args, "p_device_id"))
-    {
-      JsonNode *claimed = json_object_get_member (args, "p_device_id");
-
-      if (!JSON_NODE_HOLDS_VALUE (claimed) ||
-          json_node_get_value_type (claimed) != G_TYPE_STRING ||
-          !g_str_equal (json_node_get_string (claimed), request->auth->device_id))
-        {
-          set_error (request->message, 403, "42501",
-                     "p_device_id does not match the authenticated device", NULL, NULL);
-          finish (request);
-          return;
-        }
-    }
-
-  /* Resolved again: the catalog may have been reloaded meanwhile. */
-  function = request->self->catalog
-               ? gate_rpc_catalog_resolve (request->self->catalog, request->function, args)
-               : NULL;
-  if (function == NULL)
-    {
-      step_resolve (request);
-      return;
-    }
-
-  check = gate_db_statement_new ("SELECT public.gate_check_device($1, $2)");
-  gate_db_statement_add (check, request->token_hash);
-  gate_db_statement_add (check, request->auth->device_id);
-  set_role = g_strdup_printf ("SET LOCAL ROLE %s", request->auth->db_role);
-
-  g_ptr_array_add (statements, gate_db_statement_new ("BEGIN"));
-  g_ptr_array_add (statements, check);
-  g_ptr_array_add (statements, gate_db_statement_new (set_role));
-  g_ptr_array_add (statements, build_call (function, args));
-  g_ptr_array_add (statements, gate_db_statement_new ("COMMIT"));
-
-  gate_db_pool_run_async (request->self->pool, statements, 3, NULL, on_call_done, request);
+  call (request);
 }
 
 static void
@@ -423,189 +270,131 @@ on_authenticated (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr(Request) owned = user_data;
-  Request *request = owned;
+  Request *request = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GateDbReply) reply = gate_db_pool_run_finish (GATE_DB_POOL (source), result, &error);
+  JsonNode *claimed;
+
+  request->device = gate_auth_authenticate_finish (GATE_AUTH (source), result, &error);
+  if (request->device == NULL)
+    {
+      set_gerror (request->message, error);
+      request_finish (request);
+      return;
+    }
+
+  /* A device speaks only for itself, whatever its grants. */
+  claimed = json_object_get_member (request->args, "p_device_id");
+  if (claimed != NULL &&
+      (!JSON_NODE_HOLDS_VALUE (claimed) || json_node_get_value_type (claimed) != G_TYPE_STRING ||
+       !g_str_equal (json_node_get_string (claimed), request->device->id)))
+    {
+      set_error (request->message, 403, "42501", "p_device_id is not the authenticated device", NULL,
+                 "A device may only act under its own id");
+      request_finish (request);
+      return;
+    }
+
+  gate_rpc_catalog_lookup_async (request->self->catalog, request->function_name, request->args, NULL,
+                                 on_looked_up, request);
+}
+
+/* --- handlers ----------------------------------------------------------------- */
+
+static char *
+token_from_headers (SoupServerMessage *message)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
+  const char *apikey = soup_message_headers_get_one (headers, "apikey");
+  g_autofree char *token = NULL;
+
+  if (authorization != NULL && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0)
+    token = g_strstrip (g_strdup (authorization + 7));
+
+  if ((token == NULL || *token == '\0') && apikey != NULL)
+    {
+      g_free (token);
+      token = g_strstrip (g_strdup (apikey));
+    }
+
+  return token != NULL && *token != '\0' ? g_steal_pointer (&token) : NULL;
+}
+
+static void
+handle_rpc (GateHttpServer    *self,
+            SoupServerMessage *message,
+            const char        *function_name)
+{
   g_autoptr(JsonParser) parser = json_parser_new ();
-  const char *row;
-  JsonObject *object;
-  AuthEntry entry;
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *token = NULL;
+  const char *reason = NULL;
+  const char *data;
+  gsize length;
+  Request *request;
 
-  if (reply == NULL)
+  if (!g_str_equal (soup_server_message_get_method (message), "POST"))
     {
-      answer_unavailable (g_steal_pointer (&owned), error);
+      soup_message_headers_replace (soup_server_message_get_response_headers (message), "Allow", "POST");
+      set_error (message, 405, "PGRST101", "Functions are called with POST", NULL, NULL);
       return;
     }
 
-  if (reply->sqlstate != NULL)
+  if (*function_name == '\0' || strchr (function_name, '/') != NULL)
     {
-      g_message ("authentication query failed: %s", reply->message);
-      set_error (request->message, 500, reply->sqlstate, "authentication failed", NULL, NULL);
-      finish (g_steal_pointer (&owned));
+      set_error (message, 404, "PGRST125", "Invalid path specified in request URL", NULL, NULL);
       return;
     }
 
-  row = reply->rows->len > 0 ? g_ptr_array_index (reply->rows, 0) : NULL;
-  if (row == NULL || !json_parser_load_from_data (parser, row, -1, NULL) ||
+  token = token_from_headers (message);
+  if (token == NULL)
+    {
+      set_error (message, 401, "PGRST301", "no device token",
+                 NULL, "Send a valid device token as Authorization: Bearer <token>");
+      return;
+    }
+
+  body = soup_message_body_flatten (soup_server_message_get_request_body (message));
+  data = g_bytes_get_data (body, &length);
+
+  /* Chunked bodies are cut off while they arrive (see on_got_chunk). */
+  if (length > GATE_POSTGREST_MAX_BODY)
+    {
+      set_error (message, 413, "PGRST413", "Request body too large", NULL, NULL);
+      return;
+    }
+
+  /* As PostgREST, an empty body calls the function without arguments. */
+  if (length == 0)
+    data = "{}", length = 2;
+
+  if (!gate_postgrest_body_is_acceptable (data, length, &reason) ||
+      !json_parser_load_from_data (parser, data, length, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
-      set_error (request->message, 401, "PGRST301", "Invalid or revoked device token", NULL, NULL);
-      finish (g_steal_pointer (&owned));
+      set_error (message, 400, "PGRST102", "Empty or invalid json",
+                 reason ? reason : "the body must be a JSON object of named arguments", NULL);
       return;
     }
 
-  object = json_node_get_object (json_parser_get_root (parser));
-  entry.device_id = (char *) json_object_get_string_member_with_default (object, "device_id", "");
-  entry.db_role = (char *) json_object_get_string_member_with_default (object, "db_role", "");
-
-  /* The role is spliced into SET ROLE: only the two known ones. */
-  if (!g_str_equal (entry.db_role, "gate_device") && !g_str_equal (entry.db_role, "gate_supervisor"))
-    {
-      set_error (request->message, 403, "42501", "device has no usable role", NULL, NULL);
-      finish (g_steal_pointer (&owned));
-      return;
-    }
-
-  if (g_hash_table_size (request->self->auth_cache) >= MAX_AUTH_CACHE)
-    g_hash_table_remove_all (request->self->auth_cache);
-  g_hash_table_replace (request->self->auth_cache, g_strdup (request->token_hash), auth_entry_copy (&entry));
-  request->auth = auth_entry_copy (&entry);
-
-  step_call (g_steal_pointer (&owned));
+  request = request_new (self, message, function_name, json_node_get_object (json_parser_get_root (parser)));
+  gate_auth_authenticate_async (self->auth, token, NULL, on_authenticated, request);
 }
 
 static void
-step_auth (Request *request)
-{
-  AuthEntry *cached = g_hash_table_lookup (request->self->auth_cache, request->token_hash);
-  g_autoptr(GPtrArray) statements = NULL;
-  GateDbStatement *lookup;
-
-  if (request->auth != NULL)
-    {
-      step_call (request);
-      return;
-    }
-
-  if (cached != NULL)
-    {
-      request->auth = auth_entry_copy (cached);
-      step_call (request);
-      return;
-    }
-
-  statements = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_db_statement_free);
-  lookup = gate_db_statement_new ("SELECT json_build_object('device_id', a.device_id, 'db_role', a.db_role)::text "
-                                  "FROM public.gate_authenticate($1) AS a");
-  gate_db_statement_add (lookup, request->token_hash);
-  g_ptr_array_add (statements, lookup);
-  gate_db_pool_run_async (request->self->pool, statements, 0, NULL, on_authenticated, request);
-}
-
-static void
-step_resolve (Request *request)
-{
-  GateHttpServer *self = request->self;
-  JsonObject *args = json_node_get_object (request->args);
-
-  if (self->catalog == NULL)
-    {
-      g_ptr_array_add (self->catalog_waiters, request);
-      if (!self->catalog_loading)
-        load_catalog (self);
-      return;
-    }
-
-  if (gate_rpc_catalog_resolve (self->catalog, request->function, args) == NULL)
-    {
-      /* A migration may have added it since the catalog was read: look
-       * again, but at most once a second whatever clients ask for. */
-      if (!request->catalog_reloaded &&
-          g_get_monotonic_time () - self->catalog_loaded_at > CATALOG_MIN_AGE_US)
-        {
-          request->catalog_reloaded = TRUE;
-          g_clear_pointer (&self->catalog, gate_rpc_catalog_free);
-          step_resolve (request);
-          return;
-        }
-
-      g_autofree char *text = g_strdup_printf ("Could not find the function public.%s with the given "
-                                               "arguments in the schema cache", request->function);
-
-      set_error (request->message, 404, "PGRST202", text,
-                 gate_rpc_catalog_has (self->catalog, request->function)
-                   ? "The function exists but takes other arguments" : "No function with this name",
-                 NULL);
-      finish (request);
-      return;
-    }
-
-  step_auth (request);
-}
-
-static void
-on_catalog_loaded (GObject      *source,
+on_health_checked (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(GateHttpServer) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GateDbReply) reply = gate_db_pool_run_finish (GATE_DB_POOL (source), result, &error);
-  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->catalog_waiters);
-
-  self->catalog_loading = FALSE;
-  self->catalog_waiters = g_ptr_array_new ();
-
-  if (reply != NULL && reply->sqlstate == NULL && reply->rows->len == 1)
-    {
-      self->catalog = gate_rpc_catalog_new_from_json (g_ptr_array_index (reply->rows, 0), &error);
-      self->catalog_loaded_at = g_get_monotonic_time ();
-      if (self->catalog == NULL)
-        g_message ("cannot read the function catalog: %s", error->message);
-    }
-  else if (reply != NULL && reply->sqlstate != NULL)
-    g_message ("cannot load the function catalog: %s", reply->message);
-
-  for (guint i = 0; i < waiters->len; i++)
-    {
-      Request *request = g_ptr_array_index (waiters, i);
-
-      if (self->catalog != NULL)
-        step_resolve (request);
-      else
-        answer_unavailable (request, error);
-    }
-}
-
-static void
-load_catalog (GateHttpServer *self)
-{
-  g_autoptr(GPtrArray) statements = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_db_statement_free);
-
-  self->catalog_loading = TRUE;
-  g_ptr_array_add (statements, gate_db_statement_new (gate_rpc_catalog_query));
-  gate_db_pool_run_async (self->pool, statements, 0, NULL, on_catalog_loaded, g_object_ref (self));
-}
-
-/* --- handlers --------------------------------------------------------------- */
-
-static void
-on_health_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  SoupServerMessage *message = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GateDbReply) reply = gate_db_pool_run_finish (GATE_DB_POOL (source), result, &error);
+  Request *request = user_data;
+  g_autoptr(GateDbReply) reply = gate_db_pool_run_finish (GATE_DB_POOL (source), result, NULL);
 
   if (reply != NULL && reply->sqlstate == NULL)
-    set_json (message, 200, "{\"status\":\"ok\"}");
+    set_json (request->message, 200, "{\"status\":\"ok\"}");
   else
-    set_json (message, 503, "{\"status\":\"database unavailable\"}");
+    set_json (request->message, 503, "{\"status\":\"database unavailable\"}");
 
-  soup_server_message_unpause (message);
-  g_object_unref (message);
+  request_finish (request);
 }
 
 static void
@@ -613,87 +402,12 @@ handle_health (GateHttpServer    *self,
                SoupServerMessage *message)
 {
   g_autoptr(GPtrArray) statements = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_db_statement_free);
+  g_autoptr(JsonObject) no_args = json_object_new ();
 
-  if (!gate_db_pool_is_available (self->pool))
-    {
-      set_json (message, 503, "{\"status\":\"database unavailable\"}");
-      return;
-    }
-
+  /* Through the pool, so the answer also means a connection is free. */
   g_ptr_array_add (statements, gate_db_statement_new ("SELECT 1"));
-  soup_server_message_pause (message);
-  gate_db_pool_run_async (self->pool, statements, 0, NULL, on_health_done, g_object_ref (message));
-}
-
-static void
-handle_rpc (GateHttpServer    *self,
-            SoupServerMessage *message,
-            const char        *path)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GBytes) body = NULL;
-  g_autofree char *token = NULL;
-  const char *function = path + strlen (RPC_PREFIX);
-  const char *data;
-  gsize length;
-  Request *request;
-
-  if (!g_str_equal (soup_server_message_get_method (message), "POST"))
-    {
-      set_error (message, 405, "PGRST101", "Only POST is supported for RPC", NULL, NULL);
-      return;
-    }
-
-  if (*function == '\0' || strchr (function, '/') != NULL)
-    {
-      set_error (message, 404, "PGRST202", "No function named in the path", NULL, NULL);
-      return;
-    }
-
-  token = bearer_token (message);
-  if (token == NULL)
-    {
-      set_error (message, 401, "PGRST301", "No device token: send Authorization: Bearer <token>", NULL, NULL);
-      return;
-    }
-
-  body = soup_message_body_flatten (soup_server_message_get_request_body (message));
-  data = g_bytes_get_data (body, &length);
-
-  if (length > GATE_HTTP_MAX_BODY)
-    {
-      set_error (message, 413, "PGRST413", "Request body too large", NULL, NULL);
-      return;
-    }
-
-  if (length == 0)
-    data = "{}", length = 2;
-
-  if (!g_utf8_validate_len (data, length, NULL) || !json_depth_ok (data, length) ||
-      !json_parser_load_from_data (parser, data, length, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      set_error (message, 400, "PGRST102", "Empty or invalid json: a JSON object of named arguments is expected",
-                 NULL, NULL);
-      return;
-    }
-
-  request = g_new0 (Request, 1);
-  request->self = g_object_ref (self);
-  request->message = g_object_ref (message);
-  request->function = g_strdup (function);
-  request->args = json_node_ref (json_parser_get_root (parser));
-  request->token_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
-
-  if (!gate_db_pool_is_available (self->pool))
-    {
-      set_error (message, 503, "PGRST000", "Database connection error. Retrying the connection.", NULL, NULL);
-      request_free (request);
-      return;
-    }
-
-  soup_server_message_pause (message);
-  step_resolve (request);
+  gate_db_pool_run_async (self->pool, statements, 0, NULL, on_health_checked,
+                          request_new (self, message, "", no_args));
 }
 
 static void
@@ -704,16 +418,24 @@ handle (SoupServer        *server,
         gpointer           user_data)
 {
   GateHttpServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
 
-  soup_message_headers_replace (soup_server_message_get_response_headers (message),
-                                "Cache-Control", "no-store");
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
 
-  if (g_str_equal (path, "/healthz"))
+  if (self->draining)
+    {
+      soup_message_headers_replace (headers, "Connection", "close");
+      if (g_str_equal (path, "/healthz"))
+        set_json (message, 503, "{\"status\":\"shutting down\"}");
+      else
+        set_error (message, 503, "PGRST001", "The server is shutting down", NULL, "Retry in a moment");
+    }
+  else if (g_str_equal (path, "/healthz"))
     handle_health (self, message);
   else if (g_str_has_prefix (path, RPC_PREFIX))
-    handle_rpc (self, message, path);
+    handle_rpc (self, message, path + strlen (RPC_PREFIX));
   else
-    set_error (message, 404, "PGRST125", "Not found", NULL, NULL);
+    set_error (message, 404, "PGRST125", "Invalid path specified in request URL", NULL, NULL);
 }
 
 static void
@@ -721,27 +443,26 @@ on_got_chunk (SoupServerMessage *message,
               GBytes            *chunk,
               gpointer           user_data)
 {
+  static const char answer[] =
+    "HTTP/1.1 413 Payload Too Large\r\n"
+    "Content-Type: application/json; charset=utf-8\r\n"
+    "Connection: close\r\n"
+    "Content-Length: 84\r\n\r\n"
+    "{\"code\":\"PGRST413\",\"message\":\"Request body too large\",\"details\":null,\"hint\":null}";
   SoupMessageBody *body = soup_server_message_get_request_body (message);
+  g_autoptr(GIOStream) stream = NULL;
 
-  /* A chunked body has no Content-Length to refuse up front. */
-  if (body->length > GATE_HTTP_MAX_BODY)
-    {
-      g_autoptr(GIOStream) stream = soup_server_message_steal_connection (message);
+  if (body->length <= GATE_POSTGREST_MAX_BODY)
+    return;
 
-      if (stream != NULL)
-        {
-          static const char json[] =
-            "{\"code\":\"PGRST413\",\"message\":\"Request body too large\",\"details\":null,\"hint\":null}";
-          g_autofree char *reply = g_strdup_printf ("HTTP/1.1 413 Payload Too Large\r\n"
-                                                    "Content-Type: application/json; charset=utf-8\r\n"
-                                                    "Connection: close\r\nContent-Length: %zu\r\n\r\n%s",
-                                                    strlen (json), json);
+  /* A chunked body has no length to refuse up front: take the connection
+   * over, answer, and close it rather than read (and keep) any more. */
+  stream = soup_server_message_steal_connection (message);
+  if (stream == NULL)
+    return;
 
-          g_output_stream_write_all (g_io_stream_get_output_stream (stream), reply, strlen (reply),
-                                     NULL, NULL, NULL);
-          g_io_stream_close (stream, NULL, NULL);
-        }
-    }
+  g_output_stream_write_all (g_io_stream_get_output_stream (stream), answer, strlen (answer), NULL, NULL, NULL);
+  g_io_stream_close (stream, NULL, NULL);
 }
 
 static void
@@ -752,12 +473,12 @@ handle_early (SoupServer        *server,
               gpointer           user_data)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
-  goffset length = soup_message_headers_get_content_length (headers);
 
-  if (length > GATE_HTTP_MAX_BODY)
+  /* Refused before a byte of the body is read. */
+  if (soup_message_headers_get_content_length (headers) > GATE_POSTGREST_MAX_BODY)
     {
-      set_error (message, 413, "PGRST413", "Request body too large", NULL, NULL);
       soup_message_headers_replace (soup_server_message_get_response_headers (message), "Connection", "close");
+      set_error (message, 413, "PGRST413", "Request body too large", NULL, NULL);
       return;
     }
 
@@ -765,49 +486,39 @@ handle_early (SoupServer        *server,
     g_signal_connect (message, "got-chunk", G_CALLBACK (on_got_chunk), NULL);
 }
 
-/* --- object ------------------------------------------------------------------ */
-
-static void
-on_reconnected (GateHttpServer *self)
-{
-  /* Migrations may have run while the database was away. */
-  g_clear_pointer (&self->catalog, gate_rpc_catalog_free);
-}
+/* --- public API ------------------------------------------------------------ */
 
 GateHttpServer *
 gate_http_server_new (GateDbPool      *pool,
-                      GTlsCertificate *certificate)
+                      GTlsCertificate *tls_certificate)
 {
-  GateHttpServer *self = g_object_new (GATE_TYPE_HTTP_SERVER, NULL);
+  g_return_val_if_fail (GATE_IS_DB_POOL (pool), NULL);
+  g_return_val_if_fail (tls_certificate == NULL || G_IS_TLS_CERTIFICATE (tls_certificate), NULL);
 
-  self->pool = g_object_ref (pool);
-  self->reconnected_id = g_signal_connect_swapped (pool, "reconnected", G_CALLBACK (on_reconnected), self);
-  if (certificate != NULL)
-    self->certificate = g_object_ref (certificate);
-
-  self->server = soup_server_new ("server-header", "gate-server/" PACKAGE_VERSION,
-                                  "tls-certificate", certificate, NULL);
-  soup_server_add_early_handler (self->server, NULL, handle_early, self, NULL);
-  soup_server_add_handler (self->server, NULL, handle, self, NULL);
-  return self;
+  return g_object_new (GATE_TYPE_HTTP_SERVER, "pool", pool, "tls-certificate", tls_certificate, NULL);
 }
 
-/* GSocket's default backlog of 10 overflows when a gate's worth of kiosks
- * reconnect at once, and overflowing connections get reset. */
-#define LISTEN_BACKLOG 1024
-
+/**
+ * gate_http_server_listen:
+ * @address: "HOST:PORT"; port 0 picks a free one
+ *
+ * Returns: (transfer full): the URL it listens on, e.g.
+ *   "http://127.0.0.1:8080" (https with a TLS certificate)
+ */
 char *
 gate_http_server_listen (GateHttpServer  *self,
                          const char      *address,
                          GError         **error)
 {
-  g_autoptr(GSocketAddress) socket_address = NULL;
-  g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GSocketConnectable) connectable = NULL;
   g_autoptr(GSocketAddressEnumerator) enumerator = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GSocket) socket = NULL;
   g_autofree char *host = NULL;
   gboolean ipv6;
+
+  g_return_val_if_fail (GATE_IS_HTTP_SERVER (self), NULL);
 
   connectable = g_network_address_parse (address, 8080, error);
   if (connectable == NULL)
@@ -816,7 +527,11 @@ gate_http_server_listen (GateHttpServer  *self,
   enumerator = g_socket_connectable_enumerate (connectable);
   socket_address = g_socket_address_enumerator_next (enumerator, NULL, error);
   if (socket_address == NULL)
-    return NULL;
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s: no such address", address);
+      return NULL;
+    }
 
   socket = g_socket_new (g_socket_address_get_family (socket_address), G_SOCKET_TYPE_STREAM,
                          G_SOCKET_PROTOCOL_TCP, error);
@@ -827,26 +542,169 @@ gate_http_server_listen (GateHttpServer  *self,
   if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error))
     return NULL;
 
-  if (!soup_server_listen_socket (self->server, socket,
-                                  self->certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+  if (!soup_server_listen_socket (self->server, socket, self->tls_certificate ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                                  error))
     return NULL;
 
-  /* The real port when :0 was asked for. */
+  /* The real port when 0 was asked for. */
   bound = g_socket_get_local_address (socket, error);
   if (bound == NULL)
     return NULL;
 
   host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (bound)));
   ipv6 = strchr (host, ':') != NULL;
-  return g_strdup_printf ("%s://%s%s%s:%u", self->certificate ? "https" : "http", ipv6 ? "[" : "", host,
+  return g_strdup_printf ("%s://%s%s%s:%u", self->tls_certificate ? "https" : "http", ipv6 ? "[" : "", host,
                           ipv6 ? "]" : "", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
 }
 
-void
-gate_http_server_stop (GateHttpServer *self)
+static void
+drain_done (GateHttpServer *self)
 {
+  g_autoptr(GTask) task = g_steal_pointer (&self->drain_task);
+
+  g_clear_handle_id (&self->drain_timeout_id, g_source_remove);
+  if (task != NULL)
+    g_task_return_boolean (task, self->n_in_flight == 0);
+}
+
+static void
+drain_check (GateHttpServer *self)
+{
+  if (self->draining && self->n_in_flight == 0)
+    drain_done (self);
+}
+
+static gboolean
+on_drain_timeout (gpointer user_data)
+{
+  GateHttpServer *self = user_data;
+
+  self->drain_timeout_id = 0;
+  g_message ("%u requests still running after the grace period, cutting them off", self->n_in_flight);
+  drain_done (self);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * gate_http_server_drain_async:
+ * @timeout_ms: how long running requests may take to finish
+ *
+ * Starts shutting down: new requests are answered 503 with
+ * "Connection: close" (and /healthz turns 503, so that a load balancer
+ * moves on), running ones finish. Completes when none is left or
+ * @timeout_ms has passed; then call gate_http_server_disconnect().
+ */
+void
+gate_http_server_drain_async (GateHttpServer      *self,
+                              guint                timeout_ms,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (GATE_IS_HTTP_SERVER (self));
+  g_return_if_fail (self->drain_task == NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gate_http_server_drain_async);
+
+  self->draining = TRUE;
+  self->drain_task = g_steal_pointer (&task);
+  self->drain_timeout_id = g_timeout_add (timeout_ms, on_drain_timeout, self);
+  drain_check (self);
+}
+
+/**
+ * gate_http_server_drain_finish:
+ *
+ * Returns: whether every running request finished in time
+ */
+gboolean
+gate_http_server_drain_finish (GateHttpServer  *self,
+                               GAsyncResult    *result,
+                               GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * gate_http_server_disconnect:
+ *
+ * Closes the listening sockets and every connection.
+ */
+void
+gate_http_server_disconnect (GateHttpServer *self)
+{
+  g_return_if_fail (GATE_IS_HTTP_SERVER (self));
+
   if (self->server != NULL)
     soup_server_disconnect (self->server);
+}
+
+/* --- object ------------------------------------------------------------------ */
+
+static void
+gate_http_server_constructed (GObject *object)
+{
+  GateHttpServer *self = GATE_HTTP_SERVER (object);
+
+  G_OBJECT_CLASS (gate_http_server_parent_class)->constructed (object);
+
+  self->auth = gate_auth_new (self->pool);
+  self->catalog = gate_rpc_catalog_new (self->pool);
+  self->server = soup_server_new ("server-header", "gate-server/" PACKAGE_VERSION,
+                                  "tls-certificate", self->tls_certificate, NULL);
+  soup_server_add_early_handler (self->server, NULL, handle_early, self, NULL);
+  soup_server_add_handler (self->server, NULL, handle, self, NULL);
+}
+
+static void
+gate_http_server_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  GateHttpServer *self = GATE_HTTP_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_POOL:
+      g_value_set_object (value, self->pool);
+      break;
+
+    case PROP_TLS_CERTIFICATE:
+      g_value_set_object (value, self->tls_certificate);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gate_http_server_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  GateHttpServer *self = GATE_HTTP_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_POOL:
+      self->pool = g_value_dup_object (value);
+      break;
+
+    case PROP_TLS_CERTIFICATE:
+      self->tls_certificate = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -857,23 +715,14 @@ gate_http_server_dispose (GObject *object)
   if (self->server != NULL)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
-  g_clear_signal_handler (&self->reconnected_id, self->pool);
+  g_clear_handle_id (&self->drain_timeout_id, g_source_remove);
+  g_clear_object (&self->drain_task);
+  g_clear_object (&self->catalog);
+  g_clear_object (&self->auth);
   g_clear_object (&self->pool);
-  g_clear_object (&self->certificate);
+  g_clear_object (&self->tls_certificate);
 
   G_OBJECT_CLASS (gate_http_server_parent_class)->dispose (object);
-}
-
-static void
-gate_http_server_finalize (GObject *object)
-{
-  GateHttpServer *self = GATE_HTTP_SERVER (object);
-
-  g_clear_pointer (&self->catalog, gate_rpc_catalog_free);
-  g_clear_pointer (&self->catalog_waiters, g_ptr_array_unref);
-  g_clear_pointer (&self->auth_cache, g_hash_table_unref);
-
-  G_OBJECT_CLASS (gate_http_server_parent_class)->finalize (object);
 }
 
 static void
@@ -881,13 +730,33 @@ gate_http_server_class_init (GateHttpServerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = gate_http_server_constructed;
+  object_class->get_property = gate_http_server_get_property;
+  object_class->set_property = gate_http_server_set_property;
   object_class->dispose = gate_http_server_dispose;
-  object_class->finalize = gate_http_server_finalize;
+
+  /**
+   * GateHttpServer:pool:
+   *
+   * The database connections every request runs on.
+   */
+  properties[PROP_POOL] =
+    g_param_spec_object ("pool", NULL, NULL, GATE_TYPE_DB_POOL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GateHttpServer:tls-certificate:
+   *
+   * When set, the server speaks HTTPS only.
+   */
+  properties[PROP_TLS_CERTIFICATE] =
+    g_param_spec_object ("tls-certificate", NULL, NULL, G_TYPE_TLS_CERTIFICATE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 gate_http_server_init (GateHttpServer *self)
 {
-  self->catalog_waiters = g_ptr_array_new ();
-  self->auth_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) auth_entry_free);
 }

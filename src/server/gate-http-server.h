@@ -10,17 +10,22 @@
 
 G_BEGIN_DECLS
 
-#define GATE_HTTP_MAX_BODY (8 * 1024 * 1024)
-
 #define GATE_TYPE_HTTP_SERVER (gate_http_server_get_type ())
 G_DECLARE_FINAL_TYPE (GateHttpServer, gate_http_server, GATE, HTTP_SERVER, GObject)
 
-GateHttpServer *gate_http_server_new    (GateDbPool       *pool,
-                                         GTlsCertificate  *certificate);
-/* Returns the URL it listens on, e.g. "http://127.0.0.1:8080". */
-char           *gate_http_server_listen (GateHttpServer   *self,
-                                         const char       *address,
-                                         GError          **error);
-void            gate_http_server_stop   (GateHttpServer   *self);
+GateHttpServer *gate_http_server_new             (GateDbPool           *pool,
+                                                  GTlsCertificate      *tls_certificate);
+char           *gate_http_server_listen          (GateHttpServer       *self,
+                                                  const char           *address,
+                                                  GError              **error);
+void            gate_http_server_drain_async     (GateHttpServer       *self,
+                                                  guint                 timeout_ms,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean        gate_http_server_drain_finish    (GateHttpServer       *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+void            gate_http_server_disconnect      (GateHttpServer       *self);
 
 G_END_DECLS

@@ -1,0 +1,159 @@
+/* gate-postgrest.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "gate-postgrest.h"
+
+/* PostgREST's table ("HTTP Status Codes" in its error reference), most
+ * specific first; anything not listed is a client error, 400. */
+static const struct
+{
+  const char *prefix;
+  guint       status;
+} status_table[] = {
+  { "08", 503 },    /* connection exception */
+  { "09", 500 },    /* triggered action exception */
+  { "0L", 403 },    /* invalid grantor */
+  { "0P", 403 },    /* invalid role specification */
+  { "23503", 409 }, /* foreign key violation */
+  { "23505", 409 }, /* unique violation */
+  { "25006", 405 }, /* read-only SQL transaction */
+  { "25", 500 },    /* invalid transaction state */
+  { "28", 403 },    /* invalid authorization specification */
+  { "2D", 500 },    /* invalid transaction termination */
+  { "38", 500 },    /* external routine exception */
+  { "39", 500 },    /* external routine invocation exception */
+  { "3B", 500 },    /* savepoint exception */
+  { "40", 500 },    /* transaction rollback: serialization, deadlock */
+  { "53400", 500 }, /* configuration limit exceeded */
+  { "53", 503 },    /* insufficient resources */
+  { "54", 500 },    /* program limit exceeded */
+  { "55", 500 },    /* object not in prerequisite state: lock not available */
+  { "57", 500 },    /* operator intervention: query canceled */
+  { "58", 500 },    /* system error */
+  { "F0", 500 },    /* configuration file error */
+  { "HV", 500 },    /* foreign data wrapper error */
+  { "P0001", 400 }, /* RAISE EXCEPTION without a code */
+  { "P0", 500 },    /* other PL/pgSQL errors */
+  { "XX", 500 },    /* internal error */
+  { "42883", 404 }, /* undefined function */
+  { "42P01", 404 }, /* undefined table */
+  { "42P17", 500 }, /* infinite recursion */
+  { "42501", 403 }, /* insufficient privilege (we always run as a device) */
+};
+
+guint
+gate_postgrest_status_for_sqlstate (const char *sqlstate)
+{
+  g_return_val_if_fail (sqlstate != NULL, 500);
+
+  /* RAISE … USING ERRCODE = 'PT404' picks the status itself. */
+  if (strlen (sqlstate) == 5 && sqlstate[0] == 'P' && sqlstate[1] == 'T' &&
+      g_ascii_isdigit (sqlstate[2]) && g_ascii_isdigit (sqlstate[3]) && g_ascii_isdigit (sqlstate[4]))
+    {
+      guint status = (guint) g_ascii_strtoull (sqlstate + 2, NULL, 10);
+
+      if (status >= 100 && status <= 599)
+        return status;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (status_table); i++)
+    if (g_str_has_prefix (sqlstate, status_table[i].prefix))
+      return status_table[i].status;
+
+  return 400;
+}
+
+char *
+gate_postgrest_error_body (const char *code,
+                           const char *message,
+                           const char *details,
+                           const char *hint)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_set_member_name (builder, "details");
+  if (details != NULL)
+    json_builder_add_string_value (builder, details);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "hint");
+  if (hint != NULL)
+    json_builder_add_string_value (builder, hint);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/* One pass over the raw text, before json-glib sees it: valid UTF-8 without
+ * NUL bytes, nesting within bounds (json-glib recurses and could exhaust
+ * the stack), and no \u0000 escape, which json-glib would silently cut the
+ * string at and PostgreSQL text cannot hold anyway. */
+gboolean
+gate_postgrest_body_is_acceptable (const char  *data,
+                                   gsize        length,
+                                   const char **reason)
+{
+  gboolean in_string = FALSE;
+  gboolean escaped = FALSE;
+  guint depth = 0;
+
+  if (!g_utf8_validate_len (data, length, NULL))
+    {
+      *reason = "the body is not valid UTF-8 text";
+      return FALSE;
+    }
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (escaped)
+            {
+              escaped = FALSE;
+              if (c == 'u' && length - i > 4 && strncmp (data + i + 1, "0000", 4) == 0)
+                {
+                  *reason = "strings must not contain \\u0000";
+                  return FALSE;
+                }
+            }
+          else if (c == '\\')
+            escaped = TRUE;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+
+      if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > GATE_POSTGREST_MAX_DEPTH)
+            {
+              *reason = "the JSON is nested too deeply";
+              return FALSE;
+            }
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+
+  return TRUE;
+}

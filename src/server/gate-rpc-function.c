@@ -1,0 +1,259 @@
+/* gate-rpc-function.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Arguments are passed by name, as text parameters cast to the declared
+ * type, so PostgreSQL's own input functions judge every value and a bad
+ * one is a SQL error (22P02 …) rather than something we interpret.
+ */
+#include "config.h"
+
+#include "gate-error.h"
+#include "gate-rpc-function.h"
+
+struct _GateRpcFunction
+{
+  char              *name;
+  GStrv              arg_names;
+  GStrv              arg_types;
+  guint              n_args;
+  guint              n_required;
+  GateRpcResultKind  result_kind;
+  /* OUT or TABLE parameters: PostgREST answers rows as objects named by
+   * them, also for a single column, where PostgreSQL itself would give
+   * plain values. */
+  gboolean           named_columns;
+};
+
+static void
+gate_rpc_function_clear (GateRpcFunction *function)
+{
+  g_free (function->name);
+  g_strfreev (function->arg_names);
+  g_strfreev (function->arg_types);
+}
+
+GateRpcFunction *
+gate_rpc_function_ref (GateRpcFunction *function)
+{
+  return g_atomic_rc_box_acquire (function);
+}
+
+void
+gate_rpc_function_unref (GateRpcFunction *function)
+{
+  g_atomic_rc_box_release_full (function, (GDestroyNotify) gate_rpc_function_clear);
+}
+
+static GStrv
+strv_from_member (JsonObject *row,
+                  const char *member)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonNode *node = json_object_get_member (row, member);
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return g_strv_builder_end (builder);
+
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      const char *value = JSON_NODE_HOLDS_VALUE (element) ? json_node_get_string (element) : NULL;
+
+      g_strv_builder_add (builder, value ? value : "");
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * gate_rpc_function_new_from_json:
+ * @row: one object of the catalog query: name, args (the input ones),
+ *   types, n_defaults, set, returns, named_columns
+ *
+ * Returns: (transfer full): the function, or %NULL with %GATE_ERROR_NOT_FOUND
+ *   when it cannot be called by name (an unnamed argument).
+ */
+GateRpcFunction *
+gate_rpc_function_new_from_json (JsonObject  *row,
+                                 GError     **error)
+{
+  g_autoptr(GateRpcFunction) function = g_atomic_rc_box_new0 (GateRpcFunction);
+  const char *returns = json_object_get_string_member_with_default (row, "returns", "");
+  guint n_defaults = (guint) MAX (json_object_get_int_member_with_default (row, "n_defaults", 0), 0);
+
+  function->name = g_strdup (json_object_get_string_member_with_default (row, "name", ""));
+  function->arg_names = strv_from_member (row, "args");
+  function->arg_types = strv_from_member (row, "types");
+  function->n_args = g_strv_length (function->arg_types);
+  function->n_required = function->n_args - MIN (n_defaults, function->n_args);
+  function->named_columns = json_object_get_boolean_member_with_default (row, "named_columns", FALSE);
+
+  if (json_object_get_boolean_member_with_default (row, "set", FALSE))
+    function->result_kind = GATE_RPC_RESULT_SET;
+  else if (g_str_equal (returns, "void"))
+    function->result_kind = GATE_RPC_RESULT_VOID;
+  else
+    function->result_kind = GATE_RPC_RESULT_SINGLE;
+
+  if (*function->name == '\0' || g_strv_length (function->arg_names) != function->n_args)
+    {
+      g_set_error (error, GATE_ERROR, GATE_ERROR_NOT_FOUND,
+                   "function %s has unnamed arguments and cannot be called by name", function->name);
+      return NULL;
+    }
+
+  for (guint i = 0; i < function->n_args; i++)
+    if (*function->arg_names[i] == '\0')
+      {
+        g_set_error (error, GATE_ERROR, GATE_ERROR_NOT_FOUND,
+                     "function %s has unnamed arguments and cannot be called by name", function->name);
+        return NULL;
+      }
+
+  return g_steal_pointer (&function);
+}
+
+const char *
+gate_rpc_function_get_name (const GateRpcFunction *function)
+{
+  return function->name;
+}
+
+GateRpcResultKind
+gate_rpc_function_get_result_kind (const GateRpcFunction *function)
+{
+  return function->result_kind;
+}
+
+/**
+ * gate_rpc_function_describe_arguments:
+ *
+ * Returns: (transfer full): the argument names, comma-separated, optional
+ *   ones with " := default".
+ */
+char *
+gate_rpc_function_describe_arguments (const GateRpcFunction *function)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < function->n_args; i++)
+    g_string_append_printf (text, "%s%s%s", i > 0 ? ", " : "", function->arg_names[i],
+                            i >= function->n_required ? " := default" : "");
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* PostgREST's rule: the members of the body are exactly a set of argument
+ * names that covers every argument without a default. */
+gboolean
+gate_rpc_function_accepts (const GateRpcFunction *function,
+                           JsonObject            *args)
+{
+  g_autoptr(GList) members = json_object_get_members (args);
+
+  for (const GList *l = members; l != NULL; l = l->next)
+    if (!g_strv_contains ((const char * const *) function->arg_names, l->data))
+      return FALSE;
+
+  for (guint i = 0; i < function->n_required; i++)
+    if (!json_object_has_member (args, function->arg_names[i]))
+      return FALSE;
+
+  return TRUE;
+}
+
+static char *
+quote_ident (const char *name)
+{
+  GString *quoted = g_string_new ("\"");
+
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (quoted, '"');
+      g_string_append_c (quoted, *p);
+    }
+  g_string_append_c (quoted, '"');
+  return g_string_free (quoted, FALSE);
+}
+
+/* Strings go in raw; numbers, booleans, objects and arrays as their JSON
+ * text, which is what the input functions of numeric, boolean, json and
+ * jsonb read. */
+static char *
+param_from_json (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+
+  return json_to_string (node, FALSE);
+}
+
+/**
+ * gate_rpc_function_build_call:
+ * @args: arguments @function accepts (see gate_rpc_function_accepts())
+ *
+ * Returns: (transfer full): one statement whose single row and column is
+ *   the JSON text of the answer.
+ */
+GateDbStatement *
+gate_rpc_function_build_call (const GateRpcFunction *function,
+                              JsonObject            *args)
+{
+  g_autoptr(GString) call = g_string_new (NULL);
+  g_autofree char *name = quote_ident (function->name);
+  GateDbStatement *statement = gate_db_statement_new (NULL);
+  guint n_params = 0;
+
+  g_string_append_printf (call, "public.%s(", name);
+  for (guint i = 0; i < function->n_args; i++)
+    {
+      g_autofree char *arg = NULL;
+      g_autofree char *value = NULL;
+
+      if (!json_object_has_member (args, function->arg_names[i]))
+        continue;
+
+      arg = quote_ident (function->arg_names[i]);
+      value = param_from_json (json_object_get_member (args, function->arg_names[i]));
+      gate_db_statement_add (statement, value);
+      n_params++;
+      g_string_append_printf (call, "%s%s => $%u::%s", n_params > 1 ? ", " : "", arg, n_params,
+                              function->arg_types[i]);
+    }
+  g_string_append_c (call, ')');
+
+  /* SELECT * names the columns after the OUT parameters. */
+  if (function->named_columns && function->result_kind != GATE_RPC_RESULT_VOID)
+    {
+      g_string_prepend (call, "(SELECT * FROM ");
+      g_string_append_c (call, ')');
+    }
+
+  switch (function->result_kind)
+    {
+    case GATE_RPC_RESULT_SET:
+      statement->sql = g_strdup_printf ("SELECT coalesce(json_agg(r), '[]'::json)::text FROM %s AS r", call->str);
+      break;
+
+    case GATE_RPC_RESULT_VOID:
+      statement->sql = g_strdup_printf ("SELECT NULL::text FROM %s AS r", call->str);
+      break;
+
+    case GATE_RPC_RESULT_SINGLE:
+    default:
+      if (function->named_columns)
+        statement->sql = g_strdup_printf ("SELECT to_json(r)::text FROM %s AS r", call->str);
+      else
+        statement->sql = g_strdup_printf ("SELECT to_json(%s)::text", call->str);
+      break;
+    }
+
+  return statement;
+}

@@ -1,0 +1,229 @@
+/* test-postgrest.c — gate-server's protocol rules, without a database
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "gate-postgrest.h"
+#include "gate-rpc-function.h"
+
+static void
+test_status_follows_postgrest_table (void)
+{
+  static const struct
+  {
+    const char *sqlstate;
+    guint       status;
+  } cases[] = {
+    { "23505", 409 }, { "23503", 409 }, { "23502", 400 }, { "P0001", 400 }, { "P0002", 500 },
+    { "42883", 404 }, { "42P01", 404 }, { "42501", 403 }, { "42P17", 500 }, { "42601", 400 },
+    { "57014", 500 }, { "55P03", 500 }, { "40001", 500 }, { "40P01", 500 }, { "22P02", 400 },
+    { "22007", 400 }, { "08006", 503 }, { "53300", 503 }, { "53400", 500 }, { "25006", 405 },
+    { "25P02", 500 }, { "28000", 403 }, { "0P000", 403 }, { "XX000", 500 }, { "PT418", 418 },
+    { "PT999", 400 }, { "PTabc", 400 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("%s", cases[i].sqlstate);
+      g_assert_cmpuint (gate_postgrest_status_for_sqlstate (cases[i].sqlstate), ==, cases[i].status);
+    }
+}
+
+static void
+test_error_body_has_four_members (void)
+{
+  g_autofree char *body = gate_postgrest_error_body ("22P02", "invalid input \"x\"", NULL, "a hint");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+
+  g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpuint (json_object_get_size (object), ==, 4);
+  g_assert_cmpstr (json_object_get_string_member (object, "code"), ==, "22P02");
+  g_assert_cmpstr (json_object_get_string_member (object, "message"), ==, "invalid input \"x\"");
+  g_assert_true (json_object_get_null_member (object, "details"));
+  g_assert_cmpstr (json_object_get_string_member (object, "hint"), ==, "a hint");
+}
+
+static gboolean
+acceptable (const char *text,
+            gsize       length)
+{
+  const char *reason = NULL;
+  gboolean ok = gate_postgrest_body_is_acceptable (text, length, &reason);
+
+  g_assert_true (ok == (reason == NULL));
+  return ok;
+}
+
+static void
+test_body_checks (void)
+{
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autoptr(GString) deep_in_string = g_string_new ("{\"a\":\"");
+
+  g_assert_true (acceptable ("{\"a\":[1,{\"b\":null}]}", strlen ("{\"a\":[1,{\"b\":null}]}")));
+  g_assert_false (acceptable ("{\"a\":\"\xff\"}", 8));
+  g_assert_false (acceptable ("{\"a\":\"\0\"}", 8));
+  g_assert_false (acceptable ("{\"a\":\"x\\u0000y\"}", strlen ("{\"a\":\"x\\u0000y\"}")));
+  /* An escaped backslash followed by "u0000" is plain text. */
+  g_assert_true (acceptable ("{\"a\":\"x\\\\u0000y\"}", strlen ("{\"a\":\"x\\\\u0000y\"}")));
+
+  for (guint i = 0; i < GATE_POSTGREST_MAX_DEPTH; i++)
+    g_string_append_c (deep, '[');
+  g_assert_true (acceptable (deep->str, deep->len));
+  g_string_append_c (deep, '[');
+  g_assert_false (acceptable (deep->str, deep->len));
+
+  /* Brackets inside strings are not nesting. */
+  for (guint i = 0; i < 1000; i++)
+    g_string_append_c (deep_in_string, '[');
+  g_string_append (deep_in_string, "\"}");
+  g_assert_true (acceptable (deep_in_string->str, deep_in_string->len));
+}
+
+static GateRpcFunction *
+function_from (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  GateRpcFunction *function;
+
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  function = gate_rpc_function_new_from_json (json_node_get_object (json_parser_get_root (parser)), &error);
+  g_assert_no_error (error);
+  return function;
+}
+
+static JsonObject *
+args_from (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static const char scan_function[] =
+  "{\"name\":\"scan\",\"args\":[\"p_token\",\"p_at\",\"p_method\"],"
+  "\"types\":[\"text\",\"timestamp with time zone\",\"text\"],\"n_defaults\":1,\"set\":true,"
+  "\"returns\":\"record\"}";
+
+static void
+test_function_accepts_exact_names (void)
+{
+  g_autoptr(GateRpcFunction) function = function_from (scan_function);
+  g_autoptr(JsonObject) all = args_from ("{\"p_token\":\"a\",\"p_at\":null,\"p_method\":\"qr\"}");
+  g_autoptr(JsonObject) required = args_from ("{\"p_at\":\"2026-01-01\",\"p_token\":\"a\"}");
+  g_autoptr(JsonObject) missing = args_from ("{\"p_token\":\"a\"}");
+  g_autoptr(JsonObject) unknown = args_from ("{\"p_token\":\"a\",\"p_at\":null,\"p_evil\":1}");
+
+  g_assert_true (gate_rpc_function_accepts (function, all));
+  g_assert_true (gate_rpc_function_accepts (function, required));
+  g_assert_false (gate_rpc_function_accepts (function, missing));
+  g_assert_false (gate_rpc_function_accepts (function, unknown));
+}
+
+static void
+test_function_builds_named_call (void)
+{
+  g_autoptr(GateRpcFunction) function = function_from (scan_function);
+  g_autoptr(JsonObject) args = args_from ("{\"p_at\":null,\"p_token\":\"it's\"}");
+  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args);
+
+  /* Declaration order, named, typed, values only as parameters. */
+  g_assert_cmpstr (statement->sql, ==,
+                   "SELECT coalesce(json_agg(r), '[]'::json)::text FROM "
+                   "public.\"scan\"(\"p_token\" => $1::text, \"p_at\" => $2::timestamp with time zone) AS r");
+  g_assert_cmpuint (statement->params->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (statement->params, 0), ==, "it's");
+  g_assert_null (g_ptr_array_index (statement->params, 1));
+}
+
+static void
+test_function_passes_json_values_as_text (void)
+{
+  g_autoptr(GateRpcFunction) function =
+    function_from ("{\"name\":\"f\",\"args\":[\"n\",\"b\",\"j\"],\"types\":[\"integer\",\"boolean\",\"jsonb\"],"
+                   "\"n_defaults\":0,\"set\":false,\"returns\":\"integer\"}");
+  g_autoptr(JsonObject) args = args_from ("{\"j\":[{\"x\":1}],\"b\":true,\"n\":42}");
+  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args);
+
+  g_assert_cmpstr (statement->sql, ==, "SELECT to_json(public.\"f\"(\"n\" => $1::integer, \"b\" => $2::boolean, "
+                                       "\"j\" => $3::jsonb))::text");
+  g_assert_cmpstr (g_ptr_array_index (statement->params, 0), ==, "42");
+  g_assert_cmpstr (g_ptr_array_index (statement->params, 1), ==, "true");
+  g_assert_cmpstr (g_ptr_array_index (statement->params, 2), ==, "[{\"x\":1}]");
+}
+
+static void
+test_function_names_out_columns (void)
+{
+  g_autoptr(GateRpcFunction) table =
+    function_from ("{\"name\":\"t\",\"args\":[],\"types\":[],\"n_defaults\":0,\"set\":true,"
+                   "\"returns\":\"integer\",\"named_columns\":true}");
+  g_autoptr(GateRpcFunction) out =
+    function_from ("{\"name\":\"o\",\"args\":[],\"types\":[],\"n_defaults\":0,\"set\":false,"
+                   "\"returns\":\"integer\",\"named_columns\":true}");
+  g_autoptr(JsonObject) args = args_from ("{}");
+  g_autoptr(GateDbStatement) from_table = gate_rpc_function_build_call (table, args);
+  g_autoptr(GateDbStatement) from_out = gate_rpc_function_build_call (out, args);
+
+  /* Objects named after the columns, even for a single one. */
+  g_assert_cmpstr (from_table->sql, ==,
+                   "SELECT coalesce(json_agg(r), '[]'::json)::text FROM (SELECT * FROM public.\"t\"()) AS r");
+  g_assert_cmpstr (from_out->sql, ==, "SELECT to_json(r)::text FROM (SELECT * FROM public.\"o\"()) AS r");
+}
+
+static void
+test_function_quotes_identifiers (void)
+{
+  g_autoptr(GateRpcFunction) function =
+    function_from ("{\"name\":\"we\\\"ird\",\"args\":[\"a\\\"b\"],\"types\":[\"text\"],"
+                   "\"n_defaults\":0,\"set\":false,\"returns\":\"void\"}");
+  g_autoptr(JsonObject) args = args_from ("{\"a\\\"b\":\"x\"}");
+  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args);
+
+  g_assert_cmpint (gate_rpc_function_get_result_kind (function), ==, GATE_RPC_RESULT_VOID);
+  g_assert_cmpstr (statement->sql, ==, "SELECT NULL::text FROM public.\"we\"\"ird\"(\"a\"\"b\" => $1::text) AS r");
+}
+
+static void
+test_function_without_argument_names_refused (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateRpcFunction) function = NULL;
+
+  g_assert_true (json_parser_load_from_data (parser, "{\"name\":\"f\",\"args\":null,\"types\":[\"text\"],"
+                                                     "\"n_defaults\":0,\"set\":false,\"returns\":\"text\"}",
+                                             -1, NULL));
+  function = gate_rpc_function_new_from_json (json_node_get_object (json_parser_get_root (parser)), &error);
+  g_assert_null (function);
+  g_assert_nonnull (error);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/server/postgrest/status-follows-postgrest-table", test_status_follows_postgrest_table);
+  g_test_add_func ("/server/postgrest/error-body-has-four-members", test_error_body_has_four_members);
+  g_test_add_func ("/server/postgrest/body-checks", test_body_checks);
+  g_test_add_func ("/server/function/accepts-exact-names", test_function_accepts_exact_names);
+  g_test_add_func ("/server/function/builds-named-call", test_function_builds_named_call);
+  g_test_add_func ("/server/function/passes-json-values-as-text", test_function_passes_json_values_as_text);
+  g_test_add_func ("/server/function/names-out-columns", test_function_names_out_columns);
+  g_test_add_func ("/server/function/quotes-identifiers", test_function_quotes_identifiers);
+  g_test_add_func ("/server/function/without-argument-names-refused",
+                   test_function_without_argument_names_refused);
+
+  return g_test_run ();
+}
