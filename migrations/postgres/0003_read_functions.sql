@@ -55,29 +55,33 @@ BEGIN
 
   -- One row more than asked tells whether this page ends the round.
   RETURN QUERY
-  WITH page AS (
-    SELECT t.*, row_number() OVER (ORDER BY t.change_xid, t.id) AS rn
+  -- The keyset range comes straight off tickets_event_change_idx; only the
+  -- page itself is numbered, so a full refresh stays linear.
+  WITH candidates AS MATERIALIZED (
+    SELECT t.*
       FROM public.tickets t
      WHERE t.event_id = p_event_id
        AND t.change_xid >= pg_snapshot_xmin(v_base)
        AND NOT pg_visible_in_snapshot(t.change_xid, v_base)
-       AND (v_last_xid IS NULL OR (t.change_xid, t.id) > (v_last_xid, v_last_id))
+       AND (t.change_xid, t.id) > (coalesce(v_last_xid, '0'::xid8),
+                                   coalesce(v_last_id, '00000000-0000-0000-0000-000000000000'::uuid))
      ORDER BY t.change_xid, t.id
      LIMIT v_limit + 1
-  ), cut AS (
-    SELECT p.change_xid AS last_xid, p.id AS last_id,
-           EXISTS (SELECT 1 FROM page q WHERE q.rn > v_limit) AS more
-      FROM page p
-     WHERE p.rn = v_limit
+  ), page AS (
+    SELECT c.*, row_number() OVER (ORDER BY c.change_xid, c.id) AS rn FROM candidates c
+  ), cut AS MATERIALIZED (
+    -- One row, computed once: the cursor every row of this page carries.
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM page q WHERE q.rn > v_limit)
+                THEN v_base::text || '|' || v_target::text || '|' || p.change_xid::text || '|' || p.id::text
+                ELSE v_target::text || '|||'
+           END AS next_cursor
+      FROM (SELECT 1) AS one
+      LEFT JOIN page p ON p.rn = v_limit
   )
   SELECT p.id, p.qr_token, p.qr_signature, p.ticket_type, p.guest_name, p.status,
-         p.scanned_at, p.scanned_device, p.updated_at,
-         CASE WHEN c.more
-              THEN v_base::text || '|' || v_target::text || '|' || c.last_xid::text || '|' || c.last_id::text
-              ELSE v_target::text || '|||'
-         END
+         p.scanned_at, p.scanned_device, p.updated_at, c.next_cursor
     FROM page p
-    LEFT JOIN cut c ON true
+   CROSS JOIN cut c
    WHERE p.rn <= v_limit
    ORDER BY p.rn;
 END

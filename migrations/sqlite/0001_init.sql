@@ -35,6 +35,8 @@ CREATE TABLE tickets (
 );
 
 CREATE INDEX tickets_event ON tickets (event_id, status);
+-- Upload answers find the ticket of a scan by it.
+CREATE INDEX tickets_local_scan ON tickets (local_scan_id) WHERE local_scan_id IS NOT NULL;
 
 CREATE TABLE scan_queue (
   client_scan_id   TEXT PRIMARY KEY,
@@ -55,6 +57,7 @@ CREATE TABLE scan_queue (
 );
 
 CREATE INDEX scan_queue_state ON scan_queue (state, scanned_at);
+CREATE INDEX scan_queue_answered ON scan_queue (answered_at) WHERE answered_at IS NOT NULL;
 
 CREATE TABLE conflicts (
   id              INTEGER PRIMARY KEY AUTOINCREMENT,
