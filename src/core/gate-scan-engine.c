@@ -214,7 +214,7 @@ record_online_in_thread (GTask        *task,
   answer->verdict = scan->decision->verdict;
   answer->scanned_at_us = scan->decision->scanned_at_us;
   answer->scanned_device = g_strdup (scan->decision->scanned_device);
-  if (!gate_ticket_cache_record_online (self->cache, scan->code, answer, &error))
+  if (!gate_ticket_cache_record_online (self->cache, scan->code, scan->client_scan_id, answer, &error))
     g_debug ("could not note an online verdict in the cache: %s", error->message);
 
   finish_scan (task, g_steal_pointer (&scan->decision));

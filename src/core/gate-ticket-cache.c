@@ -660,6 +660,7 @@ out:
 gboolean
 gate_ticket_cache_record_online (GateTicketCache       *self,
                                  const char            *qr_token,
+                                 const char            *client_scan_id,
                                  const GateScanAnswer  *answer,
                                  GError               **error)
 {
