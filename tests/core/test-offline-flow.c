@@ -12,6 +12,7 @@
 
 #include "gate-test-harness.h"
 #include "gate-test-proxy.h"
+#include "gate-ticket-cache.h"
 
 static struct
 {
@@ -401,6 +402,164 @@ test_missing_configuration_is_usage_error (void)
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
 }
 
+static gint64
+tickets_cached (Kiosk *kiosk)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *count = NULL;
+
+  g_assert_cmpint (gatectl (kiosk, NULL, &out, "status", NULL, NULL), ==, 0);
+  count = member (out, "tickets_cached");
+  return g_ascii_strtoll (count, NULL, 10);
+}
+
+static gboolean
+proxy_saw (gpointer user_data)
+{
+  gpointer *pair = user_data;
+
+  return gate_test_proxy_get_received (pair[0]) >= GPOINTER_TO_UINT (pair[1]);
+}
+
+static void
+test_refresh_killed_midway_resumes (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("interrupted");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTestProxy) proxy = gate_test_proxy_new (gate_test_server_get_url (backend.server), &error);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) refresh_process = NULL;
+  gpointer pair[2];
+  gint64 after_crash;
+
+  g_assert_no_error (error);
+  /* The first page arrives, then the link hangs; the kiosk is killed. */
+  gate_test_proxy_switch_after (proxy, 1, GATE_TEST_PROXY_HANG);
+  g_subprocess_launcher_setenv (launcher, "GATE_SERVER", gate_test_proxy_get_url (proxy), TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_TOKEN", kiosk->token, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_DEVICE_ID", kiosk->device_id, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_EVENT", backend.event, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_CACHE", kiosk->cache, TRUE);
+  refresh_process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("GATECTL"), "refresh", NULL);
+  g_assert_no_error (error);
+
+  pair[0] = proxy;
+  pair[1] = GUINT_TO_POINTER (2);
+  g_assert_true (gate_test_wait_until (NULL, proxy_saw, pair, 20000));
+  g_subprocess_force_exit (refresh_process);
+  g_subprocess_wait (refresh_process, NULL, NULL);
+
+  /* Usable: the whole first page, nothing half-written. */
+  after_crash = tickets_cached (kiosk);
+  g_assert_cmpint (after_crash, ==, 1000);
+
+  refresh (kiosk);
+  g_assert_cmpint (tickets_cached (kiosk), ==, g_strv_length (backend.tickets));
+}
+
+static void
+queue_offline_scans (Kiosk       *kiosk,
+                     guint        count,
+                     gint64       scanned_at_us,
+                     gint64       clock_offset_ms,
+                     const char **tokens)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTicketCache) cache = gate_ticket_cache_new (kiosk->cache, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < count; i++)
+    {
+      g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
+      g_autoptr(GateOfflineDecision) decision = NULL;
+
+      scan->client_scan_id = g_uuid_string_random ();
+      scan->event_id = g_strdup (backend.event);
+      scan->qr_token = g_strdup (tokens ? tokens[i] : fresh_ticket ());
+      scan->device_id = g_strdup (kiosk->device_id);
+      scan->scanned_at_us = scanned_at_us ? scanned_at_us : g_get_real_time ();
+      scan->clock_offset_ms = clock_offset_ms;
+      scan->scan_method = g_strdup ("qr");
+      decision = gate_ticket_cache_admit_offline (cache, scan, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (decision->verdict, ==, GATE_VERDICT_ADMITTED);
+    }
+}
+
+static gint64
+server_rows_for_device (const char *device_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) || '/' || count(DISTINCT client_scan_id) "
+                                          "FROM scan_logs WHERE device_id = '%s'", device_id);
+  g_autofree char *psql = g_find_program_in_path ("psql");
+  g_autofree char *out = NULL;
+  const char *argv[] = { psql, "-At", "-d", gate_test_pg_get_conninfo (backend.pg), "-c", sql, NULL };
+  g_auto(GStrv) parts = NULL;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, NULL, NULL, &error));
+  parts = g_strsplit (g_strstrip (out), "/", 2);
+  /* Every row a distinct scan: nothing arrived twice. */
+  g_assert_cmpstr (parts[0], ==, parts[1]);
+  return g_ascii_strtoll (parts[0], NULL, 10);
+}
+
+static void
+test_server_gone_mid_upload_every_scan_once (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("mid-upload");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTestProxy) proxy = gate_test_proxy_new (gate_test_server_get_url (backend.server), &error);
+
+  refresh (kiosk);
+  queue_offline_scans (kiosk, 1200, 0, 0, NULL);
+  g_assert_cmpint (pending (kiosk), ==, 1200);
+
+  /* The first batch of 500 gets through, then the server is gone. */
+  gate_test_proxy_switch_after (proxy, 1, GATE_TEST_PROXY_REFUSE);
+  g_assert_cmpint (gatectl (kiosk, gate_test_proxy_get_url (proxy), NULL, "sync", NULL, NULL), ==, 3);
+  g_assert_cmpint (pending (kiosk), ==, 700);
+  g_assert_cmpint (server_rows_for_device (kiosk->device_id), ==, 500);
+
+  /* It is back. */
+  g_assert_cmpint (gatectl (kiosk, NULL, NULL, "sync", NULL, NULL), ==, 0);
+  g_assert_cmpint (pending (kiosk), ==, 0);
+  g_assert_cmpint (server_rows_for_device (kiosk->device_id), ==, 1200);
+}
+
+static void
+test_skewed_clocks_corrected_times_decide (void)
+{
+  g_autoptr(Kiosk) fast = kiosk_new ("fast-clock");
+  g_autoptr(Kiosk) right = kiosk_new ("right-clock");
+  const char *ticket[] = { fresh_ticket () };
+  gint64 now = g_get_real_time ();
+  g_autofree char *out_fast = NULL;
+  g_autofree char *out_right = NULL;
+  g_autofree char *fast_result = NULL;
+  g_autofree char *right_result = NULL;
+
+  refresh (fast);
+  refresh (right);
+  /* The fast kiosk's clock is 10 minutes ahead (its measured offset says
+   * so); it really scanned 2 minutes before the other one. */
+  queue_offline_scans (right, 1, now, 0, ticket);
+  queue_offline_scans (fast, 1, now - 2 * G_TIME_SPAN_MINUTE + 10 * G_TIME_SPAN_MINUTE, -600000, ticket);
+
+  /* The right-clock kiosk uploads first and is recorded first … */
+  g_assert_cmpint (gatectl (right, NULL, NULL, "sync", NULL, NULL), ==, 0);
+  g_assert_cmpint (gatectl (fast, NULL, NULL, "sync", NULL, NULL), ==, 0);
+
+  /* … but the corrected times say the fast-clock kiosk was first. */
+  g_assert_cmpint (gatectl (fast, NULL, &out_fast, "conflicts", NULL, NULL), ==, 0);
+  g_assert_cmpint (gatectl (right, NULL, &out_right, "conflicts", NULL, NULL), ==, 0);
+  fast_result = member (out_fast, "result");
+  right_result = member (out_right, "result");
+  g_assert_cmpstr (fast_result, ==, "won");
+  g_assert_cmpstr (right_result, ==, "lost");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -430,6 +589,9 @@ main (int   argc,
   g_test_add_func ("/flow/offline/unreachable-server-decides-offline", test_unreachable_server_scan_decides_offline);
   g_test_add_func ("/flow/scan/garbage-code-is-invalid", test_garbage_code_is_invalid);
   g_test_add_func ("/flow/config/missing-configuration-is-usage-error", test_missing_configuration_is_usage_error);
+  g_test_add_func ("/flow/refresh/killed-midway-resumes", test_refresh_killed_midway_resumes);
+  g_test_add_func ("/flow/upload/server-gone-mid-upload-every-scan-once", test_server_gone_mid_upload_every_scan_once);
+  g_test_add_func ("/flow/conflicts/skewed-clocks-corrected-times-decide", test_skewed_clocks_corrected_times_decide);
 
   result = g_test_run ();
 

@@ -26,6 +26,8 @@ struct _GateTestProxy
   gboolean           ready;
   GError            *start_error;
   GateTestProxyMode  mode;
+  guint              switch_at;     /* received count that triggers the switch; 0: none */
+  GateTestProxyMode  switch_mode;
   guint              delay_ms;
   guint              received;
   guint              forwarded;
@@ -233,6 +235,11 @@ handle (SoupServer        *server,
   GateTestProxyMode mode;
 
   g_mutex_lock (&proxy->mutex);
+  if (proxy->switch_at != 0 && proxy->received >= proxy->switch_at)
+    {
+      proxy->mode = proxy->switch_mode;
+      proxy->switch_at = 0;
+    }
   proxy->received++;
   mode = proxy->mode;
   g_mutex_unlock (&proxy->mutex);
@@ -362,6 +369,17 @@ gate_test_proxy_set_mode (GateTestProxy     *proxy,
 {
   g_mutex_lock (&proxy->mutex);
   proxy->mode = mode;
+  g_mutex_unlock (&proxy->mutex);
+}
+
+void
+gate_test_proxy_switch_after (GateTestProxy     *proxy,
+                              guint              requests,
+                              GateTestProxyMode  mode)
+{
+  g_mutex_lock (&proxy->mutex);
+  proxy->switch_at = proxy->received + requests;
+  proxy->switch_mode = mode;
   g_mutex_unlock (&proxy->mutex);
 }
 

@@ -34,6 +34,11 @@ GateTestProxy *gate_test_proxy_new            (const char        *upstream_url,
 const char    *gate_test_proxy_get_url        (GateTestProxy     *proxy);
 void           gate_test_proxy_set_mode       (GateTestProxy     *proxy,
                                                GateTestProxyMode  mode);
+/* Behave as now for @requests more requests, then switch to @mode: "the
+ * first page arrives, then the link dies". */
+void           gate_test_proxy_switch_after   (GateTestProxy     *proxy,
+                                               guint              requests,
+                                               GateTestProxyMode  mode);
 void           gate_test_proxy_set_delay      (GateTestProxy     *proxy,
                                                guint              delay_ms);
 /* Requests that reached the proxy / that it forwarded to the server. */
