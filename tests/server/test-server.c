@@ -401,6 +401,33 @@ fresh_function_callable (gpointer user_data)
   return post (backend.gate_token, "test_fresh", "{}", &body) == 200 && g_strcmp0 (body, "\"fresh\"") == 0;
 }
 
+static guint
+post_typed (const char *content_type,
+            const char *json)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 30, NULL);
+  g_autofree char *url = g_strconcat (backend.url, "/rest/v1/rpc/event_summary", NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("POST", url);
+  g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
+  g_autofree char *bearer = g_strconcat ("Bearer ", backend.gate_token, NULL);
+  g_autoptr(GBytes) body = NULL;
+
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", bearer);
+  soup_message_set_request_body_from_bytes (message, content_type, request);
+  body = soup_session_send_and_read (session, message, NULL, NULL);
+  return body != NULL ? soup_message_get_status (message) : 0;
+}
+
+static void
+test_rpc_any_content_type_read_as_json (void)
+{
+  g_autofree char *json = event_json ();
+
+  /* curl -d sends form encoding: the body is still what counts. */
+  g_assert_cmpuint (post_typed ("application/x-www-form-urlencoded", json), ==, 200);
+  g_assert_cmpuint (post_typed ("text/plain", "p_event_id=1"), ==, 400);
+}
+
 static void
 test_rpc_new_function_found_without_restart (void)
 {
@@ -1152,6 +1179,7 @@ main (int   argc,
   g_test_add_func ("/server/rpc/void-function-answers-204", test_rpc_void_function_answers_204);
   g_test_add_func ("/server/rpc/json-null-is-sql-null", test_rpc_json_null_is_sql_null);
   g_test_add_func ("/server/rpc/empty-body-means-no-arguments", test_rpc_empty_body_means_no_arguments);
+  g_test_add_func ("/server/rpc/any-content-type-read-as-json", test_rpc_any_content_type_read_as_json);
   g_test_add_func ("/server/rpc/new-function-found-without-restart", test_rpc_new_function_found_without_restart);
   g_test_add_func ("/server/rpc/unknown-function-404", test_rpc_unknown_function_404);
   g_test_add_func ("/server/rpc/unknown-argument-404", test_rpc_unknown_argument_404);
