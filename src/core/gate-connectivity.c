@@ -11,6 +11,9 @@
 
 #include "gate-connectivity.h"
 
+#define SLOW_ANSWER_US   (1000 * 1000)
+#define SLOW_ANSWERS_MAX 3
+
 struct _GateConnectivity
 {
   GObject          parent_instance;
@@ -18,6 +21,7 @@ struct _GateConnectivity
   GNetworkMonitor *monitor;
   gulong           monitor_id;
   gboolean         online;
+  guint            slow_answers;
 };
 
 G_DEFINE_FINAL_TYPE (GateConnectivity, gate_connectivity, G_TYPE_OBJECT)
@@ -68,7 +72,24 @@ gate_connectivity_get_online (GateConnectivity *self)
 void
 gate_connectivity_report_success (GateConnectivity *self)
 {
+  self->slow_answers = 0;
   set_online (self, TRUE);
+}
+
+void
+gate_connectivity_report_latency (GateConnectivity *self,
+                                  gint64            latency_us)
+{
+  if (latency_us < SLOW_ANSWER_US)
+    {
+      gate_connectivity_report_success (self);
+      return;
+    }
+
+  /* A guest waiting a second at the gate is already too long; three in a
+   * row and the next ones are decided offline while the probe watches. */
+  if (++self->slow_answers >= SLOW_ANSWERS_MAX)
+    set_online (self, FALSE);
 }
 
 void

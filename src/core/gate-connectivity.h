@@ -15,5 +15,9 @@ GateConnectivity *gate_connectivity_new            (void);
 gboolean          gate_connectivity_get_online     (GateConnectivity *self);
 void              gate_connectivity_report_success (GateConnectivity *self);
 void              gate_connectivity_report_failure (GateConnectivity *self);
+/* A call that succeeded but took @latency_us: repeated slow answers mean a
+ * link too poor to keep a queue moving, and count as offline. */
+void              gate_connectivity_report_latency (GateConnectivity *self,
+                                                    gint64            latency_us);
 
 G_END_DECLS

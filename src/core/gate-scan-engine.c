@@ -257,7 +257,7 @@ on_online_answer (GObject      *source,
       return;
     }
 
-  gate_connectivity_report_success (self->connectivity);
+  gate_connectivity_report_latency (self->connectivity, g_get_monotonic_time () - scan->started_us);
   gate_ticket_cache_set_clock_offset (self->cache, gate_api_client_get_clock_offset_ms (self->client), NULL);
 
   if (answer->verdict == GATE_VERDICT_BUSY && scan->busy_retries < BUSY_RETRIES)
@@ -351,6 +351,16 @@ on_submitted (GObject      *source,
     g_message ("scan failed: %s", error->message);
 }
 
+static gboolean
+is_stale (gpointer key,
+          gpointer value,
+          gpointer user_data)
+{
+  const gint64 *horizon = user_data;
+
+  return *(gint64 *) value < *horizon;
+}
+
 gboolean
 gate_scan_engine_submit (GateScanEngine *self,
                          const char     *code,
@@ -364,6 +374,14 @@ gate_scan_engine_submit (GateScanEngine *self,
   if (code != NULL && g_hash_table_lookup_extended (self->recent, code, NULL, &last) &&
       now - *(gint64 *) last < (gint64) self->debounce_ms * 1000)
     return FALSE;
+
+  /* A night of distinct codes must not grow the table without bound. */
+  if (g_hash_table_size (self->recent) > 1024)
+    {
+      gint64 horizon = now - (gint64) self->debounce_ms * 1000;
+
+      g_hash_table_foreach_remove (self->recent, is_stale, &horizon);
+    }
 
   if (code != NULL)
     {

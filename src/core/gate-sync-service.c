@@ -14,6 +14,7 @@
 
 #define BACKOFF_MIN_MS  1000
 #define BACKOFF_MAX_MS  (5 * 60 * 1000)
+#define PROBE_MS        5000
 
 struct _GateSyncService
 {
@@ -29,6 +30,8 @@ struct _GateSyncService
 
   guint             interval_seconds;
   guint             timer_id;
+  guint             probe_id;
+  gulong            online_id;
   guint             backoff_ms;
   GCancellable     *cancellable;
 };
@@ -516,6 +519,51 @@ gate_sync_service_sync_finish (GateSyncService  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* --- probe ------------------------------------------------------------------ */
+
+static void
+on_probe_answer (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GateSyncService) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Back online: the scan engine tries the server again, and the queue goes. */
+  if (gate_api_client_heartbeat_finish (GATE_API_CLIENT (source), result, &error))
+    {
+      gate_connectivity_report_success (self->connectivity);
+      if (self->interval_seconds > 0)
+        gate_sync_service_sync_async (self, FALSE, self->cancellable, NULL, NULL);
+    }
+}
+
+static gboolean
+on_probe (gpointer user_data)
+{
+  GateSyncService *self = user_data;
+
+  if (gate_connectivity_get_online (self->connectivity))
+    {
+      self->probe_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  gate_api_client_heartbeat_async (self->client, PACKAGE_VERSION,
+                                   (gint) MIN (gate_ticket_cache_pending_count (self->cache), G_MAXINT), 0,
+                                   self->cancellable, on_probe_answer, g_object_ref (self));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_online_changed (GateConnectivity *connectivity,
+                   GParamSpec       *pspec,
+                   GateSyncService  *self)
+{
+  if (!gate_connectivity_get_online (connectivity) && self->probe_id == 0 && self->interval_seconds > 0)
+    self->probe_id = g_timeout_add (PROBE_MS, on_probe, self);
+}
+
 /* --- schedule --------------------------------------------------------------- */
 
 static void schedule (GateSyncService *self, guint delay_ms);
@@ -576,7 +624,9 @@ gate_sync_service_start (GateSyncService *self,
 void
 gate_sync_service_stop (GateSyncService *self)
 {
+  self->interval_seconds = 0;
   g_clear_handle_id (&self->timer_id, g_source_remove);
+  g_clear_handle_id (&self->probe_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -596,6 +646,7 @@ gate_sync_service_new (GateTicketCache  *cache,
   self->client = g_object_ref (client);
   self->connectivity = connectivity ? g_object_ref (connectivity) : gate_connectivity_new ();
   self->event_id = g_strdup (event_id);
+  self->online_id = g_signal_connect (self->connectivity, "notify::online", G_CALLBACK (on_online_changed), self);
   return self;
 }
 
@@ -605,6 +656,9 @@ gate_sync_service_dispose (GObject *object)
   GateSyncService *self = GATE_SYNC_SERVICE (object);
 
   g_clear_handle_id (&self->timer_id, g_source_remove);
+  g_clear_handle_id (&self->probe_id, g_source_remove);
+  if (self->connectivity != NULL)
+    g_clear_signal_handler (&self->online_id, self->connectivity);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
