@@ -5,6 +5,10 @@
  * Usage: cache-admit-helper CACHE EVENT TOKEN DEVICE [--hold]
  * Prints the verdict and the client_scan_id; with --hold it then waits to be
  * killed, so a test can kill -9 it right after the verdict was shown.
+ *
+ * Usage: cache-admit-helper --fill CACHE
+ * On a small filesystem: loads tickets, then admits them one by one until
+ * the disk is full, and reports what the cache holds afterwards.
  */
 #include "config.h"
 
@@ -12,7 +16,77 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gate-error.h"
 #include "gate-ticket-cache.h"
+
+#define FILL_EVENT "6f1c2c8e-0000-4000-8000-0000000000f1"
+
+static int
+fill (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTicketCache) cache = gate_ticket_cache_new (path, &error);
+  g_autoptr(GateTicket) failed_ticket = NULL;
+  guint loaded = 0;
+  guint admitted = 0;
+  gboolean pending = TRUE;
+  int code = -1;
+
+  if (cache == NULL)
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
+    }
+
+  for (guint page_no = 0; page_no < 5; page_no++)
+    {
+      g_autoptr(GateTicketPage) page = gate_ticket_page_new ();
+
+      for (guint i = 0; i < 20; i++)
+        {
+          GateTicket *ticket = gate_ticket_new ();
+          guint n = page_no * 20 + i;
+
+          ticket->id = g_strdup_printf ("00000000-0000-4000-8000-%012u", n);
+          ticket->qr_token = g_strdup_printf ("GS1-FILL%06u", n);
+          ticket->guest_name = g_strdup_printf ("Guest with a rather long name number %u", n);
+          ticket->status = GATE_TICKET_STATUS_VALID;
+          g_ptr_array_add (page->tickets, ticket);
+        }
+      if (!gate_ticket_cache_apply_page (cache, FILL_EVENT, page, NULL))
+        break;
+      loaded += 20;
+    }
+
+  for (guint n = 0; n < loaded; n++)
+    {
+      g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
+      g_autoptr(GateOfflineDecision) decision = NULL;
+
+      scan->client_scan_id = g_uuid_string_random ();
+      scan->event_id = g_strdup (FILL_EVENT);
+      scan->qr_token = g_strdup_printf ("GS1-FILL%06u", n);
+      scan->device_id = g_strdup ("gate-full");
+      scan->scanned_at_us = g_get_real_time ();
+      scan->scan_method = g_strdup ("qr");
+      decision = gate_ticket_cache_admit_offline (cache, scan, &error);
+      if (decision == NULL)
+        {
+          code = error->domain == GATE_ERROR ? error->code : -1;
+          failed_ticket = gate_ticket_cache_lookup (cache, scan->qr_token, &pending, NULL);
+          break;
+        }
+      if (decision->verdict != GATE_VERDICT_ADMITTED)
+        return 1;
+      admitted++;
+    }
+
+  printf ("loaded=%u admitted=%u error=%d pending=%" G_GINT64_FORMAT " failed=%s,%s\n", loaded, admitted, code,
+          gate_ticket_cache_pending_count (cache),
+          failed_ticket ? gate_ticket_status_to_string (failed_ticket->status) : "gone",
+          pending ? "pending" : "clean");
+  return 0;
+}
 
 int
 main (int   argc,
@@ -22,6 +96,9 @@ main (int   argc,
   g_autoptr(GateTicketCache) cache = NULL;
   g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
   g_autoptr(GateOfflineDecision) decision = NULL;
+
+  if (argc == 3 && strcmp (argv[1], "--fill") == 0)
+    return fill (argv[2]);
 
   if (argc < 5)
     return 2;

@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
@@ -391,6 +392,56 @@ test_admit_survives_kill_9 (Fixture       *fixture,
   g_assert_cmpint (gate_ticket_cache_pending_count (fixture->cache), ==, 20);
 }
 
+static void
+test_admit_disk_full_is_error_and_loses_nothing (void)
+{
+  g_autofree char *helper = helper_path ();
+  g_autofree char *unshare = g_find_program_in_path ("unshare");
+  g_autofree char *dir = g_dir_make_tmp ("gate-full-XXXXXX", NULL);
+  g_autofree char *cache = g_build_filename (dir, "cache.db", NULL);
+  g_autofree char *script = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  guint loaded = 0, admitted = 0;
+  gint64 pending = -1;
+  int code = -2;
+  char failed[32] = "";
+  int status;
+
+  if (unshare == NULL)
+    {
+      g_test_skip ("unshare is not installed");
+      g_rmdir (dir);
+      return;
+    }
+
+  /* A real 512 KiB filesystem in a private mount namespace: the kernel,
+   * not a mock, says ENOSPC. */
+  script = g_strdup_printf ("mount -t tmpfs -o size=512k tmpfs '%s' && exec '%s' --fill '%s'", dir, helper, cache);
+  {
+    const char *argv[] = { unshare, "-rm", "sh", "-c", script, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, &err, &status, &error));
+  }
+  g_rmdir (dir);
+
+  if (!g_spawn_check_wait_status (status, NULL) && strstr (err, "mount") != NULL)
+    {
+      g_test_skip ("no private tmpfs mounts on this machine");
+      return;
+    }
+
+  g_test_message ("%s", out);
+  g_assert_cmpint (sscanf (out, "loaded=%u admitted=%u error=%d pending=%" G_GINT64_FORMAT " failed=%31s", &loaded,
+                           &admitted, &code, &pending, failed), ==, 5);
+  g_assert_cmpuint (loaded, >, 0);
+  g_assert_cmpuint (admitted, <, loaded);           /* the disk did fill up */
+  g_assert_cmpint (code, ==, GATE_ERROR_DISK_FULL);  /* a clear error, no verdict */
+  g_assert_cmpint (pending, ==, admitted);           /* every shown admit still queued */
+  g_assert_cmpstr (failed, ==, "valid,clean");       /* the refused one left no trace */
+}
+
 /* --- refresh ------------------------------------------------------------------------- */
 
 static void
@@ -658,6 +709,7 @@ main (int   argc,
   ADD ("/cache/admit/concurrent-threads-admit-once", test_admit_concurrent_threads_admit_once);
   ADD ("/cache/admit/two-processes-admit-once", test_admit_two_processes_admit_once);
   ADD ("/cache/admit/survives-kill-9", test_admit_survives_kill_9);
+  g_test_add_func ("/cache/admit/disk-full-is-error-and-loses-nothing", test_admit_disk_full_is_error_and_loses_nothing);
   ADD ("/cache/refresh/keeps-pending-local-scan", test_refresh_keeps_pending_local_scan);
   ADD ("/cache/refresh/cursor-saved-with-page", test_refresh_cursor_saved_with_page);
   ADD ("/cache/refresh/takes-server-state", test_refresh_takes_server_state);
