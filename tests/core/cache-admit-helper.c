@@ -6,6 +6,11 @@
  * Prints the verdict and the client_scan_id; with --hold it then waits to be
  * killed, so a test can kill -9 it right after the verdict was shown.
  *
+ * Usage: cache-admit-helper --stream CACHE EVENT PREFIX FIRST COUNT
+ * Admits COUNT codes PREFIX<FIRST> … (six digits) one after the other, printing each
+ * verdict as soon as it is shown, then waits to be killed: a test kills it at
+ * an arbitrary moment, usually in the middle of the next admit.
+ *
  * Usage: cache-admit-helper --fill CACHE
  * On a small filesystem: loads tickets, then admits them one by one until
  * the disk is full, and reports what the cache holds afterwards.
@@ -88,6 +93,47 @@ fill (const char *path)
   return 0;
 }
 
+static int
+stream (const char *path,
+        const char *event_id,
+        const char *prefix,
+        guint       first,
+        guint       count)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTicketCache) cache = gate_ticket_cache_new (path, &error);
+
+  if (cache == NULL)
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
+    }
+
+  for (guint n = first; n < first + count; n++)
+    {
+      g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
+      g_autoptr(GateOfflineDecision) decision = NULL;
+
+      scan->client_scan_id = g_uuid_string_random ();
+      scan->event_id = g_strdup (event_id);
+      scan->qr_token = g_strdup_printf ("%s%06u", prefix, n);
+      scan->device_id = g_strdup ("gate-stream");
+      scan->scanned_at_us = g_get_real_time ();
+      scan->scan_method = g_strdup ("qr");
+      decision = gate_ticket_cache_admit_offline (cache, scan, &error);
+      if (decision == NULL)
+        {
+          fprintf (stderr, "%s\n", error->message);
+          return 1;
+        }
+      printf ("%s %s\n", gate_verdict_to_string (decision->verdict), decision->client_scan_id);
+      fflush (stdout);
+    }
+
+  for (;;)
+    pause ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -99,6 +145,9 @@ main (int   argc,
 
   if (argc == 3 && strcmp (argv[1], "--fill") == 0)
     return fill (argv[2]);
+  if (argc == 7 && strcmp (argv[1], "--stream") == 0)
+    return stream (argv[2], argv[3], argv[4], (guint) g_ascii_strtoull (argv[5], NULL, 10),
+                   (guint) g_ascii_strtoull (argv[6], NULL, 10));
 
   if (argc < 5)
     return 2;
