@@ -135,11 +135,36 @@ hop (GTask     *run_task,
   g_task_run_in_thread (task, hop_in_thread);
 }
 
+/* A revoked token means this kiosk may have been stolen: the attendee data
+ * it holds goes at once, before anything else happens. */
+static gboolean
+wipe_after_revocation (GateSyncService  *self,
+                       Run              *run,
+                       GError          **error)
+{
+  g_message ("the server no longer accepts this device's token: wiping the local cache");
+  return gate_ticket_cache_wipe (self->cache, error);
+}
+
+static void
+fail_revoked (GTask *task)
+{
+  finish_run (task, g_error_new (GATE_ERROR, GATE_ERROR_UNAUTHORIZED,
+                                 "this device's token was revoked; the local cache was wiped"));
+}
+
 static gboolean
 network_failed (GateSyncService *self,
                 GTask           *run_task,
                 GError          *error)
 {
+  if (g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED))
+    {
+      g_error_free (error);
+      hop (run_task, wipe_after_revocation, fail_revoked);
+      return FALSE;
+    }
+
   if (gate_error_is_connectivity (error))
     gate_connectivity_report_failure (self->connectivity);
   finish_run (run_task, error);
@@ -198,6 +223,11 @@ on_uploaded (GObject      *source,
   GError *error = NULL;
 
   run->results = gate_api_client_sync_offline_scans_finish (GATE_API_CLIENT (source), result, &error);
+  if (run->results == NULL && g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED))
+    {
+      network_failed (self, task, error);
+      return;
+    }
   if (run->results == NULL)
     {
       if (gate_error_is_connectivity (error))

@@ -560,6 +560,25 @@ test_skewed_clocks_corrected_times_decide (void)
   g_assert_cmpstr (right_result, ==, "lost");
 }
 
+static void
+test_revoked_token_wipes_cache (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("stolen");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  refresh (kiosk);
+  g_assert_cmpint (tickets_cached (kiosk), >, 0);
+
+  out = gate_test_gatectl (&error, "device", "revoke", "--db", gate_test_pg_get_conninfo (backend.pg),
+                           kiosk->device_id, NULL);
+  g_assert_no_error (error);
+
+  /* Its next contact with the server wipes the attendee data. */
+  g_assert_cmpint (gatectl (kiosk, NULL, NULL, "sync", NULL, NULL), ==, 1);
+  g_assert_cmpint (tickets_cached (kiosk), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -592,6 +611,7 @@ main (int   argc,
   g_test_add_func ("/flow/refresh/killed-midway-resumes", test_refresh_killed_midway_resumes);
   g_test_add_func ("/flow/upload/server-gone-mid-upload-every-scan-once", test_server_gone_mid_upload_every_scan_once);
   g_test_add_func ("/flow/conflicts/skewed-clocks-corrected-times-decide", test_skewed_clocks_corrected_times_decide);
+  g_test_add_func ("/flow/security/revoked-token-wipes-cache", test_revoked_token_wipes_cache);
 
   result = g_test_run ();
 
