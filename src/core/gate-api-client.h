@@ -1,6 +1,16 @@
 /* gate-api-client.h — the RPC client (gate-server or Supabase/PostgREST)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Properties: "base-url" (server root; "/rest/v1" and a trailing "/" are
+ * dropped), "token" (write-only bearer), "apikey" (defaults to the token;
+ * Supabase wants its anon key here), "device-id", "timeout-ms" (default
+ * per-call limit) and "clock-offset-ms" (read-only, server − device, notified
+ * on the main context of the thread that created the client).
+ *
+ * Every call runs on the calling thread's default main context. Errors are
+ * GATE_ERROR codes (see docs/api-client.md); a caller's cancellation stays
+ * G_IO_ERROR_CANCELLED.
  */
 #pragma once
 
@@ -14,6 +24,7 @@ G_BEGIN_DECLS
 #define GATE_API_DEFAULT_TIMEOUT_MS 10000
 #define GATE_API_SCAN_TIMEOUT_MS    1500
 #define GATE_API_MAX_RESPONSE       (32 * 1024 * 1024)
+#define GATE_API_MAX_UPLOAD_BATCH   1000
 
 #define GATE_TYPE_API_CLIENT (gate_api_client_get_type ())
 G_DECLARE_FINAL_TYPE (GateApiClient, gate_api_client, GATE, API_CLIENT, GObject)
@@ -51,6 +62,10 @@ GateScanAnswer   *gate_api_client_scan_ticket_finish   (GateApiClient        *se
                                                         GAsyncResult         *result,
                                                         GError              **error);
 
+/* @scans (element-type GateQueuedScan, at most GATE_API_MAX_UPLOAD_BATCH)
+ * is referenced and must not change until the call completes. The result
+ * (element-type GateUploadResult) answers only for scans of @scans; a scan
+ * without an answer stays queued. */
 void              gate_api_client_sync_offline_scans_async  (GateApiClient   *self,
                                                         GPtrArray            *scans,
                                                         GCancellable         *cancellable,
@@ -60,6 +75,8 @@ GPtrArray        *gate_api_client_sync_offline_scans_finish (GateApiClient   *se
                                                         GAsyncResult         *result,
                                                         GError              **error);
 
+/* One page of the delta download; @cursor NULL starts from the beginning.
+ * An empty page means no more changes. */
 void              gate_api_client_tickets_changed_since_async  (GateApiClient *self,
                                                         const char           *event_id,
                                                         const char           *cursor,
@@ -91,7 +108,20 @@ gboolean          gate_api_client_heartbeat_finish     (GateApiClient        *se
                                                         GAsyncResult         *result,
                                                         GError              **error);
 
-/* device_conflicts for a gate device, list_conflicts for a supervisor. */
+/* A cheap authenticated round trip (event_summary): TRUE when the server
+ * answered with well-formed rows, whether or not it knows @event_id. */
+void              gate_api_client_probe_async          (GateApiClient        *self,
+                                                        const char           *event_id,
+                                                        guint                 timeout_ms,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+gboolean          gate_api_client_probe_finish         (GateApiClient        *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+/* device_conflicts for a gate device, list_conflicts (reviewed ones too)
+ * for a supervisor. */
 void              gate_api_client_conflicts_async      (GateApiClient        *self,
                                                         const char           *event_id,
                                                         gboolean              supervisor,
@@ -99,6 +129,17 @@ void              gate_api_client_conflicts_async      (GateApiClient        *se
                                                         GAsyncReadyCallback   callback,
                                                         gpointer              user_data);
 GPtrArray        *gate_api_client_conflicts_finish     (GateApiClient        *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+/* list_conflicts (supervisor role). */
+void              gate_api_client_list_conflicts_async (GateApiClient        *self,
+                                                        const char           *event_id,
+                                                        gboolean              include_reviewed,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GPtrArray        *gate_api_client_list_conflicts_finish (GateApiClient       *self,
                                                         GAsyncResult         *result,
                                                         GError              **error);
 
