@@ -2053,12 +2053,16 @@ arrivals_locked (GateTicketCache  *self,
       GateArrivalBucket bucket = { start, (guint) sqlite3_column_int64 (stmt, 1) };
 
       /* Empty buckets in between are drawn as zeros, not skipped. */
-      while (buckets->len > 0 &&
-             g_array_index (buckets, GateArrivalBucket, buckets->len - 1).start_us + width_us < start)
+      if (buckets->len > 0)
         {
-          GateArrivalBucket empty = { g_array_index (buckets, GateArrivalBucket, buckets->len - 1).start_us + width_us, 0 };
+          gint64 next = g_array_index (buckets, GateArrivalBucket, buckets->len - 1).start_us + width_us;
 
-          g_array_append_val (buckets, empty);
+          for (; next < start; next += width_us)
+            {
+              GateArrivalBucket empty = { next, 0 };
+
+              g_array_append_val (buckets, empty);
+            }
         }
       g_array_append_val (buckets, bucket);
     }
