@@ -3,10 +3,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * POST <base>/rest/v1/rpc/<function> with named arguments, exactly as
- * PostgREST expects, so one client serves gate-server and Supabase. Every
- * answer is validated before anyone sees it: a captive portal's HTML, a
- * truncated body or a mistyped field becomes GATE_ERROR_BAD_RESPONSE, never
- * a half-applied page.
+ * PostgREST expects, so one client serves gate-server and Supabase. The
+ * body is read in chunks up to a limit and validated before anyone sees
+ * it: a captive portal's HTML, a truncated body or a mistyped field becomes
+ * GATE_ERROR_BAD_RESPONSE, never a half-applied page.
  */
 #include "config.h"
 
@@ -15,28 +15,48 @@
 #include <libsoup/soup.h>
 
 #include "gate-api-client.h"
+#include "gate-api-rows.h"
 #include "gate-error.h"
 
-#define CLOCK_SAMPLES 16
+#define READ_CHUNK          (64 * 1024)
+/* An error body is read for its message only. */
+#define MAX_ERROR_BODY      (64 * 1024)
+#define MAX_ERROR_MESSAGE   400
+#define CLOCK_SAMPLES       16
+/* Older samples describe a clock that may have drifted since. */
+#define CLOCK_SAMPLE_MAX_AGE_US (10 * 60 * G_USEC_PER_SEC)
+/* More than this between two samples' (wall − monotonic) means the device
+ * clock was stepped in between: the older sample no longer applies. */
+#define CLOCK_STEP_US       (G_USEC_PER_SEC / 2)
+
+typedef struct
+{
+  gint64 rtt_us;
+  gint64 offset_ms;
+  gint64 taken_us;           /* monotonic */
+  gint64 wall_minus_mono_us;
+} ClockSample;
 
 struct _GateApiClient
 {
-  GObject      parent_instance;
+  GObject       parent_instance;
 
-  SoupSession *session;
-  char        *base_url;
-  char        *token;
-  char        *apikey;
-  char        *device_id;
-  guint        timeout_ms;
+  SoupSession  *session;
+  GMainContext *context;
+  char         *base_url;
+  char         *token;
+  char         *apikey;
+  char         *device_id;
+  guint         timeout_ms;
 
-  /* Recent (round trip, offset) samples; the offset of the fastest round
-   * trip is the best estimate of server − device time. */
-  gint64       rtt_us[CLOCK_SAMPLES];
-  gint64       offset_ms[CLOCK_SAMPLES];
-  guint        n_samples;
-  guint        next_sample;
-  gint64       clock_offset_ms;
+  /* The offset of the fastest recent round trip is the best estimate of
+   * server − device time: its midpoint is the least uncertain. Calls may
+   * complete on other threads' contexts, hence the lock. */
+  GMutex        clock_lock;
+  ClockSample   samples[CLOCK_SAMPLES];
+  guint         n_samples;
+  guint         next_sample;
+  gint64        clock_offset_ms;
 };
 
 G_DEFINE_FINAL_TYPE (GateApiClient, gate_api_client, G_TYPE_OBJECT)
@@ -57,137 +77,325 @@ static GParamSpec *properties[N_PROPS];
 
 typedef struct
 {
+  char         *function;
   SoupMessage  *message;
-  GCancellable *cancellable;   /* ours: cancelled by the timeout or the caller */
+  GInputStream *stream;
+  GByteArray   *body;
+  gsize         limit;
+  guint         status;
+  GCancellable *cancellable;   /* ours: cancelled by the timeout, the caller, or when we give up */
   GCancellable *caller;
   gulong        caller_id;
   GSource      *timeout;
   gboolean      timed_out;
-  gint64        sent_at_us;
-  char         *function;
+  gint64        sent_wall_us;
+  gint64        sent_mono_us;
 } Call;
+
+static void
+call_stop_timer (Call *call)
+{
+  if (call->timeout != NULL)
+    {
+      g_source_destroy (call->timeout);
+      g_clear_pointer (&call->timeout, g_source_unref);
+    }
+}
 
 static void
 call_free (Call *call)
 {
+  call_stop_timer (call);
   if (call->caller_id != 0)
     g_cancellable_disconnect (call->caller, call->caller_id);
-  if (call->timeout != NULL)
-    {
-      g_source_destroy (call->timeout);
-      g_source_unref (call->timeout);
-    }
   g_clear_object (&call->caller);
+  /* Closing a body stream that was not read to its end makes libsoup drain
+   * it; a cancelled message drops the connection instead. */
+  if (call->stream != NULL && !g_input_stream_is_closed (call->stream) && call->cancellable != NULL)
+    g_cancellable_cancel (call->cancellable);
+  g_clear_object (&call->stream);
   g_clear_object (&call->cancellable);
   g_clear_object (&call->message);
+  g_clear_pointer (&call->body, g_byte_array_unref);
   g_free (call->function);
   g_free (call);
 }
 
-/* --- clock --------------------------------------------------------------------- */
+/* --- clock --------------------------------------------------------------- */
 
 static gboolean
-parse_time (const char *text,
-            gint64     *out_us)
+notify_clock_offset (gpointer user_data)
 {
-  g_autoptr(GDateTime) time = NULL;
-
-  if (text == NULL)
-    return FALSE;
-  time = g_date_time_new_from_iso8601 (text, NULL);
-  if (time == NULL)
-    return FALSE;
-  *out_us = g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
-  return TRUE;
+  g_object_notify_by_pspec (G_OBJECT (user_data), properties[PROP_CLOCK_OFFSET_MS]);
+  return G_SOURCE_REMOVE;
 }
 
 static void
 track_clock (GateApiClient *self,
              JsonArray     *rows,
-             gint64         sent_at_us,
-             gint64         received_at_us)
+             Call          *call,
+             gint64         received_mono_us)
 {
   JsonObject *row;
+  JsonNode *node;
   gint64 server_us;
-  gint64 best_rtt = G_MAXINT64;
-  gint64 best_offset = 0;
+  ClockSample sample;
+  const ClockSample *best = NULL;
+  gboolean changed;
 
   if (json_array_get_length (rows) == 0)
     return;
   row = json_array_get_object_element (rows, 0);
-  if (row == NULL || !json_object_has_member (row, "server_time") ||
-      !parse_time (json_object_get_string_member_with_default (row, "server_time", NULL), &server_us))
+  node = json_object_get_member (row, "server_time");
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING ||
+      !gate_api_parse_time (json_node_get_string (node), &server_us))
     return;
 
-  self->rtt_us[self->next_sample] = received_at_us - sent_at_us;
-  self->offset_ms[self->next_sample] = (server_us - (sent_at_us + received_at_us) / 2) / 1000;
+  /* The round trip is measured on the monotonic clock, so a wall clock
+   * stepped mid-call cannot produce a negative or huge one. */
+  sample.rtt_us = received_mono_us - call->sent_mono_us;
+  sample.offset_ms = (server_us - (call->sent_wall_us + sample.rtt_us / 2)) / 1000;
+  sample.taken_us = received_mono_us;
+  sample.wall_minus_mono_us = call->sent_wall_us - call->sent_mono_us;
+
+  g_mutex_lock (&self->clock_lock);
+  self->samples[self->next_sample] = sample;
   self->next_sample = (self->next_sample + 1) % CLOCK_SAMPLES;
   self->n_samples = MIN (self->n_samples + 1, CLOCK_SAMPLES);
 
   for (guint i = 0; i < self->n_samples; i++)
-    if (self->rtt_us[i] < best_rtt)
-      {
-        best_rtt = self->rtt_us[i];
-        best_offset = self->offset_ms[i];
-      }
-
-  if (best_offset != self->clock_offset_ms)
     {
-      self->clock_offset_ms = best_offset;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLOCK_OFFSET_MS]);
+      const ClockSample *candidate = &self->samples[i];
+
+      if (received_mono_us - candidate->taken_us > CLOCK_SAMPLE_MAX_AGE_US ||
+          ABS (candidate->wall_minus_mono_us - sample.wall_minus_mono_us) > CLOCK_STEP_US)
+        continue;
+      if (best == NULL || candidate->rtt_us < best->rtt_us)
+        best = candidate;
     }
+
+  /* The newest sample always qualifies, so best is set. */
+  changed = best->offset_ms != self->clock_offset_ms;
+  self->clock_offset_ms = best->offset_ms;
+  g_mutex_unlock (&self->clock_lock);
+
+  if (changed)
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, notify_clock_offset, g_object_ref (self),
+                                g_object_unref);
 }
 
-/* --- the generic call ------------------------------------------------------------- */
+/* --- errors -------------------------------------------------------------- */
 
 static int
 error_code_for_status (guint status)
 {
+  if (status >= 300 && status < 400)
+    return GATE_ERROR_BAD_RESPONSE;
+
   switch (status)
     {
-    case 401:
+    case SOUP_STATUS_UNAUTHORIZED:
       return GATE_ERROR_UNAUTHORIZED;
-    case 403:
+    case SOUP_STATUS_FORBIDDEN:
       return GATE_ERROR_FORBIDDEN;
-    case 404:
+    case SOUP_STATUS_NOT_FOUND:
       return GATE_ERROR_NOT_FOUND;
-    case 400:
-    case 405:
-    case 409:
-    case 413:
-      return GATE_ERROR_BAD_REQUEST;
-    case 502:
-    case 503:
-    case 504:
+    case SOUP_STATUS_REQUEST_TIMEOUT:
+    case SOUP_STATUS_GATEWAY_TIMEOUT:
+      return GATE_ERROR_TIMEOUT;
+    /* Rate limited or a proxy without its backend: try again later. */
+    case 429:
+    case SOUP_STATUS_BAD_GATEWAY:
+    case SOUP_STATUS_SERVICE_UNAVAILABLE:
       return GATE_ERROR_UNAVAILABLE;
     default:
       return status >= 500 ? GATE_ERROR_SERVER : GATE_ERROR_BAD_REQUEST;
     }
 }
 
+/* Servers echo what they got; a credential must not ride along into a
+ * GError that ends up in a log or on screen. */
 static void
-set_http_error (GError     **error,
-                const char  *function,
-                guint        status,
-                GBytes      *body)
+redact (GString    *text,
+        const char *secret)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  const char *message = NULL;
-  const char *code = NULL;
-  gsize size = 0;
-  const char *data = body ? g_bytes_get_data (body, &size) : NULL;
+  if (secret != NULL && strlen (secret) >= 4)
+    g_string_replace (text, secret, "[redacted]", 0);
+}
 
-  if (data != NULL && size > 0 && size < 65536 && json_parser_load_from_data (parser, data, size, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+static char *
+describe_server_message (GateApiClient *self,
+                         const char    *message)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  const char *end;
+
+  /* Keep it one short printable line, cut on a character boundary. */
+  g_utf8_validate (message, -1, &end);
+  for (const char *p = message; p < end && text->len < MAX_ERROR_MESSAGE; p = g_utf8_next_char (p))
     {
-      JsonObject *object = json_node_get_object (json_parser_get_root (parser));
+      gunichar c = g_utf8_get_char (p);
 
-      message = json_object_get_string_member_with_default (object, "message", NULL);
-      code = json_object_get_string_member_with_default (object, "code", NULL);
+      if (g_unichar_iscntrl (c))
+        g_string_append_c (text, ' ');
+      else
+        g_string_append_unichar (text, c);
     }
 
-  g_set_error (error, GATE_ERROR, error_code_for_status (status), "%s: HTTP %u%s%s%s%s", function, status,
-               code ? " " : "", code ? code : "", message ? ": " : "", message ? message : "");
+  redact (text, self->token);
+  redact (text, self->apikey);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static GError *
+http_error (GateApiClient *self,
+            Call          *call)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *code = NULL;
+
+  if (call->status >= 300 && call->status < 400)
+    return g_error_new (GATE_ERROR, GATE_ERROR_BAD_RESPONSE,
+                        "%s: the server redirected the request (HTTP %u): a captive portal or a wrong server address?",
+                        call->function, call->status);
+
+  if (call->body != NULL && call->body->len > 0)
+    root = gate_api_parse_json ((const char *) call->body->data, call->body->len, NULL);
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    {
+      JsonObject *object = json_node_get_object (root);
+      const char *text = json_object_get_string_member_with_default (object, "message", NULL);
+      const char *sqlstate = json_object_get_string_member_with_default (object, "code", NULL);
+
+      if (text != NULL)
+        message = describe_server_message (self, text);
+      if (sqlstate != NULL)
+        code = describe_server_message (self, sqlstate);
+    }
+
+  return g_error_new (GATE_ERROR, error_code_for_status (call->status), "%s: HTTP %u%s%s%s%s", call->function,
+                      call->status, code ? " " : "", code ? code : "", message ? ": " : "", message ? message : "");
+}
+
+/* What went wrong below HTTP, in the caller's terms. */
+static GError *
+transport_error (Call       *call,
+                 GError     *error,
+                 const char *stage)
+{
+  if (call->timed_out)
+    return g_error_new (GATE_ERROR, GATE_ERROR_TIMEOUT, "%s: no answer within the time limit", call->function);
+  if (call->caller != NULL && g_cancellable_is_cancelled (call->caller))
+    return g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s: cancelled", call->function);
+  if (g_error_matches (error, SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_PARSING) ||
+      g_error_matches (error, SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_ENCODING))
+    return g_error_new (GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "%s: the answer is not valid HTTP (%s)",
+                        call->function, error->message);
+  return g_error_new (GATE_ERROR, GATE_ERROR_NETWORK, "%s: %s: %s", call->function, stage, error->message);
+}
+
+/* --- the generic call ---------------------------------------------------- */
+
+static void
+call_return_error (GTask  *task,
+                   GError *error)
+{
+  Call *call = g_task_get_task_data (task);
+
+  call_stop_timer (call);
+  g_debug ("%s: %s", call->function, error->message);
+  g_task_return_error (task, error);
+}
+
+static void
+on_body_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data);
+
+static void
+read_more (GTask *task)
+{
+  Call *call = g_task_get_task_data (task);
+
+  g_input_stream_read_bytes_async (call->stream, READ_CHUNK, G_PRIORITY_DEFAULT, call->cancellable, on_body_read,
+                                   task);
+}
+
+static void
+body_complete (GTask *task)
+{
+  GateApiClient *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  gint64 received_mono_us = g_get_monotonic_time ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) rows = NULL;
+
+  g_input_stream_close (call->stream, NULL, NULL);
+
+  if (!SOUP_STATUS_IS_SUCCESSFUL (call->status))
+    {
+      call_return_error (task, http_error (self, call));
+      return;
+    }
+
+  rows = gate_api_rows_from_body ((const char *) call->body->data, call->body->len, &error);
+  if (rows == NULL)
+    {
+      call_return_error (task, g_error_new (GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "%s: %s", call->function,
+                                            error->message));
+      return;
+    }
+
+  call_stop_timer (call);
+  track_clock (self, rows, call, received_mono_us);
+  g_debug ("%s: %u rows, %u bytes in %" G_GINT64_FORMAT " ms", call->function, json_array_get_length (rows),
+           call->body->len, (received_mono_us - call->sent_mono_us) / 1000);
+  g_task_return_pointer (task, g_steal_pointer (&rows), (GDestroyNotify) json_array_unref);
+}
+
+static void
+on_body_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Call *call = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  gsize size;
+  gconstpointer data;
+
+  if (chunk == NULL)
+    {
+      call_return_error (task, transport_error (call, error, "the connection broke while reading the answer"));
+      return;
+    }
+
+  data = g_bytes_get_data (chunk, &size);
+  if (size == 0)
+    {
+      body_complete (task);
+      return;
+    }
+
+  if (call->body->len + size > call->limit)
+    {
+      /* An error body is only wanted for its message: its start will do. */
+      if (!SOUP_STATUS_IS_SUCCESSFUL (call->status))
+        {
+          g_byte_array_append (call->body, data, call->limit - call->body->len);
+          call_return_error (task, http_error (g_task_get_source_object (task), call));
+          return;
+        }
+      call_return_error (task, g_error_new (GATE_ERROR, GATE_ERROR_BAD_RESPONSE,
+                                            "%s: the answer is larger than %" G_GSIZE_FORMAT " bytes",
+                                            call->function, call->limit));
+      return;
+    }
+
+  g_byte_array_append (call->body, data, size);
+  read_more (g_steal_pointer (&task));
 }
 
 static void
@@ -196,72 +404,40 @@ on_sent (GObject      *source,
          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  GateApiClient *self = g_task_get_source_object (task);
   Call *call = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonParser) parser = NULL;
-  gint64 received_at_us = g_get_real_time ();
-  guint status;
-  const char *data;
-  gsize size;
-  JsonNode *root;
+  SoupMessageHeaders *headers;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  if (body == NULL)
+  call->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (call->stream == NULL)
     {
-      if (call->timed_out)
-        g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_TIMEOUT, "%s: no answer within the time limit",
-                                 call->function);
-      else if (call->caller != NULL && g_cancellable_is_cancelled (call->caller))
-        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s: cancelled", call->function);
-      else
-        g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_NETWORK, "%s: %s", call->function, error->message);
+      call_return_error (task, transport_error (call, error, "cannot reach the server"));
       return;
     }
 
-  status = soup_message_get_status (call->message);
-  if (status < 200 || status > 299)
+  call->status = soup_message_get_status (call->message);
+  if (call->status >= 300 && call->status < 400)
     {
-      set_http_error (&error, call->function, status, body);
-      g_task_return_error (task, g_steal_pointer (&error));
+      call_return_error (task, http_error (g_task_get_source_object (task), call));
       return;
     }
 
-  data = g_bytes_get_data (body, &size);
-  if (size > GATE_API_MAX_RESPONSE)
+  call->limit = SOUP_STATUS_IS_SUCCESSFUL (call->status) ? GATE_API_MAX_RESPONSE : MAX_ERROR_BODY;
+  headers = soup_message_get_response_headers (call->message);
+  if (SOUP_STATUS_IS_SUCCESSFUL (call->status) &&
+      soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > (goffset) call->limit)
     {
-      g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "%s: answer too large (%" G_GSIZE_FORMAT
-                               " bytes)", call->function, size);
+      call_return_error (task, g_error_new (GATE_ERROR, GATE_ERROR_BAD_RESPONSE,
+                                            "%s: the answer announces %" G_GOFFSET_FORMAT
+                                            " bytes, more than the limit of %" G_GSIZE_FORMAT,
+                                            call->function, soup_message_headers_get_content_length (headers),
+                                            call->limit));
       return;
     }
 
-  parser = json_parser_new ();
-  if (size == 0 || !g_utf8_validate_len (data, size, NULL) || !json_parser_load_from_data (parser, data, size, NULL))
-    {
-      g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_BAD_RESPONSE,
-                               "%s: the server's answer is not valid JSON", call->function);
-      return;
-    }
-
-  root = json_parser_get_root (parser);
-  if (!JSON_NODE_HOLDS_ARRAY (root))
-    {
-      g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_BAD_RESPONSE,
-                               "%s: expected a JSON array of rows", call->function);
-      return;
-    }
-
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (root)); i++)
-    if (!JSON_NODE_HOLDS_OBJECT (json_array_get_element (json_node_get_array (root), i)))
-      {
-        g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_BAD_RESPONSE,
-                                 "%s: row %u is not an object", call->function, i);
-        return;
-      }
-
-  track_clock (self, json_node_get_array (root), call->sent_at_us, received_at_us);
-  g_task_return_pointer (task, json_array_ref (json_node_get_array (root)), (GDestroyNotify) json_array_unref);
+  call->body = g_byte_array_new ();
+  read_more (g_steal_pointer (&task));
 }
 
 static gboolean
@@ -270,6 +446,7 @@ on_timeout (gpointer user_data)
   Call *call = user_data;
 
   call->timed_out = TRUE;
+  g_clear_pointer (&call->timeout, g_source_unref);
   g_cancellable_cancel (call->cancellable);
   return G_SOURCE_REMOVE;
 }
@@ -281,6 +458,26 @@ on_caller_cancelled (GCancellable *caller,
   g_cancellable_cancel (user_data);
 }
 
+static gboolean
+is_function_name (const char *function)
+{
+  if (function[0] == '\0')
+    return FALSE;
+  for (const char *p = function; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * gate_api_client_call_async:
+ * @function: an RPC function name ([A-Za-z0-9_]+)
+ * @args: the named arguments (not consumed)
+ * @timeout_ms: limit for the whole exchange; 0 for the "timeout-ms" default
+ *
+ * Calls @function and completes with its rows: a JSON array of objects,
+ * checked for size, encoding and shape but not for particular members.
+ */
 void
 gate_api_client_call_async (GateApiClient       *self,
                             const char          *function,
@@ -291,13 +488,14 @@ gate_api_client_call_async (GateApiClient       *self,
                             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonNode) node = NULL;
   g_autofree char *url = NULL;
   g_autofree char *json = NULL;
   g_autofree char *bearer = NULL;
   g_autoptr(GBytes) body = NULL;
   SoupMessageHeaders *headers;
   Call *call;
+  gsize length;
 
   g_return_if_fail (GATE_IS_API_CLIENT (self));
   g_return_if_fail (function != NULL && args != NULL);
@@ -305,34 +503,46 @@ gate_api_client_call_async (GateApiClient       *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gate_api_client_call_async);
 
-  if (self->base_url == NULL || self->token == NULL)
+  call = g_new0 (Call, 1);
+  call->function = g_strdup (function);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+
+  if (self->base_url == NULL || self->token == NULL || self->token[0] == '\0')
     {
-      g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_CONFIG, "no server or token configured");
+      call_return_error (g_steal_pointer (&task),
+                         g_error_new (GATE_ERROR, GATE_ERROR_CONFIG, "%s: no server or token configured", function));
+      return;
+    }
+  if (!is_function_name (function))
+    {
+      call_return_error (g_steal_pointer (&task),
+                         g_error_new (GATE_ERROR, GATE_ERROR_BAD_REQUEST, "“%s” is not an RPC function name",
+                                      function));
       return;
     }
 
   url = g_strdup_printf ("%s/rest/v1/rpc/%s", self->base_url, function);
-  call = g_new0 (Call, 1);
-  call->function = g_strdup (function);
   call->message = soup_message_new ("POST", url);
-  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
-
   if (call->message == NULL)
     {
-      g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_CONFIG, "the server address “%s” is not a valid URL",
-                               self->base_url);
+      call_return_error (g_steal_pointer (&task),
+                         g_error_new (GATE_ERROR, GATE_ERROR_CONFIG, "the server address “%s” is not a valid URL",
+                                      self->base_url));
       return;
     }
+  /* A redirect would carry the bearer token to wherever it points. */
+  soup_message_add_flags (call->message, SOUP_MESSAGE_NO_REDIRECT);
 
   headers = soup_message_get_request_headers (call->message);
   bearer = g_strconcat ("Bearer ", self->token, NULL);
   soup_message_headers_replace (headers, "Authorization", bearer);
-  soup_message_headers_replace (headers, "apikey", self->apikey ? self->apikey : self->token);
+  soup_message_headers_replace (headers, "apikey", self->apikey != NULL ? self->apikey : self->token);
   soup_message_headers_replace (headers, "Accept", "application/json");
 
-  json_node_set_object (node, args);
+  node = json_node_init_object (json_node_alloc (), args);
   json = json_to_string (node, FALSE);
-  body = g_bytes_new (json, strlen (json));
+  length = strlen (json);
+  body = g_bytes_new_take (g_steal_pointer (&json), length);
   soup_message_set_request_body_from_bytes (call->message, "application/json", body);
 
   call->cancellable = g_cancellable_new ();
@@ -342,15 +552,21 @@ gate_api_client_call_async (GateApiClient       *self,
       call->caller_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled),
                                                g_object_ref (call->cancellable), g_object_unref);
     }
-  call->timeout = g_timeout_source_new (timeout_ms ? timeout_ms : self->timeout_ms);
+  call->timeout = g_timeout_source_new (timeout_ms != 0 ? timeout_ms : self->timeout_ms);
   g_source_set_callback (call->timeout, on_timeout, call, NULL);
   g_source_attach (call->timeout, g_main_context_get_thread_default ());
 
-  call->sent_at_us = g_get_real_time ();
-  soup_session_send_and_read_async (self->session, call->message, G_PRIORITY_DEFAULT, call->cancellable, on_sent,
-                                    g_steal_pointer (&task));
+  call->sent_wall_us = g_get_real_time ();
+  call->sent_mono_us = g_get_monotonic_time ();
+  soup_session_send_async (self->session, call->message, G_PRIORITY_DEFAULT, call->cancellable, on_sent,
+                           g_steal_pointer (&task));
 }
 
+/**
+ * gate_api_client_call_finish:
+ *
+ * Returns: (transfer full): the rows, or %NULL with @error set
+ */
 JsonArray *
 gate_api_client_call_finish (GateApiClient  *self,
                              GAsyncResult   *result,
@@ -360,337 +576,30 @@ gate_api_client_call_finish (GateApiClient  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* --- validating rows -------------------------------------------------------------- */
+/* --- typed calls --------------------------------------------------------- */
 
-static gboolean
-bad_member (GError     **error,
-            const char  *name,
-            const char  *expected)
+/* Turns valid rows into the caller's record, or fails with BAD_RESPONSE. */
+typedef gpointer (*Decoder) (JsonArray       *rows,
+                             gpointer         data,
+                             GDestroyNotify  *free_func,
+                             GError         **error);
+
+typedef struct
 {
-  g_set_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "the server's answer has no valid “%s” (%s expected)",
-               name, expected);
-  return FALSE;
-}
+  Decoder        decode;
+  gpointer       data;
+  GDestroyNotify data_free;
+  char          *function;
+} Typed;
 
-static gboolean
-read_string (JsonObject  *row,
-             const char  *name,
-             gboolean     required,
-             char       **out,
-             GError     **error)
+static void
+typed_free (Typed *typed)
 {
-  JsonNode *node = json_object_get_member (row, name);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return !required || bad_member (error, name, "a string");
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return bad_member (error, name, "a string");
-  *out = g_strdup (json_node_get_string (node));
-  return TRUE;
+  if (typed->data_free != NULL)
+    g_clear_pointer (&typed->data, typed->data_free);
+  g_free (typed->function);
+  g_free (typed);
 }
-
-static gboolean
-read_uuid (JsonObject  *row,
-           const char  *name,
-           gboolean     required,
-           char       **out,
-           GError     **error)
-{
-  g_autofree char *value = NULL;
-
-  if (!read_string (row, name, required, &value, error))
-    return FALSE;
-  if (value != NULL && !g_uuid_string_is_valid (value))
-    return bad_member (error, name, "a UUID");
-  *out = g_steal_pointer (&value);
-  return TRUE;
-}
-
-static gboolean
-read_time (JsonObject  *row,
-           const char  *name,
-           gboolean     required,
-           gint64      *out_us,
-           GError     **error)
-{
-  g_autofree char *value = NULL;
-
-  if (!read_string (row, name, required, &value, error))
-    return FALSE;
-  *out_us = 0;
-  if (value != NULL && !parse_time (value, out_us))
-    return bad_member (error, name, "an ISO 8601 time");
-  return TRUE;
-}
-
-static gboolean
-read_int (JsonObject  *row,
-          const char  *name,
-          gint64      *out,
-          GError     **error)
-{
-  JsonNode *node = json_object_get_member (row, name);
-
-  *out = 0;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return bad_member (error, name, "an integer");
-  *out = json_node_get_int (node);
-  return TRUE;
-}
-
-static gboolean
-read_bool (JsonObject  *row,
-           const char  *name,
-           gboolean    *out,
-           GError     **error)
-{
-  JsonNode *node = json_object_get_member (row, name);
-
-  *out = FALSE;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return bad_member (error, name, "a boolean");
-  *out = json_node_get_boolean (node);
-  return TRUE;
-}
-
-typedef gpointer (*RowsParser) (JsonArray       *rows,
-                                GDestroyNotify  *free_func,
-                                GError         **error);
-
-static gpointer
-parse_scan_answer (JsonArray       *rows,
-                   GDestroyNotify  *free_func,
-                   GError         **error)
-{
-  g_autoptr(GateScanAnswer) answer = gate_scan_answer_new ();
-  g_autofree char *verdict = NULL;
-  JsonObject *row;
-
-  *free_func = (GDestroyNotify) gate_scan_answer_free;
-  if (json_array_get_length (rows) != 1)
-    {
-      g_set_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "scan_ticket answered %u rows instead of one",
-                   json_array_get_length (rows));
-      return NULL;
-    }
-
-  row = json_array_get_object_element (rows, 0);
-  if (!read_string (row, "verdict", TRUE, &verdict, error) ||
-      !read_uuid (row, "ticket_id", FALSE, &answer->ticket_id, error) ||
-      !read_string (row, "guest_name", FALSE, &answer->guest_name, error) ||
-      !read_string (row, "ticket_type", FALSE, &answer->ticket_type, error) ||
-      !read_time (row, "scanned_at", FALSE, &answer->scanned_at_us, error) ||
-      !read_string (row, "scanned_device", FALSE, &answer->scanned_device, error) ||
-      !read_time (row, "server_time", TRUE, &answer->server_time_us, error))
-    return NULL;
-
-  if (!gate_verdict_from_string (verdict, &answer->verdict) || answer->verdict == GATE_VERDICT_INVALID_CODE)
-    {
-      g_set_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "unknown verdict “%s”", verdict);
-      return NULL;
-    }
-
-  return g_steal_pointer (&answer);
-}
-
-static gpointer
-parse_upload_results (JsonArray       *rows,
-                      GDestroyNotify  *free_func,
-                      GError         **error)
-{
-  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_upload_result_free);
-
-  *free_func = (GDestroyNotify) g_ptr_array_unref;
-  for (guint i = 0; i < json_array_get_length (rows); i++)
-    {
-      JsonObject *row = json_array_get_object_element (rows, i);
-      g_autoptr(GateUploadResult) result = gate_upload_result_new ();
-      g_autofree char *outcome = NULL;
-
-      if (!read_uuid (row, "client_scan_id", FALSE, &result->client_scan_id, error) ||
-          !read_string (row, "outcome", TRUE, &outcome, error) ||
-          !read_bool (row, "replayed", &result->replayed, error) ||
-          !read_string (row, "winner_device", FALSE, &result->winner_device, error) ||
-          !read_time (row, "winner_time", FALSE, &result->winner_time_us, error) ||
-          !read_time (row, "server_time", TRUE, &result->server_time_us, error))
-        return NULL;
-
-      if (!gate_upload_outcome_from_string (outcome, &result->outcome))
-        {
-          g_set_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "unknown upload outcome “%s”", outcome);
-          return NULL;
-        }
-
-      /* A rejected element whose id the server could not read answers for
-       * no scan of ours: there is nothing to match it to. */
-      if (result->client_scan_id != NULL)
-        g_ptr_array_add (results, g_steal_pointer (&result));
-    }
-
-  return g_steal_pointer (&results);
-}
-
-static gpointer
-parse_ticket_page (JsonArray       *rows,
-                   GDestroyNotify  *free_func,
-                   GError         **error)
-{
-  g_autoptr(GateTicketPage) page = gate_ticket_page_new ();
-
-  *free_func = (GDestroyNotify) gate_ticket_page_free;
-  for (guint i = 0; i < json_array_get_length (rows); i++)
-    {
-      JsonObject *row = json_array_get_object_element (rows, i);
-      g_autoptr(GateTicket) ticket = gate_ticket_new ();
-      g_autofree char *status = NULL;
-      g_autofree char *cursor = NULL;
-
-      if (!read_uuid (row, "id", TRUE, &ticket->id, error) ||
-          !read_string (row, "qr_token", TRUE, &ticket->qr_token, error) ||
-          !read_string (row, "qr_signature", FALSE, &ticket->qr_signature, error) ||
-          !read_string (row, "ticket_type", FALSE, &ticket->ticket_type, error) ||
-          !read_string (row, "guest_name", FALSE, &ticket->guest_name, error) ||
-          !read_string (row, "status", TRUE, &status, error) ||
-          !read_time (row, "scanned_at", FALSE, &ticket->scanned_at_us, error) ||
-          !read_string (row, "scanned_device", FALSE, &ticket->scanned_device, error) ||
-          !read_time (row, "updated_at", FALSE, &ticket->updated_at_us, error) ||
-          !read_string (row, "next_cursor", TRUE, &cursor, error))
-        return NULL;
-
-      if (!gate_ticket_status_from_string (status, &ticket->status))
-        {
-          g_set_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "unknown ticket status “%s”", status);
-          return NULL;
-        }
-
-      g_free (page->next_cursor);
-      page->next_cursor = g_steal_pointer (&cursor);
-      g_ptr_array_add (page->tickets, g_steal_pointer (&ticket));
-    }
-
-  return g_steal_pointer (&page);
-}
-
-static gpointer
-parse_event_summary (JsonArray       *rows,
-                     GDestroyNotify  *free_func,
-                     GError         **error)
-{
-  g_autoptr(GateEventSummary) summary = gate_event_summary_new ();
-  JsonObject *row;
-
-  *free_func = (GDestroyNotify) gate_event_summary_free;
-  if (json_array_get_length (rows) != 1)
-    {
-      g_set_error (error, GATE_ERROR, GATE_ERROR_NOT_FOUND, "no such event on the server");
-      return NULL;
-    }
-
-  row = json_array_get_object_element (rows, 0);
-  if (!read_uuid (row, "event_id", TRUE, &summary->event_id, error) ||
-      !read_string (row, "name", TRUE, &summary->name, error) ||
-      !read_time (row, "starts_at", FALSE, &summary->starts_at_us, error) ||
-      !read_int (row, "ticket_count", &summary->ticket_count, error) ||
-      !read_int (row, "scanned_count", &summary->scanned_count, error) ||
-      !read_time (row, "server_time", TRUE, &summary->server_time_us, error))
-    return NULL;
-
-  return g_steal_pointer (&summary);
-}
-
-static gpointer
-parse_acknowledgement (JsonArray       *rows,
-                       GDestroyNotify  *free_func,
-                       GError         **error)
-{
-  *free_func = (GDestroyNotify) json_array_unref;
-  if (json_array_get_length (rows) != 1)
-    {
-      g_set_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "expected one row, got %u",
-                   json_array_get_length (rows));
-      return NULL;
-    }
-  return json_array_ref (rows);
-}
-
-static gpointer
-parse_conflicts (JsonArray       *rows,
-                 GDestroyNotify  *free_func,
-                 GError         **error)
-{
-  g_autoptr(GPtrArray) conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_conflict_free);
-
-  *free_func = (GDestroyNotify) g_ptr_array_unref;
-  for (guint i = 0; i < json_array_get_length (rows); i++)
-    {
-      JsonObject *row = json_array_get_object_element (rows, i);
-      g_autoptr(GateConflict) conflict = gate_conflict_new ();
-
-      if (!read_int (row, "id", &conflict->id, error) ||
-          !read_uuid (row, "event_id", FALSE, &conflict->event_id, error) ||
-          !read_uuid (row, "ticket_id", TRUE, &conflict->ticket_id, error) ||
-          !read_string (row, "qr_token", FALSE, &conflict->qr_token, error) ||
-          !read_string (row, "guest_name", FALSE, &conflict->guest_name, error) ||
-          !read_string (row, "ticket_type", FALSE, &conflict->ticket_type, error) ||
-          !read_string (row, "winner_device", FALSE, &conflict->winner_device, error) ||
-          !read_time (row, "winner_time", FALSE, &conflict->winner_time_us, error) ||
-          !read_uuid (row, "winner_scan_id", FALSE, &conflict->winner_scan_id, error) ||
-          !read_string (row, "loser_device", FALSE, &conflict->loser_device, error) ||
-          !read_time (row, "loser_time", FALSE, &conflict->loser_time_us, error) ||
-          !read_uuid (row, "loser_scan_id", FALSE, &conflict->loser_scan_id, error) ||
-          !read_time (row, "detected_at", FALSE, &conflict->detected_at_us, error) ||
-          !read_time (row, "reviewed_at", FALSE, &conflict->reviewed_at_us, error) ||
-          !read_string (row, "reviewed_by", FALSE, &conflict->reviewed_by, error) ||
-          !read_string (row, "review_note", FALSE, &conflict->review_note, error))
-        return NULL;
-
-      if (conflict->id <= 0)
-        {
-          bad_member (error, "id", "a positive integer");
-          return NULL;
-        }
-      g_ptr_array_add (conflicts, g_steal_pointer (&conflict));
-    }
-
-  return g_steal_pointer (&conflicts);
-}
-
-static gpointer
-parse_devices (JsonArray       *rows,
-               GDestroyNotify  *free_func,
-               GError         **error)
-{
-  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_device_info_free);
-
-  *free_func = (GDestroyNotify) g_ptr_array_unref;
-  for (guint i = 0; i < json_array_get_length (rows); i++)
-    {
-      JsonObject *row = json_array_get_object_element (rows, i);
-      g_autoptr(GateDeviceInfo) device = gate_device_info_new ();
-      gint64 pending = 0;
-
-      if (!read_string (row, "id", TRUE, &device->id, error) ||
-          !read_string (row, "name", FALSE, &device->name, error) ||
-          !read_string (row, "role", FALSE, &device->role, error) ||
-          !read_time (row, "last_seen_at", FALSE, &device->last_seen_at_us, error) ||
-          !read_string (row, "app_version", FALSE, &device->app_version, error) ||
-          !read_int (row, "pending_scans", &pending, error) ||
-          !read_time (row, "last_refresh_at", FALSE, &device->last_refresh_at_us, error) ||
-          !read_time (row, "revoked_at", FALSE, &device->revoked_at_us, error))
-        return NULL;
-
-      device->pending_scans = (gint) CLAMP (pending, 0, G_MAXINT);
-      g_ptr_array_add (devices, g_steal_pointer (&device));
-    }
-
-  return g_steal_pointer (&devices);
-}
-
-/* --- typed calls ---------------------------------------------------------------------- */
 
 static void
 on_typed_done (GObject      *source,
@@ -698,7 +607,7 @@ on_typed_done (GObject      *source,
                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  RowsParser parse = g_task_get_task_data (task);
+  Typed *typed = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) rows = gate_api_client_call_finish (GATE_API_CLIENT (source), result, &error);
   GDestroyNotify free_func = NULL;
@@ -710,36 +619,55 @@ on_typed_done (GObject      *source,
       return;
     }
 
-  value = parse (rows, &free_func, &error);
+  value = typed->decode (rows, typed->data, &free_func, &error);
   if (value == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, value, free_func);
+    {
+      g_debug ("%s: %s", typed->function, error->message);
+      if (error->domain == GATE_ERROR && error->code == GATE_ERROR_BAD_RESPONSE)
+        g_prefix_error (&error, "%s: ", typed->function);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, value, free_func);
 }
 
+/* Takes @args. */
 static void
 typed_call (GateApiClient       *self,
             const char          *function,
             JsonObject          *args,
             guint                timeout_ms,
-            RowsParser           parse,
+            Decoder              decode,
+            gpointer             data,
+            GDestroyNotify       data_free,
             gpointer             source_tag,
             GCancellable        *cancellable,
             GAsyncReadyCallback  callback,
             gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Typed *typed = g_new0 (Typed, 1);
 
+  typed->decode = decode;
+  typed->data = data;
+  typed->data_free = data_free;
+  typed->function = g_strdup (function);
   g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, parse, NULL);
+  g_task_set_task_data (task, typed, (GDestroyNotify) typed_free);
   gate_api_client_call_async (self, function, args, timeout_ms, cancellable, on_typed_done, task);
   json_object_unref (args);
 }
 
-static JsonObject *
-args_new (void)
+static gpointer
+typed_finish (GateApiClient  *self,
+              GAsyncResult   *result,
+              gpointer        source_tag,
+              GError        **error)
 {
-  return json_object_new ();
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void
@@ -753,15 +681,33 @@ args_set_string (JsonObject *args,
     json_object_set_null_member (args, name);
 }
 
-static char *
-format_time (gint64 time_us)
+static void
+args_set_time (JsonObject *args,
+               const char *name,
+               gint64      time_us)
 {
-  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
-  g_autoptr(GDateTime) precise = g_date_time_add (time, time_us % G_USEC_PER_SEC);
+  g_autofree char *text = time_us != 0 ? gate_api_format_time (time_us) : NULL;
 
-  return g_date_time_format_iso8601 (precise);
+  args_set_string (args, name, text);
 }
 
+static gpointer
+decode_scan_answer (JsonArray       *rows,
+                    gpointer         data,
+                    GDestroyNotify  *free_func,
+                    GError         **error)
+{
+  *free_func = (GDestroyNotify) gate_scan_answer_free;
+  return gate_api_rows_to_scan_answer (rows, error);
+}
+
+/**
+ * gate_api_client_scan_ticket_async:
+ * @timeout_ms: 0 for GATE_API_SCAN_TIMEOUT_MS
+ *
+ * The online decision for one scan; @client_scan_id makes a retry (or the
+ * later upload of the same scan) a replay on the server.
+ */
 void
 gate_api_client_scan_ticket_async (GateApiClient       *self,
                                    const char          *qr_token,
@@ -773,15 +719,17 @@ gate_api_client_scan_ticket_async (GateApiClient       *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  JsonObject *args = args_new ();
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
 
   args_set_string (args, "p_qr_token", qr_token);
   args_set_string (args, "p_event_id", event_id);
   args_set_string (args, "p_device_id", self->device_id);
   args_set_string (args, "p_client_scan_id", client_scan_id);
-  args_set_string (args, "p_scan_method", scan_method ? scan_method : "qr");
-  typed_call (self, "scan_ticket", args, timeout_ms ? timeout_ms : GATE_API_SCAN_TIMEOUT_MS, parse_scan_answer,
-              gate_api_client_scan_ticket_async, cancellable, callback, user_data);
+  args_set_string (args, "p_scan_method", scan_method != NULL ? scan_method : "qr");
+  typed_call (self, "scan_ticket", args, timeout_ms != 0 ? timeout_ms : GATE_API_SCAN_TIMEOUT_MS,
+              decode_scan_answer, NULL, NULL, gate_api_client_scan_ticket_async, cancellable, callback, user_data);
 }
 
 GateScanAnswer *
@@ -789,7 +737,17 @@ gate_api_client_scan_ticket_finish (GateApiClient  *self,
                                     GAsyncResult   *result,
                                     GError        **error)
 {
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return typed_finish (self, result, gate_api_client_scan_ticket_async, error);
+}
+
+static gpointer
+decode_upload_results (JsonArray       *rows,
+                       gpointer         data,
+                       GDestroyNotify  *free_func,
+                       GError         **error)
+{
+  *free_func = (GDestroyNotify) g_ptr_array_unref;
+  return gate_api_rows_to_upload_results (rows, data, error);
 }
 
 void
@@ -799,37 +757,66 @@ gate_api_client_sync_offline_scans_async (GateApiClient       *self,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data)
 {
-  JsonObject *args = args_new ();
-  JsonArray *items = json_array_new ();
+  JsonObject *args;
+  JsonArray *items;
 
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+  g_return_if_fail (scans != NULL);
+
+  if (scans->len > GATE_API_MAX_UPLOAD_BATCH)
+    {
+      g_task_report_new_error (self, callback, user_data, gate_api_client_sync_offline_scans_async, GATE_ERROR,
+                               GATE_ERROR_BAD_REQUEST, "sync_offline_scans: %u scans in one batch, at most %u",
+                               scans->len, GATE_API_MAX_UPLOAD_BATCH);
+      return;
+    }
+
+  args = json_object_new ();
+  items = json_array_sized_new (scans->len);
   for (guint i = 0; i < scans->len; i++)
     {
       const GateQueuedScan *scan = g_ptr_array_index (scans, i);
       JsonObject *item = json_object_new ();
-      g_autofree char *scanned_at = format_time (scan->scanned_at_us);
 
       args_set_string (item, "client_scan_id", scan->client_scan_id);
       args_set_string (item, "qr_token", scan->qr_token);
       args_set_string (item, "event_id", scan->event_id);
-      args_set_string (item, "scanned_at", scanned_at);
+      args_set_time (item, "scanned_at", scan->scanned_at_us);
       json_object_set_int_member (item, "clock_offset_ms", scan->clock_offset_ms);
       args_set_string (item, "scanned_by", scan->scanned_by);
-      args_set_string (item, "scan_method", scan->scan_method ? scan->scan_method : "qr");
+      args_set_string (item, "scan_method", scan->scan_method != NULL ? scan->scan_method : "qr");
       json_array_add_object_element (items, item);
     }
 
   args_set_string (args, "p_device_id", self->device_id);
   json_object_set_array_member (args, "p_scans", items);
-  typed_call (self, "sync_offline_scans", args, 0, parse_upload_results, gate_api_client_sync_offline_scans_async,
-              cancellable, callback, user_data);
+  typed_call (self, "sync_offline_scans", args, 0, decode_upload_results, g_ptr_array_ref (scans),
+              (GDestroyNotify) g_ptr_array_unref, gate_api_client_sync_offline_scans_async, cancellable, callback,
+              user_data);
 }
 
+/**
+ * gate_api_client_sync_offline_scans_finish:
+ *
+ * Returns: (transfer full) (element-type GateUploadResult): one result per
+ *   answered scan of the batch
+ */
 GPtrArray *
 gate_api_client_sync_offline_scans_finish (GateApiClient  *self,
                                            GAsyncResult   *result,
                                            GError        **error)
 {
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return typed_finish (self, result, gate_api_client_sync_offline_scans_async, error);
+}
+
+static gpointer
+decode_ticket_page (JsonArray       *rows,
+                    gpointer         data,
+                    GDestroyNotify  *free_func,
+                    GError         **error)
+{
+  *free_func = (GDestroyNotify) gate_ticket_page_free;
+  return gate_api_rows_to_ticket_page (rows, data, error);
 }
 
 void
@@ -841,12 +828,14 @@ gate_api_client_tickets_changed_since_async (GateApiClient       *self,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data)
 {
-  JsonObject *args = args_new ();
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
 
   args_set_string (args, "p_event_id", event_id);
   args_set_string (args, "p_cursor", cursor);
-  json_object_set_int_member (args, "p_limit", limit ? limit : 1000);
-  typed_call (self, "tickets_changed_since", args, 0, parse_ticket_page,
+  json_object_set_int_member (args, "p_limit", limit != 0 ? limit : 1000);
+  typed_call (self, "tickets_changed_since", args, 0, decode_ticket_page, g_strdup (event_id), g_free,
               gate_api_client_tickets_changed_since_async, cancellable, callback, user_data);
 }
 
@@ -855,7 +844,17 @@ gate_api_client_tickets_changed_since_finish (GateApiClient  *self,
                                               GAsyncResult   *result,
                                               GError        **error)
 {
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return typed_finish (self, result, gate_api_client_tickets_changed_since_async, error);
+}
+
+static gpointer
+decode_event_summary (JsonArray       *rows,
+                      gpointer         data,
+                      GDestroyNotify  *free_func,
+                      GError         **error)
+{
+  *free_func = (GDestroyNotify) gate_event_summary_free;
+  return gate_api_rows_to_event_summary (rows, error);
 }
 
 void
@@ -865,10 +864,12 @@ gate_api_client_event_summary_async (GateApiClient       *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  JsonObject *args = args_new ();
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
 
   args_set_string (args, "p_event_id", event_id);
-  typed_call (self, "event_summary", args, 0, parse_event_summary, gate_api_client_event_summary_async,
+  typed_call (self, "event_summary", args, 0, decode_event_summary, NULL, NULL, gate_api_client_event_summary_async,
               cancellable, callback, user_data);
 }
 
@@ -877,7 +878,32 @@ gate_api_client_event_summary_finish (GateApiClient  *self,
                                       GAsyncResult   *result,
                                       GError        **error)
 {
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return typed_finish (self, result, gate_api_client_event_summary_async, error);
+}
+
+/* For functions whose only use to us is that they answered: the rows back,
+ * once they are the one row with a server time. */
+static gpointer
+decode_acknowledgement (JsonArray       *rows,
+                        gpointer         data,
+                        GDestroyNotify  *free_func,
+                        GError         **error)
+{
+  *free_func = (GDestroyNotify) json_array_unref;
+  if (gate_api_rows_to_server_time (rows, error) == 0)
+    return NULL;
+  return json_array_ref (rows);
+}
+
+static gboolean
+acknowledgement_finish (GateApiClient  *self,
+                        GAsyncResult   *result,
+                        gpointer        source_tag,
+                        GError        **error)
+{
+  g_autoptr(JsonArray) rows = typed_finish (self, result, source_tag, error);
+
+  return rows != NULL;
 }
 
 void
@@ -889,14 +915,15 @@ gate_api_client_heartbeat_async (GateApiClient       *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  JsonObject *args = args_new ();
-  g_autofree char *refreshed = last_refresh_at_us ? format_time (last_refresh_at_us) : NULL;
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
 
   args_set_string (args, "p_device_id", self->device_id);
   args_set_string (args, "p_app_version", app_version);
   json_object_set_int_member (args, "p_pending_scans", pending_scans);
-  args_set_string (args, "p_last_refresh_at", refreshed);
-  typed_call (self, "device_heartbeat", args, 0, parse_acknowledgement, gate_api_client_heartbeat_async,
+  args_set_time (args, "p_last_refresh_at", last_refresh_at_us);
+  typed_call (self, "device_heartbeat", args, 0, decode_acknowledgement, NULL, NULL, gate_api_client_heartbeat_async,
               cancellable, callback, user_data);
 }
 
@@ -905,9 +932,99 @@ gate_api_client_heartbeat_finish (GateApiClient  *self,
                                   GAsyncResult   *result,
                                   GError        **error)
 {
-  g_autoptr(JsonArray) rows = g_task_propagate_pointer (G_TASK (result), error);
+  return acknowledgement_finish (self, result, gate_api_client_heartbeat_async, error);
+}
 
-  return rows != NULL;
+static gpointer
+decode_any_rows (JsonArray       *rows,
+                 gpointer         data,
+                 GDestroyNotify  *free_func,
+                 GError         **error)
+{
+  *free_func = (GDestroyNotify) json_array_unref;
+  return json_array_ref (rows);
+}
+
+void
+gate_api_client_probe_async (GateApiClient       *self,
+                             const char          *event_id,
+                             guint                timeout_ms,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  /* Read-only, unlike the heartbeat, and it still needs a valid token. */
+  args_set_string (args, "p_event_id", event_id);
+  typed_call (self, "event_summary", args, timeout_ms, decode_any_rows, NULL, NULL, gate_api_client_probe_async,
+              cancellable, callback, user_data);
+}
+
+gboolean
+gate_api_client_probe_finish (GateApiClient  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  return acknowledgement_finish (self, result, gate_api_client_probe_async, error);
+}
+
+static gpointer
+decode_conflicts (JsonArray       *rows,
+                  gpointer         data,
+                  GDestroyNotify  *free_func,
+                  GError         **error)
+{
+  *free_func = (GDestroyNotify) g_ptr_array_unref;
+  return gate_api_rows_to_conflicts (rows, error);
+}
+
+void
+gate_api_client_list_conflicts_async (GateApiClient       *self,
+                                      const char          *event_id,
+                                      gboolean             include_reviewed,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  args_set_string (args, "p_event_id", event_id);
+  json_object_set_boolean_member (args, "p_include_reviewed", include_reviewed);
+  typed_call (self, "list_conflicts", args, 0, decode_conflicts, NULL, NULL, gate_api_client_list_conflicts_async,
+              cancellable, callback, user_data);
+}
+
+/**
+ * gate_api_client_list_conflicts_finish:
+ *
+ * Returns: (transfer full) (element-type GateConflict)
+ */
+GPtrArray *
+gate_api_client_list_conflicts_finish (GateApiClient  *self,
+                                       GAsyncResult   *result,
+                                       GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_list_conflicts_async, error);
+}
+
+static void
+on_conflicts_listed (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GPtrArray *conflicts = gate_api_client_list_conflicts_finish (GATE_API_CLIENT (source), result, &error);
+
+  if (conflicts == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, conflicts, (GDestroyNotify) g_ptr_array_unref);
 }
 
 void
@@ -918,23 +1035,37 @@ gate_api_client_conflicts_async (GateApiClient       *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  JsonObject *args = args_new ();
+  JsonObject *args;
 
-  args_set_string (args, "p_event_id", event_id);
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
   if (supervisor)
-    json_object_set_boolean_member (args, "p_include_reviewed", TRUE);
-  else
-    args_set_string (args, "p_device_id", self->device_id);
-  typed_call (self, supervisor ? "list_conflicts" : "device_conflicts", args, 0, parse_conflicts,
-              gate_api_client_conflicts_async, cancellable, callback, user_data);
+    {
+      GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, gate_api_client_conflicts_async);
+      gate_api_client_list_conflicts_async (self, event_id, TRUE, cancellable, on_conflicts_listed, task);
+      return;
+    }
+
+  args = json_object_new ();
+  args_set_string (args, "p_device_id", self->device_id);
+  args_set_string (args, "p_event_id", event_id);
+  typed_call (self, "device_conflicts", args, 0, decode_conflicts, NULL, NULL, gate_api_client_conflicts_async,
+              cancellable, callback, user_data);
 }
 
+/**
+ * gate_api_client_conflicts_finish:
+ *
+ * Returns: (transfer full) (element-type GateConflict)
+ */
 GPtrArray *
 gate_api_client_conflicts_finish (GateApiClient  *self,
                                   GAsyncResult   *result,
                                   GError        **error)
 {
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return typed_finish (self, result, gate_api_client_conflicts_async, error);
 }
 
 void
@@ -946,13 +1077,15 @@ gate_api_client_review_conflict_async (GateApiClient       *self,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
-  JsonObject *args = args_new ();
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
 
   json_object_set_int_member (args, "p_conflict_id", conflict_id);
   args_set_string (args, "p_reviewed_by", reviewed_by);
   args_set_string (args, "p_note", note);
-  typed_call (self, "review_conflict", args, 0, parse_acknowledgement, gate_api_client_review_conflict_async,
-              cancellable, callback, user_data);
+  typed_call (self, "review_conflict", args, 0, decode_acknowledgement, NULL, NULL,
+              gate_api_client_review_conflict_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -960,9 +1093,17 @@ gate_api_client_review_conflict_finish (GateApiClient  *self,
                                         GAsyncResult   *result,
                                         GError        **error)
 {
-  g_autoptr(JsonArray) rows = g_task_propagate_pointer (G_TASK (result), error);
+  return acknowledgement_finish (self, result, gate_api_client_review_conflict_async, error);
+}
 
-  return rows != NULL;
+static gpointer
+decode_devices (JsonArray       *rows,
+                gpointer         data,
+                GDestroyNotify  *free_func,
+                GError         **error)
+{
+  *free_func = (GDestroyNotify) g_ptr_array_unref;
+  return gate_api_rows_to_devices (rows, error);
 }
 
 void
@@ -972,22 +1113,29 @@ gate_api_client_list_devices_async (GateApiClient       *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  JsonObject *args = args_new ();
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
 
   args_set_string (args, "p_event_id", event_id);
-  typed_call (self, "list_devices", args, 0, parse_devices, gate_api_client_list_devices_async, cancellable,
-              callback, user_data);
+  typed_call (self, "list_devices", args, 0, decode_devices, NULL, NULL, gate_api_client_list_devices_async,
+              cancellable, callback, user_data);
 }
 
+/**
+ * gate_api_client_list_devices_finish:
+ *
+ * Returns: (transfer full) (element-type GateDeviceInfo)
+ */
 GPtrArray *
 gate_api_client_list_devices_finish (GateApiClient  *self,
                                      GAsyncResult   *result,
                                      GError        **error)
 {
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return typed_finish (self, result, gate_api_client_list_devices_async, error);
 }
 
-/* --- object ------------------------------------------------------------------------------ */
+/* --- object -------------------------------------------------------------- */
 
 GateApiClient *
 gate_api_client_new (const char *base_url,
@@ -1000,33 +1148,73 @@ gate_api_client_new (const char *base_url,
 const char *
 gate_api_client_get_base_url (GateApiClient *self)
 {
+  g_return_val_if_fail (GATE_IS_API_CLIENT (self), NULL);
   return self->base_url;
 }
 
 const char *
 gate_api_client_get_device_id (GateApiClient *self)
 {
+  g_return_val_if_fail (GATE_IS_API_CLIENT (self), NULL);
   return self->device_id;
 }
 
 gint64
 gate_api_client_get_clock_offset_ms (GateApiClient *self)
 {
-  return self->clock_offset_ms;
+  gint64 offset;
+
+  g_return_val_if_fail (GATE_IS_API_CLIENT (self), 0);
+
+  g_mutex_lock (&self->clock_lock);
+  offset = self->clock_offset_ms;
+  g_mutex_unlock (&self->clock_lock);
+  return offset;
 }
 
+/**
+ * gate_api_client_is_insecure:
+ *
+ * Whether tokens and attendee data would cross a network unencrypted:
+ * plain http:// to anything but this machine.
+ */
 gboolean
 gate_api_client_is_insecure (GateApiClient *self)
 {
-  g_autoptr(GUri) uri = self->base_url ? g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL) : NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GInetAddress) address = NULL;
   const char *host;
 
-  if (uri == NULL || g_strcmp0 (g_uri_get_scheme (uri), "https") == 0)
+  g_return_val_if_fail (GATE_IS_API_CLIENT (self), FALSE);
+
+  if (self->base_url == NULL || (uri = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL)) == NULL ||
+      g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0)
     return FALSE;
 
   host = g_uri_get_host (uri);
-  return !(g_strcmp0 (host, "localhost") == 0 || g_str_has_prefix (host ? host : "", "127.") ||
-           g_strcmp0 (host, "::1") == 0);
+  if (host == NULL || g_ascii_strcasecmp (host, "localhost") == 0)
+    return FALSE;
+  address = g_inet_address_new_from_string (host);
+  return address == NULL || !g_inet_address_get_is_loopback (address);
+}
+
+static void
+set_base_url (GateApiClient *self,
+              const char    *base_url)
+{
+  gsize length;
+
+  g_free (self->base_url);
+  self->base_url = g_strdup (base_url);
+  if (self->base_url == NULL)
+    return;
+
+  /* "https://x.supabase.co/" and "…/rest/v1" both mean the server root. */
+  length = strlen (self->base_url);
+  while (length > 0 && self->base_url[length - 1] == '/')
+    self->base_url[--length] = '\0';
+  if (g_str_has_suffix (self->base_url, "/rest/v1"))
+    self->base_url[length - strlen ("/rest/v1")] = '\0';
 }
 
 static void
@@ -1040,19 +1228,7 @@ gate_api_client_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_BASE_URL:
-      g_free (self->base_url);
-      self->base_url = g_value_dup_string (value);
-      /* "https://x.supabase.co/" and "…/rest/v1" both mean the server root. */
-      if (self->base_url != NULL)
-        {
-          if (g_str_has_suffix (self->base_url, "/"))
-            self->base_url[strlen (self->base_url) - 1] = '\0';
-          if (g_str_has_suffix (self->base_url, "/rest/v1"))
-            self->base_url[strlen (self->base_url) - strlen ("/rest/v1")] = '\0';
-        }
-      if (gate_api_client_is_insecure (self))
-        g_message ("the server %s is reached over plain HTTP: tokens and attendee data cross the network "
-                   "unencrypted; use https://", self->base_url);
+      set_base_url (self, g_value_get_string (value));
       break;
 
     case PROP_TOKEN:
@@ -1071,7 +1247,11 @@ gate_api_client_set_property (GObject      *object,
       break;
 
     case PROP_TIMEOUT_MS:
-      self->timeout_ms = g_value_get_uint (value);
+      if (self->timeout_ms != g_value_get_uint (value))
+        {
+          self->timeout_ms = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
       break;
 
     default:
@@ -1102,12 +1282,25 @@ gate_api_client_get_property (GObject    *object,
       break;
 
     case PROP_CLOCK_OFFSET_MS:
-      g_value_set_int64 (value, self->clock_offset_ms);
+      g_value_set_int64 (value, gate_api_client_get_clock_offset_ms (self));
       break;
 
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+static void
+gate_api_client_constructed (GObject *object)
+{
+  GateApiClient *self = GATE_API_CLIENT (object);
+
+  G_OBJECT_CLASS (gate_api_client_parent_class)->constructed (object);
+
+  /* Loud but not a warning: a lab setup over plain HTTP is legitimate. */
+  if (gate_api_client_is_insecure (self))
+    g_message ("INSECURE: the server %s is reached over plain HTTP; tokens and attendee data cross the network "
+               "unencrypted. Use https://.", self->base_url);
 }
 
 static void
@@ -1131,8 +1324,12 @@ gate_api_client_finalize (GObject *object)
   if (self->token != NULL)
     memset (self->token, 0, strlen (self->token));
   g_free (self->token);
+  if (self->apikey != NULL)
+    memset (self->apikey, 0, strlen (self->apikey));
   g_free (self->apikey);
   g_free (self->device_id);
+  g_main_context_unref (self->context);
+  g_mutex_clear (&self->clock_lock);
 
   G_OBJECT_CLASS (gate_api_client_parent_class)->finalize (object);
 }
@@ -1144,6 +1341,7 @@ gate_api_client_class_init (GateApiClientClass *klass)
 
   object_class->set_property = gate_api_client_set_property;
   object_class->get_property = gate_api_client_get_property;
+  object_class->constructed = gate_api_client_constructed;
   object_class->dispose = gate_api_client_dispose;
   object_class->finalize = gate_api_client_finalize;
 
@@ -1174,6 +1372,10 @@ static void
 gate_api_client_init (GateApiClient *self)
 {
   self->timeout_ms = GATE_API_DEFAULT_TIMEOUT_MS;
+  self->context = g_main_context_ref_thread_default ();
+  g_mutex_init (&self->clock_lock);
+  /* Keep-alive to one server; a handful of connections covers a scan
+   * racing a refresh page and an upload. */
   self->session = soup_session_new_with_options ("user-agent", "gate-scanner/" PACKAGE_VERSION,
                                                  "max-conns-per-host", 4, NULL);
 }

@@ -1,0 +1,563 @@
+/* gate-api-rows.c — strict decoding of PostgREST RPC answers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A table-returning function answers a JSON array of flat objects, one per
+ * row, with the column names as members and PostgreSQL's JSON encodings:
+ * text and uuid as strings, timestamptz as ISO 8601 text with an offset,
+ * integers as numbers, NULL as null. Anything else is a broken answer.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "gate-api-rows.h"
+#include "gate-error.h"
+
+static gboolean
+bad_response (GError    **error,
+              const char *format,
+              ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+bad_response (GError    **error,
+              const char *format,
+              ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (GATE_ERROR, GATE_ERROR_BAD_RESPONSE, format, args));
+  va_end (args);
+  return FALSE;
+}
+
+/* --- bytes to JSON ------------------------------------------------------- */
+
+/* json-glib's parser recurses once per nesting level: 200 KB of "[" blow
+ * the stack. Count levels first, outside strings, without recursion. */
+static gboolean
+nesting_within (const char *data,
+                gsize       size,
+                guint       max_depth)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < size; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > max_depth)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+
+  return TRUE;
+}
+
+JsonNode *
+gate_api_parse_json (const char  *data,
+                     gsize        size,
+                     GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (size == 0)
+    {
+      bad_response (error, "the answer is empty");
+      return NULL;
+    }
+  if (!g_utf8_validate_len (data, size, NULL))
+    {
+      bad_response (error, "the answer is not UTF-8 text");
+      return NULL;
+    }
+  if (!nesting_within (data, size, GATE_API_MAX_DEPTH))
+    {
+      bad_response (error, "the answer nests deeper than %u levels", GATE_API_MAX_DEPTH);
+      return NULL;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, (gssize) size, &local_error))
+    {
+      bad_response (error, "the answer is not valid JSON (%s)", local_error->message);
+      return NULL;
+    }
+
+  return json_parser_steal_root (parser);
+}
+
+JsonArray *
+gate_api_rows_from_body (const char  *data,
+                         gsize        size,
+                         GError     **error)
+{
+  g_autoptr(JsonNode) root = gate_api_parse_json (data, size, error);
+  JsonArray *rows;
+
+  if (root == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_ARRAY (root))
+    {
+      bad_response (error, "expected a JSON array of rows, got a %s", json_node_type_name (root));
+      return NULL;
+    }
+
+  rows = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    if (!JSON_NODE_HOLDS_OBJECT (json_array_get_element (rows, i)))
+      {
+        bad_response (error, "row %u is a %s, not an object", i,
+                      json_node_type_name (json_array_get_element (rows, i)));
+        return NULL;
+      }
+
+  return json_array_ref (rows);
+}
+
+/* --- values -------------------------------------------------------------- */
+
+gboolean
+gate_api_parse_time (const char *text,
+                     gint64     *out_us)
+{
+  g_autoptr(GDateTime) time = NULL;
+
+  /* No default zone: a time without an offset is refused, not guessed. */
+  if (text == NULL || (time = g_date_time_new_from_iso8601 (text, NULL)) == NULL)
+    return FALSE;
+  *out_us = g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
+  return TRUE;
+}
+
+char *
+gate_api_format_time (gint64 time_us)
+{
+  g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) time = NULL;
+
+  if (seconds == NULL)
+    return NULL;
+  time = g_date_time_add (seconds, time_us % G_USEC_PER_SEC);
+  return time ? g_date_time_format_iso8601 (time) : NULL;
+}
+
+/* Each reader leaves its output alone on a missing or null member (the
+ * record's zero value), fails with a message naming the row and member on
+ * a wrong type, and fails on a missing member when @required. */
+typedef struct
+{
+  JsonObject *object;
+  guint       index;
+  GError    **error;
+} Row;
+
+static gboolean
+row_bad (Row        *row,
+         const char *name,
+         const char *expected)
+{
+  return bad_response (row->error, "row %u: “%s” is not %s", row->index, name, expected);
+}
+
+static JsonNode *
+row_member (Row        *row,
+            const char *name,
+            gboolean    required,
+            gboolean   *ok)
+{
+  JsonNode *node = json_object_get_member (row->object, name);
+
+  *ok = TRUE;
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    return node;
+  if (required)
+    *ok = bad_response (row->error, "row %u: “%s” is missing", row->index, name);
+  return NULL;
+}
+
+static gboolean
+read_string (Row         *row,
+             const char  *name,
+             gboolean     required,
+             char       **out)
+{
+  gboolean ok;
+  JsonNode *node = row_member (row, name, required, &ok);
+
+  if (node == NULL)
+    return ok;
+  if (json_node_get_value_type (node) != G_TYPE_STRING)
+    return row_bad (row, name, "a string");
+  g_free (*out);
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+static gboolean
+read_uuid (Row         *row,
+           const char  *name,
+           gboolean     required,
+           char       **out)
+{
+  gboolean ok;
+  JsonNode *node = row_member (row, name, required, &ok);
+
+  if (node == NULL)
+    return ok;
+  if (json_node_get_value_type (node) != G_TYPE_STRING || !g_uuid_string_is_valid (json_node_get_string (node)))
+    return row_bad (row, name, "a UUID");
+  g_free (*out);
+  *out = g_ascii_strdown (json_node_get_string (node), -1);
+  return TRUE;
+}
+
+static gboolean
+read_time (Row        *row,
+           const char *name,
+           gboolean    required,
+           gint64     *out_us)
+{
+  gboolean ok;
+  JsonNode *node = row_member (row, name, required, &ok);
+
+  if (node == NULL)
+    return ok;
+  if (json_node_get_value_type (node) != G_TYPE_STRING || !gate_api_parse_time (json_node_get_string (node), out_us))
+    return row_bad (row, name, "an ISO 8601 time with a UTC offset");
+  return TRUE;
+}
+
+static gboolean
+read_int (Row        *row,
+          const char *name,
+          gboolean    required,
+          gint64      min,
+          gint64     *out)
+{
+  gboolean ok;
+  JsonNode *node = row_member (row, name, required, &ok);
+
+  if (node == NULL)
+    return ok;
+  if (json_node_get_value_type (node) != G_TYPE_INT64 || json_node_get_int (node) < min)
+    return row_bad (row, name, min == 0 ? "a non-negative integer" : "a positive integer");
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+static gboolean
+read_bool (Row        *row,
+           const char *name,
+           gboolean    required,
+           gboolean   *out)
+{
+  gboolean ok;
+  JsonNode *node = row_member (row, name, required, &ok);
+
+  if (node == NULL)
+    return ok;
+  if (json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return row_bad (row, name, "a boolean");
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static Row
+row_at (JsonArray  *rows,
+        guint       index,
+        GError    **error)
+{
+  return (Row) { json_array_get_object_element (rows, index), index, error };
+}
+
+static gboolean
+expect_one_row (JsonArray  *rows,
+                const char *function,
+                GError    **error)
+{
+  if (json_array_get_length (rows) == 1)
+    return TRUE;
+  return bad_response (error, "%s answered %u rows instead of one", function, json_array_get_length (rows));
+}
+
+/* --- records ------------------------------------------------------------- */
+
+GateScanAnswer *
+gate_api_rows_to_scan_answer (JsonArray  *rows,
+                              GError    **error)
+{
+  g_autoptr(GateScanAnswer) answer = gate_scan_answer_new ();
+  g_autofree char *verdict = NULL;
+  Row row;
+
+  if (!expect_one_row (rows, "scan_ticket", error))
+    return NULL;
+
+  row = row_at (rows, 0, error);
+  if (!read_string (&row, "verdict", TRUE, &verdict) ||
+      !read_uuid (&row, "ticket_id", FALSE, &answer->ticket_id) ||
+      !read_string (&row, "guest_name", FALSE, &answer->guest_name) ||
+      !read_string (&row, "ticket_type", FALSE, &answer->ticket_type) ||
+      !read_time (&row, "scanned_at", FALSE, &answer->scanned_at_us) ||
+      !read_string (&row, "scanned_device", FALSE, &answer->scanned_device) ||
+      !read_time (&row, "server_time", TRUE, &answer->server_time_us))
+    return NULL;
+
+  /* invalid_code is the kiosk's own verdict for an unreadable payload; a
+   * server never says it. */
+  if (!gate_verdict_from_string (verdict, &answer->verdict) || answer->verdict == GATE_VERDICT_INVALID_CODE)
+    {
+      bad_response (error, "scan_ticket answered an unknown verdict “%s”", verdict);
+      return NULL;
+    }
+  if (answer->verdict == GATE_VERDICT_ADMITTED && answer->ticket_id == NULL)
+    {
+      bad_response (error, "scan_ticket admitted without naming the ticket");
+      return NULL;
+    }
+
+  return g_steal_pointer (&answer);
+}
+
+static gboolean
+was_sent (GPtrArray  *sent,
+          const char *client_scan_id)
+{
+  for (guint i = 0; i < sent->len; i++)
+    {
+      const GateQueuedScan *scan = g_ptr_array_index (sent, i);
+
+      if (g_ascii_strcasecmp (scan->client_scan_id, client_scan_id) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+GPtrArray *
+gate_api_rows_to_upload_results (JsonArray  *rows,
+                                 GPtrArray  *sent,
+                                 GError    **error)
+{
+  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_upload_result_free);
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      Row row = row_at (rows, i, error);
+      g_autoptr(GateUploadResult) result = gate_upload_result_new ();
+      g_autofree char *outcome = NULL;
+
+      if (!read_uuid (&row, "client_scan_id", FALSE, &result->client_scan_id) ||
+          !read_string (&row, "outcome", TRUE, &outcome) ||
+          !read_bool (&row, "replayed", FALSE, &result->replayed) ||
+          !read_string (&row, "winner_device", FALSE, &result->winner_device) ||
+          !read_time (&row, "winner_time", FALSE, &result->winner_time_us) ||
+          !read_time (&row, "server_time", TRUE, &result->server_time_us))
+        return NULL;
+
+      if (!gate_upload_outcome_from_string (outcome, &result->outcome))
+        {
+          bad_response (error, "row %u: unknown upload outcome “%s”", i, outcome);
+          return NULL;
+        }
+
+      /* A rejected element whose id the server could not read answers for
+       * no scan of ours: nothing to match it to, the scan stays queued. */
+      if (result->client_scan_id == NULL)
+        {
+          if (result->outcome != GATE_UPLOAD_REJECTED)
+            {
+              bad_response (error, "row %u: outcome “%s” without a client_scan_id", i, outcome);
+              return NULL;
+            }
+          continue;
+        }
+
+      /* Taking an answer for a scan we never sent would let a confused
+       * server clear the wrong entry from the queue. */
+      if (sent != NULL && !was_sent (sent, result->client_scan_id))
+        {
+          bad_response (error, "row %u answers for scan %s, which was not in the batch", i, result->client_scan_id);
+          return NULL;
+        }
+
+      g_ptr_array_add (results, g_steal_pointer (&result));
+    }
+
+  return g_steal_pointer (&results);
+}
+
+GateTicketPage *
+gate_api_rows_to_ticket_page (JsonArray   *rows,
+                              const char  *event_id,
+                              GError     **error)
+{
+  g_autoptr(GateTicketPage) page = gate_ticket_page_new ();
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      Row row = row_at (rows, i, error);
+      g_autoptr(GateTicket) ticket = gate_ticket_new ();
+      g_autofree char *status = NULL;
+      g_autofree char *cursor = NULL;
+
+      if (!read_uuid (&row, "id", TRUE, &ticket->id) ||
+          !read_string (&row, "qr_token", TRUE, &ticket->qr_token) ||
+          !read_string (&row, "qr_signature", FALSE, &ticket->qr_signature) ||
+          !read_string (&row, "ticket_type", FALSE, &ticket->ticket_type) ||
+          !read_string (&row, "guest_name", FALSE, &ticket->guest_name) ||
+          !read_string (&row, "status", TRUE, &status) ||
+          !read_time (&row, "scanned_at", FALSE, &ticket->scanned_at_us) ||
+          !read_string (&row, "scanned_device", FALSE, &ticket->scanned_device) ||
+          !read_time (&row, "updated_at", FALSE, &ticket->updated_at_us) ||
+          !read_string (&row, "next_cursor", TRUE, &cursor))
+        return NULL;
+
+      if (ticket->qr_token[0] == '\0')
+        {
+          bad_response (error, "row %u: “qr_token” is empty", i);
+          return NULL;
+        }
+      if (!gate_ticket_status_from_string (status, &ticket->status))
+        {
+          bad_response (error, "row %u: unknown ticket status “%s”", i, status);
+          return NULL;
+        }
+
+      /* The cursor is the same on every row of a page; the last one counts. */
+      g_free (page->next_cursor);
+      page->next_cursor = g_steal_pointer (&cursor);
+      ticket->event_id = g_strdup (event_id);
+      g_ptr_array_add (page->tickets, g_steal_pointer (&ticket));
+    }
+
+  return g_steal_pointer (&page);
+}
+
+GateEventSummary *
+gate_api_rows_to_event_summary (JsonArray  *rows,
+                                GError    **error)
+{
+  g_autoptr(GateEventSummary) summary = gate_event_summary_new ();
+  Row row;
+
+  /* event_summary of an unknown event is an empty table, not an error. */
+  if (json_array_get_length (rows) == 0)
+    {
+      g_set_error (error, GATE_ERROR, GATE_ERROR_NOT_FOUND, "the server has no such event");
+      return NULL;
+    }
+  if (!expect_one_row (rows, "event_summary", error))
+    return NULL;
+
+  row = row_at (rows, 0, error);
+  if (!read_uuid (&row, "event_id", TRUE, &summary->event_id) ||
+      !read_string (&row, "name", TRUE, &summary->name) ||
+      !read_time (&row, "starts_at", FALSE, &summary->starts_at_us) ||
+      !read_int (&row, "ticket_count", FALSE, 0, &summary->ticket_count) ||
+      !read_int (&row, "scanned_count", FALSE, 0, &summary->scanned_count) ||
+      !read_time (&row, "server_time", TRUE, &summary->server_time_us))
+    return NULL;
+
+  return g_steal_pointer (&summary);
+}
+
+gint64
+gate_api_rows_to_server_time (JsonArray  *rows,
+                              GError    **error)
+{
+  gint64 server_time_us = 0;
+  Row row;
+
+  if (!expect_one_row (rows, "the server", error))
+    return 0;
+  row = row_at (rows, 0, error);
+  if (!read_time (&row, "server_time", TRUE, &server_time_us))
+    return 0;
+  return server_time_us;
+}
+
+GPtrArray *
+gate_api_rows_to_conflicts (JsonArray  *rows,
+                            GError    **error)
+{
+  g_autoptr(GPtrArray) conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_conflict_free);
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      Row row = row_at (rows, i, error);
+      g_autoptr(GateConflict) conflict = gate_conflict_new ();
+
+      if (!read_int (&row, "id", TRUE, 1, &conflict->id) ||
+          !read_uuid (&row, "event_id", FALSE, &conflict->event_id) ||
+          !read_uuid (&row, "ticket_id", TRUE, &conflict->ticket_id) ||
+          !read_string (&row, "qr_token", FALSE, &conflict->qr_token) ||
+          !read_string (&row, "guest_name", FALSE, &conflict->guest_name) ||
+          !read_string (&row, "ticket_type", FALSE, &conflict->ticket_type) ||
+          !read_string (&row, "winner_device", FALSE, &conflict->winner_device) ||
+          !read_time (&row, "winner_time", FALSE, &conflict->winner_time_us) ||
+          !read_uuid (&row, "winner_scan_id", FALSE, &conflict->winner_scan_id) ||
+          !read_string (&row, "loser_device", FALSE, &conflict->loser_device) ||
+          !read_time (&row, "loser_time", FALSE, &conflict->loser_time_us) ||
+          !read_uuid (&row, "loser_scan_id", FALSE, &conflict->loser_scan_id) ||
+          !read_time (&row, "detected_at", FALSE, &conflict->detected_at_us) ||
+          !read_time (&row, "reviewed_at", FALSE, &conflict->reviewed_at_us) ||
+          !read_string (&row, "reviewed_by", FALSE, &conflict->reviewed_by) ||
+          !read_string (&row, "review_note", FALSE, &conflict->review_note))
+        return NULL;
+
+      g_ptr_array_add (conflicts, g_steal_pointer (&conflict));
+    }
+
+  return g_steal_pointer (&conflicts);
+}
+
+GPtrArray *
+gate_api_rows_to_devices (JsonArray  *rows,
+                          GError    **error)
+{
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_device_info_free);
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      Row row = row_at (rows, i, error);
+      g_autoptr(GateDeviceInfo) device = gate_device_info_new ();
+      gint64 pending = 0;
+
+      if (!read_string (&row, "id", TRUE, &device->id) ||
+          !read_string (&row, "name", FALSE, &device->name) ||
+          !read_string (&row, "role", FALSE, &device->role) ||
+          !read_time (&row, "last_seen_at", FALSE, &device->last_seen_at_us) ||
+          !read_string (&row, "app_version", FALSE, &device->app_version) ||
+          !read_int (&row, "pending_scans", FALSE, 0, &pending) ||
+          !read_time (&row, "last_refresh_at", FALSE, &device->last_refresh_at_us) ||
+          !read_time (&row, "revoked_at", FALSE, &device->revoked_at_us))
+        return NULL;
+
+      if (pending > G_MAXINT)
+        {
+          row_bad (&row, "pending_scans", "a 32-bit count");
+          return NULL;
+        }
+      device->pending_scans = (gint) pending;
+      g_ptr_array_add (devices, g_steal_pointer (&device));
+    }
+
+  return g_steal_pointer (&devices);
+}

@@ -1,0 +1,50 @@
+/* gate-api-rows.h — strict decoding of PostgREST RPC answers (internal to the core)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Everything the server sends is untrusted: a captive portal, a proxy, a
+ * misconfigured or hostile host. These functions turn bytes into the shared
+ * records or a GATE_ERROR_BAD_RESPONSE that says what was wrong; they never
+ * crash and never return half a page.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "gate-types.h"
+
+G_BEGIN_DECLS
+
+/* Deepest nesting accepted in an answer. Rows are flat objects in an array;
+ * json-glib recurses per level, so a deeper body is refused before parsing. */
+#define GATE_API_MAX_DEPTH 32
+
+JsonNode         *gate_api_parse_json           (const char  *data,
+                                                 gsize        size,
+                                                 GError     **error);
+JsonArray        *gate_api_rows_from_body       (const char  *data,
+                                                 gsize        size,
+                                                 GError     **error);
+
+gboolean          gate_api_parse_time           (const char  *text,
+                                                 gint64      *out_us);
+char             *gate_api_format_time          (gint64       time_us);
+
+GateScanAnswer   *gate_api_rows_to_scan_answer  (JsonArray   *rows,
+                                                 GError     **error);
+GPtrArray        *gate_api_rows_to_upload_results (JsonArray *rows,
+                                                 GPtrArray   *sent,
+                                                 GError     **error);
+GateTicketPage   *gate_api_rows_to_ticket_page  (JsonArray   *rows,
+                                                 const char  *event_id,
+                                                 GError     **error);
+GateEventSummary *gate_api_rows_to_event_summary (JsonArray  *rows,
+                                                 GError     **error);
+gint64            gate_api_rows_to_server_time  (JsonArray   *rows,
+                                                 GError     **error);
+GPtrArray        *gate_api_rows_to_conflicts    (JsonArray   *rows,
+                                                 GError     **error);
+GPtrArray        *gate_api_rows_to_devices      (JsonArray   *rows,
+                                                 GError     **error);
+
+G_END_DECLS
