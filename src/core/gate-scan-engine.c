@@ -114,6 +114,7 @@ typedef struct
   char             *client_scan_id;
   gint64            started_us;
   gint64            device_time_us;
+  gint64            server_offset_ms;
   guint             busy_retries;
   GateScanDecision *decision;
 } Scan;
@@ -210,7 +211,9 @@ record_online_in_thread (GTask        *task,
   g_autoptr(GateScanAnswer) answer = gate_scan_answer_new ();
   g_autoptr(GError) error = NULL;
 
-  /* Best effort: the server has the truth; the cache only learns it early. */
+  /* Best effort: the server has the truth; the cache only learns it early.
+   * Both writes are disk I/O, hence here and not on the main context. */
+  gate_ticket_cache_set_clock_offset (self->cache, scan->server_offset_ms, NULL);
   answer->verdict = scan->decision->verdict;
   answer->scanned_at_us = scan->decision->scanned_at_us;
   answer->scanned_device = g_strdup (scan->decision->scanned_device);
@@ -258,7 +261,7 @@ on_online_answer (GObject      *source,
     }
 
   gate_connectivity_report_latency (self->connectivity, g_get_monotonic_time () - scan->started_us);
-  gate_ticket_cache_set_clock_offset (self->cache, gate_api_client_get_clock_offset_ms (self->client), NULL);
+  scan->server_offset_ms = gate_api_client_get_clock_offset_ms (self->client);
 
   if (answer->verdict == GATE_VERDICT_BUSY && scan->busy_retries < BUSY_RETRIES)
     {
@@ -285,6 +288,40 @@ send_online (GTask *task)
   gate_api_client_scan_ticket_async (self->client, scan->code, self->event_id, scan->client_scan_id, scan->method,
                                      GATE_API_SCAN_TIMEOUT_MS, g_task_get_cancellable (task), on_online_answer,
                                      task);
+}
+
+static void
+check_local_in_thread (GTask        *check,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  GateScanEngine *self = source_object;
+  Scan *scan = task_data;
+  g_autoptr(GateTicket) ticket = NULL;
+  gboolean pending_local = FALSE;
+
+  ticket = gate_ticket_cache_lookup (self->cache, scan->code, &pending_local, NULL);
+  g_task_return_boolean (check, pending_local);
+}
+
+static void
+on_local_checked (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+
+  /* This gate admitted the ticket offline and the server has not heard of
+   * it yet: asking the server would admit the same guest twice. */
+  if (g_task_propagate_boolean (G_TASK (result), NULL))
+    {
+      g_task_run_in_thread (task, decide_offline_in_thread);
+      g_object_unref (task);
+      return;
+    }
+
+  send_online (task);
 }
 
 void
@@ -324,7 +361,12 @@ gate_scan_engine_scan_async (GateScanEngine      *self,
   if (self->client == NULL || force_offline || !gate_connectivity_get_online (self->connectivity))
     g_task_run_in_thread (task, decide_offline_in_thread);
   else
-    send_online (g_steal_pointer (&task));
+    {
+      g_autoptr(GTask) check = g_task_new (self, NULL, on_local_checked, g_steal_pointer (&task));
+
+      g_task_set_task_data (check, scan, NULL);
+      g_task_run_in_thread (check, check_local_in_thread);
+    }
 }
 
 GateScanDecision *

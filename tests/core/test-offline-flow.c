@@ -561,6 +561,24 @@ test_skewed_clocks_corrected_times_decide (void)
 }
 
 static void
+test_online_scan_after_unuploaded_offline_admit_is_denied (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("same-gate");
+  const char *ticket = fresh_ticket ();
+  g_autofree char *offline = NULL;
+  g_autofree char *online = NULL;
+
+  refresh (kiosk);
+  offline = scan (kiosk, NULL, ticket, TRUE, "verdict");
+  g_assert_cmpstr (offline, ==, "admitted");
+
+  /* The link is back but the scan is not uploaded yet: the server would say
+   * "admitted" again; the gate must not let the guest in twice. */
+  online = scan (kiosk, NULL, ticket, FALSE, "verdict");
+  g_assert_cmpstr (online, ==, "already_scanned");
+}
+
+static void
 test_revoked_token_wipes_cache (void)
 {
   g_autoptr(Kiosk) kiosk = kiosk_new ("stolen");
@@ -612,6 +630,8 @@ main (int   argc,
   g_test_add_func ("/flow/upload/server-gone-mid-upload-every-scan-once", test_server_gone_mid_upload_every_scan_once);
   g_test_add_func ("/flow/conflicts/skewed-clocks-corrected-times-decide", test_skewed_clocks_corrected_times_decide);
   g_test_add_func ("/flow/security/revoked-token-wipes-cache", test_revoked_token_wipes_cache);
+  g_test_add_func ("/flow/offline/online-scan-after-unuploaded-admit-is-denied",
+                   test_online_scan_after_unuploaded_offline_admit_is_denied);
 
   result = g_test_run ();
 
