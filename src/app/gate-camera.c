@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   source ! clocksync ! tee ─┬─ queue (leaky, 1) ! videoconvert ! I420 ! zbar|zxing ! fakesink
+ *   source ! clocksync ! tee ─┬─ queue (leaky, 1) ! convert (and scale) ! I420 ! zbar|zxing ! fakesink
  *                             └─ queue (leaky, 2) ! videoconvert ! BGRA ! appsink
  *
  * Both branches drop old frames instead of waiting, so a slow decode never
@@ -35,8 +35,7 @@
 #define PIPELINE_TAIL \
   "clocksync name=pace ! tee name=t " \
   "t. ! queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 " \
-  "   ! videoconvert ! video/x-raw,format=I420 ! %s name=decoder " \
-  "   ! fakesink sync=false async=false " \
+  "   ! %s ! fakesink sync=false async=false " \
   "t. ! queue leaky=downstream max-size-buffers=2 max-size-bytes=0 max-size-time=0 " \
   "   ! videoconvert ! video/x-raw,format=BGRA " \
   "   ! appsink name=preview max-buffers=1 drop=true sync=false enable-last-sample=false qos=false"
@@ -533,24 +532,33 @@ on_bus_message (GstBus     *bus,
 
 /* --- building -------------------------------------------------------------------------- */
 
+/* The decode branch after its queue, as each decoder wants its frames.
+ * On a textured 1280×720 scene zbar needs over 100 ms a frame, and a leaky
+ * queue keeps it busy on every frame it can get. So it reads at most 20
+ * frames a second scaled to at most 800 pixels wide (~15 ms each), which
+ * still resolves a ticket code of 4 px modules (150 px wide, a phone at
+ * arm's length) and keeps it near a third of a core. zxing reads full
+ * frames in ~3 ms, so it keeps all the detail. Figures in docs/camera.md. */
 static const char *
-decoder_description (const char  *decoder,
-                     GError     **error)
+decode_branch (const char  *decoder,
+               GError     **error)
 {
   const char *element;
-  const char *description;
+  const char *branch;
   g_autoptr(GstElementFactory) factory = NULL;
 
   if (g_strcmp0 (decoder, "zbar") == 0)
     {
       element = "zbar";
-      description = "zbar";
+      branch = "videorate drop-only=true max-rate=20 ! videoconvertscale "
+               "! video/x-raw,format=I420,width=[1,800],pixel-aspect-ratio=1/1 "
+               "! zbar name=decoder";
     }
   else if (g_strcmp0 (decoder, "zxing") == 0)
     {
       element = "zxing";
       /* Looking for QR codes only is several times faster. */
-      description = "zxing format=qr_code";
+      branch = "videoconvert ! video/x-raw,format=I420 ! zxing name=decoder format=qr_code";
     }
   else
     {
@@ -567,7 +575,7 @@ decoder_description (const char  *decoder,
       return NULL;
     }
 
-  return description;
+  return branch;
 }
 
 static gboolean
@@ -600,11 +608,11 @@ session_new (GateCamera  *self,
   g_autofree char *tail_description = NULL;
   g_autoptr(GstPad) source_pad = NULL;
   g_autoptr(GstBus) bus = NULL;
-  const char *decoder;
+  const char *decode;
   GstAppSinkCallbacks callbacks = { .new_sample = on_new_sample };
 
-  decoder = decoder_description (self->decoder, error);
-  if (decoder == NULL)
+  decode = decode_branch (self->decoder, error);
+  if (decode == NULL)
     return NULL;
 
   session = g_new0 (Session, 1);
@@ -633,7 +641,7 @@ session_new (GateCamera  *self,
       return NULL;
     }
 
-  tail_description = g_strdup_printf (PIPELINE_TAIL, decoder);
+  tail_description = g_strdup_printf (PIPELINE_TAIL, decode);
   tail = gst_parse_bin_from_description_full (tail_description, TRUE, NULL,
                                               GST_PARSE_FLAG_FATAL_ERRORS, error);
   if (tail == NULL)
