@@ -19,6 +19,10 @@ static struct
   char           *event;
   char           *device_id;
   char           *token;
+  char           *other_id;      /* a second gate */
+  char           *other_token;
+  char           *supervisor_id;
+  char           *supervisor_token;
   char          **tickets;
   guint           next_ticket;
 } backend;
@@ -239,6 +243,242 @@ test_heartbeat_accepted (void)
   g_object_unref (waiter.result);
 }
 
+static GateQueuedScan *
+queued_scan (const char *qr_token,
+             gint64      scanned_at_us)
+{
+  GateQueuedScan *scan = gate_queued_scan_new ();
+
+  scan->client_scan_id = g_uuid_string_random ();
+  scan->event_id = g_strdup (backend.event);
+  scan->qr_token = g_strdup (qr_token);
+  scan->scanned_at_us = scanned_at_us;
+  return scan;
+}
+
+static GPtrArray *
+upload (GateApiClient  *client,
+        GateQueuedScan *scan)
+{
+  g_autoptr(GPtrArray) scans = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  Waiter waiter = { 0 };
+  GPtrArray *results;
+
+  g_ptr_array_add (scans, scan);
+  gate_api_client_sync_offline_scans_async (client, scans, NULL, on_done, &waiter);
+  results = gate_api_client_sync_offline_scans_finish (client, wait_result (&waiter), &error);
+  g_object_unref (waiter.result);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 1);
+  return results;
+}
+
+static GPtrArray *
+list_conflicts (GateApiClient *client,
+                gboolean       include_reviewed,
+                GError       **error)
+{
+  Waiter waiter = { 0 };
+  GPtrArray *conflicts;
+
+  gate_api_client_list_conflicts_async (client, backend.event, include_reviewed, NULL, on_done, &waiter);
+  conflicts = gate_api_client_list_conflicts_finish (client, wait_result (&waiter), error);
+  g_object_unref (waiter.result);
+  return conflicts;
+}
+
+static GateConflict *
+find_conflict (GPtrArray  *conflicts,
+               const char *loser_scan_id)
+{
+  for (guint i = 0; i < conflicts->len; i++)
+    {
+      GateConflict *conflict = conflicts->pdata[i];
+
+      if (g_strcmp0 (conflict->loser_scan_id, loser_scan_id) == 0)
+        return conflict;
+    }
+  return NULL;
+}
+
+static void
+test_conflict_listed_and_reviewed (void)
+{
+  const char *url = gate_test_server_get_url (backend.server);
+  g_autoptr(GateApiClient) first = client_for (url);
+  g_autoptr(GateApiClient) second = gate_api_client_new (url, backend.other_token, backend.other_id);
+  g_autoptr(GateApiClient) supervisor = gate_api_client_new (url, backend.supervisor_token, backend.supervisor_id);
+  const char *ticket = fresh_ticket ();
+  gint64 now = g_get_real_time ();
+  g_autoptr(GateQueuedScan) winner = queued_scan (ticket, now - 60 * G_USEC_PER_SEC);
+  g_autoptr(GateQueuedScan) loser = queued_scan (ticket, now - 30 * G_USEC_PER_SEC);
+  g_autoptr(GPtrArray) won = upload (first, winner);
+  g_autoptr(GPtrArray) lost = upload (second, loser);
+  g_autoptr(GPtrArray) mine = NULL;
+  g_autoptr(GPtrArray) open = NULL;
+  g_autoptr(GPtrArray) still_open = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  GateUploadResult *result = lost->pdata[0];
+  GateConflict *conflict;
+  Waiter waiter = { 0 };
+  Waiter review = { 0 };
+
+  g_assert_cmpint (((GateUploadResult *) won->pdata[0])->outcome, ==, GATE_UPLOAD_APPLIED);
+  g_assert_cmpint (result->outcome, ==, GATE_UPLOAD_LOST_CONFLICT);
+  g_assert_cmpstr (result->winner_device, ==, backend.device_id);
+  g_assert_cmpint (ABS (result->winner_time_us - winner->scanned_at_us), <, G_USEC_PER_SEC);
+
+  /* The losing gate sees it among its own conflicts. */
+  gate_api_client_conflicts_async (second, backend.event, FALSE, NULL, on_done, &waiter);
+  mine = gate_api_client_conflicts_finish (second, wait_result (&waiter), &error);
+  g_object_unref (waiter.result);
+  g_assert_no_error (error);
+  conflict = find_conflict (mine, loser->client_scan_id);
+  g_assert_nonnull (conflict);
+  g_assert_cmpstr (conflict->winner_device, ==, backend.device_id);
+  g_assert_cmpstr (conflict->loser_device, ==, backend.other_id);
+  g_assert_cmpstr (conflict->winner_scan_id, ==, winner->client_scan_id);
+  g_assert_cmpstr (conflict->qr_token, ==, ticket);
+  g_assert_cmpint (conflict->reviewed_at_us, ==, 0);
+
+  /* The supervisor reviews it; it leaves the open list and keeps the note. */
+  open = list_conflicts (supervisor, FALSE, &error);
+  g_assert_no_error (error);
+  conflict = find_conflict (open, loser->client_scan_id);
+  g_assert_nonnull (conflict);
+  gate_api_client_review_conflict_async (supervisor, conflict->id, "Supervisor Sam", "same guest, let in", NULL,
+                                         on_done, &review);
+  g_assert_true (gate_api_client_review_conflict_finish (supervisor, wait_result (&review), &error));
+  g_object_unref (review.result);
+  g_assert_no_error (error);
+
+  still_open = list_conflicts (supervisor, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_null (find_conflict (still_open, loser->client_scan_id));
+  all = list_conflicts (supervisor, TRUE, &error);
+  g_assert_no_error (error);
+  conflict = find_conflict (all, loser->client_scan_id);
+  g_assert_nonnull (conflict);
+  g_assert_cmpint (conflict->reviewed_at_us, >, 0);
+  g_assert_cmpstr (conflict->reviewed_by, ==, "Supervisor Sam");
+  g_assert_cmpstr (conflict->review_note, ==, "same guest, let in");
+}
+
+static void
+test_gate_may_not_list_all_conflicts (void)
+{
+  g_autoptr(GateApiClient) client = client_for (gate_test_server_get_url (backend.server));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) conflicts = list_conflicts (client, TRUE, &error);
+
+  g_assert_null (conflicts);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_FORBIDDEN);
+}
+
+static void
+test_supervisor_lists_devices (void)
+{
+  g_autoptr(GateApiClient) client = gate_api_client_new (gate_test_server_get_url (backend.server),
+                                                         backend.supervisor_token, backend.supervisor_id);
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GError) error = NULL;
+  Waiter waiter = { 0 };
+  gboolean found = FALSE;
+
+  gate_api_client_list_devices_async (client, NULL, NULL, on_done, &waiter);
+  devices = gate_api_client_list_devices_finish (client, wait_result (&waiter), &error);
+  g_object_unref (waiter.result);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < devices->len; i++)
+    {
+      GateDeviceInfo *device = devices->pdata[i];
+
+      if (g_str_equal (device->id, backend.device_id))
+        {
+          found = TRUE;
+          g_assert_cmpstr (device->name, ==, "api-gate");
+          g_assert_cmpstr (device->role, ==, "gate");
+          g_assert_cmpint (device->revoked_at_us, ==, 0);
+        }
+    }
+  g_assert_true (found);
+}
+
+static gboolean
+probe (GateApiClient *client,
+       const char    *event_id,
+       GError       **error)
+{
+  Waiter waiter = { 0 };
+  gboolean ok;
+
+  gate_api_client_probe_async (client, event_id, 1500, NULL, on_done, &waiter);
+  ok = gate_api_client_probe_finish (client, wait_result (&waiter), error);
+  g_object_unref (waiter.result);
+  return ok;
+}
+
+static void
+test_probe_answers (void)
+{
+  g_autoptr(GateApiClient) client = client_for (gate_test_server_get_url (backend.server));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *unknown = g_uuid_string_random ();
+
+  g_assert_true (probe (client, backend.event, &error));
+  g_assert_no_error (error);
+  /* The server answered: that it does not know the event is not the probe's concern. */
+  g_assert_true (probe (client, unknown, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_probe_with_revoked_credentials_fails (void)
+{
+  g_autoptr(GateApiClient) client = gate_api_client_new (gate_test_server_get_url (backend.server), "gst_wrong",
+                                                         backend.device_id);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (probe (client, backend.event, &error));
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED);
+}
+
+static void
+test_unknown_event_summary_is_not_found (void)
+{
+  g_autoptr(GateApiClient) client = client_for (gate_test_server_get_url (backend.server));
+  g_autoptr(GateEventSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *unknown = g_uuid_string_random ();
+  Waiter waiter = { 0 };
+
+  gate_api_client_event_summary_async (client, unknown, NULL, on_done, &waiter);
+  summary = gate_api_client_event_summary_finish (client, wait_result (&waiter), &error);
+  g_object_unref (waiter.result);
+  g_assert_null (summary);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_NOT_FOUND);
+}
+
+static void
+test_unknown_function_is_not_found (void)
+{
+  g_autoptr(GateApiClient) client = client_for (gate_test_server_get_url (backend.server));
+  g_autoptr(JsonObject) args = json_object_new ();
+  g_autoptr(JsonArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  Waiter waiter = { 0 };
+
+  gate_api_client_call_async (client, "no_such_function", args, 0, NULL, on_done, &waiter);
+  rows = gate_api_client_call_finish (client, wait_result (&waiter), &error);
+  g_object_unref (waiter.result);
+  g_assert_null (rows);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "PGRST202"));
+}
+
 /* --- faults --------------------------------------------------------------------------- */
 
 static GError *
@@ -376,6 +616,10 @@ main (int   argc,
   backend.tickets = gate_test_generate_tickets (backend.pg, backend.event, 40, "General", &error);
   g_assert_no_error (error);
   g_assert_true (gate_test_add_device (backend.pg, "api-gate", "gate", &backend.device_id, &backend.token, &error));
+  g_assert_true (gate_test_add_device (backend.pg, "api-gate-2", "gate", &backend.other_id, &backend.other_token,
+                                       &error));
+  g_assert_true (gate_test_add_device (backend.pg, "api-supervisor", "supervisor", &backend.supervisor_id,
+                                       &backend.supervisor_token, &error));
   backend.server = gate_test_server_new (gate_test_pg_get_conninfo (backend.pg), NULL, &error);
   g_assert_no_error (error);
 
@@ -386,6 +630,13 @@ main (int   argc,
   g_test_add_func ("/api/refresh/pages-to-the-end", test_tickets_page_to_the_end);
   g_test_add_func ("/api/summary/event-summary-and-clock", test_event_summary_and_clock);
   g_test_add_func ("/api/heartbeat/accepted", test_heartbeat_accepted);
+  g_test_add_func ("/api/conflicts/listed-and-reviewed", test_conflict_listed_and_reviewed);
+  g_test_add_func ("/api/conflicts/gate-may-not-list-all", test_gate_may_not_list_all_conflicts);
+  g_test_add_func ("/api/devices/supervisor-lists-devices", test_supervisor_lists_devices);
+  g_test_add_func ("/api/probe/answers", test_probe_answers);
+  g_test_add_func ("/api/probe/bad-token-fails", test_probe_with_revoked_credentials_fails);
+  g_test_add_func ("/api/summary/unknown-event-is-not-found", test_unknown_event_summary_is_not_found);
+  g_test_add_func ("/api/errors/unknown-function-is-not-found", test_unknown_function_is_not_found);
   g_test_add_func ("/api/errors/garbage-is-bad-response", test_garbage_is_bad_response);
   g_test_add_func ("/api/errors/500-is-server-error", test_500_is_server_error);
   g_test_add_func ("/api/errors/503-is-unavailable", test_503_is_unavailable);
@@ -404,5 +655,9 @@ main (int   argc,
   g_free (backend.event);
   g_free (backend.device_id);
   g_free (backend.token);
+  g_free (backend.other_id);
+  g_free (backend.other_token);
+  g_free (backend.supervisor_id);
+  g_free (backend.supervisor_token);
   return result;
 }
