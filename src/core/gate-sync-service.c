@@ -34,6 +34,7 @@ struct _GateSyncService
   gulong            online_id;
   guint             backoff_ms;
   GCancellable     *cancellable;
+  gint              last_pending;   /* counted in worker threads, read by heartbeats */
 };
 
 G_DEFINE_FINAL_TYPE (GateSyncService, gate_sync_service, G_TYPE_OBJECT)
@@ -180,6 +181,9 @@ read_batch (GateSyncService  *self,
 {
   g_clear_pointer (&run->batch, g_ptr_array_unref);
   run->batch = gate_ticket_cache_pending_scans (self->cache, GATE_SYNC_UPLOAD_BATCH, error);
+  if (run->batch != NULL)
+    g_atomic_int_set (&self->last_pending,
+                      (gint) MIN (gate_ticket_cache_pending_count (self->cache), G_MAXINT));
   return run->batch != NULL;
 }
 
@@ -378,8 +382,7 @@ send_heartbeat (GTask *task)
 {
   GateSyncService *self = g_task_get_source_object (task);
 
-  gate_api_client_heartbeat_async (self->client, PACKAGE_VERSION,
-                                   (gint) MIN (gate_ticket_cache_pending_count (self->cache), G_MAXINT),
+  gate_api_client_heartbeat_async (self->client, PACKAGE_VERSION, g_atomic_int_get (&self->last_pending),
                                    g_get_real_time (), g_task_get_cancellable (task), on_heartbeat, task);
 }
 
@@ -388,7 +391,13 @@ store_conflicts (GateSyncService  *self,
                  Run              *run,
                  GError          **error)
 {
-  return gate_ticket_cache_store_conflicts (self->cache, run->conflicts, error);
+  if (!gate_ticket_cache_store_conflicts (self->cache, run->conflicts, error))
+    return FALSE;
+
+  /* Counted here, in the worker, so the heartbeat needs no query on the
+   * main context. */
+  g_atomic_int_set (&self->last_pending, (gint) MIN (gate_ticket_cache_pending_count (self->cache), G_MAXINT));
+  return TRUE;
 }
 
 static void
@@ -579,8 +588,7 @@ on_probe (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
 
-  gate_api_client_heartbeat_async (self->client, PACKAGE_VERSION,
-                                   (gint) MIN (gate_ticket_cache_pending_count (self->cache), G_MAXINT), 0,
+  gate_api_client_heartbeat_async (self->client, PACKAGE_VERSION, g_atomic_int_get (&self->last_pending), 0,
                                    self->cancellable, on_probe_answer, g_object_ref (self));
   return G_SOURCE_CONTINUE;
 }
