@@ -1,0 +1,349 @@
+/* test-api-client-rows.c — decoding PostgREST rows into the shared records
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The encodings PostgreSQL and PostgREST really produce must decode to the
+ * exact values; near misses must be refused with a message naming the row
+ * and member.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "gate-api-rows.h"
+#include "gate-error.h"
+
+#define TICKET_ID "6f1c2b7e-3a52-4f0e-9d41-7c8e5b2a9f10"
+#define EVENT_ID  "0b6f3e2a-1c4d-4e5f-8a9b-0c1d2e3f4a5b"
+/* 2026-11-25T10:00:00Z */
+#define TEN_AM_US G_GINT64_CONSTANT (1795600800000000)
+
+static JsonArray *
+rows_from (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  JsonArray *rows = gate_api_rows_from_body (json, strlen (json), &error);
+
+  g_assert_no_error (error);
+  return rows;
+}
+
+static void
+test_times_in_postgresql_encodings (void)
+{
+  static const struct
+  {
+    const char *text;
+    gint64      us;
+  } cases[] = {
+    { "2026-11-25T10:00:00+00:00", TEN_AM_US },
+    { "2026-11-25T10:00:00.123456+00:00", TEN_AM_US + 123456 },
+    { "2026-11-25T10:00:00.1+00:00", TEN_AM_US + 100000 },
+    { "2026-11-25T10:00:00.123456789+00:00", TEN_AM_US + 123456 },
+    { "2026-11-25T15:30:00.5+05:30", TEN_AM_US + 500000 },
+    { "2026-11-25T05:00:00-05:00", TEN_AM_US },
+    { "2026-11-25T10:00:00Z", TEN_AM_US },
+    { "2026-11-25T10:00:00+00", TEN_AM_US },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gint64 us = 0;
+
+      g_test_message ("%s", cases[i].text);
+      g_assert_true (gate_api_parse_time (cases[i].text, &us));
+      g_assert_cmpint (us, ==, cases[i].us);
+    }
+}
+
+static void
+test_times_without_zone_or_date_are_refused (void)
+{
+  const char *bad[] = { "2026-11-25T10:00:00", "2026-11-25", "10:00:00+00:00", "infinity", "", "yesterday" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      gint64 us = 42;
+
+      g_assert_false (gate_api_parse_time (bad[i], &us));
+      g_assert_cmpint (us, ==, 42);
+    }
+}
+
+static void
+test_formatted_time_round_trips (void)
+{
+  const gint64 times[] = { TEN_AM_US, TEN_AM_US + 1, TEN_AM_US + 999999, 0, -1500000 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (times); i++)
+    {
+      g_autofree char *text = gate_api_format_time (times[i]);
+      gint64 us = 0;
+
+      g_assert_true (gate_api_parse_time (text, &us));
+      g_assert_cmpint (us, ==, times[i]);
+    }
+}
+
+static void
+test_ticket_page_with_nulls (void)
+{
+  g_autoptr(JsonArray) rows = rows_from (
+    "[{\"id\":\"6F1C2B7E-3A52-4F0E-9D41-7C8E5B2A9F10\",\"qr_token\":\"GS1-A\",\"qr_signature\":null,"
+    "\"ticket_type\":null,\"guest_name\":null,\"status\":\"valid\",\"scanned_at\":null,\"scanned_device\":null,"
+    "\"updated_at\":\"2026-11-25T10:00:00.25+00:00\",\"next_cursor\":\"a|b|1|x\"},"
+    "{\"id\":\"7f1c2b7e-3a52-4f0e-9d41-7c8e5b2a9f10\",\"qr_token\":\"GS1-B\",\"qr_signature\":\"sig\","
+    "\"ticket_type\":\"VIP\",\"guest_name\":\"Bob\",\"status\":\"scanned\","
+    "\"scanned_at\":\"2026-11-25T10:00:00+00:00\",\"scanned_device\":\"gate-1\","
+    "\"updated_at\":\"2026-11-25T10:00:01+00:00\",\"next_cursor\":\"a|b|2|y\"}]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTicketPage) page = gate_api_rows_to_ticket_page (rows, EVENT_ID, &error);
+  GateTicket *first;
+  GateTicket *second;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->tickets->len, ==, 2);
+  g_assert_cmpstr (page->next_cursor, ==, "a|b|2|y");
+
+  first = page->tickets->pdata[0];
+  g_assert_cmpstr (first->id, ==, TICKET_ID);
+  g_assert_cmpstr (first->event_id, ==, EVENT_ID);
+  g_assert_null (first->guest_name);
+  g_assert_null (first->qr_signature);
+  g_assert_cmpint (first->status, ==, GATE_TICKET_STATUS_VALID);
+  g_assert_cmpint (first->scanned_at_us, ==, 0);
+  g_assert_cmpint (first->updated_at_us, ==, TEN_AM_US + 250000);
+
+  second = page->tickets->pdata[1];
+  g_assert_cmpint (second->status, ==, GATE_TICKET_STATUS_SCANNED);
+  g_assert_cmpint (second->scanned_at_us, ==, TEN_AM_US);
+  g_assert_cmpstr (second->scanned_device, ==, "gate-1");
+}
+
+static void
+test_empty_page_has_no_cursor (void)
+{
+  g_autoptr(JsonArray) rows = rows_from ("[]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTicketPage) page = gate_api_rows_to_ticket_page (rows, EVENT_ID, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->tickets->len, ==, 0);
+  g_assert_null (page->next_cursor);
+}
+
+static void
+test_unknown_ticket_status_is_refused (void)
+{
+  g_autoptr(JsonArray) rows = rows_from (
+    "[{\"id\":\"" TICKET_ID "\",\"qr_token\":\"GS1-A\",\"status\":\"refunded\",\"next_cursor\":\"c\"}]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTicketPage) page = gate_api_rows_to_ticket_page (rows, EVENT_ID, &error);
+
+  g_assert_null (page);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "refunded"));
+}
+
+static void
+test_empty_event_summary_is_not_found (void)
+{
+  g_autoptr(JsonArray) rows = rows_from ("[]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateEventSummary) summary = gate_api_rows_to_event_summary (rows, &error);
+
+  g_assert_null (summary);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_NOT_FOUND);
+}
+
+static void
+test_event_summary_counts (void)
+{
+  g_autoptr(JsonArray) rows = rows_from (
+    "[{\"event_id\":\"" EVENT_ID "\",\"name\":\"Gala\",\"starts_at\":null,\"ticket_count\":1000000,"
+    "\"scanned_count\":12,\"server_time\":\"2026-11-25T10:00:00+00:00\"}]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateEventSummary) summary = gate_api_rows_to_event_summary (rows, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (summary->name, ==, "Gala");
+  g_assert_cmpint (summary->ticket_count, ==, 1000000);
+  g_assert_cmpint (summary->scanned_count, ==, 12);
+  g_assert_cmpint (summary->starts_at_us, ==, 0);
+  g_assert_cmpint (summary->server_time_us, ==, TEN_AM_US);
+}
+
+static void
+test_fractional_count_is_refused (void)
+{
+  g_autoptr(JsonArray) rows = rows_from (
+    "[{\"event_id\":\"" EVENT_ID "\",\"name\":\"Gala\",\"ticket_count\":10.5,"
+    "\"server_time\":\"2026-11-25T10:00:00+00:00\"}]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateEventSummary) summary = gate_api_rows_to_event_summary (rows, &error);
+
+  g_assert_null (summary);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "ticket_count"));
+}
+
+static void
+test_rejected_upload_without_id_is_skipped (void)
+{
+  g_autoptr(JsonArray) rows = rows_from (
+    "[{\"client_scan_id\":null,\"outcome\":\"rejected\",\"replayed\":false,"
+    "\"server_time\":\"2026-11-25T10:00:00+00:00\"}]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = gate_api_rows_to_upload_results (rows, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 0);
+}
+
+static void
+test_applied_upload_without_id_is_refused (void)
+{
+  g_autoptr(JsonArray) rows = rows_from (
+    "[{\"client_scan_id\":null,\"outcome\":\"applied\",\"replayed\":false,"
+    "\"server_time\":\"2026-11-25T10:00:00+00:00\"}]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = gate_api_rows_to_upload_results (rows, NULL, &error);
+
+  g_assert_null (results);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+}
+
+static void
+test_admitted_without_ticket_is_refused (void)
+{
+  g_autoptr(JsonArray) rows = rows_from (
+    "[{\"verdict\":\"admitted\",\"ticket_id\":null,\"server_time\":\"2026-11-25T10:00:00+00:00\"}]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateScanAnswer) answer = gate_api_rows_to_scan_answer (rows, &error);
+
+  g_assert_null (answer);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+}
+
+static void
+test_busy_verdict_decodes (void)
+{
+  g_autoptr(JsonArray) rows = rows_from (
+    "[{\"verdict\":\"busy\",\"ticket_id\":\"" TICKET_ID "\",\"guest_name\":null,\"ticket_type\":null,"
+    "\"scanned_at\":null,\"scanned_device\":null,\"server_time\":\"2026-11-25T10:00:00+00:00\"}]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateScanAnswer) answer = gate_api_rows_to_scan_answer (rows, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (answer->verdict, ==, GATE_VERDICT_BUSY);
+  g_assert_cmpint (answer->server_time_us, ==, TEN_AM_US);
+}
+
+static void
+test_server_invented_verdict_is_refused (void)
+{
+  /* invalid_code is the kiosk's own verdict, never the server's. */
+  g_autoptr(JsonArray) rows = rows_from (
+    "[{\"verdict\":\"invalid_code\",\"server_time\":\"2026-11-25T10:00:00+00:00\"}]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateScanAnswer) answer = gate_api_rows_to_scan_answer (rows, &error);
+
+  g_assert_null (answer);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+}
+
+static void
+test_conflict_id_must_be_positive (void)
+{
+  g_autoptr(JsonArray) rows = rows_from ("[{\"id\":0,\"ticket_id\":\"" TICKET_ID "\"}]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) conflicts = gate_api_rows_to_conflicts (rows, &error);
+
+  g_assert_null (conflicts);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "“id”"));
+}
+
+static void
+test_device_pending_count_must_fit (void)
+{
+  g_autoptr(JsonArray) rows = rows_from ("[{\"id\":\"gate-1\",\"pending_scans\":4294967296}]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) devices = gate_api_rows_to_devices (rows, &error);
+
+  g_assert_null (devices);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+}
+
+static char *
+nested (guint depth)
+{
+  GString *json = g_string_new (NULL);
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (json, '[');
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (json, ']');
+  return g_string_free (json, FALSE);
+}
+
+static void
+test_nesting_limit_is_exact (void)
+{
+  g_autofree char *deepest = nested (GATE_API_MAX_DEPTH);
+  g_autofree char *too_deep = nested (GATE_API_MAX_DEPTH + 1);
+  g_autoptr(JsonNode) accepted = NULL;
+  g_autoptr(JsonNode) refused = NULL;
+  g_autoptr(GError) error = NULL;
+
+  accepted = gate_api_parse_json (deepest, strlen (deepest), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (accepted);
+  refused = gate_api_parse_json (too_deep, strlen (too_deep), &error);
+  g_assert_null (refused);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+}
+
+static void
+test_brackets_inside_strings_do_not_nest (void)
+{
+  g_autoptr(GString) json = g_string_new ("[{\"guest_name\":\"");
+  g_autoptr(JsonArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 1000; i++)
+    g_string_append (json, "[{\\\"");
+  g_string_append (json, "\"}]");
+
+  rows = gate_api_rows_from_body (json->str, json->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/api/rows/times-in-postgresql-encodings", test_times_in_postgresql_encodings);
+  g_test_add_func ("/api/rows/times-without-zone-or-date-are-refused", test_times_without_zone_or_date_are_refused);
+  g_test_add_func ("/api/rows/formatted-time-round-trips", test_formatted_time_round_trips);
+  g_test_add_func ("/api/rows/ticket-page-with-nulls", test_ticket_page_with_nulls);
+  g_test_add_func ("/api/rows/empty-page-has-no-cursor", test_empty_page_has_no_cursor);
+  g_test_add_func ("/api/rows/unknown-ticket-status-is-refused", test_unknown_ticket_status_is_refused);
+  g_test_add_func ("/api/rows/empty-event-summary-is-not-found", test_empty_event_summary_is_not_found);
+  g_test_add_func ("/api/rows/event-summary-counts", test_event_summary_counts);
+  g_test_add_func ("/api/rows/fractional-count-is-refused", test_fractional_count_is_refused);
+  g_test_add_func ("/api/rows/rejected-upload-without-id-is-skipped", test_rejected_upload_without_id_is_skipped);
+  g_test_add_func ("/api/rows/applied-upload-without-id-is-refused", test_applied_upload_without_id_is_refused);
+  g_test_add_func ("/api/rows/admitted-without-ticket-is-refused", test_admitted_without_ticket_is_refused);
+  g_test_add_func ("/api/rows/busy-verdict-decodes", test_busy_verdict_decodes);
+  g_test_add_func ("/api/rows/server-invented-verdict-is-refused", test_server_invented_verdict_is_refused);
+  g_test_add_func ("/api/rows/conflict-id-must-be-positive", test_conflict_id_must_be_positive);
+  g_test_add_func ("/api/rows/device-pending-count-must-fit", test_device_pending_count_must_fit);
+  g_test_add_func ("/api/rows/nesting-limit-is-exact", test_nesting_limit_is_exact);
+  g_test_add_func ("/api/rows/brackets-inside-strings-do-not-nest", test_brackets_inside_strings_do_not_nest);
+
+  return g_test_run ();
+}
