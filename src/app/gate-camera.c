@@ -649,8 +649,8 @@ session_new (GateCamera  *self,
   gst_object_ref_sink (tail);
 
   session->pipeline = gst_object_ref_sink (gst_pipeline_new ("gate-camera"));
-  gst_bin_add_many (GST_BIN (session->pipeline), gst_object_ref (session->source),
-                    gst_object_ref (tail), NULL);
+  /* Both are sunk already, so the bin takes references of its own. */
+  gst_bin_add_many (GST_BIN (session->pipeline), session->source, tail, NULL);
   if (!gst_element_link (session->source, tail))
     {
       g_set_error (error, GATE_CAMERA_ERROR, GATE_CAMERA_ERROR_PIPELINE,
