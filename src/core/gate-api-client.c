@@ -509,13 +509,13 @@ gate_api_client_call_async (GateApiClient       *self,
 
   if (self->base_url == NULL || self->token == NULL || self->token[0] == '\0')
     {
-      call_return_error (g_steal_pointer (&task),
+      call_return_error (task,
                          g_error_new (GATE_ERROR, GATE_ERROR_CONFIG, "%s: no server or token configured", function));
       return;
     }
   if (!is_function_name (function))
     {
-      call_return_error (g_steal_pointer (&task),
+      call_return_error (task,
                          g_error_new (GATE_ERROR, GATE_ERROR_BAD_REQUEST, "“%s” is not an RPC function name",
                                       function));
       return;
@@ -525,7 +525,7 @@ gate_api_client_call_async (GateApiClient       *self,
   call->message = soup_message_new ("POST", url);
   if (call->message == NULL)
     {
-      call_return_error (g_steal_pointer (&task),
+      call_return_error (task,
                          g_error_new (GATE_ERROR, GATE_ERROR_CONFIG, "the server address “%s” is not a valid URL",
                                       self->base_url));
       return;

@@ -1011,16 +1011,45 @@ test_base_url_is_the_server_root (void)
   g_assert_cmpstr (gate_api_client_get_base_url (plain), ==, "http://127.0.0.1:8080");
 }
 
+/* Completed calls hold nothing: the last reference really is the last. */
+static void
+assert_released (GateApiClient *client)
+{
+  GateApiClient *watched = client;
+
+  g_object_add_weak_pointer (G_OBJECT (client), (gpointer *) &watched);
+  g_object_unref (client);
+  g_assert_null (watched);
+}
+
 static void
 test_missing_token_is_config_error_unsent (void)
 {
   g_autoptr(Hostile) hostile = hostile_new (answer_body, "[]");
-  g_autoptr(GateApiClient) client = gate_api_client_new (hostile->url, NULL, DEVICE_ID);
+  GateApiClient *client = gate_api_client_new (hostile->url, NULL, DEVICE_ID);
   g_autoptr(GError) error = NULL;
 
   g_assert_null (scan (client, 5000, NULL, &error));
   g_assert_error (error, GATE_ERROR, GATE_ERROR_CONFIG);
   g_assert_cmpuint (hostile->requests, ==, 0);
+  assert_released (client);
+}
+
+static void
+test_client_released_after_calls (void)
+{
+  gint64 skew = 0;
+  g_autoptr(Hostile) hostile = hostile_new (answer_skewed_heartbeat, &skew);
+  GateApiClient *client = client_for (hostile);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (heartbeat (client, &error));
+  g_assert_no_error (error);
+  hostile->answer = answer_body;
+  hostile->data = "garbage";
+  g_assert_false (heartbeat (client, &error));
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+  assert_released (client);
 }
 
 /* --- keep-alive ------------------------------------------------------------------ */
@@ -1060,6 +1089,7 @@ main (int   argc,
   g_test_add_func ("/api/request/upload-sends-the-batch-as-json", test_upload_sends_the_batch_as_json);
   g_test_add_func ("/api/request/oversized-batch-is-refused-unsent", test_oversized_batch_is_refused_unsent);
   g_test_add_func ("/api/request/missing-token-is-config-error-unsent", test_missing_token_is_config_error_unsent);
+  g_test_add_func ("/api/request/client-released-after-calls", test_client_released_after_calls);
   g_test_add_func ("/api/errors/garbage-body-is-bad-response", test_garbage_body_is_bad_response);
   g_test_add_func ("/api/errors/truncated-json-is-bad-response", test_truncated_json_is_bad_response);
   g_test_add_func ("/api/errors/empty-body-is-bad-response", test_empty_body_is_bad_response);
