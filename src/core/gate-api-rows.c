@@ -34,12 +34,13 @@ bad_response (GError    **error,
 
 /* --- bytes to JSON ------------------------------------------------------- */
 
-/* json-glib's parser recurses once per nesting level: 200 KB of "[" blow
- * the stack. Count levels first, outside strings, without recursion. */
-static gboolean
-nesting_within (const char *data,
-                gsize       size,
-                guint       max_depth)
+/* One pass over the raw text before json-glib sees it. Its parser recurses
+ * once per nesting level (200 KB of "[" blow the stack), and it silently
+ * cuts a string at a \u0000 escape, which PostgreSQL text cannot hold: a
+ * body with either is not an answer from our server. */
+static const char *
+raw_text_problem (const char *data,
+                  gsize       size)
 {
   guint depth = 0;
   gboolean in_string = FALSE;
@@ -51,7 +52,11 @@ nesting_within (const char *data,
       if (in_string)
         {
           if (c == '\\')
-            i++;
+            {
+              if (size - i > 5 && strncmp (data + i + 1, "u0000", 5) == 0)
+                return "a string contains \\u0000";
+              i++;
+            }
           else if (c == '"')
             in_string = FALSE;
         }
@@ -59,14 +64,14 @@ nesting_within (const char *data,
         in_string = TRUE;
       else if (c == '[' || c == '{')
         {
-          if (++depth > max_depth)
-            return FALSE;
+          if (++depth > GATE_API_MAX_DEPTH)
+            return "it nests deeper than " G_STRINGIFY (GATE_API_MAX_DEPTH) " levels";
         }
       else if ((c == ']' || c == '}') && depth > 0)
         depth--;
     }
 
-  return TRUE;
+  return NULL;
 }
 
 JsonNode *
@@ -76,6 +81,7 @@ gate_api_parse_json (const char  *data,
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) local_error = NULL;
+  const char *problem;
 
   if (size == 0)
     {
@@ -87,9 +93,9 @@ gate_api_parse_json (const char  *data,
       bad_response (error, "the answer is not UTF-8 text");
       return NULL;
     }
-  if (!nesting_within (data, size, GATE_API_MAX_DEPTH))
+  if ((problem = raw_text_problem (data, size)) != NULL)
     {
-      bad_response (error, "the answer nests deeper than %u levels", GATE_API_MAX_DEPTH);
+      bad_response (error, "the answer is refused: %s", problem);
       return NULL;
     }
 

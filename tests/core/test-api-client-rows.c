@@ -320,6 +320,29 @@ test_brackets_inside_strings_do_not_nest (void)
   g_assert_cmpuint (json_array_get_length (rows), ==, 1);
 }
 
+static void
+test_nul_escape_is_refused (void)
+{
+  /* json-glib would cut the token to "GS1-A" without a word. */
+  static const char body[] = "[{\"qr_token\":\"GS1-A\\u0000B\"}]";
+  static const char escaped_backslash[] = "[{\"guest_name\":\"C:\\\\u0000\"}]";
+  g_autoptr(JsonArray) rows = NULL;
+  g_autoptr(JsonArray) fine = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rows = gate_api_rows_from_body (body, strlen (body), &error);
+  g_assert_null (rows);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "u0000"));
+
+  /* A backslash followed by the letters u0000 is just text. */
+  g_clear_error (&error);
+  fine = gate_api_rows_from_body (escaped_backslash, strlen (escaped_backslash), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (fine, 0), "guest_name"), ==,
+                   "C:\\u0000");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -344,6 +367,7 @@ main (int   argc,
   g_test_add_func ("/api/rows/device-pending-count-must-fit", test_device_pending_count_must_fit);
   g_test_add_func ("/api/rows/nesting-limit-is-exact", test_nesting_limit_is_exact);
   g_test_add_func ("/api/rows/brackets-inside-strings-do-not-nest", test_brackets_inside_strings_do_not_nest);
+  g_test_add_func ("/api/rows/nul-escape-is-refused", test_nul_escape_is_refused);
 
   return g_test_run ();
 }
