@@ -148,8 +148,8 @@ session_unref (Session *session)
   if (!g_atomic_ref_count_dec (&session->ref_count))
     return;
 
-  /* Only the tear-down job drops the last reference of a pipeline that
-   * ran, after taking it to NULL. */
+  /* A pipeline that ran is in the NULL state by now: its tear-down job
+   * holds a reference until it has taken it there. */
   gst_clear_object (&session->preview);
   gst_clear_object (&session->source);
   gst_clear_object (&session->pipeline);
