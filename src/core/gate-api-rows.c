@@ -295,12 +295,11 @@ row_at (JsonArray  *rows,
 
 static gboolean
 expect_one_row (JsonArray  *rows,
-                const char *function,
                 GError    **error)
 {
   if (json_array_get_length (rows) == 1)
     return TRUE;
-  return bad_response (error, "%s answered %u rows instead of one", function, json_array_get_length (rows));
+  return bad_response (error, "%u rows instead of one", json_array_get_length (rows));
 }
 
 /* --- records ------------------------------------------------------------- */
@@ -313,7 +312,7 @@ gate_api_rows_to_scan_answer (JsonArray  *rows,
   g_autofree char *verdict = NULL;
   Row row;
 
-  if (!expect_one_row (rows, "scan_ticket", error))
+  if (!expect_one_row (rows, error))
     return NULL;
 
   row = row_at (rows, 0, error);
@@ -330,12 +329,12 @@ gate_api_rows_to_scan_answer (JsonArray  *rows,
    * server never says it. */
   if (!gate_verdict_from_string (verdict, &answer->verdict) || answer->verdict == GATE_VERDICT_INVALID_CODE)
     {
-      bad_response (error, "scan_ticket answered an unknown verdict “%s”", verdict);
+      bad_response (error, "unknown verdict “%s”", verdict);
       return NULL;
     }
   if (answer->verdict == GATE_VERDICT_ADMITTED && answer->ticket_id == NULL)
     {
-      bad_response (error, "scan_ticket admitted without naming the ticket");
+      bad_response (error, "“admitted” without naming the ticket");
       return NULL;
     }
 
@@ -469,7 +468,7 @@ gate_api_rows_to_event_summary (JsonArray  *rows,
       g_set_error (error, GATE_ERROR, GATE_ERROR_NOT_FOUND, "the server has no such event");
       return NULL;
     }
-  if (!expect_one_row (rows, "event_summary", error))
+  if (!expect_one_row (rows, error))
     return NULL;
 
   row = row_at (rows, 0, error);
@@ -491,7 +490,7 @@ gate_api_rows_to_server_time (JsonArray  *rows,
   gint64 server_time_us = 0;
   Row row;
 
-  if (!expect_one_row (rows, "the server", error))
+  if (!expect_one_row (rows, error))
     return 0;
   row = row_at (rows, 0, error);
   if (!read_time (&row, "server_time", TRUE, &server_time_us))
