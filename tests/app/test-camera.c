@@ -356,12 +356,16 @@ test_decodes_exact_payload (Fixture       *fixture,
   const char *decoder = data;
   const char *token = "tKt-9fQ3a_ZqLm0x.e7Wb";
   g_autoptr(GBytes) frame = gate_qr_gray_frame (FRAME_WIDTH, FRAME_HEIGHT, token, 5);
+  gint64 started_us = g_get_monotonic_time ();
 
   start_with_appsrc (fixture, decoder);
   push_frames (fixture, frame, 15);
 
   assert_detects (fixture, token);
   g_assert_cmpuint (fixture->codes->len, ==, 1);
+  /* The capture time of the first frame, on the monotonic clock. */
+  g_assert_cmpint (g_array_index (fixture->frame_times, gint64, 0), >=, started_us);
+  g_assert_cmpint (g_array_index (fixture->frame_times, gint64, 0), <=, g_get_monotonic_time ());
 }
 
 static void
