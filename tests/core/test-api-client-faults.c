@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
 #include "gate-api-client.h"
@@ -858,6 +859,64 @@ test_connection_refused_is_network (void)
   g_assert_error (error, GATE_ERROR, GATE_ERROR_NETWORK);
 }
 
+static void
+test_untrusted_certificate_is_network_and_unsent (void)
+{
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autofree char *dir = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(Hostile) hostile = NULL;
+  g_autoptr(GateApiClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+  int status;
+
+  if (openssl == NULL)
+    {
+      g_test_skip ("openssl is not installed: cannot make a self-signed certificate");
+      return;
+    }
+
+  dir = g_dir_make_tmp ("gate-api-tls-XXXXXX", &error);
+  g_assert_no_error (error);
+  cert = g_build_filename (dir, "cert.pem", NULL);
+  key = g_build_filename (dir, "key.pem", NULL);
+  {
+    const char *argv[] = { openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                           "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 NULL, NULL, NULL, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  certificate = g_tls_certificate_new_from_files (cert, key, &error);
+  g_assert_no_error (error);
+  g_unlink (cert);
+  g_unlink (key);
+  g_rmdir (dir);
+
+  /* The same hostile server, now behind a certificate nobody vouches for. */
+  hostile = hostile_new (answer_body, "[]");
+  soup_server_disconnect (hostile->server);
+  g_object_set (hostile->server, "tls-certificate", certificate, NULL);
+  soup_server_listen_local (hostile->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (hostile->server);
+  url = g_strdup_printf ("https://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  client = gate_api_client_new (url, TOKEN, DEVICE_ID);
+
+  g_assert_null (scan (client, 5000, NULL, &error));
+  g_test_message ("%s", error->message);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_NETWORK);
+  g_assert_nonnull (strstr (error->message, "certificate"));
+  g_assert_cmpuint (hostile->requests, ==, 0);
+}
+
 /* --- clock --------------------------------------------------------------------- */
 
 static void
@@ -914,7 +973,7 @@ answer_fast_then_slow (Hostile           *hostile,
     }
 
   soup_server_message_pause (message);
-  g_timeout_add_full (G_PRIORITY_DEFAULT, 400, finish_slowly, g_object_ref (message), g_object_unref);
+  g_timeout_add_full (G_PRIORITY_DEFAULT, 700, finish_slowly, g_object_ref (message), g_object_unref);
 }
 
 static void
@@ -1123,6 +1182,8 @@ main (int   argc,
                    test_silent_server_is_timeout_within_the_deadline);
   g_test_add_func ("/api/errors/cancel-is-cancelled-not-timeout", test_cancel_is_cancelled_not_timeout);
   g_test_add_func ("/api/errors/connection-refused-is-network", test_connection_refused_is_network);
+  g_test_add_func ("/api/security/untrusted-certificate-is-network-and-unsent",
+                   test_untrusted_certificate_is_network_and_unsent);
   g_test_add_func ("/api/clock/skewed-server-time-sets-the-offset", test_skewed_server_time_sets_the_offset);
   g_test_add_func ("/api/clock/trusts-the-fastest-round-trip", test_clock_trusts_the_fastest_round_trip);
   g_test_add_func ("/api/clock/refused-answer-teaches-the-clock-nothing", test_refused_answer_teaches_the_clock_nothing);
