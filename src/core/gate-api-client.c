@@ -1297,10 +1297,15 @@ gate_api_client_constructed (GObject *object)
 
   G_OBJECT_CLASS (gate_api_client_parent_class)->constructed (object);
 
-  /* Loud but not a warning: a lab setup over plain HTTP is legitimate. */
+  /* Loud but not a warning: a lab setup over plain HTTP is legitimate. Only
+   * the host is named; a URL may carry user information. */
   if (gate_api_client_is_insecure (self))
-    g_message ("INSECURE: the server %s is reached over plain HTTP; tokens and attendee data cross the network "
-               "unencrypted. Use https://.", self->base_url);
+    {
+      g_autoptr(GUri) uri = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL);
+
+      g_message ("INSECURE: the server %s is reached over plain HTTP; tokens and attendee data cross the network "
+                 "unencrypted. Use https://.", g_uri_get_host (uri));
+    }
 }
 
 static void

@@ -1040,10 +1040,11 @@ test_insecure_server_is_announced (void)
   g_autoptr(GateApiClient) remote = NULL;
 
   g_string_truncate (log_text, 0);
-  remote = gate_api_client_new ("http://10.1.2.3:8080", TOKEN, DEVICE_ID);
+  remote = gate_api_client_new ("http://gate:" TOKEN "@10.1.2.3:8080", TOKEN, DEVICE_ID);
   g_assert_true (gate_api_client_is_insecure (remote));
   g_assert_nonnull (strstr (log_text->str, "INSECURE"));
   g_assert_nonnull (strstr (log_text->str, "10.1.2.3"));
+  g_assert_null (strstr (log_text->str, TOKEN));
 }
 
 static void
