@@ -71,7 +71,7 @@ CREATE TRIGGER tickets_stamp_change
 CREATE TABLE public.scan_logs (
   id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   ticket_id        uuid REFERENCES public.tickets (id),
-  client_scan_id   uuid NOT NULL UNIQUE,
+  client_scan_id   uuid NOT NULL CONSTRAINT scan_logs_client_scan_id_key UNIQUE,
   event_id         uuid,
   qr_token         text,
   scanned_by       uuid,
@@ -126,3 +126,31 @@ CREATE TABLE public.devices (
 -- Roles get no table privileges at all: everything goes through functions.
 REVOKE ALL ON public.events, public.tickets, public.scan_logs, public.scan_conflicts, public.devices
   FROM PUBLIC;
+
+-- Supabase grants its API roles every new table by default privileges and
+-- serves them over PostgREST: take that back in this same transaction, so the
+-- tables are never exposed, not even between two migrations.
+DO $$
+DECLARE
+  v_role  text;
+BEGIN
+  FOREACH v_role IN ARRAY ARRAY['anon', 'authenticated'] LOOP
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = v_role) THEN
+      EXECUTE format('REVOKE ALL ON public.events, public.tickets, public.scan_logs, '
+                     'public.scan_conflicts, public.devices FROM %I', v_role);
+      IF to_regclass('public.schema_migrations') IS NOT NULL THEN
+        EXECUTE format('REVOKE ALL ON public.schema_migrations FROM %I', v_role);
+      END IF;
+    END IF;
+  END LOOP;
+END
+$$;
+
+-- Row level security without a single policy: a privilege granted by
+-- mistake still shows no row. The owner, and so every SECURITY DEFINER
+-- function here, is not subject to it.
+ALTER TABLE public.events ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.tickets ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.scan_logs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.scan_conflicts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.devices ENABLE ROW LEVEL SECURITY;

@@ -39,6 +39,9 @@ BEGIN
     RAISE EXCEPTION 'p_qr_token, p_event_id and p_client_scan_id are required'
       USING ERRCODE = '22004';
   END IF;
+  IF length(p_scan_method) > 32 THEN
+    RAISE EXCEPTION 'p_scan_method is longer than 32 characters' USING ERRCODE = '22001';
+  END IF;
 
   -- A repeat of a scan the server already decided changes nothing.
   SELECT * INTO v_prior FROM public.scan_logs l WHERE l.client_scan_id = p_client_scan_id;
@@ -55,6 +58,13 @@ BEGIN
   END IF;
 
   IF v_ticket.event_id <> p_event_id THEN
+    -- Logged like every denial of a real ticket. No row lock is taken, so a
+    -- concurrent repeat of this scan id waits on the unique index instead.
+    INSERT INTO public.scan_logs (ticket_id, client_scan_id, event_id, qr_token, scanned_by, scanned_at,
+                                  corrected_at, scan_method, device_id, scan_success, outcome)
+    VALUES (v_ticket.id, p_client_scan_id, p_event_id, p_qr_token, p_scanned_by, v_now,
+            v_now, coalesce(p_scan_method, 'qr'), p_device_id, false, 'wrong_event')
+    ON CONFLICT ON CONSTRAINT scan_logs_client_scan_id_key DO NOTHING;
     RETURN QUERY SELECT 'wrong_event'::text, v_ticket.id, v_ticket.guest_name, v_ticket.ticket_type,
                         NULL::timestamptz, NULL::text, clock_timestamp();
     RETURN;
@@ -163,6 +173,9 @@ DECLARE
   v_w_device   text;
   v_w_time     timestamptz;
 BEGIN
+  IF p_device_id IS NULL THEN
+    RAISE EXCEPTION 'p_device_id is required' USING ERRCODE = '22004';
+  END IF;
   IF p_scans IS NULL OR jsonb_typeof(p_scans) <> 'array' THEN
     RAISE EXCEPTION 'p_scans must be a JSON array' USING ERRCODE = '22023';
   END IF;
@@ -196,12 +209,20 @@ BEGIN
       v_by := (v_elem ->> 'scanned_by')::uuid;
       v_method := coalesce(v_elem ->> 'scan_method', 'qr');
 
-      IF v_id IS NULL OR v_token IS NULL OR v_event IS NULL OR v_at IS NULL
-         OR abs(v_offset) > 366::bigint * 24 * 3600 * 1000 THEN
+      -- An infinite time would win every conflict; an oversized token or
+      -- method is not a scan, only a way to fill scan_logs.
+      IF v_id IS NULL OR v_token IS NULL OR v_event IS NULL OR v_at IS NULL OR NOT isfinite(v_at)
+         OR abs(v_offset) > 366::bigint * 24 * 3600 * 1000
+         OR length(v_token) > 512 OR length(v_method) > 32 THEN
         RAISE EXCEPTION 'missing or invalid field' USING ERRCODE = '22023';
       END IF;
 
       v_corrected := v_at + v_offset * interval '1 millisecond';
+
+      -- Lock first, then look for the scan id: a concurrent upload of the
+      -- same scan (a retry while the first call still runs) holds this lock
+      -- until it commits, so the id is found here and answered as a replay.
+      SELECT * INTO v_ticket FROM public.tickets t WHERE t.qr_token = v_token FOR UPDATE;
 
       SELECT * INTO v_prior FROM public.scan_logs l WHERE l.client_scan_id = v_id;
       IF FOUND THEN
@@ -220,15 +241,15 @@ BEGIN
         CONTINUE;
       END IF;
 
-      SELECT * INTO v_ticket FROM public.tickets t WHERE t.qr_token = v_token FOR UPDATE;
-
-      IF NOT FOUND OR v_ticket.event_id <> v_event THEN
+      IF v_ticket.id IS NULL OR v_ticket.event_id <> v_event THEN
         v_outcome := 'not_found';
         INSERT INTO public.scan_logs (ticket_id, client_scan_id, event_id, qr_token, scanned_by, scanned_at,
                                       clock_offset_ms, corrected_at, scan_method, device_id,
                                       scan_success, outcome)
         VALUES (NULL, v_id, v_event, v_token, v_by, v_at, v_offset, v_corrected, v_method, p_device_id,
-                false, v_outcome);
+                false, v_outcome)
+        -- No ticket, no lock: a concurrent upload of this id meets it here.
+        ON CONFLICT ON CONSTRAINT scan_logs_client_scan_id_key DO NOTHING;
       ELSIF v_ticket.status = 'void' THEN
         v_outcome := 'void';
         INSERT INTO public.scan_logs (ticket_id, client_scan_id, event_id, qr_token, scanned_by, scanned_at,

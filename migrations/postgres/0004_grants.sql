@@ -1,5 +1,6 @@
--- 0004_grants.sql — who may call what. Nobody gets table privileges; PUBLIC
--- (and Supabase's anon/authenticated, when present) may execute nothing.
+-- 0004_grants.sql — who may call what. Nobody gets table privileges (see
+-- 0001); PUBLIC (and Supabase's anon/authenticated, when present) may execute
+-- nothing.
 
 DO $$
 DECLARE
@@ -22,13 +23,6 @@ BEGIN
         EXECUTE format('REVOKE ALL ON FUNCTION %s FROM %I', v_fn, v_role);
       END IF;
     END LOOP;
-  END LOOP;
-
-  FOREACH v_role IN ARRAY ARRAY['anon', 'authenticated'] LOOP
-    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = v_role) THEN
-      EXECUTE format('REVOKE ALL ON public.events, public.tickets, public.scan_logs, '
-                     'public.scan_conflicts, public.devices FROM %I', v_role);
-    END IF;
   END LOOP;
 END
 $$;
