@@ -300,7 +300,9 @@ run_migrate (int    argc,
                 "  checksum text NOT NULL,"
                 "  applied_at timestamptz NOT NULL DEFAULT now())",
                 "creating schema_migrations") ||
-      !exec_ok (conn, "REVOKE ALL ON public.schema_migrations FROM PUBLIC", "securing schema_migrations"))
+      !exec_ok (conn, "REVOKE ALL ON public.schema_migrations FROM PUBLIC", "securing schema_migrations") ||
+      !exec_ok (conn, "ALTER TABLE public.schema_migrations ENABLE ROW LEVEL SECURITY",
+                "securing schema_migrations"))
     return GATECTL_EXIT_FAILED;
 
   for (guint i = 0; i < migrations->len; i++)

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include <libpq-fe.h>
 
 #include "gate-test-harness.h"
@@ -48,12 +50,118 @@ run (PGconn      *conn,
 }
 
 static char *
+sql_value_in (const char *conninfo,
+              const char *sql)
+{
+  g_autoptr(PGconn) conn = PQconnectdb (conninfo);
+  g_autoptr(PGresult) result = NULL;
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  result = run (conn, sql, 0, NULL);
+  return PQntuples (result) > 0 && !PQgetisnull (result, 0, 0) ? g_strdup (PQgetvalue (result, 0, 0)) : NULL;
+}
+
+/* The first value of @sql's answer as superuser; NULL when none or null. */
+static char *
 sql_value (const char *sql)
 {
-  g_autoptr(PGconn) conn = connect_as (NULL);
-  g_autoptr(PGresult) result = run (conn, sql, 0, NULL);
+  return sql_value_in (gate_test_pg_get_conninfo (pg), sql);
+}
 
-  return PQntuples (result) > 0 ? g_strdup (PQgetvalue (result, 0, 0)) : NULL;
+/* A new, empty database in the test cluster; returns its conninfo. */
+static char *
+new_database (const char *name)
+{
+  g_autofree char *sql = g_strdup_printf ("CREATE DATABASE %s", name);
+  g_autofree char *ignored = sql_value (sql);
+
+  /* libpq takes the last of repeated keywords. */
+  return g_strdup_printf ("%s dbname=%s", gate_test_pg_get_conninfo (pg), name);
+}
+
+/* Run the built gatectl; returns its exit status, its output in @out and
+ * @err when wanted. */
+static int
+gatectl_run (char       **out,
+             char       **err,
+             const char  *first,
+             ...) G_GNUC_NULL_TERMINATED;
+
+static int
+gatectl_run (char       **out,
+             char       **err,
+             const char  *first,
+             ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GSpawnFlags flags = 0;
+  va_list args;
+  int status = -1;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("GATECTL"));
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  if (out == NULL)
+    flags |= G_SPAWN_STDOUT_TO_DEV_NULL;
+  if (err == NULL)
+    flags |= G_SPAWN_STDERR_TO_DEV_NULL;
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, flags, NULL, NULL, out, err, &status, &error);
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static gboolean
+backend_is_blocked (gpointer user_data)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT cardinality(pg_blocking_pids(%d)) > 0",
+                                          GPOINTER_TO_INT (user_data));
+  g_autofree char *blocked = sql_value (sql);
+
+  return g_strcmp0 (blocked, "t") == 0;
+}
+
+static gboolean
+keep_polling (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Wait until the backend @pid waits for a lock another session holds. */
+static void
+wait_until_blocked (int pid)
+{
+  g_autoptr(GSource) tick = g_timeout_source_new (10);
+  gboolean blocked;
+
+  g_source_set_callback (tick, keep_polling, NULL, NULL);
+  g_source_attach (tick, NULL);
+  blocked = gate_test_wait_until (NULL, backend_is_blocked, GINT_TO_POINTER (pid), 10000);
+  g_source_destroy (tick);
+  g_assert_true (blocked);
+}
+
+/* One statement run on its own thread, to be blocked by another session. */
+typedef struct
+{
+  PGconn     *conn;
+  const char *sql;
+  int         n_params;
+  const char *params[4];
+  PGresult   *result;
+} Call;
+
+static gpointer
+call_in_thread (gpointer user_data)
+{
+  Call *call = user_data;
+
+  call->result = run (call->conn, call->sql, call->n_params, call->params);
+  return NULL;
 }
 
 static char **
@@ -91,6 +199,156 @@ test_migrate_rerun_is_noop (void)
   g_assert_no_error (error);
   g_assert_cmpstr (out, ==, "up to date");
   g_assert_cmpstr (count, ==, "4");
+}
+
+static const char *
+source_migrations (void)
+{
+  static char *dir;
+
+  if (dir == NULL)
+    dir = g_build_filename (g_getenv ("GATE_SOURCE_ROOT"), "migrations", "postgres", NULL);
+  return dir;
+}
+
+static gint
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* A scratch copy of the migrations; returns the sorted file names. */
+static GPtrArray *
+copy_migrations (const char *dest)
+{
+  g_autoptr(GDir) dir = g_dir_open (source_migrations (), 0, NULL);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *from = g_build_filename (source_migrations (), name, NULL);
+      g_autofree char *to = g_build_filename (dest, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      if (!g_str_has_suffix (name, ".sql"))
+        continue;
+      g_assert_true (g_file_get_contents (from, &contents, &length, NULL));
+      g_assert_true (g_file_set_contents (to, contents, length, NULL));
+      g_ptr_array_add (names, g_strdup (name));
+    }
+  g_ptr_array_sort (names, compare_names);
+  return names;
+}
+
+static void
+remove_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (path, name, NULL);
+
+      g_remove (file);
+    }
+  g_rmdir (path);
+}
+
+static void
+test_migrate_directory_matches_built_in (void)
+{
+  g_autofree char *db = new_database ("from_directory");
+  g_autofree char *scratch = g_dir_make_tmp ("gate-sql-XXXXXX", NULL);
+  g_autoptr(GPtrArray) names = copy_migrations (scratch);
+  g_autoptr(GString) expected = g_string_new (NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *again = NULL;
+
+  for (guint i = 0; i < names->len; i++)
+    g_string_append_printf (expected, "applied %s\n", (char *) g_ptr_array_index (names, i));
+
+  g_assert_cmpint (gatectl_run (&out, NULL, "migrate", "--db", db, "--migrations", source_migrations (), NULL),
+                   ==, 0);
+  g_assert_cmpstr (out, ==, expected->str);
+
+  /* The built-in files are the source files: same names, same checksums. */
+  g_assert_cmpint (gatectl_run (&again, NULL, "migrate", "--db", db, NULL), ==, 0);
+  g_assert_cmpstr (again, ==, "up to date\n");
+
+  remove_dir (scratch);
+}
+
+static void
+test_migrate_edited_applied_file_refused (void)
+{
+  g_autofree char *db = new_database ("edited_file");
+  g_autofree char *scratch = g_dir_make_tmp ("gate-sql-XXXXXX", NULL);
+  g_autoptr(GPtrArray) names = copy_migrations (scratch);
+  const char *last = g_ptr_array_index (names, names->len - 1);
+  g_autofree char *path = g_build_filename (scratch, last, NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *edited = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *recorded = NULL;
+
+  g_assert_cmpint (gatectl_run (NULL, NULL, "migrate", "--db", db, "--migrations", scratch, NULL), ==, 0);
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  edited = g_strconcat (contents, "\n-- edited after it was applied\n", NULL);
+  g_assert_true (g_file_set_contents (path, edited, -1, NULL));
+
+  g_assert_cmpint (gatectl_run (NULL, &err, "migrate", "--db", db, "--migrations", scratch, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, last));
+  recorded = sql_value_in (db, "SELECT count(*) FROM schema_migrations");
+  g_assert_cmpuint (g_ascii_strtoull (recorded, NULL, 10), ==, names->len);
+
+  remove_dir (scratch);
+}
+
+static void
+test_migrate_failed_file_rolls_back (void)
+{
+  g_autofree char *db = new_database ("failed_file");
+  g_autofree char *scratch = g_dir_make_tmp ("gate-sql-XXXXXX", NULL);
+  g_autoptr(GPtrArray) names = copy_migrations (scratch);
+  g_autofree char *broken = g_build_filename (scratch, "9999_broken.sql", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *table = NULL;
+  g_autofree char *recorded = NULL;
+
+  g_assert_true (g_file_set_contents (broken, "CREATE TABLE public.half_done (x int);\nSELECT 1 / 0;\n", -1, NULL));
+  g_assert_cmpint (gatectl_run (NULL, &err, "migrate", "--db", db, "--migrations", scratch, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "9999_broken.sql"));
+  g_assert_nonnull (strstr (err, "division by zero"));
+
+  /* The good files stay applied; nothing of the broken one remains. */
+  table = sql_value_in (db, "SELECT coalesce(to_regclass('public.half_done')::text, 'none')");
+  g_assert_cmpstr (table, ==, "none");
+  recorded = sql_value_in (db, "SELECT string_agg(name, ',' ORDER BY name) FROM schema_migrations "
+                               "WHERE name LIKE '9999%'");
+  g_assert_null (recorded);
+
+  g_assert_true (g_file_set_contents (broken, "CREATE TABLE public.half_done (x int);\n", -1, NULL));
+  g_assert_cmpint (gatectl_run (&out, NULL, "migrate", "--db", db, "--migrations", scratch, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "applied 9999_broken.sql\n");
+
+  remove_dir (scratch);
+}
+
+static void
+test_row_level_security_on_every_table (void)
+{
+  g_autofree char *open_tables = sql_value (
+    "SELECT string_agg(c.relname, ',') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = 'public' AND c.relkind = 'r' AND NOT c.relrowsecurity");
+
+  g_assert_null (open_tables);
 }
 
 static void
@@ -140,6 +398,128 @@ test_supervisor_can_do_what_a_device_can (void)
   g_autoptr(PGresult) result = scan (conn, tickets[0], event_id, "boss", scan_id);
 
   g_assert_cmpstr (PQgetvalue (result, 0, 0), ==, "admitted");
+}
+
+static void
+test_devices_cannot_authenticate (void)
+{
+  g_autoptr(PGconn) device = connect_as ("gate_device");
+  g_autoptr(PGconn) boss = connect_as ("gate_supervisor");
+  g_autoptr(PGresult) as_device = PQexec (device, "SELECT * FROM gate_authenticate('x')");
+  g_autoptr(PGresult) as_boss = PQexec (boss, "SELECT gate_check_device('x', 'y')");
+
+  g_assert_cmpstr (PQresultErrorField (as_device, PG_DIAG_SQLSTATE), ==, "42501");
+  g_assert_cmpstr (PQresultErrorField (as_boss, PG_DIAG_SQLSTATE), ==, "42501");
+}
+
+/* --- authentication (gate-server's two functions) ------------------------------ */
+
+static char *
+token_hash (const char *token)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+}
+
+static void
+test_authenticate_maps_role (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *gate_id = NULL;
+  g_autofree char *gate_token = NULL;
+  g_autofree char *boss_id = NULL;
+  g_autofree char *boss_token = NULL;
+  g_autofree char *gate_hash = NULL;
+  g_autofree char *boss_hash = NULL;
+  g_autofree char *unknown_hash = token_hash ("gst_not-a-token");
+  g_autoptr(PGconn) conn = connect_as ("gate_authenticator");
+  g_autoptr(PGresult) gate = NULL;
+  g_autoptr(PGresult) boss = NULL;
+  g_autoptr(PGresult) unknown = NULL;
+  const char *params[1];
+
+  g_assert_true (gate_test_add_device (pg, "Door 3", "gate", &gate_id, &gate_token, &error));
+  g_assert_true (gate_test_add_device (pg, "Head of security", "supervisor", &boss_id, &boss_token, &error));
+  gate_hash = token_hash (gate_token);
+  boss_hash = token_hash (boss_token);
+
+  params[0] = gate_hash;
+  gate = run (conn, "SELECT device_id, db_role FROM gate_authenticate($1)", 1, params);
+  params[0] = boss_hash;
+  boss = run (conn, "SELECT device_id, db_role FROM gate_authenticate($1)", 1, params);
+  params[0] = unknown_hash;
+  unknown = run (conn, "SELECT device_id, db_role FROM gate_authenticate($1)", 1, params);
+
+  g_assert_cmpint (PQntuples (gate), ==, 1);
+  g_assert_cmpstr (PQgetvalue (gate, 0, 0), ==, gate_id);
+  g_assert_cmpstr (PQgetvalue (gate, 0, 1), ==, "gate_device");
+  g_assert_cmpint (PQntuples (boss), ==, 1);
+  g_assert_cmpstr (PQgetvalue (boss, 0, 0), ==, boss_id);
+  g_assert_cmpstr (PQgetvalue (boss, 0, 1), ==, "gate_supervisor");
+  g_assert_cmpint (PQntuples (unknown), ==, 0);
+}
+
+static void
+test_revoked_device_authenticates_nothing (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *device_id = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *first_revoked_at = NULL;
+  g_autofree char *second_revoked_at = NULL;
+  g_autofree char *sql = NULL;
+  g_autoptr(PGconn) conn = connect_as ("gate_authenticator");
+  g_autoptr(PGresult) found = NULL;
+  g_autoptr(PGresult) checked = NULL;
+  const char *params[2];
+
+  g_assert_true (gate_test_add_device (pg, "Door 4", "gate", &device_id, &token, &error));
+  hash = token_hash (token);
+  params[0] = hash;
+  params[1] = device_id;
+
+  g_assert_cmpint (gatectl_run (&out, NULL, "device", "revoke", "--db", gate_test_pg_get_conninfo (pg),
+                                device_id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, device_id));
+
+  found = run (conn, "SELECT device_id FROM gate_authenticate($1)", 1, params);
+  g_assert_cmpint (PQntuples (found), ==, 0);
+  checked = PQexecParams (conn, "SELECT gate_check_device($1, $2)", 2, NULL, params, NULL, NULL, 0);
+  g_assert_cmpstr (PQresultErrorField (checked, PG_DIAG_SQLSTATE), ==, "28000");
+
+  /* Revoking again is not an error and keeps the first time. */
+  sql = g_strdup_printf ("SELECT revoked_at FROM devices WHERE id = '%s'", device_id);
+  first_revoked_at = sql_value (sql);
+  g_assert_nonnull (first_revoked_at);
+  g_assert_cmpint (gatectl_run (NULL, NULL, "device", "revoke", "--db", gate_test_pg_get_conninfo (pg),
+                                device_id, NULL), ==, 0);
+  second_revoked_at = sql_value (sql);
+  g_assert_cmpstr (second_revoked_at, ==, first_revoked_at);
+}
+
+static void
+test_check_device_needs_the_right_device (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *device_id = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *hash = NULL;
+  g_autoptr(PGconn) conn = connect_as ("gate_authenticator");
+  g_autoptr(PGresult) right = NULL;
+  g_autoptr(PGresult) wrong = NULL;
+  const char *params[2];
+
+  g_assert_true (gate_test_add_device (pg, "Door 5", "gate", &device_id, &token, &error));
+  hash = token_hash (token);
+  params[0] = hash;
+  params[1] = device_id;
+  right = PQexecParams (conn, "SELECT gate_check_device($1, $2)", 2, NULL, params, NULL, NULL, 0);
+  params[1] = "dev-000000000000";
+  wrong = PQexecParams (conn, "SELECT gate_check_device($1, $2)", 2, NULL, params, NULL, NULL, 0);
+
+  g_assert_cmpint (PQresultStatus (right), ==, PGRES_TUPLES_OK);
+  g_assert_cmpstr (PQresultErrorField (wrong, PG_DIAG_SQLSTATE), ==, "28000");
 }
 
 /* --- scan_ticket ----------------------------------------------------------------- */
@@ -286,6 +666,92 @@ test_scan_waits_for_lock_then_answers (void)
   g_assert_cmpint (g_get_monotonic_time () - started, >=, 1500 * 1000);
 
   PQclear (run (holder, "ROLLBACK", 0, NULL));
+}
+
+static void
+test_scan_repeat_while_first_in_flight (void)
+{
+  g_auto(GStrv) tickets = new_tickets (1);
+  g_autoptr(PGconn) first = connect_as ("gate_device");
+  g_autoptr(PGconn) second = connect_as ("gate_device");
+  g_autofree char *scan_id = gate_test_uuid ();
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM scan_logs WHERE client_scan_id = '%s'", scan_id);
+  g_autofree char *rows = NULL;
+  g_autoptr(PGresult) original = NULL;
+  g_autoptr(PGresult) repeat = NULL;
+  Call call = {
+    second, "SELECT verdict, ticket_id, scanned_at, scanned_device FROM scan_ticket($1, $2, $3, $4)",
+    4, { tickets[0], event_id, "gate-a", scan_id }, NULL
+  };
+  GThread *thread;
+
+  /* The first call has decided but not committed when the kiosk, having
+   * lost the answer, sends the same scan again. */
+  PQclear (run (first, "BEGIN", 0, NULL));
+  original = scan (first, tickets[0], event_id, "gate-a", scan_id);
+  thread = g_thread_new ("repeat", call_in_thread, &call);
+  wait_until_blocked (PQbackendPID (second));
+  PQclear (run (first, "COMMIT", 0, NULL));
+  g_thread_join (thread);
+  repeat = call.result;
+  rows = sql_value (sql);
+
+  g_assert_cmpstr (PQgetvalue (original, 0, 0), ==, "admitted");
+  g_assert_cmpstr (PQgetvalue (repeat, 0, 0), ==, "admitted");
+  g_assert_cmpstr (PQgetvalue (repeat, 0, 2), ==, PQgetvalue (original, 0, 2));
+  g_assert_cmpstr (rows, ==, "1");
+}
+
+static void
+test_scan_denials_are_logged_once (void)
+{
+  g_auto(GStrv) tickets = new_tickets (2);
+  g_autoptr(PGconn) conn = connect_as ("gate_device");
+  g_autofree char *admit = gate_test_uuid ();
+  g_autofree char *again = gate_test_uuid ();
+  g_autofree char *elsewhere = gate_test_uuid ();
+  g_autofree char *voided = gate_test_uuid ();
+  g_autofree char *void_sql = g_strdup_printf ("UPDATE tickets SET status = 'void' WHERE qr_token = '%s'",
+                                               tickets[1]);
+  g_autofree char *ignored = sql_value (void_sql);
+  g_autofree char *log_sql = g_strdup_printf ("SELECT string_agg(outcome || ':' || scan_success, ',' ORDER BY id) "
+                                              "FROM scan_logs WHERE client_scan_id IN ('%s', '%s', '%s', '%s')",
+                                              admit, again, elsewhere, voided);
+  g_autofree char *logged = NULL;
+  g_autoptr(PGresult) r1 = scan (conn, tickets[0], event_id, "gate-a", admit);
+  g_autoptr(PGresult) r2 = scan (conn, tickets[0], event_id, "gate-b", again);
+  g_autoptr(PGresult) r3 = scan (conn, tickets[0], other_event_id, "gate-c", elsewhere);
+  g_autoptr(PGresult) r4 = scan (conn, tickets[1], event_id, "gate-a", voided);
+  g_autoptr(PGresult) r3_again = scan (conn, tickets[0], other_event_id, "gate-c", elsewhere);
+  g_autoptr(PGresult) r2_again = scan (conn, tickets[0], event_id, "gate-b", again);
+
+  g_assert_cmpstr (PQgetvalue (r1, 0, 0), ==, "admitted");
+  g_assert_cmpstr (PQgetvalue (r2, 0, 0), ==, "already_scanned");
+  g_assert_cmpstr (PQgetvalue (r3, 0, 0), ==, "wrong_event");
+  g_assert_cmpstr (PQgetvalue (r4, 0, 0), ==, "void");
+  g_assert_cmpstr (PQgetvalue (r3_again, 0, 0), ==, "wrong_event");
+  g_assert_cmpstr (PQgetvalue (r2_again, 0, 0), ==, "already_scanned");
+  g_assert_cmpstr (PQgetvalue (r2_again, 0, 3), ==, "gate-a");
+
+  logged = sql_value (log_sql);
+  g_assert_cmpstr (logged, ==, "admitted:true,already_scanned:false,wrong_event:false,void:false");
+}
+
+static void
+test_scan_oversized_method_is_an_error (void)
+{
+  g_auto(GStrv) tickets = new_tickets (1);
+  g_autoptr(PGconn) conn = connect_as ("gate_device");
+  g_autofree char *scan_id = gate_test_uuid ();
+  g_autofree char *method = g_strnfill (33, 'm');
+  const char *params[] = { tickets[0], event_id, "gate-a", scan_id, method };
+  g_autoptr(PGresult) result = PQexecParams (conn, "SELECT * FROM scan_ticket($1, $2, $3, $4, NULL, $5)",
+                                             5, NULL, params, NULL, NULL, 0);
+  g_autofree char *sql = g_strdup_printf ("SELECT status FROM tickets WHERE qr_token = '%s'", tickets[0]);
+  g_autofree char *status = sql_value (sql);
+
+  g_assert_cmpstr (PQresultErrorField (result, PG_DIAG_SQLSTATE), ==, "22001");
+  g_assert_cmpstr (status, ==, "valid");
 }
 
 /* --- sync_offline_scans ---------------------------------------------------------- */
@@ -469,31 +935,46 @@ test_sync_tie_keeps_recorded_scan (void)
 static void
 test_sync_not_found_void_and_rejected_alone (void)
 {
-  g_auto(GStrv) tickets = new_tickets (2);
+  g_auto(GStrv) tickets = new_tickets (3);
   g_autofree char *good = gate_test_uuid ();
   g_autofree char *unknown = gate_test_uuid ();
   g_autofree char *voided = gate_test_uuid ();
   g_autofree char *bad_time = gate_test_uuid ();
+  g_autofree char *elsewhere = gate_test_uuid ();
+  g_autofree char *forever = gate_test_uuid ();
   g_autofree char *e1 = scan_element (good, tickets[0], event_id, "2026-11-25T10:00:00Z", 0);
   g_autofree char *e2 = scan_element (unknown, "GS1-UNKNOWN", event_id, "2026-11-25T10:00:00Z", 0);
   g_autofree char *e3 = scan_element (voided, tickets[1], event_id, "2026-11-25T10:00:00Z", 0);
   g_autofree char *e4 = scan_element (bad_time, tickets[0], event_id, "yesterday-ish", 0);
-  g_autofree char *batch = g_strdup_printf ("[%s,%s,%s,%s,42,{\"client_scan_id\":\"nope\"},\"text\"]",
-                                            e1, e2, e3, e4);
+  g_autofree char *e5 = scan_element (elsewhere, tickets[2], other_event_id, "2026-11-25T10:00:00Z", 0);
+  g_autofree char *e6 = scan_element (forever, tickets[2], event_id, "-infinity", 0);
+  g_autofree char *batch = g_strdup_printf ("[%s,%s,%s,%s,%s,%s,42,{\"client_scan_id\":\"nope\"},\"text\"]",
+                                            e1, e2, e3, e4, e5, e6);
   g_autofree char *sql = g_strdup_printf ("UPDATE tickets SET status = 'void' WHERE qr_token = '%s'", tickets[1]);
   g_autofree char *ignored = sql_value (sql);
   g_autoptr(PGresult) result = sync_batch ("gate-a", batch);
   guint rejected = 0;
 
-  g_assert_cmpint (PQntuples (result), ==, 7);
+  g_assert_cmpint (PQntuples (result), ==, 9);
   g_assert_cmpstr (outcome_of (result, good), ==, "applied");
   g_assert_cmpstr (outcome_of (result, unknown), ==, "not_found");
   g_assert_cmpstr (outcome_of (result, voided), ==, "void");
   g_assert_cmpstr (outcome_of (result, bad_time), ==, "rejected");
+  g_assert_cmpstr (outcome_of (result, elsewhere), ==, "not_found");
+  g_assert_cmpstr (outcome_of (result, forever), ==, "rejected");
   for (int i = 0; i < PQntuples (result); i++)
     if (g_str_equal (PQgetvalue (result, i, 1), "rejected"))
       rejected++;
-  g_assert_cmpuint (rejected, ==, 4);
+  g_assert_cmpuint (rejected, ==, 5);
+
+  /* A rejected scan leaves no trace: its corrected upload is not a replay. */
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM scan_logs WHERE client_scan_id IN ('%s', '%s')",
+                                            bad_time, forever);
+    g_autofree char *rows = sql_value (sql);
+
+    g_assert_cmpstr (rows, ==, "0");
+  }
 }
 
 static void
@@ -511,6 +992,90 @@ test_sync_more_than_1000_refused (void)
 
   result = PQexecParams (conn, "SELECT * FROM sync_offline_scans($1, $2::jsonb)", 2, NULL, params, NULL, NULL, 0);
   g_assert_cmpint (PQresultStatus (result), ==, PGRES_FATAL_ERROR);
+}
+
+static void
+test_sync_concurrent_retry_is_a_replay (void)
+{
+  g_auto(GStrv) tickets = new_tickets (1);
+  g_autoptr(PGconn) first = connect_as ("gate_device");
+  g_autoptr(PGconn) second = connect_as ("gate_device");
+  g_autofree char *id = gate_test_uuid ();
+  g_autofree char *element = scan_element (id, tickets[0], event_id, "2026-11-25T10:00:00Z", 0);
+  g_autofree char *batch = g_strdup_printf ("[%s]", element);
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM scan_logs WHERE client_scan_id = '%s'", id);
+  g_autofree char *rows = NULL;
+  g_autoptr(PGresult) original = NULL;
+  g_autoptr(PGresult) retry = NULL;
+  const char *params[] = { "gate-a", batch };
+  Call call = {
+    second, "SELECT client_scan_id, outcome, replayed FROM sync_offline_scans($1, $2::jsonb)",
+    2, { "gate-a", batch }, NULL
+  };
+  GThread *thread;
+
+  /* The upload's answer was lost; the kiosk retries while the first call
+   * still runs. */
+  PQclear (run (first, "BEGIN", 0, NULL));
+  original = run (first, "SELECT client_scan_id, outcome, replayed FROM sync_offline_scans($1, $2::jsonb)",
+                  2, params);
+  thread = g_thread_new ("retry", call_in_thread, &call);
+  wait_until_blocked (PQbackendPID (second));
+  PQclear (run (first, "COMMIT", 0, NULL));
+  g_thread_join (thread);
+  retry = call.result;
+  rows = sql_value (sql);
+
+  g_assert_cmpstr (PQgetvalue (original, 0, 1), ==, "applied");
+  g_assert_cmpstr (PQgetvalue (original, 0, 2), ==, "f");
+  g_assert_cmpstr (PQgetvalue (retry, 0, 1), ==, "applied");
+  g_assert_cmpstr (PQgetvalue (retry, 0, 2), ==, "t");
+  g_assert_cmpstr (rows, ==, "1");
+}
+
+static void
+test_sync_earlier_offline_scan_beats_online_admit (void)
+{
+  g_auto(GStrv) tickets = new_tickets (1);
+  g_autoptr(PGconn) conn = connect_as ("gate_device");
+  g_autofree char *online_id = gate_test_uuid ();
+  g_autofree char *offline_id = gate_test_uuid ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) hour_ago = g_date_time_add_hours (now, -1);
+  g_autofree char *when = g_date_time_format (hour_ago, "%Y-%m-%dT%H:%M:%SZ");
+  g_autofree char *element = scan_element (offline_id, tickets[0], event_id, when, 0);
+  g_autofree char *batch = g_strdup_printf ("[%s]", element);
+  g_autoptr(PGresult) online = scan (conn, tickets[0], event_id, "gate-a", online_id);
+  g_autoptr(PGresult) upload = sync_batch ("gate-b", batch);
+  g_autofree char *device_sql = g_strdup_printf ("SELECT scanned_device FROM tickets WHERE qr_token = '%s'",
+                                                 tickets[0]);
+  g_autofree char *device = sql_value (device_sql);
+  g_autofree char *log_sql = g_strdup_printf ("SELECT string_agg(l.device_id || ':' || l.scan_success, ',' ORDER BY l.id) "
+                                              "FROM scan_logs l JOIN tickets t ON t.id = l.ticket_id "
+                                              "WHERE t.qr_token = '%s'", tickets[0]);
+  g_autofree char *logged = sql_value (log_sql);
+  g_autofree char *conflict_sql = g_strdup_printf ("SELECT winner_device || ':' || winner_scan_id || ',' || "
+                                                   "loser_device || ':' || loser_scan_id "
+                                                   "FROM scan_conflicts c JOIN tickets t ON t.id = c.ticket_id "
+                                                   "WHERE t.qr_token = '%s'", tickets[0]);
+  g_autofree char *conflict = sql_value (conflict_sql);
+  g_autofree char *expected = g_strdup_printf ("gate-b:%s,gate-a:%s", offline_id, online_id);
+
+  /* Online admits take part in first-scan-wins with their server time. */
+  g_assert_cmpstr (PQgetvalue (online, 0, 0), ==, "admitted");
+  g_assert_cmpstr (outcome_of (upload, offline_id), ==, "won_conflict");
+  g_assert_cmpstr (device, ==, "gate-b");
+  g_assert_cmpstr (logged, ==, "gate-a:false,gate-b:true");
+  g_assert_cmpstr (conflict, ==, expected);
+}
+
+static void
+test_sync_needs_a_device (void)
+{
+  g_autoptr(PGconn) conn = connect_as ("gate_device");
+  g_autoptr(PGresult) result = PQexec (conn, "SELECT * FROM sync_offline_scans(NULL, '[]')");
+
+  g_assert_cmpstr (PQresultErrorField (result, PG_DIAG_SQLSTATE), ==, "22004");
 }
 
 /* --- tickets_changed_since ---------------------------------------------------------- */
@@ -790,6 +1355,81 @@ test_heartbeat_records_device (void)
   g_assert_cmpstr (pending, ==, "7");
 }
 
+static void
+test_review_unknown_conflict_is_an_error (void)
+{
+  g_autoptr(PGconn) boss = connect_as ("gate_supervisor");
+  g_autoptr(PGresult) result = PQexec (boss, "SELECT * FROM review_conflict(-1, 'supervisor')");
+
+  g_assert_cmpstr (PQresultErrorField (result, PG_DIAG_SQLSTATE), ==, "P0002");
+  g_assert_nonnull (strstr (PQresultErrorField (result, PG_DIAG_MESSAGE_PRIMARY), "-1"));
+}
+
+static void
+test_list_devices_filters_by_event (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *event = gate_test_create_event (pg, "Device listing", &error);
+  g_auto(GStrv) tickets = gate_test_generate_tickets (pg, event, 1, "General", &error);
+  g_autoptr(PGconn) device = connect_as ("gate_device");
+  g_autoptr(PGconn) boss = connect_as ("gate_supervisor");
+  g_autofree char *scan_id = gate_test_uuid ();
+  const char *beat_a[] = { "lister-a", "0.1.0", "0" };
+  const char *beat_b[] = { "lister-b", "0.1.0", "0" };
+  const char *by_event[] = { event };
+  g_autoptr(PGresult) scanned = NULL;
+  g_autoptr(PGresult) filtered = NULL;
+  g_autoptr(PGresult) everyone = NULL;
+  gboolean a_listed = FALSE;
+  gboolean b_listed = FALSE;
+
+  g_assert_no_error (error);
+  PQclear (run (device, "SELECT * FROM device_heartbeat($1, $2, $3::int, NULL)", 3, beat_a));
+  PQclear (run (device, "SELECT * FROM device_heartbeat($1, $2, $3::int, NULL)", 3, beat_b));
+  scanned = scan (device, tickets[0], event, "lister-a", scan_id);
+
+  filtered = run (boss, "SELECT id FROM list_devices($1)", 1, by_event);
+  g_assert_cmpint (PQntuples (filtered), ==, 1);
+  g_assert_cmpstr (PQgetvalue (filtered, 0, 0), ==, "lister-a");
+
+  everyone = run (boss, "SELECT id, server_time FROM list_devices()", 0, NULL);
+  for (int i = 0; i < PQntuples (everyone); i++)
+    {
+      a_listed |= g_str_equal (PQgetvalue (everyone, i, 0), "lister-a");
+      b_listed |= g_str_equal (PQgetvalue (everyone, i, 0), "lister-b");
+      g_assert_false (PQgetisnull (everyone, i, 1));
+    }
+  g_assert_true (a_listed && b_listed);
+}
+
+static void
+test_event_summary_counts (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *event = gate_test_create_event (pg, "Summary night", &error);
+  g_auto(GStrv) tickets = gate_test_generate_tickets (pg, event, 5, "General", &error);
+  g_autoptr(PGconn) conn = connect_as ("gate_device");
+  const char *params[] = { event };
+  g_autoptr(PGresult) summary = NULL;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *scan_id = gate_test_uuid ();
+
+      PQclear (scan (conn, tickets[i], event, "gate-a", scan_id));
+    }
+
+  summary = run (conn, "SELECT event_id, name, ticket_count, scanned_count, server_time "
+                       "FROM event_summary($1)", 1, params);
+  g_assert_cmpint (PQntuples (summary), ==, 1);
+  g_assert_cmpstr (PQgetvalue (summary, 0, 0), ==, event);
+  g_assert_cmpstr (PQgetvalue (summary, 0, 1), ==, "Summary night");
+  g_assert_cmpstr (PQgetvalue (summary, 0, 2), ==, "5");
+  g_assert_cmpstr (PQgetvalue (summary, 0, 3), ==, "2");
+  g_assert_false (PQgetisnull (summary, 0, 4));
+}
+
 /* --- gatectl admin ------------------------------------------------------------------------ */
 
 static void
@@ -815,27 +1455,51 @@ test_gatectl_token_stored_hashed (void)
   }
 }
 
-static int
-gatectl_status (const char *first, ...) G_GNUC_NULL_TERMINATED;
-
-static int
-gatectl_status (const char *first,
-                ...)
+static void
+test_gatectl_device_add_prints_json_once (void)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  va_list args;
-  int status = -1;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *leaks = NULL;
+  g_autoptr(GRegex) shape = g_regex_new ("^\\{\"device_id\":\"(dev-[0-9a-f]{12})\",\"token\":\"(gst_[A-Za-z0-9_-]{43})\"\\}\n$",
+                                         0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
 
-  g_ptr_array_add (argv, (gpointer) g_getenv ("GATECTL"));
-  va_start (args, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
+  g_assert_cmpint (gatectl_run (&out, &err, "device", "add", "--db", gate_test_pg_get_conninfo (pg),
+                                "--name", "Door \"7\"", "--role", "supervisor", NULL), ==, 0);
+  g_assert_true (g_regex_match (shape, out, 0, &match));
+  g_assert_cmpstr (err, ==, "");
+  token = g_match_info_fetch (match, 2);
 
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
-                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL));
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+  /* The token is nowhere in the database, in no column. */
+  sql = g_strdup_printf ("SELECT count(*) FROM devices d WHERE strpos(row_to_json(d)::text, '%s') > 0", token);
+  leaks = sql_value (sql);
+  g_assert_cmpstr (leaks, ==, "0");
+}
+
+static void
+test_gatectl_event_create_prints_uuid (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *stored = NULL;
+  const char *db = gate_test_pg_get_conninfo (pg);
+
+  g_assert_cmpint (gatectl_run (&out, NULL, "event", "create", "--db", db, "--name", "Doors at eight",
+                                "--starts-at", "2026-12-31T20:00:00+01:00", NULL), ==, 0);
+  g_strchomp (out);
+  g_assert_true (g_uuid_string_is_valid (out));
+
+  sql = g_strdup_printf ("SELECT name || '@' || (starts_at AT TIME ZONE 'UTC') FROM events WHERE id = '%s'", out);
+  stored = sql_value (sql);
+  g_assert_cmpstr (stored, ==, "Doors at eight@2026-12-31 19:00:00");
+
+  g_assert_cmpint (gatectl_run (NULL, &err, "event", "create", "--db", db, "--name", "Bad time",
+                                "--starts-at", "half past never", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "half past never"));
 }
 
 static void
@@ -843,13 +1507,13 @@ test_gatectl_exit_codes (void)
 {
   const char *db = gate_test_pg_get_conninfo (pg);
 
-  g_assert_cmpint (gatectl_status ("event", "create", "--name", "no db", NULL), ==, 2);
-  g_assert_cmpint (gatectl_status ("device", "add", "--db", db, "--name", "x", "--role", "admin", NULL), ==, 2);
-  g_assert_cmpint (gatectl_status ("device", "revoke", "--db", db, "dev-doesnotexist", NULL), ==, 1);
-  g_assert_cmpint (gatectl_status ("tickets", "generate", "--db", db, "--event",
+  g_assert_cmpint (gatectl_run (NULL, NULL, "event", "create", "--name", "no db", NULL), ==, 2);
+  g_assert_cmpint (gatectl_run (NULL, NULL, "device", "add", "--db", db, "--name", "x", "--role", "admin", NULL), ==, 2);
+  g_assert_cmpint (gatectl_run (NULL, NULL, "device", "revoke", "--db", db, "dev-doesnotexist", NULL), ==, 1);
+  g_assert_cmpint (gatectl_run (NULL, NULL, "tickets", "generate", "--db", db, "--event",
                                    "00000000-0000-0000-0000-000000000000", "--count", "1", NULL), ==, 1);
-  g_assert_cmpint (gatectl_status ("frobnicate", NULL), ==, 2);
-  g_assert_cmpint (gatectl_status ("event", "create", "--db", "host=127.0.0.1 port=1 connect_timeout=2",
+  g_assert_cmpint (gatectl_run (NULL, NULL, "frobnicate", NULL), ==, 2);
+  g_assert_cmpint (gatectl_run (NULL, NULL, "event", "create", "--db", "host=127.0.0.1 port=1 connect_timeout=2",
                                    "--name", "unreachable", NULL), ==, 1);
 }
 
@@ -886,16 +1550,27 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/sql/migrate/rerun-is-noop", test_migrate_rerun_is_noop);
+  g_test_add_func ("/sql/migrate/directory-matches-built-in", test_migrate_directory_matches_built_in);
+  g_test_add_func ("/sql/migrate/edited-applied-file-refused", test_migrate_edited_applied_file_refused);
+  g_test_add_func ("/sql/migrate/failed-file-rolls-back", test_migrate_failed_file_rolls_back);
+  g_test_add_func ("/sql/grants/row-level-security-on-every-table", test_row_level_security_on_every_table);
   g_test_add_func ("/sql/grants/roles-have-no-table-privileges", test_roles_have_no_table_privileges);
   g_test_add_func ("/sql/grants/public-cannot-execute-functions", test_public_cannot_execute_functions);
   g_test_add_func ("/sql/grants/device-cannot-call-supervisor-functions", test_device_cannot_call_supervisor_functions);
   g_test_add_func ("/sql/grants/supervisor-can-do-what-a-device-can", test_supervisor_can_do_what_a_device_can);
+  g_test_add_func ("/sql/grants/devices-cannot-authenticate", test_devices_cannot_authenticate);
+  g_test_add_func ("/sql/auth/authenticate-maps-role", test_authenticate_maps_role);
+  g_test_add_func ("/sql/auth/revoked-device-authenticates-nothing", test_revoked_device_authenticates_nothing);
+  g_test_add_func ("/sql/auth/check-device-needs-the-right-device", test_check_device_needs_the_right_device);
   g_test_add_func ("/sql/scan/idempotent-on-client-scan-id", test_scan_idempotent_on_client_scan_id);
   g_test_add_func ("/sql/scan/wrong-event", test_scan_wrong_event);
   g_test_add_func ("/sql/scan/void-ticket", test_scan_void_ticket);
   g_test_add_func ("/sql/scan/not-found-writes-nothing", test_scan_not_found_writes_nothing);
   g_test_add_func ("/sql/scan/64-concurrent-one-admit", test_scan_64_concurrent_one_admit);
   g_test_add_func ("/sql/scan/waits-for-lock-then-busy", test_scan_waits_for_lock_then_answers);
+  g_test_add_func ("/sql/scan/repeat-while-first-in-flight", test_scan_repeat_while_first_in_flight);
+  g_test_add_func ("/sql/scan/denials-are-logged-once", test_scan_denials_are_logged_once);
+  g_test_add_func ("/sql/scan/oversized-method-is-an-error", test_scan_oversized_method_is_an_error);
   g_test_add_func ("/sql/sync/applied-then-replayed", test_sync_applied_then_replayed);
   g_test_add_func ("/sql/sync/online-admit-replays-as-applied", test_sync_online_admit_replays_as_applied);
   g_test_add_func ("/sql/sync/later-scan-loses", test_sync_later_scan_loses);
@@ -904,6 +1579,10 @@ main (int   argc,
   g_test_add_func ("/sql/sync/tie-keeps-recorded-scan", test_sync_tie_keeps_recorded_scan);
   g_test_add_func ("/sql/sync/not-found-void-rejected-alone", test_sync_not_found_void_and_rejected_alone);
   g_test_add_func ("/sql/sync/more-than-1000-refused", test_sync_more_than_1000_refused);
+  g_test_add_func ("/sql/sync/concurrent-retry-is-a-replay", test_sync_concurrent_retry_is_a_replay);
+  g_test_add_func ("/sql/sync/earlier-offline-scan-beats-online-admit",
+                   test_sync_earlier_offline_scan_beats_online_admit);
+  g_test_add_func ("/sql/sync/needs-a-device", test_sync_needs_a_device);
   g_test_add_func ("/sql/delta/pages-past-1000", test_delta_pages_past_1000);
   g_test_add_func ("/sql/delta/limit-clamped-to-1000", test_delta_limit_clamped_to_1000);
   g_test_add_func ("/sql/delta/misses-no-out-of-order-commit", test_delta_misses_no_out_of_order_commit);
@@ -914,8 +1593,13 @@ main (int   argc,
   g_test_add_func ("/sql/original/sync-offline-scan-first-wins", test_original_sync_offline_scan_first_wins);
   g_test_add_func ("/sql/conflicts/visible-to-both-devices-and-reviewable",
                    test_conflicts_visible_to_both_devices_and_reviewable);
+  g_test_add_func ("/sql/conflicts/review-unknown-is-an-error", test_review_unknown_conflict_is_an_error);
   g_test_add_func ("/sql/devices/heartbeat-records-device", test_heartbeat_records_device);
+  g_test_add_func ("/sql/devices/list-filters-by-event", test_list_devices_filters_by_event);
+  g_test_add_func ("/sql/events/summary-counts", test_event_summary_counts);
   g_test_add_func ("/sql/gatectl/token-stored-hashed", test_gatectl_token_stored_hashed);
+  g_test_add_func ("/sql/gatectl/device-add-prints-json-once", test_gatectl_device_add_prints_json_once);
+  g_test_add_func ("/sql/gatectl/event-create-prints-uuid", test_gatectl_event_create_prints_uuid);
   g_test_add_func ("/sql/gatectl/exit-codes", test_gatectl_exit_codes);
   g_test_add_func ("/sql/gatectl/tokens-upper-case-and-unique", test_gatectl_tokens_upper_case_and_unique);
 
