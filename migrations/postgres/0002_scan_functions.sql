@@ -14,6 +14,28 @@ AS $$
   SELECT * FROM public.scan_logs WHERE ticket_id = p_ticket_id AND scan_success
 $$;
 
+-- Behind PostgREST (Supabase) a kiosk authenticates with a JWT; when it
+-- carries a device_id claim, a device may only act under that id, as
+-- gate-server enforces for its own tokens. gate-server sets no claims.
+CREATE FUNCTION public.gate_assert_caller(p_device_id text)
+  RETURNS void
+  LANGUAGE plpgsql STABLE
+  SET search_path = ''
+AS $$
+DECLARE
+  v_claims  text := current_setting('request.jwt.claims', true);
+  v_device  text;
+BEGIN
+  IF v_claims IS NULL OR v_claims = '' THEN
+    RETURN;
+  END IF;
+  v_device := v_claims::jsonb ->> 'device_id';
+  IF v_device IS NOT NULL AND v_device IS DISTINCT FROM p_device_id THEN
+    RAISE EXCEPTION 'p_device_id does not match the device_id of the token' USING ERRCODE = '42501';
+  END IF;
+END
+$$;
+
 CREATE FUNCTION public.scan_ticket(
   p_qr_token        text,
   p_event_id        uuid,
@@ -42,6 +64,7 @@ BEGIN
   IF length(p_scan_method) > 32 THEN
     RAISE EXCEPTION 'p_scan_method is longer than 32 characters' USING ERRCODE = '22001';
   END IF;
+  PERFORM public.gate_assert_caller(p_device_id);
 
   -- A repeat of a scan the server already decided changes nothing.
   SELECT * INTO v_prior FROM public.scan_logs l WHERE l.client_scan_id = p_client_scan_id;
@@ -176,6 +199,7 @@ BEGIN
   IF p_device_id IS NULL THEN
     RAISE EXCEPTION 'p_device_id is required' USING ERRCODE = '22004';
   END IF;
+  PERFORM public.gate_assert_caller(p_device_id);
   IF p_scans IS NULL OR jsonb_typeof(p_scans) <> 'array' THEN
     RAISE EXCEPTION 'p_scans must be a JSON array' USING ERRCODE = '22023';
   END IF;
@@ -349,6 +373,8 @@ DECLARE
   v_ticket  public.tickets;
   v_now     timestamptz;
 BEGIN
+  PERFORM public.gate_assert_caller(p_device_id);
+
   BEGIN
     SELECT * INTO v_ticket FROM public.tickets t WHERE t.id = p_ticket_id FOR UPDATE NOWAIT;
   EXCEPTION WHEN lock_not_available THEN
@@ -406,6 +432,8 @@ DECLARE
   v_winner  public.scan_logs;
   v_id      uuid := gen_random_uuid();
 BEGIN
+  PERFORM public.gate_assert_caller(p_device_id);
+
   SELECT * INTO v_ticket FROM public.tickets t WHERE t.id = p_ticket_id FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'ticket % not found', p_ticket_id USING ERRCODE = 'P0002';

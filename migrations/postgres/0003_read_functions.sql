@@ -119,6 +119,7 @@ BEGIN
   IF p_device_id IS NULL THEN
     RAISE EXCEPTION 'p_device_id is required' USING ERRCODE = '22004';
   END IF;
+  PERFORM public.gate_assert_caller(p_device_id);
 
   -- On Supabase devices authenticate with JWTs and may not be registered yet.
   INSERT INTO public.devices AS d (id, name, role, last_seen_at, app_version, pending_scans, last_refresh_at)
@@ -171,13 +172,19 @@ CREATE FUNCTION public.device_conflicts(p_device_id text, p_event_id uuid)
                  ticket_type text, winner_device text, winner_time timestamptz, winner_scan_id uuid,
                  loser_device text, loser_time timestamptz, loser_scan_id uuid, detected_at timestamptz,
                  reviewed_at timestamptz, reviewed_by text, review_note text, server_time timestamptz)
-  LANGUAGE sql
+  LANGUAGE plpgsql
   STABLE
   SECURITY DEFINER
   SET search_path = ''
 AS $$
-  SELECT * FROM public.gate_conflict_rows(p_event_id, true, p_device_id)
-   WHERE p_device_id IS NOT NULL
+BEGIN
+  IF p_device_id IS NULL THEN
+    RAISE EXCEPTION 'p_device_id is required' USING ERRCODE = '22004';
+  END IF;
+  PERFORM public.gate_assert_caller(p_device_id);
+
+  RETURN QUERY SELECT * FROM public.gate_conflict_rows(p_event_id, true, p_device_id);
+END
 $$;
 
 CREATE FUNCTION public.review_conflict(p_conflict_id bigint, p_reviewed_by text, p_note text DEFAULT NULL)

@@ -15,7 +15,7 @@ BEGIN
                          'device_heartbeat', 'device_conflicts', 'list_conflicts', 'review_conflict',
                          'list_devices', 'scan_ticket_atomic', 'sync_offline_scan', 'gate_authenticate',
                          'gate_check_device', 'gate_current_winner', 'gate_replay_scan',
-                         'gate_conflict_rows', 'tickets_stamp_change')
+                         'gate_conflict_rows', 'gate_assert_caller', 'tickets_stamp_change')
   LOOP
     EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', v_fn);
     FOREACH v_role IN ARRAY ARRAY['anon', 'authenticated'] LOOP

@@ -1430,6 +1430,55 @@ test_event_summary_counts (void)
   g_assert_false (PQgetisnull (summary, 0, 4));
 }
 
+/* --- behind PostgREST (Supabase) ------------------------------------------------------- */
+
+static void
+test_jwt_device_id_must_match (void)
+{
+  g_auto(GStrv) tickets = new_tickets (1);
+  g_autoptr(PGconn) conn = connect_as ("gate_device");
+  g_autofree char *scan_id = gate_test_uuid ();
+  const char *claims[] = { "{\"role\":\"gate_device\",\"device_id\":\"jwt-gate\"}" };
+  const char *as_other[] = { tickets[0], event_id, "someone-else", scan_id };
+  g_autoptr(PGresult) impostor = NULL;
+  g_autoptr(PGresult) impostor_upload = NULL;
+  g_autoptr(PGresult) impostor_beat = NULL;
+  g_autoptr(PGresult) genuine = NULL;
+  g_autofree char *logs = NULL;
+
+  /* What PostgREST sets for each request from the JWT. */
+  PQclear (run (conn, "SELECT set_config('request.jwt.claims', $1, false)", 1, claims));
+
+  impostor = PQexecParams (conn, "SELECT * FROM scan_ticket($1, $2, $3, $4)", 4, NULL, as_other, NULL, NULL, 0);
+  impostor_upload = PQexec (conn, "SELECT * FROM sync_offline_scans('someone-else', '[]')");
+  impostor_beat = PQexec (conn, "SELECT * FROM device_heartbeat('someone-else', '1', 0, NULL)");
+  g_assert_cmpstr (PQresultErrorField (impostor, PG_DIAG_SQLSTATE), ==, "42501");
+  g_assert_cmpstr (PQresultErrorField (impostor_upload, PG_DIAG_SQLSTATE), ==, "42501");
+  g_assert_cmpstr (PQresultErrorField (impostor_beat, PG_DIAG_SQLSTATE), ==, "42501");
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM scan_logs WHERE client_scan_id = '%s'", scan_id);
+
+    logs = sql_value (sql);
+  }
+  g_assert_cmpstr (logs, ==, "0");
+
+  genuine = scan (conn, tickets[0], event_id, "jwt-gate", scan_id);
+  g_assert_cmpstr (PQgetvalue (genuine, 0, 0), ==, "admitted");
+}
+
+static void
+test_jwt_without_device_id_is_not_checked (void)
+{
+  g_auto(GStrv) tickets = new_tickets (1);
+  g_autoptr(PGconn) conn = connect_as ("gate_device");
+  g_autofree char *scan_id = gate_test_uuid ();
+  g_autoptr(PGresult) result = NULL;
+
+  PQclear (run (conn, "SELECT set_config('request.jwt.claims', '{\"role\":\"gate_device\"}', false)", 0, NULL));
+  result = scan (conn, tickets[0], event_id, "any-gate", scan_id);
+  g_assert_cmpstr (PQgetvalue (result, 0, 0), ==, "admitted");
+}
+
 /* --- gatectl admin ------------------------------------------------------------------------ */
 
 static void
@@ -1598,6 +1647,8 @@ main (int   argc,
   g_test_add_func ("/sql/devices/list-filters-by-event", test_list_devices_filters_by_event);
   g_test_add_func ("/sql/events/summary-counts", test_event_summary_counts);
   g_test_add_func ("/sql/gatectl/token-stored-hashed", test_gatectl_token_stored_hashed);
+  g_test_add_func ("/sql/supabase/jwt-device-id-must-match", test_jwt_device_id_must_match);
+  g_test_add_func ("/sql/supabase/jwt-without-device-id-is-not-checked", test_jwt_without_device_id_is_not_checked);
   g_test_add_func ("/sql/gatectl/device-add-prints-json-once", test_gatectl_device_add_prints_json_once);
   g_test_add_func ("/sql/gatectl/event-create-prints-uuid", test_gatectl_event_create_prints_uuid);
   g_test_add_func ("/sql/gatectl/exit-codes", test_gatectl_exit_codes);
