@@ -342,6 +342,35 @@ test_migrate_failed_file_rolls_back (void)
 }
 
 static void
+test_migrate_concurrent_runs_apply_once (void)
+{
+  g_autofree char *db = new_database ("concurrent_runs");
+  const char *argv[] = { g_getenv ("GATECTL"), "migrate", "--db", db, NULL };
+  g_autoptr(GSubprocess) one = NULL;
+  g_autoptr(GSubprocess) two = NULL;
+  g_autofree char *out_one = NULL;
+  g_autofree char *out_two = NULL;
+  g_autofree char *recorded = NULL;
+  g_autoptr(GError) error = NULL;
+
+  one = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  two = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (one, NULL, NULL, &out_one, NULL, &error));
+  g_assert_true (g_subprocess_communicate_utf8 (two, NULL, NULL, &out_two, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_subprocess_get_successful (one));
+  g_assert_true (g_subprocess_get_successful (two));
+  /* One run applied everything, the other found nothing to do. */
+  g_assert_true ((g_str_equal (out_one, "up to date\n") && g_str_has_prefix (out_two, "applied ")) ||
+                 (g_str_equal (out_two, "up to date\n") && g_str_has_prefix (out_one, "applied ")));
+  recorded = sql_value_in (db, "SELECT count(*) = count(DISTINCT name) FROM schema_migrations");
+  g_assert_cmpstr (recorded, ==, "t");
+}
+
+static void
 test_row_level_security_on_every_table (void)
 {
   g_autofree char *open_tables = sql_value (
@@ -1602,6 +1631,7 @@ main (int   argc,
   g_test_add_func ("/sql/migrate/directory-matches-built-in", test_migrate_directory_matches_built_in);
   g_test_add_func ("/sql/migrate/edited-applied-file-refused", test_migrate_edited_applied_file_refused);
   g_test_add_func ("/sql/migrate/failed-file-rolls-back", test_migrate_failed_file_rolls_back);
+  g_test_add_func ("/sql/migrate/concurrent-runs-apply-once", test_migrate_concurrent_runs_apply_once);
   g_test_add_func ("/sql/grants/row-level-security-on-every-table", test_row_level_security_on_every_table);
   g_test_add_func ("/sql/grants/roles-have-no-table-privileges", test_roles_have_no_table_privileges);
   g_test_add_func ("/sql/grants/public-cannot-execute-functions", test_public_cannot_execute_functions);
