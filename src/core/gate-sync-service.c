@@ -569,7 +569,7 @@ on_probe_answer (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   /* Back online: the scan engine tries the server again, and the queue goes. */
-  if (gate_api_client_heartbeat_finish (GATE_API_CLIENT (source), result, &error))
+  if (gate_api_client_probe_finish (GATE_API_CLIENT (source), result, &error))
     {
       gate_connectivity_report_success (self->connectivity);
       if (self->interval_seconds > 0)
@@ -588,8 +588,10 @@ on_probe (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
 
-  gate_api_client_heartbeat_async (self->client, PACKAGE_VERSION, g_atomic_int_get (&self->last_pending), 0,
-                                   self->cancellable, on_probe_answer, g_object_ref (self));
+  /* Read-only: a heartbeat here would overwrite the server's record of
+   * this device's last refresh. */
+  gate_api_client_probe_async (self->client, self->event_id, PROBE_MS, self->cancellable, on_probe_answer,
+                               g_object_ref (self));
   return G_SOURCE_CONTINUE;
 }
 

@@ -12,6 +12,7 @@
 
 #include "gate-test-harness.h"
 #include "gate-test-proxy.h"
+#include "gate-sync-service.h"
 #include "gate-ticket-cache.h"
 
 static struct
@@ -578,6 +579,44 @@ test_online_scan_after_unuploaded_offline_admit_is_denied (void)
   g_assert_cmpstr (online, ==, "already_scanned");
 }
 
+static gboolean
+is_online (gpointer user_data)
+{
+  return gate_connectivity_get_online (user_data);
+}
+
+static gboolean
+is_offline (gpointer user_data)
+{
+  return !gate_connectivity_get_online (user_data);
+}
+
+static void
+test_probe_brings_kiosk_back_online (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("probe");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTestProxy) proxy = gate_test_proxy_new (gate_test_server_get_url (backend.server), &error);
+  g_autoptr(GateTicketCache) cache = gate_ticket_cache_new (kiosk->cache, &error);
+  g_autoptr(GateApiClient) client = NULL;
+  g_autoptr(GateConnectivity) connectivity = gate_connectivity_new ();
+  g_autoptr(GateSyncService) sync = NULL;
+
+  g_assert_no_error (error);
+  client = gate_api_client_new (gate_test_proxy_get_url (proxy), kiosk->token, kiosk->device_id);
+  sync = gate_sync_service_new (cache, client, connectivity, backend.event);
+
+  /* The Wi-Fi is gone: the first sync fails and the kiosk goes offline. */
+  gate_test_proxy_set_mode (proxy, GATE_TEST_PROXY_REFUSE);
+  gate_sync_service_start (sync, 300);
+  g_assert_true (gate_test_wait_until (NULL, is_offline, connectivity, 20000));
+
+  /* It comes back: nobody scans, yet the background probe notices. */
+  gate_test_proxy_set_mode (proxy, GATE_TEST_PROXY_PASS);
+  g_assert_true (gate_test_wait_until (NULL, is_online, connectivity, 20000));
+  gate_sync_service_stop (sync);
+}
+
 static void
 test_revoked_token_wipes_cache (void)
 {
@@ -630,6 +669,7 @@ main (int   argc,
   g_test_add_func ("/flow/upload/server-gone-mid-upload-every-scan-once", test_server_gone_mid_upload_every_scan_once);
   g_test_add_func ("/flow/conflicts/skewed-clocks-corrected-times-decide", test_skewed_clocks_corrected_times_decide);
   g_test_add_func ("/flow/security/revoked-token-wipes-cache", test_revoked_token_wipes_cache);
+  g_test_add_func ("/flow/connectivity/probe-brings-kiosk-back-online", test_probe_brings_kiosk_back_online);
   g_test_add_func ("/flow/offline/online-scan-after-unuploaded-admit-is-denied",
                    test_online_scan_after_unuploaded_offline_admit_is_denied);
 
