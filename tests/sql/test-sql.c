@@ -1079,7 +1079,8 @@ test_sync_earlier_offline_scan_beats_online_admit (void)
   g_autofree char *device_sql = g_strdup_printf ("SELECT scanned_device FROM tickets WHERE qr_token = '%s'",
                                                  tickets[0]);
   g_autofree char *device = sql_value (device_sql);
-  g_autofree char *log_sql = g_strdup_printf ("SELECT string_agg(l.device_id || ':' || l.scan_success, ',' ORDER BY l.id) "
+  g_autofree char *log_sql = g_strdup_printf ("SELECT string_agg(l.device_id || ':' || l.scan_success, ',' "
+                                              "ORDER BY l.id) "
                                               "FROM scan_logs l JOIN tickets t ON t.id = l.ticket_id "
                                               "WHERE t.qr_token = '%s'", tickets[0]);
   g_autofree char *logged = sql_value (log_sql);
@@ -1541,7 +1542,8 @@ test_gatectl_device_add_prints_json_once (void)
   g_autofree char *token = NULL;
   g_autofree char *sql = NULL;
   g_autofree char *leaks = NULL;
-  g_autoptr(GRegex) shape = g_regex_new ("^\\{\"device_id\":\"(dev-[0-9a-f]{12})\",\"token\":\"(gst_[A-Za-z0-9_-]{43})\"\\}\n$",
+  g_autoptr(GRegex) shape = g_regex_new ("^\\{\"device_id\":\"(dev-[0-9a-f]{12})\","
+                                         "\"token\":\"(gst_[A-Za-z0-9_-]{43})\"\\}\n$",
                                          0, 0, NULL);
   g_autoptr(GMatchInfo) match = NULL;
 
@@ -1586,7 +1588,8 @@ test_gatectl_exit_codes (void)
   const char *db = gate_test_pg_get_conninfo (pg);
 
   g_assert_cmpint (gatectl_run (NULL, NULL, "event", "create", "--name", "no db", NULL), ==, 2);
-  g_assert_cmpint (gatectl_run (NULL, NULL, "device", "add", "--db", db, "--name", "x", "--role", "admin", NULL), ==, 2);
+  g_assert_cmpint (gatectl_run (NULL, NULL, "device", "add", "--db", db, "--name", "x", "--role", "admin", NULL),
+                   ==, 2);
   g_assert_cmpint (gatectl_run (NULL, NULL, "device", "revoke", "--db", db, "dev-doesnotexist", NULL), ==, 1);
   g_assert_cmpint (gatectl_run (NULL, NULL, "tickets", "generate", "--db", db, "--event",
                                    "00000000-0000-0000-0000-000000000000", "--count", "1", NULL), ==, 1);
@@ -1635,7 +1638,8 @@ main (int   argc,
   g_test_add_func ("/sql/grants/row-level-security-on-every-table", test_row_level_security_on_every_table);
   g_test_add_func ("/sql/grants/roles-have-no-table-privileges", test_roles_have_no_table_privileges);
   g_test_add_func ("/sql/grants/public-cannot-execute-functions", test_public_cannot_execute_functions);
-  g_test_add_func ("/sql/grants/device-cannot-call-supervisor-functions", test_device_cannot_call_supervisor_functions);
+  g_test_add_func ("/sql/grants/device-cannot-call-supervisor-functions",
+                   test_device_cannot_call_supervisor_functions);
   g_test_add_func ("/sql/grants/supervisor-can-do-what-a-device-can", test_supervisor_can_do_what_a_device_can);
   g_test_add_func ("/sql/grants/devices-cannot-authenticate", test_devices_cannot_authenticate);
   g_test_add_func ("/sql/auth/authenticate-maps-role", test_authenticate_maps_role);
