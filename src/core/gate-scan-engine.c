@@ -163,9 +163,9 @@ decide_offline_in_thread (GTask        *task,
   Scan *scan = task_data;
   g_autoptr(GateQueuedScan) queued = gate_queued_scan_new ();
   g_autoptr(GateOfflineDecision) offline = NULL;
-  g_autoptr(GateCacheStatus) status = NULL;
   g_autoptr(GError) error = NULL;
   GateScanDecision *decision;
+  gint64 last_refresh_us;
 
   queued->client_scan_id = g_strdup (scan->client_scan_id);
   queued->event_id = g_strdup (self->event_id);
@@ -193,9 +193,9 @@ decide_offline_in_thread (GTask        *task,
       decision->scanned_device = g_strdup (offline->ticket->scanned_device);
     }
 
-  status = gate_ticket_cache_get_status (self->cache, self->event_id, NULL);
-  if (status != NULL && status->last_refresh_at_us > 0)
-    decision->cache_age_us = MAX (0, g_get_real_time () - status->last_refresh_at_us);
+  last_refresh_us = gate_ticket_cache_get_last_refresh (self->cache, self->event_id);
+  if (last_refresh_us > 0)
+    decision->cache_age_us = MAX (0, g_get_real_time () - last_refresh_us);
 
   finish_scan (task, decision);
 }

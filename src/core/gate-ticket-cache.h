@@ -165,6 +165,10 @@ gboolean             gate_ticket_cache_set_clock_offset      (GateTicketCache   
                                                               gint64                   offset_ms,
                                                               GError                 **error);
 gint64               gate_ticket_cache_get_clock_offset      (GateTicketCache         *self);
+/* When a page of @event_id's tickets was last stored (µs; 0: never). One
+ * row by key, cheap enough for every offline decision, unlike get_status. */
+gint64               gate_ticket_cache_get_last_refresh      (GateTicketCache         *self,
+                                                              const char              *event_id);
 GateCacheStatus     *gate_ticket_cache_get_status            (GateTicketCache         *self,
                                                               const char              *event_id,
                                                               GError                 **error);
