@@ -390,6 +390,35 @@ test_garbage_code_is_invalid (void)
 }
 
 static void
+test_token_file_replaces_token (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("token-file");
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token_file = g_strdup_printf ("%s/%s.token", backend.dir, kiosk->device_id);
+  g_autofree char *contents = g_strconcat (kiosk->token, "\n", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *cached = NULL;
+
+  g_assert_true (g_file_set_contents_full (token_file, contents, -1, G_FILE_SET_CONTENTS_NONE, 0600, &error));
+  g_subprocess_launcher_unsetenv (launcher, "GATE_TOKEN");
+  g_subprocess_launcher_setenv (launcher, "GATE_TOKEN_FILE", token_file, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_SERVER", gate_test_server_get_url (backend.server), TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_DEVICE_ID", kiosk->device_id, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_EVENT", backend.event, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_CACHE", kiosk->cache, TRUE);
+
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("GATECTL"), "refresh", "--json", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  cached = member (out, "tickets_cached");
+  g_assert_cmpint (g_ascii_strtoll (cached, NULL, 10), ==, g_strv_length (backend.tickets));
+}
+
+static void
 test_missing_configuration_is_usage_error (void)
 {
   g_autoptr(GSubprocess) process = NULL;
@@ -665,6 +694,7 @@ main (int   argc,
   g_test_add_func ("/flow/offline/unreachable-server-decides-offline", test_unreachable_server_scan_decides_offline);
   g_test_add_func ("/flow/scan/garbage-code-is-invalid", test_garbage_code_is_invalid);
   g_test_add_func ("/flow/config/missing-configuration-is-usage-error", test_missing_configuration_is_usage_error);
+  g_test_add_func ("/flow/config/token-file-replaces-token", test_token_file_replaces_token);
   g_test_add_func ("/flow/refresh/killed-midway-resumes", test_refresh_killed_midway_resumes);
   g_test_add_func ("/flow/upload/server-gone-mid-upload-every-scan-once", test_server_gone_mid_upload_every_scan_once);
   g_test_add_func ("/flow/conflicts/skewed-clocks-corrected-times-decide", test_skewed_clocks_corrected_times_decide);
