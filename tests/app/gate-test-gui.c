@@ -1,0 +1,187 @@
+/* gate-test-gui.c — what GUI tests share: start-up, waiting, screenshots
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "gate-test-gui.h"
+
+#include "gate-app-resources.h"
+
+void
+gate_test_gui_init (int    *argc,
+                    char ***argv)
+{
+  g_test_init (argc, argv, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL)
+    {
+      g_printerr ("Bail out! GUI tests run under tests/app/run-under-x\n");
+      exit (99);
+    }
+
+  gate_app_register_resource ();
+  gtk_init ();
+  adw_init ();
+}
+
+typedef struct
+{
+  gboolean (*condition) (gpointer user_data);
+  gpointer   user_data;
+  gboolean   expired;
+} Wait;
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  gboolean *expired = user_data;
+
+  *expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+gate_test_gui_wait_until (gboolean (*condition) (gpointer user_data),
+                          gpointer   user_data,
+                          guint      timeout_ms)
+{
+  gboolean expired = FALSE;
+  gboolean met;
+  guint deadline_id;
+
+  deadline_id = g_timeout_add (timeout_ms, on_deadline, &expired);
+
+  while (!(met = condition (user_data)) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!expired)
+    g_source_remove (deadline_id);
+
+  return met;
+}
+
+typedef struct
+{
+  GtkWidget *widget;
+  gboolean   drawn;
+} DrawWait;
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                DrawWait      *wait)
+{
+  if (gtk_widget_get_mapped (wait->widget))
+    wait->drawn = TRUE;
+}
+
+static gboolean
+was_drawn (gpointer user_data)
+{
+  DrawWait *wait = user_data;
+
+  return wait->drawn;
+}
+
+static gboolean
+is_mapped (gpointer user_data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (user_data));
+}
+
+gboolean
+gate_test_gui_wait_drawn (GtkWidget *widget,
+                          guint      timeout_ms)
+{
+  DrawWait wait = { widget, FALSE };
+  GdkFrameClock *clock;
+  gulong handler;
+  gboolean met;
+
+  if (!gate_test_gui_wait_until (is_mapped, widget, timeout_ms))
+    return FALSE;
+
+  clock = gtk_widget_get_frame_clock (widget);
+  if (clock == NULL)
+    return FALSE;
+
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &wait);
+  gtk_widget_queue_draw (widget);
+  met = gate_test_gui_wait_until (was_drawn, &wait, timeout_ms);
+  g_signal_handler_disconnect (clock, handler);
+
+  return met;
+}
+
+void
+gate_test_gui_flush (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static char *
+screenshot_path (const char *name)
+{
+  g_autofree char *dir = g_build_filename (g_test_get_dir (G_TEST_BUILT), "screenshots", NULL);
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+
+  g_assert_no_errno (g_mkdir_with_parents (dir, 0755));
+  return g_build_filename (dir, file, NULL);
+}
+
+char *
+gate_test_gui_screenshot (const char *name)
+{
+  g_autofree char *path = screenshot_path (name);
+  g_autofree char *quoted = g_shell_quote (path);
+  g_autofree char *command = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  GStatBuf st;
+
+  gate_test_gui_flush ();
+
+  command = g_strdup_printf ("sh -c 'xwd -root -silent | convert xwd:- png:'%s", quoted);
+  g_spawn_command_line_sync (command, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_size, >, 0);
+
+  g_test_message ("screenshot: %s", path);
+  return g_steal_pointer (&path);
+}
+
+char *
+gate_test_gui_snapshot_widget (GtkWidget  *widget,
+                               const char *name)
+{
+  g_autofree char *path = screenshot_path (name);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+
+  g_test_message ("snapshot: %s", path);
+  return g_steal_pointer (&path);
+}

@@ -1,0 +1,39 @@
+/* gate-test-gui.h — what GUI tests share: start-up, waiting, screenshots
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * GUI tests run under tests/app/run-under-x (Xvfb + a session bus). They
+ * wait on conditions with deadlines, never on sleeps.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* g_test_init(), then GTK and libadwaita on the X display, with the app's
+ * resources (templates, style) registered. */
+void      gate_test_gui_init            (int          *argc,
+                                         char       ***argv);
+
+/* Runs the default main context until @condition holds or @timeout_ms pass. */
+gboolean  gate_test_gui_wait_until      (gboolean    (*condition) (gpointer user_data),
+                                         gpointer      user_data,
+                                         guint         timeout_ms);
+
+/* Waits until @widget is mapped and has been drawn at least once. */
+gboolean  gate_test_gui_wait_drawn      (GtkWidget    *widget,
+                                         guint         timeout_ms);
+
+/* Saves the whole X screen as <G_TEST_BUILDDIR>/screenshots/@name.png and
+ * returns its path. Fails the test if the picture could not be taken. */
+char     *gate_test_gui_screenshot      (const char   *name);
+
+/* Renders @widget alone into <G_TEST_BUILDDIR>/screenshots/@name.png. */
+char     *gate_test_gui_snapshot_widget (GtkWidget    *widget,
+                                         const char   *name);
+
+/* Runs the main context until nothing is pending (layouts, idles). */
+void      gate_test_gui_flush           (void);
+
+G_END_DECLS
