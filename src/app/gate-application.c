@@ -1,0 +1,520 @@
+/* gate-application.c — gate-scanner's application object
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Resolves the configuration (command line, then GATE_* variables, then
+ * settings — DESIGN.md §7), opens the session, starts the camera and the
+ * sync loop, and sends every decision to the window, the verdict log and
+ * the speaker.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "gate-app-resources.h"
+#include "gate-application.h"
+#include "gate-camera.h"
+#include "gate-demo.h"
+#include "gate-error.h"
+#include "gate-session.h"
+#include "gate-sound-player.h"
+#include "gate-verdict-log.h"
+#include "gate-window.h"
+
+struct _GateApplication
+{
+  AdwApplication   parent_instance;
+
+  GSettings       *settings;
+  char            *source_option;
+  char            *decoder_option;
+  char            *verdict_log_path;
+  gboolean         demo;
+  gboolean         kiosk;
+
+  GateVerdictLog  *verdict_log;
+  GateSoundPlayer *sounds;
+  GateDemo        *demo_driver;
+  GateSession     *session;
+  GateCamera      *camera;
+  GCancellable    *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (GateApplication, gate_application, ADW_TYPE_APPLICATION)
+
+typedef struct
+{
+  char *server_url;
+  char *token;
+  char *apikey;
+  char *device_id;
+  char *event_id;
+  char *cache_path;
+} Config;
+
+static void
+config_clear (Config *config)
+{
+  if (config->token != NULL)
+    memset (config->token, 0, strlen (config->token));
+  g_free (config->token);
+  g_free (config->server_url);
+  g_free (config->apikey);
+  g_free (config->device_id);
+  g_free (config->event_id);
+  g_free (config->cache_path);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Config, config_clear)
+
+static char *
+env_or_setting (GSettings  *settings,
+                const char *variable,
+                const char *key)
+{
+  const char *value = g_getenv (variable);
+
+  if (value != NULL && *value != '\0')
+    return g_strdup (value);
+
+  return g_settings_get_string (settings, key);
+}
+
+/* GATE_* variables win over settings, so provisioning scripts and tests
+ * can point an installed app anywhere without touching its settings. */
+static gboolean
+config_resolve (GateApplication  *self,
+                Config           *config,
+                GError          **error)
+{
+  const char *token = g_getenv ("GATE_TOKEN");
+  const char *token_file = g_getenv ("GATE_TOKEN_FILE");
+  const char *cache = g_getenv ("GATE_CACHE");
+
+  config->server_url = env_or_setting (self->settings, "GATE_SERVER", "server-url");
+  config->apikey = env_or_setting (self->settings, "GATE_APIKEY", "apikey");
+  config->device_id = env_or_setting (self->settings, "GATE_DEVICE_ID", "device-id");
+  config->event_id = env_or_setting (self->settings, "GATE_EVENT", "event-id");
+
+  if (cache != NULL && *cache != '\0')
+    config->cache_path = g_strdup (cache);
+  else
+    config->cache_path = g_build_filename (g_get_user_data_dir (), "gate-scanner", "tickets.cache", NULL);
+
+  if (token != NULL && *token != '\0')
+    config->token = g_strdup (token);
+  else if (token_file != NULL && *token_file != '\0')
+    {
+      g_autofree char *contents = NULL;
+
+      if (!g_file_get_contents (token_file, &contents, NULL, error))
+        return FALSE;
+      config->token = g_strdup (g_strstrip (contents));
+      memset (contents, 0, strlen (contents));
+    }
+
+  return TRUE;
+}
+
+static gboolean
+config_is_complete (const Config *config)
+{
+  return *config->device_id != '\0' && *config->event_id != '\0';
+}
+
+static GateWindow *
+get_window (GateApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    {
+      window = GTK_WINDOW (gate_window_new (ADW_APPLICATION (self)));
+      g_settings_bind (self->settings, "kiosk-pin-hash", window, "pin-hash", G_SETTINGS_BIND_GET);
+    }
+
+  return GATE_WINDOW (window);
+}
+
+static void
+on_decided (GateApplication        *self,
+            const GateScanDecision *decision)
+{
+  if (self->verdict_log != NULL)
+    gate_verdict_log_append (self->verdict_log, decision);
+  if (g_settings_get_boolean (self->settings, "sounds"))
+    gate_sound_player_play (self->sounds, decision->verdict);
+}
+
+static char *
+camera_source (GateApplication *self)
+{
+  if (self->demo_driver != NULL)
+    return gate_demo_dup_camera_source (self->demo_driver);
+  if (self->source_option != NULL)
+    return g_strdup (self->source_option);
+
+  return g_settings_get_string (self->settings, "camera-source");
+}
+
+static char *
+camera_decoder (GateApplication *self)
+{
+  if (self->decoder_option != NULL)
+    return g_strdup (self->decoder_option);
+
+  return g_settings_get_string (self->settings, "decoder");
+}
+
+static void
+on_session_opened (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GateApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source_description = NULL;
+  g_autofree char *decoder = NULL;
+  GateSession *session = GATE_SESSION (source);
+  GateScanEngine *engine;
+  GateWindow *window;
+
+  if (!gate_session_open_finish (session, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      gate_window_show_error (get_window (self), _("The Ticket Cache Could Not Be Opened"), error->message);
+      return;
+    }
+
+  engine = gate_session_get_engine (session);
+  g_settings_bind (self->settings, "debounce-ms", engine, "debounce-ms", G_SETTINGS_BIND_GET);
+  g_signal_connect_object (engine, "decided", G_CALLBACK (on_decided), self, G_CONNECT_SWAPPED);
+
+  source_description = camera_source (self);
+  decoder = camera_decoder (self);
+  self->camera = gate_camera_new (source_description, decoder);
+
+  window = get_window (self);
+  gate_window_set_session (window, session, self->camera);
+  gate_window_set_demo (window, self->demo_driver != NULL && gate_demo_get_can_cut (self->demo_driver));
+  if (self->demo_driver != NULL)
+    gate_demo_attach (self->demo_driver, session, self->camera);
+
+  gate_camera_start (self->camera);
+  gate_session_start_sync (session, g_settings_get_uint (self->settings, "refresh-interval-seconds"));
+}
+
+static void
+open_session (GateApplication *self,
+              const Config    *config)
+{
+  g_clear_object (&self->session);
+  self->session = gate_session_new (config->server_url, config->token, config->apikey,
+                                    config->device_id, config->event_id, config->cache_path);
+  gate_session_open_async (self->session, self->cancellable, on_session_opened, g_object_ref (self));
+}
+
+static void
+on_demo_prepared (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GateApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(Config) config = { 0 };
+
+  if (!gate_demo_prepare_finish (GATE_DEMO (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        gate_window_show_error (get_window (self), _("The Demo Could Not Start"), error->message);
+      return;
+    }
+
+  config.server_url = g_strdup (gate_demo_get_server_url (self->demo_driver));
+  config.token = g_strdup (gate_demo_get_token (self->demo_driver));
+  config.device_id = g_strdup (gate_demo_get_device_id (self->demo_driver));
+  config.event_id = g_strdup (gate_demo_get_event_id (self->demo_driver));
+  config.cache_path = g_strdup (gate_demo_get_cache_path (self->demo_driver));
+  open_session (self, &config);
+}
+
+static void
+start_demo (GateApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Config) config = { 0 };
+
+  if (!config_resolve (self, &config, &error))
+    {
+      gate_window_show_error (get_window (self), _("The Demo Could Not Start"), error->message);
+      return;
+    }
+
+  g_clear_object (&self->demo_driver);
+  self->demo_driver = gate_demo_new (config.server_url, config.token, config.device_id, config.event_id,
+                                     config.cache_path, g_getenv ("GATE_DEMO_TICKETS"));
+  gate_demo_prepare_async (self->demo_driver, self->cancellable, on_demo_prepared, g_object_ref (self));
+}
+
+static void
+start (GateApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Config) config = { 0 };
+  GateWindow *window = get_window (self);
+
+  if (self->demo)
+    {
+      start_demo (self);
+      return;
+    }
+
+  if (!config_resolve (self, &config, &error))
+    {
+      gate_window_show_error (window, _("The Configuration Is Incomplete"), error->message);
+      return;
+    }
+
+  if (!config_is_complete (&config))
+    {
+      gate_window_show_welcome (window);
+      return;
+    }
+
+  open_session (self, &config);
+}
+
+static void
+gate_application_activate (GApplication *application)
+{
+  GateApplication *self = GATE_APPLICATION (application);
+  gboolean first = gtk_application_get_active_window (GTK_APPLICATION (self)) == NULL;
+  GateWindow *window = get_window (self);
+
+  gtk_window_present (GTK_WINDOW (window));
+
+  if (first)
+    {
+      if (self->kiosk || g_settings_get_boolean (self->settings, "kiosk-mode"))
+        gate_window_set_kiosk (window, TRUE);
+      start (self);
+    }
+}
+
+static int
+gate_application_handle_local_options (GApplication *application,
+                                       GVariantDict *options)
+{
+  GateApplication *self = GATE_APPLICATION (application);
+  g_autoptr(GError) error = NULL;
+
+  g_variant_dict_lookup (options, "source", "s", &self->source_option);
+  g_variant_dict_lookup (options, "decoder", "s", &self->decoder_option);
+  g_variant_dict_lookup (options, "verdict-log", "^ay", &self->verdict_log_path);
+  self->demo = g_variant_dict_contains (options, "demo");
+  self->kiosk = g_variant_dict_contains (options, "kiosk");
+
+  if (self->decoder_option != NULL &&
+      g_strcmp0 (self->decoder_option, "zbar") != 0 &&
+      g_strcmp0 (self->decoder_option, "zxing") != 0)
+    {
+      g_printerr (_("Unknown decoder “%s”: use zbar or zxing\n"), self->decoder_option);
+      return 2;
+    }
+
+  if (self->verdict_log_path != NULL)
+    {
+      self->verdict_log = gate_verdict_log_new (self->verdict_log_path, &error);
+      if (self->verdict_log == NULL)
+        {
+          g_printerr (_("Cannot write the verdict log: %s\n"), error->message);
+          return 2;
+        }
+    }
+
+  return G_APPLICATION_CLASS (gate_application_parent_class)->handle_local_options (application, options);
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  GateApplication *self = user_data;
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
+                        "application-name", _("Gate Scanner"),
+                        "application-icon", APP_ID,
+                        "version", PACKAGE_VERSION,
+                        "developer-name", _("The Gate Scanner developers"),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "comments", _("Offline-first ticket scanning for venue gates"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+demo_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  GateApplication *self = user_data;
+
+  if (self->session != NULL)
+    return;
+
+  self->demo = TRUE;
+  start_demo (self);
+}
+
+static void
+demo_offline_action (GSimpleAction *action,
+                     GVariant      *state,
+                     gpointer       user_data)
+{
+  GateApplication *self = user_data;
+  gboolean offline = g_variant_get_boolean (state);
+
+  if (self->demo_driver == NULL)
+    return;
+
+  gate_demo_set_offline (self->demo_driver, offline);
+  g_simple_action_set_state (action, state);
+  gate_window_add_toast (get_window (self),
+                         offline ? _("Demo network cut: scans are decided from the cache")
+                                 : _("Demo network back: offline scans are uploading"));
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  GateApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window != NULL)
+    gtk_window_close (window);
+  else
+    g_application_quit (G_APPLICATION (self));
+}
+
+static void
+gate_application_startup (GApplication *application)
+{
+  GateApplication *self = GATE_APPLICATION (application);
+  static const GActionEntry actions[] = {
+    { "about", about_action },
+    { "demo", demo_action },
+    { "demo-offline", NULL, NULL, "false", demo_offline_action },
+    { "quit", quit_action },
+  };
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (gate_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+}
+
+static void
+gate_application_shutdown (GApplication *application)
+{
+  GateApplication *self = GATE_APPLICATION (application);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->camera != NULL)
+    gate_camera_stop (self->camera);
+
+  G_APPLICATION_CLASS (gate_application_parent_class)->shutdown (application);
+}
+
+static void
+gate_application_dispose (GObject *object)
+{
+  GateApplication *self = GATE_APPLICATION (object);
+
+  g_clear_object (&self->camera);
+  g_clear_object (&self->session);
+  g_clear_object (&self->demo_driver);
+  g_clear_object (&self->verdict_log);
+  g_clear_object (&self->sounds);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (gate_application_parent_class)->dispose (object);
+}
+
+static void
+gate_application_finalize (GObject *object)
+{
+  GateApplication *self = GATE_APPLICATION (object);
+
+  g_free (self->source_option);
+  g_free (self->decoder_option);
+  g_free (self->verdict_log_path);
+
+  G_OBJECT_CLASS (gate_application_parent_class)->finalize (object);
+}
+
+static void
+gate_application_class_init (GateApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = gate_application_dispose;
+  object_class->finalize = gate_application_finalize;
+  application_class->activate = gate_application_activate;
+  application_class->startup = gate_application_startup;
+  application_class->shutdown = gate_application_shutdown;
+  application_class->handle_local_options = gate_application_handle_local_options;
+
+  gate_app_register_resource ();
+}
+
+static void
+gate_application_init (GateApplication *self)
+{
+  static const GOptionEntry options[] = {
+    { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Scan the demo event with a simulated camera"), NULL },
+    { "source", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Camera: auto, none, or a GStreamer source description"), N_("SOURCE") },
+    { "decoder", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("QR decoder: zbar or zxing"), N_("DECODER") },
+    { "kiosk", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Run fullscreen and locked for gate staff"), NULL },
+    { "verdict-log", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Append one JSON line per decision to FILE"), N_("FILE") },
+    { NULL }
+  };
+
+  self->settings = g_settings_new (APP_ID);
+  self->sounds = gate_sound_player_new ();
+  self->cancellable = g_cancellable_new ();
+
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+}
+
+GateApplication *
+gate_application_new (void)
+{
+  return g_object_new (GATE_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/gatescanner/GateScanner",
+                       NULL);
+}
+
+GSettings *
+gate_application_get_settings (GateApplication *self)
+{
+  g_return_val_if_fail (GATE_IS_APPLICATION (self), NULL);
+
+  return self->settings;
+}

@@ -1,0 +1,31 @@
+/* gate-gate-view.h — the gate: live camera, verdicts over it, camera states
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "gate-camera.h"
+#include "gate-scan-engine.h"
+
+G_BEGIN_DECLS
+
+#define GATE_TYPE_GATE_VIEW (gate_gate_view_get_type ())
+G_DECLARE_FINAL_TYPE (GateGateView, gate_gate_view, GATE, GATE_VIEW, GtkWidget)
+
+GateCamera *gate_gate_view_get_camera     (GateGateView           *self);
+void        gate_gate_view_set_camera     (GateGateView           *self,
+                                           GateCamera             *camera);
+guint       gate_gate_view_get_hold_ms    (GateGateView           *self);
+void        gate_gate_view_set_hold_ms    (GateGateView           *self,
+                                           guint                   hold_ms);
+/* Shows @decision for hold-ms, then the camera again. */
+void        gate_gate_view_show_decision  (GateGateView           *self,
+                                           const GateScanDecision *decision);
+/* "verdict" while a verdict shows, else the camera state's page name:
+ * "preview", "starting", "no-camera", "denied", "error". */
+const char *gate_gate_view_get_screen     (GateGateView           *self);
+GtkWidget  *gate_gate_view_get_verdict_view (GateGateView         *self);
+
+G_END_DECLS

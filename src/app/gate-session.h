@@ -1,0 +1,52 @@
+/* gate-session.h — one configured kiosk: its cache, server, engine and sync
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Ties the core's objects together for the window, which only reads them
+ * (no GTK here). Without a server URL and token the session works from its
+ * cache alone: every scan is decided offline and queued.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "gate-api-client.h"
+#include "gate-connectivity.h"
+#include "gate-scan-engine.h"
+#include "gate-sync-service.h"
+#include "gate-ticket-cache.h"
+
+G_BEGIN_DECLS
+
+#define GATE_TYPE_SESSION (gate_session_get_type ())
+G_DECLARE_FINAL_TYPE (GateSession, gate_session, GATE, SESSION, GObject)
+
+GateSession      *gate_session_new                (const char          *server_url,
+                                                   const char          *token,
+                                                   const char          *apikey,
+                                                   const char          *device_id,
+                                                   const char          *event_id,
+                                                   const char          *cache_path);
+/* Opens the cache off the main thread and builds the engine and sync
+ * service on it. */
+void              gate_session_open_async         (GateSession         *self,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean          gate_session_open_finish        (GateSession         *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+/* Syncs now and then every @interval_seconds; a no-op without a server. */
+void              gate_session_start_sync         (GateSession         *self,
+                                                   guint                interval_seconds);
+
+const char       *gate_session_get_event_id       (GateSession         *self);
+const char       *gate_session_get_device_id      (GateSession         *self);
+gboolean          gate_session_get_supervisor     (GateSession         *self);
+GateTicketCache  *gate_session_get_cache          (GateSession         *self);
+GateApiClient    *gate_session_get_client         (GateSession         *self);
+GateConnectivity *gate_session_get_connectivity   (GateSession         *self);
+GateScanEngine   *gate_session_get_engine         (GateSession         *self);
+GateSyncService  *gate_session_get_sync_service   (GateSession         *self);
+
+G_END_DECLS

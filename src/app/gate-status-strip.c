@@ -1,0 +1,241 @@
+/* gate-status-strip.c — the gate's one-line status
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Online or offline, scans waiting for upload, how old the cache is, the
+ * event and how many are in. Figures are re-read only when the cache says
+ * they changed; a slow tick re-renders the age text of what was read.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "gate-status-strip.h"
+
+#define AGE_TICK_SECONDS 30
+
+struct _GateStatusStrip
+{
+  GtkWidget         parent_instance;
+
+  GtkImage         *online_icon;
+  GtkLabel         *online_label;
+  GtkLabel         *pending_label;
+  GtkLabel         *age_label;
+  GtkLabel         *event_label;
+  GtkLabel         *count_label;
+
+  GateTicketCache  *cache;
+  GateConnectivity *connectivity;
+  char             *event_id;
+  GCancellable     *reading;
+  gint64            last_refresh_at_us;
+  guint             age_tick_id;
+};
+
+G_DEFINE_FINAL_TYPE (GateStatusStrip, gate_status_strip, GTK_TYPE_WIDGET)
+
+static void
+update_age (GateStatusStrip *self)
+{
+  g_autofree char *text = NULL;
+  gint64 minutes;
+
+  if (self->cache == NULL)
+    return;
+
+  if (self->last_refresh_at_us == 0)
+    {
+      gtk_label_set_label (self->age_label, _("Cache never refreshed"));
+      return;
+    }
+
+  minutes = MAX (0, (g_get_real_time () - self->last_refresh_at_us) / (60 * G_USEC_PER_SEC));
+  if (minutes == 0)
+    text = g_strdup (_("Cache up to date"));
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Cache %" G_GINT64_FORMAT " min old",
+                                         "Cache %" G_GINT64_FORMAT " min old",
+                                         (gulong) minutes),
+                            minutes);
+  gtk_label_set_label (self->age_label, text);
+}
+
+static gboolean
+on_age_tick (gpointer user_data)
+{
+  update_age (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_online (GateStatusStrip *self)
+{
+  gboolean online = self->connectivity == NULL || gate_connectivity_get_online (self->connectivity);
+
+  gtk_image_set_from_icon_name (self->online_icon,
+                                online ? "network-wireless-symbolic" : "network-wireless-offline-symbolic");
+  gtk_label_set_label (self->online_label, online ? _("Online") : _("Offline"));
+
+  if (online)
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "offline");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self), "offline");
+}
+
+static void
+on_status_read (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateCacheStatus) status = NULL;
+  g_autofree char *pending = NULL;
+  g_autofree char *count = NULL;
+  GateStatusStrip *self;
+
+  status = gate_ticket_cache_get_status_finish (GATE_TICKET_CACHE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = GATE_STATUS_STRIP (user_data);
+  if (status == NULL)
+    {
+      g_warning ("Could not read the cache status: %s", error->message);
+      return;
+    }
+
+  if (status->pending_uploads == 0)
+    pending = g_strdup (_("All scans uploaded"));
+  else
+    pending = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "%" G_GINT64_FORMAT " scan to upload",
+                                            "%" G_GINT64_FORMAT " scans to upload",
+                                            (gulong) status->pending_uploads),
+                               status->pending_uploads);
+  /* Translators: checked in / tickets, e.g. "142 / 500 in" */
+  count = g_strdup_printf (_("%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT " in"),
+                           status->checked_in, status->tickets_cached);
+
+  gtk_label_set_label (self->pending_label, pending);
+  gtk_label_set_label (self->count_label, count);
+  gtk_label_set_label (self->event_label, status->event_name != NULL ? status->event_name : "");
+  self->last_refresh_at_us = status->last_refresh_at_us;
+  update_age (self);
+}
+
+static void
+reread_status (GateStatusStrip *self)
+{
+  g_cancellable_cancel (self->reading);
+  g_clear_object (&self->reading);
+
+  if (self->cache == NULL)
+    return;
+
+  self->reading = g_cancellable_new ();
+  /* The strip lives as long as the read: dispose cancels it first. */
+  gate_ticket_cache_get_status_async (self->cache, self->event_id, self->reading, on_status_read, self);
+}
+
+static void
+on_cache_changed (GateStatusStrip *self)
+{
+  reread_status (self);
+}
+
+static void
+disconnect_source (GateStatusStrip *self)
+{
+  g_cancellable_cancel (self->reading);
+  g_clear_object (&self->reading);
+
+  if (self->cache != NULL)
+    g_signal_handlers_disconnect_by_data (self->cache, self);
+  if (self->connectivity != NULL)
+    g_signal_handlers_disconnect_by_data (self->connectivity, self);
+
+  g_clear_object (&self->cache);
+  g_clear_object (&self->connectivity);
+  g_clear_pointer (&self->event_id, g_free);
+}
+
+void
+gate_status_strip_set_source (GateStatusStrip  *self,
+                              GateTicketCache  *cache,
+                              GateConnectivity *connectivity,
+                              const char       *event_id)
+{
+  g_return_if_fail (GATE_IS_STATUS_STRIP (self));
+
+  disconnect_source (self);
+
+  self->cache = cache != NULL ? g_object_ref (cache) : NULL;
+  self->connectivity = connectivity != NULL ? g_object_ref (connectivity) : NULL;
+  self->event_id = g_strdup (event_id);
+
+  if (self->cache != NULL)
+    {
+      g_signal_connect_swapped (self->cache, "status-changed", G_CALLBACK (on_cache_changed), self);
+      g_signal_connect_swapped (self->cache, "ticket-changed", G_CALLBACK (on_cache_changed), self);
+    }
+  if (self->connectivity != NULL)
+    g_signal_connect_swapped (self->connectivity, "notify::online", G_CALLBACK (update_online), self);
+
+  update_online (self);
+  reread_status (self);
+}
+
+char *
+gate_status_strip_dup_text (GateStatusStrip *self)
+{
+  g_return_val_if_fail (GATE_IS_STATUS_STRIP (self), NULL);
+
+  return g_strjoin (" · ",
+                    gtk_label_get_label (self->online_label),
+                    gtk_label_get_label (self->pending_label),
+                    gtk_label_get_label (self->age_label),
+                    gtk_label_get_label (self->event_label),
+                    gtk_label_get_label (self->count_label),
+                    NULL);
+}
+
+static void
+gate_status_strip_dispose (GObject *object)
+{
+  GateStatusStrip *self = GATE_STATUS_STRIP (object);
+
+  disconnect_source (self);
+  g_clear_handle_id (&self->age_tick_id, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_STATUS_STRIP);
+
+  G_OBJECT_CLASS (gate_status_strip_parent_class)->dispose (object);
+}
+
+static void
+gate_status_strip_class_init (GateStatusStripClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = gate_status_strip_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/gatescanner/GateScanner/gate-status-strip.ui");
+  gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, online_icon);
+  gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, online_label);
+  gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, pending_label);
+  gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, age_label);
+  gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, event_label);
+  gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, count_label);
+  gtk_widget_class_set_css_name (widget_class, "statusstrip");
+}
+
+static void
+gate_status_strip_init (GateStatusStrip *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->age_tick_id = g_timeout_add_seconds (AGE_TICK_SECONDS, on_age_tick, self);
+  update_online (self);
+}

@@ -1,0 +1,29 @@
+/* gate-verdict-view.h — the verdict screen: colour, icon and word
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "gate-scan-engine.h"
+
+G_BEGIN_DECLS
+
+#define GATE_TYPE_VERDICT_VIEW (gate_verdict_view_get_type ())
+G_DECLARE_FINAL_TYPE (GateVerdictView, gate_verdict_view, GATE, VERDICT_VIEW, GtkWidget)
+
+GtkWidget  *gate_verdict_view_new           (void);
+void        gate_verdict_view_show_decision (GateVerdictView        *self,
+                                             const GateScanDecision *decision);
+/* The wire name of the verdict shown ("admitted", …), NULL before any. */
+const char *gate_verdict_view_get_verdict   (GateVerdictView        *self);
+const char *gate_verdict_view_get_headline  (GateVerdictView        *self);
+const char *gate_verdict_view_get_detail    (GateVerdictView        *self);
+const char *gate_verdict_view_get_badge     (GateVerdictView        *self);
+
+/* How a verdict reads on the gate, for the view and for announcements. */
+const char *gate_verdict_headline           (GateVerdict             verdict);
+const char *gate_verdict_icon_name          (GateVerdict             verdict);
+
+G_END_DECLS

@@ -1,0 +1,403 @@
+/* gate-window.c — the kiosk's and the supervisor's main window
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Pages: loading while the cache opens, a welcome page on a first run, an
+ * error page when the configuration cannot work, and the main view — the
+ * gate, manual search, the cache panel and conflict review. Every way a
+ * code comes in (camera, keyboard wedge, search) ends in the engine's
+ * submit(); every decision comes back through its ::decided signal.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "gate-gate-view.h"
+#include "gate-status-strip.h"
+#include "gate-window.h"
+
+struct _GateWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toasts;
+  GtkStack             *pages;
+  AdwStatusPage        *error_page;
+  GtkRevealer          *header_revealer;
+  AdwViewStack         *views;
+  GateGateView         *gate_view;
+  GtkWidget            *unlock_button;
+  GtkWidget            *demo_offline_button;
+  GateStatusStrip      *status_strip;
+
+  GateSession          *session;
+  GateCamera           *camera;
+  char                 *pin_hash;
+  gboolean              kiosk;
+  guint                 inhibit_cookie;
+};
+
+G_DEFINE_FINAL_TYPE (GateWindow, gate_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_KIOSK,
+  PROP_PAGE,
+  PROP_PIN_HASH,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+show_page (GateWindow *self,
+           const char *name)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->pages), name) == 0)
+    return;
+
+  gtk_stack_set_visible_child_name (self->pages, name);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE]);
+}
+
+const char *
+gate_window_get_page (GateWindow *self)
+{
+  g_return_val_if_fail (GATE_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->pages);
+}
+
+void
+gate_window_add_toast (GateWindow *self,
+                       const char *message)
+{
+  g_return_if_fail (GATE_IS_WINDOW (self));
+
+  adw_toast_overlay_add_toast (self->toasts, adw_toast_new (message));
+}
+
+/* A decision always shows on the gate, whichever page the worker was on:
+ * a code from the search page or a wedge scan gets its verdict too. */
+static void
+on_decided (GateWindow             *self,
+            const GateScanDecision *decision)
+{
+  adw_view_stack_set_visible_child_name (self->views, "gate");
+  gate_gate_view_show_decision (self->gate_view, decision);
+}
+
+static void
+on_code_detected (GateWindow *self,
+                  const char *code,
+                  gint64      frame_time_us)
+{
+  if (self->session != NULL && gate_session_get_engine (self->session) != NULL)
+    gate_scan_engine_submit (gate_session_get_engine (self->session), code, "qr");
+}
+
+void
+gate_window_set_session (GateWindow  *self,
+                         GateSession *session,
+                         GateCamera  *camera)
+{
+  GateScanEngine *engine;
+
+  g_return_if_fail (GATE_IS_WINDOW (self));
+  g_return_if_fail (GATE_IS_SESSION (session));
+  g_return_if_fail (camera == NULL || GATE_IS_CAMERA (camera));
+  g_return_if_fail (self->session == NULL);
+
+  self->session = g_object_ref (session);
+  engine = gate_session_get_engine (session);
+  g_signal_connect_object (engine, "decided", G_CALLBACK (on_decided), self, G_CONNECT_SWAPPED);
+
+  if (camera != NULL)
+    {
+      self->camera = g_object_ref (camera);
+      g_signal_connect_object (camera, "code-detected", G_CALLBACK (on_code_detected), self, G_CONNECT_SWAPPED);
+    }
+  gate_gate_view_set_camera (self->gate_view, camera);
+
+  gate_status_strip_set_source (self->status_strip,
+                                gate_session_get_cache (session),
+                                gate_session_get_connectivity (session),
+                                gate_session_get_event_id (session));
+
+  show_page (self, "main");
+}
+
+GateSession *
+gate_window_get_session (GateWindow *self)
+{
+  g_return_val_if_fail (GATE_IS_WINDOW (self), NULL);
+
+  return self->session;
+}
+
+void
+gate_window_show_welcome (GateWindow *self)
+{
+  g_return_if_fail (GATE_IS_WINDOW (self));
+
+  show_page (self, "welcome");
+}
+
+void
+gate_window_show_error (GateWindow *self,
+                        const char *title,
+                        const char *description)
+{
+  g_return_if_fail (GATE_IS_WINDOW (self));
+
+  adw_status_page_set_title (self->error_page, title);
+  adw_status_page_set_description (self->error_page, description);
+  show_page (self, "error");
+}
+
+/* Kiosk mode: fullscreen, no cursor, no screen blanking, no header; the
+ * only way out is the supervisor's unlock. */
+void
+gate_window_set_kiosk (GateWindow *self,
+                       gboolean    kiosk)
+{
+  GtkApplication *application;
+
+  g_return_if_fail (GATE_IS_WINDOW (self));
+
+  kiosk = !!kiosk;
+  if (self->kiosk == kiosk)
+    return;
+
+  self->kiosk = kiosk;
+  application = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (kiosk)
+    {
+      gtk_window_fullscreen (GTK_WINDOW (self));
+      gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "none");
+      if (application != NULL)
+        self->inhibit_cookie = gtk_application_inhibit (application, GTK_WINDOW (self),
+                                                        GTK_APPLICATION_INHIBIT_IDLE |
+                                                        GTK_APPLICATION_INHIBIT_LOGOUT,
+                                                        _("The gate is scanning tickets"));
+      adw_view_stack_set_visible_child_name (self->views, "gate");
+    }
+  else
+    {
+      gtk_window_unfullscreen (GTK_WINDOW (self));
+      gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
+      if (application != NULL && self->inhibit_cookie != 0)
+        gtk_application_uninhibit (application, self->inhibit_cookie);
+      self->inhibit_cookie = 0;
+    }
+
+  gtk_revealer_set_reveal_child (self->header_revealer, !kiosk);
+  gtk_widget_set_visible (self->unlock_button, kiosk);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.kiosk", !kiosk);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KIOSK]);
+}
+
+gboolean
+gate_window_get_kiosk (GateWindow *self)
+{
+  g_return_val_if_fail (GATE_IS_WINDOW (self), FALSE);
+
+  return self->kiosk;
+}
+
+static void
+enter_kiosk_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  gate_window_set_kiosk (GATE_WINDOW (widget), TRUE);
+}
+
+void
+gate_window_set_pin_hash (GateWindow *self,
+                          const char *pin_hash)
+{
+  g_return_if_fail (GATE_IS_WINDOW (self));
+
+  g_free (self->pin_hash);
+  self->pin_hash = pin_hash != NULL && *pin_hash != '\0' ? g_strdup (pin_hash) : NULL;
+}
+
+void
+gate_window_set_demo (GateWindow *self,
+                      gboolean    demo)
+{
+  g_return_if_fail (GATE_IS_WINDOW (self));
+
+  gtk_widget_set_visible (self->demo_offline_button, demo);
+}
+
+static void
+unlock_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  GateWindow *self = GATE_WINDOW (widget);
+
+  /* Without a PIN there is no supervisor to ask: the venue's admin set the
+   * kiosk up this way and ends it from outside. */
+  if (self->pin_hash == NULL)
+    {
+      gate_window_add_toast (self, _("No supervisor PIN is set: ask the venue's admin"));
+      return;
+    }
+
+  gate_window_add_toast (self, _("Enter the supervisor PIN"));
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  GateWindow *self = GATE_WINDOW (widget);
+
+  if (!self->kiosk && adw_view_stack_get_child_by_name (self->views, "search") != NULL)
+    adw_view_stack_set_visible_child_name (self->views, "search");
+}
+
+static gboolean
+gate_window_close_request (GtkWindow *window)
+{
+  GateWindow *self = GATE_WINDOW (window);
+
+  if (self->kiosk)
+    {
+      gate_window_add_toast (self, _("A supervisor must unlock the kiosk first"));
+      return TRUE;
+    }
+
+  return GTK_WINDOW_CLASS (gate_window_parent_class)->close_request (window);
+}
+
+static void
+gate_window_dispose (GObject *object)
+{
+  GateWindow *self = GATE_WINDOW (object);
+
+  if (self->camera != NULL)
+    gate_camera_stop (self->camera);
+  g_clear_object (&self->camera);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->pin_hash, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (gate_window_parent_class)->dispose (object);
+}
+
+static void
+gate_window_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  GateWindow *self = GATE_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIOSK:
+      g_value_set_boolean (value, self->kiosk);
+      break;
+
+    case PROP_PAGE:
+      g_value_set_string (value, gate_window_get_page (self));
+      break;
+
+    case PROP_PIN_HASH:
+      g_value_set_string (value, self->pin_hash);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gate_window_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  GateWindow *self = GATE_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIOSK:
+      gate_window_set_kiosk (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_PIN_HASH:
+      gate_window_set_pin_hash (self, g_value_get_string (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gate_window_class_init (GateWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = gate_window_dispose;
+  object_class->get_property = gate_window_get_property;
+  object_class->set_property = gate_window_set_property;
+  window_class->close_request = gate_window_close_request;
+
+  properties[PROP_KIOSK] =
+    g_param_spec_boolean ("kiosk", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  properties[PROP_PAGE] =
+    g_param_spec_string ("page", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /* Write-only in spirit: the hash, never the PIN, and only to verify. */
+  properties[PROP_PIN_HASH] =
+    g_param_spec_string ("pin-hash", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (GATE_TYPE_GATE_VIEW);
+  g_type_ensure (GATE_TYPE_STATUS_STRIP);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gatescanner/GateScanner/gate-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, toasts);
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, pages);
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, header_revealer);
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, views);
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, gate_view);
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, unlock_button);
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, demo_offline_button);
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, status_strip);
+
+  gtk_widget_class_install_action (widget_class, "win.kiosk", NULL, enter_kiosk_action);
+  gtk_widget_class_install_action (widget_class, "win.unlock", NULL, unlock_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+}
+
+static void
+gate_window_init (GateWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  show_page (self, "loading");
+}
+
+GateWindow *
+gate_window_new (AdwApplication *application)
+{
+  return g_object_new (GATE_TYPE_WINDOW, "application", application, NULL);
+}

@@ -1,0 +1,41 @@
+/* gate-window.h — the kiosk's and the supervisor's main window
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "gate-camera.h"
+#include "gate-session.h"
+
+G_BEGIN_DECLS
+
+#define GATE_TYPE_WINDOW (gate_window_get_type ())
+G_DECLARE_FINAL_TYPE (GateWindow, gate_window, GATE, WINDOW, AdwApplicationWindow)
+
+GateWindow  *gate_window_new              (AdwApplication *application);
+/* Shows the gate for @session, scanning what @camera sees (nullable). */
+void         gate_window_set_session      (GateWindow     *self,
+                                           GateSession    *session,
+                                           GateCamera     *camera);
+GateSession *gate_window_get_session      (GateWindow     *self);
+/* First run: explains what is needed and offers the demo. */
+void         gate_window_show_welcome     (GateWindow     *self);
+void         gate_window_show_error       (GateWindow     *self,
+                                           const char     *title,
+                                           const char     *description);
+void         gate_window_set_kiosk        (GateWindow     *self,
+                                           gboolean        kiosk);
+gboolean     gate_window_get_kiosk        (GateWindow     *self);
+void         gate_window_set_pin_hash     (GateWindow     *self,
+                                           const char     *pin_hash);
+/* Shows the switch that cuts the demo's network. */
+void         gate_window_set_demo         (GateWindow     *self,
+                                           gboolean        demo);
+void         gate_window_add_toast        (GateWindow     *self,
+                                           const char     *message);
+/* Which page is up: "loading", "welcome", "error" or "main". */
+const char  *gate_window_get_page         (GateWindow     *self);
+
+G_END_DECLS
