@@ -75,10 +75,11 @@ env_or_setting (GSettings  *settings,
 {
   const char *value = g_getenv (variable);
 
+  /* Provisioning scripts often capture values with their newline. */
   if (value != NULL && *value != '\0')
-    return g_strdup (value);
+    return g_strstrip (g_strdup (value));
 
-  return g_settings_get_string (settings, key);
+  return g_strstrip (g_settings_get_string (settings, key));
 }
 
 /* GATE_* variables win over settings, so provisioning scripts and tests
@@ -184,7 +185,11 @@ on_session_opened (GObject      *source,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      gate_window_show_error (get_window (self), _("The Ticket Cache Could Not Be Opened"), error->message);
+      gate_window_show_error (get_window (self),
+                              g_error_matches (error, GATE_ERROR, GATE_ERROR_CONFIG)
+                              ? _("The Configuration Is Incomplete")
+                              : _("The Ticket Cache Could Not Be Opened"),
+                              error->message);
       return;
     }
 

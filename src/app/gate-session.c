@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "gate-error.h"
@@ -234,11 +235,10 @@ gate_session_open_async (GateSession         *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gate_session_open_async);
 
-  if (self->device_id == NULL || !g_uuid_string_is_valid (self->device_id) ||
-      self->event_id == NULL || !g_uuid_string_is_valid (self->event_id))
+  if (self->device_id == NULL || self->event_id == NULL || !g_uuid_string_is_valid (self->event_id))
     {
       g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_CONFIG,
-                               "The device and the event must be set (as UUIDs)");
+                               _("Set this device's ID and the event to scan in Preferences"));
       return;
     }
 
