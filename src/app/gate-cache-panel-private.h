@@ -25,7 +25,8 @@ typedef enum
 /* The text the panel shows for @figure right now. */
 const char        *gate_cache_panel_get_figure_text   (GateCachePanel       *self,
                                                        GateCachePanelFigure  figure);
-/* (nullable): the failure shown inline, NULL while none is shown. */
+/* (nullable): the failure shown inline once it is fully in view; NULL
+ * while none is shown. */
 const char        *gate_cache_panel_get_message       (GateCachePanel       *self);
 GtkButton         *gate_cache_panel_get_refresh_button (GateCachePanel      *self);
 GtkButton         *gate_cache_panel_get_upload_button (GateCachePanel       *self);

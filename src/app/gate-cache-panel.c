@@ -744,7 +744,8 @@ gate_cache_panel_get_message (GateCachePanel *self)
 {
   g_return_val_if_fail (GATE_IS_CACHE_PANEL (self), NULL);
 
-  if (!gtk_revealer_get_reveal_child (self->message_revealer))
+  if (!gtk_revealer_get_reveal_child (self->message_revealer) ||
+      !gtk_revealer_get_child_revealed (self->message_revealer))
     return NULL;
   return gtk_label_get_label (self->message_label);
 }

@@ -252,6 +252,12 @@ has_message (gpointer user_data)
 }
 
 static gboolean
+shows_message (gpointer user_data)
+{
+  return gate_cache_panel_get_message (user_data) != NULL;
+}
+
+static gboolean
 is_sensitive (gpointer user_data)
 {
   return gtk_widget_get_sensitive (GTK_WIDGET (user_data));
@@ -433,6 +439,7 @@ test_dead_server_shows_failure_and_keeps_scans (Fixture       *fixture,
    * scans are safe. */
   message = g_ptr_array_index (fixture->messages, 0);
   g_assert_cmpuint (fixture->messages->len, ==, 1);
+  g_assert_true (gate_test_gui_wait_until (shows_message, fixture->panel, WAIT_MS));
   g_assert_cmpstr (gate_cache_panel_get_message (fixture->panel), ==, message);
   g_assert_cmpstr (message, ==,
                    "Could not reach the ticket server. The 2 scans waiting on this device are kept and will be "
