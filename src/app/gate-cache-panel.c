@@ -282,8 +282,13 @@ show_figures (GateCachePanel *self)
                              self->last_refresh_label, self->last_full_refresh_label, self->last_upload_label,
                              self->clock_label };
 
+      AdwActionRow *rows[] = { self->event_row, self->last_refresh_row, self->last_full_refresh_row,
+                               self->last_upload_row };
+
       for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
         gtk_label_set_label (labels[i], "—");
+      for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+        adw_action_row_set_subtitle (rows[i], "");
       return;
     }
 
@@ -474,31 +479,52 @@ on_age_tick (gpointer user_data)
 
 /* --- refresh and upload ---------------------------------------------------------------- */
 
+/* One press of a button, so that an answer for an abandoned press (the
+ * service was replaced, the panel disposed) is told apart from the current. */
+typedef struct
+{
+  GateCachePanel *panel;
+  GCancellable   *cancellable;
+} ActionCall;
+
+static void
+action_call_free (ActionCall *call)
+{
+  g_object_unref (call->panel);
+  g_object_unref (call->cancellable);
+  g_free (call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ActionCall, action_call_free)
+
 static void
 on_action_done (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(GateCachePanel) self = user_data;
+  g_autoptr(ActionCall) call = user_data;
+  GateCachePanel *self = call->panel;
   g_autoptr(GError) error = NULL;
   Action action = self->action;
 
-  if (!gate_sync_service_sync_finish (GATE_SYNC_SERVICE (source), result, &error) &&
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  gate_sync_service_sync_finish (GATE_SYNC_SERVICE (source), result, &error);
+  if (call->cancellable != self->action_cancellable)
     return;
 
   self->action = ACTION_NONE;
   g_clear_object (&self->action_cancellable);
   show_action (self);
 
-  if (error != NULL)
+  /* Cancelled here means the service was stopped (the app is closing or
+   * being set up again): nothing the gate worker needs to hear about. */
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_autofree char *message = describe_failure (error, action,
                                                    self->status != NULL ? self->status->pending_uploads : 0);
 
       show_message (self, message);
     }
-  else
+  else if (error == NULL)
     hide_message (self);
 
   queue_read (self);
@@ -508,6 +534,8 @@ static void
 start_action (GateCachePanel *self,
               Action          action)
 {
+  ActionCall *call;
+
   if (self->sync_service == NULL || self->action != ACTION_NONE)
     return;
 
@@ -515,12 +543,13 @@ start_action (GateCachePanel *self,
   self->action_cancellable = g_cancellable_new ();
   show_action (self);
 
+  call = g_new0 (ActionCall, 1);
+  call->panel = g_object_ref (self);
+  call->cancellable = g_object_ref (self->action_cancellable);
   if (action == ACTION_REFRESH)
-    gate_sync_service_refresh_async (self->sync_service, FALSE, self->action_cancellable, on_action_done,
-                                     g_object_ref (self));
+    gate_sync_service_refresh_async (self->sync_service, FALSE, self->action_cancellable, on_action_done, call);
   else
-    gate_sync_service_sync_async (self->sync_service, FALSE, self->action_cancellable, on_action_done,
-                                  g_object_ref (self));
+    gate_sync_service_sync_async (self->sync_service, FALSE, self->action_cancellable, on_action_done, call);
 }
 
 static void

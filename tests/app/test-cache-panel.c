@@ -455,6 +455,28 @@ test_dead_server_shows_failure_and_keeps_scans (Fixture       *fixture,
   shot = gate_test_gui_snapshot_widget (fixture->window, "cache-unreachable");
 }
 
+static void
+test_stopped_service_frees_buttons_quietly (Fixture       *fixture,
+                                            gconstpointer  data)
+{
+  GtkButton *refresh;
+
+  fixture_connect (fixture, gate_test_server_get_url (backend.server));
+  fixture_show (fixture, backend.event);
+  refresh = gate_cache_panel_get_refresh_button (fixture->panel);
+
+  /* The app stops syncing (closing, or set up again) while a refresh runs:
+   * the buttons come back and nobody is told of a failure. */
+  click (refresh);
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (refresh)));
+  gate_sync_service_stop (fixture->sync);
+
+  g_assert_true (gate_test_gui_wait_until (is_sensitive, refresh, WAIT_MS));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (gate_cache_panel_get_upload_button (fixture->panel))));
+  g_assert_cmpuint (fixture->messages->len, ==, 0);
+  g_assert_null (gate_cache_panel_get_message (fixture->panel));
+}
+
 /* --- the chart alone ---------------------------------------------------------------- */
 
 static char *
@@ -594,6 +616,8 @@ main (int    argc,
               test_upload_now_empties_queue, fixture_tear_down);
   g_test_add ("/cache-panel/dead-server-shows-failure-and-keeps-scans", Fixture, NULL, fixture_set_up,
               test_dead_server_shows_failure_and_keeps_scans, fixture_tear_down);
+  g_test_add ("/cache-panel/stopped-service-frees-buttons-quietly", Fixture, NULL, fixture_set_up,
+              test_stopped_service_frees_buttons_quietly, fixture_tear_down);
   g_test_add_func ("/arrivals-chart/draws-buckets", test_arrivals_chart_draws_buckets);
   g_test_add_func ("/arrivals-chart/empty-says-so", test_arrivals_chart_empty_says_so);
 
