@@ -305,7 +305,9 @@ test_shows_stored_event_and_tickets (Fixture       *fixture,
   fixture_show (fixture, LOCAL_EVENT);
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_TICKETS_CACHED, "0");
 
-  /* Stored while the panel is shown: the cache's signals bring it in. */
+  /* Stored while the panel is shown, as a sync stores them: the cache's
+   * signals bring them in. */
+  g_assert_true (gate_ticket_cache_set_clock_offset (fixture->cache, 1234, NULL));
   store_tickets (fixture->cache, LOCAL_EVENT, 12);
   store_event (fixture->cache, LOCAL_EVENT, "Summer Gala");
 
@@ -313,6 +315,12 @@ test_shows_stored_event_and_tickets (Fixture       *fixture,
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_TICKETS_CACHED, "12");
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_LAST_REFRESH, "just now");
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_LAST_UPLOAD, "never");
+  assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_CLOCK_OFFSET, "+1.2 s (server ahead)");
+
+  g_assert_true (gate_ticket_cache_set_clock_offset (fixture->cache, -420, NULL));
+  store_event (fixture->cache, LOCAL_EVENT, "Summer Gala, day 2");
+  assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_EVENT, "Summer Gala, day 2");
+  assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_CLOCK_OFFSET, "−0.4 s (server behind)");
 }
 
 static void
