@@ -348,18 +348,23 @@ show_action (GateCachePanel *self)
 /* --- reading ---------------------------------------------------------------------- */
 
 /* The chart always spans the whole window up to now, so its time axis does
- * not jump when the first or last scans fall out of it. */
+ * not jump when the first or last scans fall out of it. Scans a little
+ * "after now" are real (times corrected to a server clock ahead of ours)
+ * and extend it; a clock off by more than the window is broken, and its
+ * scans are left out rather than stretching the chart over days. */
 static GArray *
 fill_window (GArray *buckets,
              gint64  since_us,
              gint64  now_us)
 {
-  gint64 until_us = now_us - now_us % ARRIVALS_BUCKET_US;
+  gint64 now_bucket_us = now_us - now_us % ARRIVALS_BUCKET_US;
+  gint64 until_us = now_bucket_us;
   GArray *window;
   guint n;
 
   if (buckets->len > 0)
-    until_us = MAX (until_us, g_array_index (buckets, GateArrivalBucket, buckets->len - 1).start_us);
+    until_us = CLAMP (g_array_index (buckets, GateArrivalBucket, buckets->len - 1).start_us, now_bucket_us,
+                      now_bucket_us + GATE_CACHE_PANEL_ARRIVALS_SPAN_US);
 
   n = (guint) ((until_us - since_us) / ARRIVALS_BUCKET_US) + 1;
   window = g_array_sized_new (FALSE, TRUE, sizeof (GateArrivalBucket), n);
