@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "gate-cache-panel.h"
 #include "gate-gate-view.h"
 #include "gate-status-strip.h"
 #include "gate-window.h"
@@ -29,6 +30,7 @@ struct _GateWindow
   GtkWidget            *unlock_button;
   GtkWidget            *demo_offline_button;
   GateStatusStrip      *status_strip;
+  GateCachePanel       *cache_panel;
 
   GateSession          *session;
   GateCamera           *camera;
@@ -77,6 +79,13 @@ gate_window_add_toast (GateWindow *self,
   adw_toast_overlay_add_toast (self->toasts, adw_toast_new (message));
 }
 
+static void
+on_panel_message (GateWindow *self,
+                  const char *message)
+{
+  gate_window_add_toast (self, message);
+}
+
 /* A decision always shows on the gate, whichever page the worker was on:
  * a code from the search page or a wedge scan gets its verdict too. */
 static void
@@ -123,6 +132,13 @@ gate_window_set_session (GateWindow  *self,
                                 gate_session_get_cache (session),
                                 gate_session_get_connectivity (session),
                                 gate_session_get_event_id (session));
+
+  g_object_set (self->cache_panel,
+                "cache", gate_session_get_cache (session),
+                "sync-service", gate_session_get_sync_service (session),
+                "connectivity", gate_session_get_connectivity (session),
+                "event-id", gate_session_get_event_id (session),
+                NULL);
 
   show_page (self, "main");
 }
@@ -371,6 +387,7 @@ gate_window_class_init (GateWindowClass *klass)
 
   g_type_ensure (GATE_TYPE_GATE_VIEW);
   g_type_ensure (GATE_TYPE_STATUS_STRIP);
+  g_type_ensure (GATE_TYPE_CACHE_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gatescanner/GateScanner/gate-window.ui");
   gtk_widget_class_bind_template_child (widget_class, GateWindow, toasts);
@@ -382,6 +399,8 @@ gate_window_class_init (GateWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GateWindow, unlock_button);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, demo_offline_button);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, status_strip);
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, cache_panel);
+  gtk_widget_class_bind_template_callback (widget_class, on_panel_message);
 
   gtk_widget_class_install_action (widget_class, "win.kiosk", NULL, enter_kiosk_action);
   gtk_widget_class_install_action (widget_class, "win.unlock", NULL, unlock_action);
