@@ -195,12 +195,16 @@ static void
 gate_gate_view_dispose (GObject *object)
 {
   GateGateView *self = GATE_GATE_VIEW (object);
+  GtkWidget *child;
 
   g_clear_handle_id (&self->hold_id, g_source_remove);
   if (self->camera != NULL)
     g_signal_handlers_disconnect_by_data (self->camera, self);
   g_clear_object (&self->camera);
   gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_GATE_VIEW);
+  /* The template's top box has no id, so dispose_template leaves it. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (gate_gate_view_parent_class)->dispose (object);
 }

@@ -205,10 +205,14 @@ static void
 gate_status_strip_dispose (GObject *object)
 {
   GateStatusStrip *self = GATE_STATUS_STRIP (object);
+  GtkWidget *child;
 
   disconnect_source (self);
   g_clear_handle_id (&self->age_tick_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_STATUS_STRIP);
+  /* The template's top box has no id, so dispose_template leaves it. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (gate_status_strip_parent_class)->dispose (object);
 }

@@ -152,6 +152,9 @@ describe_offline (const GateScanDecision *decision)
     return g_strdup (_("Offline — cache never refreshed"));
 
   minutes = decision->cache_age_us / (60 * G_USEC_PER_SEC);
+  if (minutes == 0)
+    return g_strdup (_("Offline — cache under a minute old"));
+
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                        "Offline — cache %" G_GINT64_FORMAT " min old",
                                        "Offline — cache %" G_GINT64_FORMAT " min old",
@@ -223,7 +226,12 @@ gate_verdict_view_get_badge (GateVerdictView *self)
 static void
 gate_verdict_view_dispose (GObject *object)
 {
+  GtkWidget *child;
+
   gtk_widget_dispose_template (GTK_WIDGET (object), GATE_TYPE_VERDICT_VIEW);
+  /* The template's top box has no id, so dispose_template leaves it. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (gate_verdict_view_parent_class)->dispose (object);
 }

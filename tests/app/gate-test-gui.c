@@ -15,6 +15,8 @@ void
 gate_test_gui_init (int    *argc,
                     char ***argv)
 {
+  g_autoptr(GtkCssProvider) provider = NULL;
+
   g_test_init (argc, argv, NULL);
 
   if (g_getenv ("DISPLAY") == NULL)
@@ -26,6 +28,13 @@ gate_test_gui_init (int    *argc,
   gate_app_register_resource ();
   gtk_init ();
   adw_init ();
+
+  /* What AdwApplication does for the app: its style.css, so widgets tested
+   * outside the application look as they do in it. */
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/io/github/gatescanner/GateScanner/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
 typedef struct
