@@ -55,7 +55,6 @@ struct _GateConflictsPage
   gulong                conflicts_changed_id;
   GtkFileChooserNative *chooser;
 
-  AdwToastOverlay      *toast_overlay;
   GtkRevealer          *notice_revealer;
   GtkLabel             *notice_label;
   GtkStack             *conflicts_stack;
@@ -673,6 +672,15 @@ on_contents_replaced (GObject      *source,
     g_task_return_error (task, error);
 }
 
+/* g_ptr_array_sort hands over pointers to the elements. */
+static int
+compare_item_pointers (gconstpointer a,
+                       gconstpointer b,
+                       gpointer      user_data)
+{
+  return gate_conflict_item_compare (*(gpointer *) a, *(gpointer *) b, user_data);
+}
+
 void
 gate_conflicts_page_export_csv_async (GateConflictsPage   *self,
                                       GFile               *file,
@@ -698,7 +706,7 @@ gate_conflicts_page_export_csv_async (GateConflictsPage   *self,
   n_items = g_list_model_get_n_items (G_LIST_MODEL (self->conflicts));
   for (guint i = 0; i < n_items; i++)
     g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (self->conflicts), i));
-  g_ptr_array_sort_with_data (items, (GCompareDataFunc) gate_conflict_item_compare, NULL);
+  g_ptr_array_sort_with_data (items, compare_item_pointers, NULL);
   for (guint i = 0; i < items->len; i++)
     g_ptr_array_add (conflicts, (gpointer) gate_conflict_item_get_conflict (g_ptr_array_index (items, i)));
 
@@ -731,7 +739,9 @@ on_exported (GObject      *source,
 
   if (gate_conflicts_page_export_csv_finish (self, result, &error))
     {
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Conflicts exported")));
+      /* The bin's own child: AdwBin unparents it, not dispose_template. */
+      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (adw_bin_get_child (ADW_BIN (self))),
+                                   adw_toast_new (_("Conflicts exported")));
       return;
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -985,7 +995,6 @@ gate_conflicts_page_class_init (GateConflictsPageClass *klass)
   g_type_ensure (GATE_TYPE_DEVICE_ITEM);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "gate-conflicts-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, GateConflictsPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, GateConflictsPage, notice_revealer);
   gtk_widget_class_bind_template_child (widget_class, GateConflictsPage, notice_label);
   gtk_widget_class_bind_template_child (widget_class, GateConflictsPage, conflicts_stack);
