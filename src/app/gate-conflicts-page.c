@@ -61,6 +61,7 @@ struct _GateConflictsPage
   AdwStatusPage        *error_status;
   GtkListView          *conflicts_view;
   GtkLabel             *devices_message;
+  GtkWidget            *devices_scroller;
   GtkListView          *devices_view;
 };
 
@@ -326,6 +327,8 @@ on_devices_listed (GObject      *source,
       g_debug ("Loading devices failed: %s", error->message);
       gtk_label_set_text (self->devices_message, message);
       gtk_widget_set_visible (GTK_WIDGET (self->devices_message), TRUE);
+      gtk_widget_set_visible (self->devices_scroller,
+                              g_list_model_get_n_items (G_LIST_MODEL (self->devices)) > 0);
       return;
     }
 
@@ -340,6 +343,7 @@ on_devices_listed (GObject      *source,
 
   gtk_label_set_text (self->devices_message, _("No device has reported to the server yet."));
   gtk_widget_set_visible (GTK_WIDGET (self->devices_message), devices->len == 0);
+  gtk_widget_set_visible (self->devices_scroller, devices->len > 0);
 }
 
 static void
@@ -1001,6 +1005,7 @@ gate_conflicts_page_class_init (GateConflictsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GateConflictsPage, error_status);
   gtk_widget_class_bind_template_child (widget_class, GateConflictsPage, conflicts_view);
   gtk_widget_class_bind_template_child (widget_class, GateConflictsPage, devices_message);
+  gtk_widget_class_bind_template_child (widget_class, GateConflictsPage, devices_scroller);
   gtk_widget_class_bind_template_child (widget_class, GateConflictsPage, devices_view);
   gtk_widget_class_bind_template_callback (widget_class, on_reload_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_export_clicked);
