@@ -253,7 +253,6 @@ apply_conflicts (GateConflictsPage *self,
     {
       g_autofree char *message = describe_error (error);
 
-      g_warn_if_fail (error != NULL);
       g_debug ("Loading conflicts failed: %s", error->message);
       /* A list already shown stays, marked as possibly out of date. */
       if (g_list_model_get_n_items (G_LIST_MODEL (self->conflicts)) > 0)
@@ -482,8 +481,12 @@ on_server_reviewed (GObject      *source,
 
   review->reviewed_at_us = g_get_real_time ();
   gate_conflict_item_set_review (review->item, review->reviewed_by, review->note, review->reviewed_at_us);
-  refilter (self);
-  update_view (self);
+  /* A caller without a cancellable may outlive the page's widgets. */
+  if (self->reviewed_filter != NULL)
+    {
+      refilter (self);
+      update_view (self);
+    }
 
   /* The cache only records what the server accepted: a review that failed
    * there must not look done at the gate. */
