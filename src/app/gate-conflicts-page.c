@@ -247,7 +247,6 @@ apply_conflicts (GateConflictsPage *self,
                  const GError      *error)
 {
   self->loaded_once = TRUE;
-  set_loading (self, FALSE, self->loading_devices);
 
   if (conflicts == NULL)
     {
@@ -267,9 +266,14 @@ apply_conflicts (GateConflictsPage *self,
         g_ptr_array_add (items, gate_conflict_item_new (g_ptr_array_index (conflicts, i)));
       g_list_store_splice (self->conflicts, 0, g_list_model_get_n_items (G_LIST_MODEL (self->conflicts)),
                            items->pdata, items->len);
+      /* The list is current again: the warning that it might not be goes. */
+      if (self->notice != NULL && g_strcmp0 (self->notice, self->error_message) == 0)
+        set_notice (self, NULL);
       set_error_message (self, NULL);
     }
 
+  /* Last, so whoever waits for the end of loading finds the list filled. */
+  set_loading (self, FALSE, self->loading_devices);
   update_view (self);
 }
 
@@ -317,8 +321,6 @@ on_devices_listed (GObject      *source,
   if (g_cancellable_is_cancelled (load->cancellable))
     return;
 
-  set_loading (self, self->loading_conflicts, FALSE);
-
   if (devices == NULL)
     {
       g_autofree char *message = describe_error (error);
@@ -326,23 +328,21 @@ on_devices_listed (GObject      *source,
       g_debug ("Loading devices failed: %s", error->message);
       gtk_label_set_text (self->devices_message, message);
       gtk_widget_set_visible (GTK_WIDGET (self->devices_message), TRUE);
-      gtk_widget_set_visible (self->devices_scroller,
-                              g_list_model_get_n_items (G_LIST_MODEL (self->devices)) > 0);
-      return;
+    }
+  else
+    {
+      g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; i < devices->len; i++)
+        g_ptr_array_add (items, gate_device_item_new (g_ptr_array_index (devices, i)));
+      g_list_store_splice (self->devices, 0, g_list_model_get_n_items (G_LIST_MODEL (self->devices)),
+                           items->pdata, items->len);
+      gtk_label_set_text (self->devices_message, _("No device has reported to the server yet."));
+      gtk_widget_set_visible (GTK_WIDGET (self->devices_message), devices->len == 0);
     }
 
-  {
-    g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-
-    for (guint i = 0; i < devices->len; i++)
-      g_ptr_array_add (items, gate_device_item_new (g_ptr_array_index (devices, i)));
-    g_list_store_splice (self->devices, 0, g_list_model_get_n_items (G_LIST_MODEL (self->devices)),
-                         items->pdata, items->len);
-  }
-
-  gtk_label_set_text (self->devices_message, _("No device has reported to the server yet."));
-  gtk_widget_set_visible (GTK_WIDGET (self->devices_message), devices->len == 0);
-  gtk_widget_set_visible (self->devices_scroller, devices->len > 0);
+  gtk_widget_set_visible (self->devices_scroller, g_list_model_get_n_items (G_LIST_MODEL (self->devices)) > 0);
+  set_loading (self, self->loading_conflicts, FALSE);
 }
 
 static void

@@ -673,6 +673,43 @@ test_dead_server_shows_error (void)
 }
 
 static void
+test_failed_reload_keeps_list (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) north = gate_new (event, "north", "gate");
+  g_autoptr(Gate) south = gate_new (event, "south", "gate");
+  g_autoptr(Gate) laptop = gate_new (event, "laptop", "supervisor");
+  const char *ticket = make_conflict (event, north, south);
+  g_autoptr(GError) error = NULL;
+  /* The laptop's own server, so that stopping it leaves the others' alone. */
+  g_autoptr(GateTestServer) server = gate_test_server_new (gate_test_pg_get_conninfo (backend.pg), NULL, &error);
+  g_autoptr(GateApiClient) client = gate_api_client_new (gate_test_server_get_url (server), laptop->token,
+                                                         laptop->device_id);
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (NULL, client, event->id, TRUE));
+  GtkWidget *window = show_page (page);
+  int status = 0;
+
+  g_assert_no_error (error);
+  wait_for_ticket (page, ticket);
+  g_assert_true (gate_test_gui_wait_until (done_loading, page, WAIT_MS));
+
+  g_assert_true (gate_test_server_stop (server, &status, &error));
+  g_assert_no_error (error);
+  gate_conflicts_page_reload (page);
+  g_assert_true (gate_test_gui_wait_until (has_notice, page, WAIT_MS));
+  g_assert_true (gate_test_gui_wait_until (done_loading, page, WAIT_MS));
+
+  /* What was loaded stays on screen, with the reason it may be stale. */
+  g_assert_nonnull (strstr (gate_conflicts_page_get_notice (page), "cannot be reached"));
+  g_assert_nonnull (gate_conflicts_page_get_error_message (page));
+  g_assert_nonnull (find_item (gate_conflicts_page_get_visible_conflicts (page), ticket));
+  gate_test_gui_flush ();
+  g_assert_cmpstr (shown_page (page), ==, "list");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
 test_revoked_token_shows_error (void)
 {
   g_autoptr(Event) event = event_new ();
@@ -774,6 +811,7 @@ main (int    argc,
   g_test_add_func ("/conflicts-page/supervisor-lists-conflicts-and-devices-server-wide",
                    test_supervisor_lists_conflicts_and_devices_server_wide);
   g_test_add_func ("/conflicts-page/dead-server-shows-error", test_dead_server_shows_error);
+  g_test_add_func ("/conflicts-page/failed-reload-keeps-list", test_failed_reload_keeps_list);
   g_test_add_func ("/conflicts-page/revoked-token-shows-error", test_revoked_token_shows_error);
   g_test_add_func ("/conflicts-page/export-csv-writes-all-rows", test_export_csv_writes_all_rows);
 
