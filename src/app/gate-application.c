@@ -203,6 +203,7 @@ on_session_opened (GObject      *source,
 
   window = get_window (self);
   gate_window_set_session (window, session, self->camera);
+  g_settings_bind (self->settings, "device-name", window, "device-name", G_SETTINGS_BIND_GET);
   gate_window_set_demo (window, self->demo_driver != NULL && gate_demo_get_can_cut (self->demo_driver));
   if (self->demo_driver != NULL)
     gate_demo_attach (self->demo_driver, session, self->camera);

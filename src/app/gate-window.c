@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "gate-cache-panel.h"
+#include "gate-conflicts-page.h"
 #include "gate-gate-view.h"
 #include "gate-status-strip.h"
 #include "gate-window.h"
@@ -31,6 +32,7 @@ struct _GateWindow
   GtkWidget            *demo_offline_button;
   GateStatusStrip      *status_strip;
   GateCachePanel       *cache_panel;
+  GateConflictsPage    *conflicts_page;
 
   GateSession          *session;
   GateCamera           *camera;
@@ -46,6 +48,7 @@ enum {
   PROP_KIOSK,
   PROP_PAGE,
   PROP_PIN_HASH,
+  PROP_DEVICE_NAME,
   N_PROPS
 };
 
@@ -139,6 +142,14 @@ gate_window_set_session (GateWindow  *self,
                 "connectivity", gate_session_get_connectivity (session),
                 "event-id", gate_session_get_event_id (session),
                 NULL);
+
+  /* A supervisor's token turns the list server-wide, once the server says so. */
+  g_object_set (self->conflicts_page,
+                "cache", gate_session_get_cache (session),
+                "api-client", gate_session_get_client (session),
+                "event-id", gate_session_get_event_id (session),
+                NULL);
+  g_object_bind_property (session, "supervisor", self->conflicts_page, "supervisor", G_BINDING_SYNC_CREATE);
 
   show_page (self, "main");
 }
@@ -242,6 +253,16 @@ gate_window_set_pin_hash (GateWindow *self,
 }
 
 void
+gate_window_set_device_name (GateWindow *self,
+                             const char *device_name)
+{
+  g_return_if_fail (GATE_IS_WINDOW (self));
+
+  gate_conflicts_page_set_reviewed_by (self->conflicts_page,
+                                       device_name != NULL && *device_name != '\0' ? device_name : NULL);
+}
+
+void
 gate_window_set_demo (GateWindow *self,
                       gboolean    demo)
 {
@@ -330,6 +351,10 @@ gate_window_get_property (GObject    *object,
       g_value_set_string (value, self->pin_hash);
       break;
 
+    case PROP_DEVICE_NAME:
+      g_value_set_string (value, gate_conflicts_page_get_reviewed_by (self->conflicts_page));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -351,6 +376,10 @@ gate_window_set_property (GObject      *object,
 
     case PROP_PIN_HASH:
       gate_window_set_pin_hash (self, g_value_get_string (value));
+      break;
+
+    case PROP_DEVICE_NAME:
+      gate_window_set_device_name (self, g_value_get_string (value));
       break;
 
     default:
@@ -383,11 +412,16 @@ gate_window_class_init (GateWindowClass *klass)
     g_param_spec_string ("pin-hash", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  properties[PROP_DEVICE_NAME] =
+    g_param_spec_string ("device-name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (GATE_TYPE_GATE_VIEW);
   g_type_ensure (GATE_TYPE_STATUS_STRIP);
   g_type_ensure (GATE_TYPE_CACHE_PANEL);
+  g_type_ensure (GATE_TYPE_CONFLICTS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gatescanner/GateScanner/gate-window.ui");
   gtk_widget_class_bind_template_child (widget_class, GateWindow, toasts);
@@ -400,6 +434,7 @@ gate_window_class_init (GateWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GateWindow, demo_offline_button);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, status_strip);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, cache_panel);
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, conflicts_page);
   gtk_widget_class_bind_template_callback (widget_class, on_panel_message);
 
   gtk_widget_class_install_action (widget_class, "win.kiosk", NULL, enter_kiosk_action);

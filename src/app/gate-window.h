@@ -30,6 +30,9 @@ void         gate_window_set_kiosk        (GateWindow     *self,
 gboolean     gate_window_get_kiosk        (GateWindow     *self);
 void         gate_window_set_pin_hash     (GateWindow     *self,
                                            const char     *pin_hash);
+/* Who reviews conflicts from this device. */
+void         gate_window_set_device_name  (GateWindow     *self,
+                                           const char     *device_name);
 /* Shows the switch that cuts the demo's network. */
 void         gate_window_set_demo         (GateWindow     *self,
                                            gboolean        demo);

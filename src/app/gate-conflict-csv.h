@@ -1,0 +1,20 @@
+/* gate-conflict-csv.h — conflicts as a spreadsheet-safe CSV file
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * RFC 4180: a header row, CRLF line ends, fields with a comma, quote or line
+ * break in double quotes (quotes doubled). Times are ISO 8601 UTC with
+ * milliseconds; an unset time or text is an empty field. A text field that
+ * a spreadsheet would run as a formula (starting with = + - @, a tab or a
+ * carriage return) gets a leading apostrophe. Columns: docs/conflict-review.md.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* @conflicts (element-type GateConflict). Returns the whole file, UTF-8. */
+char *gate_conflicts_to_csv (GPtrArray *conflicts);
+
+G_END_DECLS

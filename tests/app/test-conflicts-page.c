@@ -1,0 +1,835 @@
+/* test-conflicts-page.c — conflict review against a real PostgreSQL and
+ * gate-server, with real conflicts made by two gates
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A conflict is made the way it happens at a venue: one gate admits a
+ * ticket online, another that refreshed before admits it offline and
+ * uploads later, losing first-scan-wins. Every test has its own event, so
+ * a supervisor's server-wide list holds only that test's conflicts.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "gate-conflicts-page.h"
+#include "gate-device-item.h"
+#include "gate-error.h"
+#include "gate-sync-service.h"
+#include "gate-test-gui.h"
+#include "gate-test-harness.h"
+
+#define WAIT_MS 20000
+
+static struct
+{
+  GateTestPg     *pg;
+  GateTestServer *server;
+  char           *dir;
+  guint           serial;
+} backend;
+
+typedef struct
+{
+  char           **tickets;
+  guint            next_ticket;
+  char            *id;
+} Event;
+
+typedef struct
+{
+  char             *name;
+  char             *device_id;
+  char             *token;
+  GateApiClient    *client;
+  GateTicketCache  *cache;
+  GateConnectivity *connectivity;
+  GateSyncService  *sync;
+} Gate;
+
+/* --- set-up ------------------------------------------------------------------- */
+
+static Event *
+event_new (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strdup_printf ("Conflicts page %u", ++backend.serial);
+  Event *event = g_new0 (Event, 1);
+
+  event->id = gate_test_create_event (backend.pg, name, &error);
+  g_assert_no_error (error);
+  event->tickets = gate_test_generate_tickets (backend.pg, event->id, 6, "General", &error);
+  g_assert_no_error (error);
+  return event;
+}
+
+static void
+event_free (Event *event)
+{
+  g_strfreev (event->tickets);
+  g_free (event->id);
+  g_free (event);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Event, event_free)
+
+static GateApiClient *
+client_for (const char *device_id,
+            const char *token)
+{
+  return gate_api_client_new (gate_test_server_get_url (backend.server), token, device_id);
+}
+
+static Gate *
+gate_new (Event      *event,
+          const char *name,
+          const char *role)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *unique = g_strdup_printf ("%s-%u", name, ++backend.serial);
+  g_autofree char *path = NULL;
+  Gate *gate = g_new0 (Gate, 1);
+
+  gate->name = g_steal_pointer (&unique);
+  g_assert_true (gate_test_add_device (backend.pg, gate->name, role, &gate->device_id, &gate->token, &error));
+  gate->client = client_for (gate->device_id, gate->token);
+  path = g_build_filename (backend.dir, gate->device_id, NULL);
+  gate->cache = gate_ticket_cache_new (path, &error);
+  g_assert_no_error (error);
+  gate->connectivity = gate_connectivity_new ();
+  gate->sync = gate_sync_service_new (gate->cache, gate->client, gate->connectivity, event->id);
+  return gate;
+}
+
+static void
+gate_free (Gate *gate)
+{
+  g_clear_object (&gate->sync);
+  g_clear_object (&gate->connectivity);
+  g_clear_object (&gate->cache);
+  g_clear_object (&gate->client);
+  g_free (gate->name);
+  g_free (gate->device_id);
+  g_free (gate->token);
+  g_free (gate);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Gate, gate_free)
+
+typedef struct
+{
+  GAsyncResult *result;
+} Waiter;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Waiter *waiter = user_data;
+
+  waiter->result = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer user_data)
+{
+  return ((Waiter *) user_data)->result != NULL;
+}
+
+static GAsyncResult *
+wait_result (Waiter *waiter)
+{
+  g_assert_true (gate_test_gui_wait_until (has_result, waiter, WAIT_MS));
+  return waiter->result;
+}
+
+static void
+sync_gate (Gate *gate)
+{
+  g_autoptr(GError) error = NULL;
+  Waiter waiter = { 0 };
+
+  gate_sync_service_sync_async (gate->sync, FALSE, NULL, on_done, &waiter);
+  g_assert_true (gate_sync_service_sync_finish (gate->sync, wait_result (&waiter), &error));
+  g_assert_no_error (error);
+  g_object_unref (waiter.result);
+}
+
+/* @online admits a ticket at the server; @offline, whose cache was refreshed
+ * before, admits it again offline and uploads: it loses the conflict. */
+static const char *
+make_conflict (Event *event,
+               Gate  *online,
+               Gate  *offline)
+{
+  const char *ticket = event->tickets[event->next_ticket++];
+  g_autofree char *online_id = g_uuid_string_random ();
+  g_autoptr(GateScanAnswer) answer = NULL;
+  g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
+  g_autoptr(GateOfflineDecision) decision = NULL;
+  g_autoptr(GError) error = NULL;
+  Waiter waiter = { 0 };
+
+  sync_gate (offline);
+
+  gate_api_client_scan_ticket_async (online->client, ticket, event->id, online_id, "qr", 5000, NULL, on_done,
+                                     &waiter);
+  answer = gate_api_client_scan_ticket_finish (online->client, wait_result (&waiter), &error);
+  g_object_unref (waiter.result);
+  g_assert_no_error (error);
+  g_assert_cmpint (answer->verdict, ==, GATE_VERDICT_ADMITTED);
+
+  scan->client_scan_id = g_uuid_string_random ();
+  scan->event_id = g_strdup (event->id);
+  scan->qr_token = g_strdup (ticket);
+  scan->device_id = g_strdup (offline->device_id);
+  scan->scanned_at_us = g_get_real_time ();
+  scan->scan_method = g_strdup ("qr");
+  decision = gate_ticket_cache_admit_offline (offline->cache, scan, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (decision->verdict, ==, GATE_VERDICT_ADMITTED);
+
+  sync_gate (offline);
+  return ticket;
+}
+
+static GtkWidget *
+show_page (GateConflictsPage *page)
+{
+  GtkWidget *window = adw_window_new ();
+
+  adw_window_set_content (ADW_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (gate_test_gui_wait_drawn (window, WAIT_MS));
+  return window;
+}
+
+/* --- looking at the page ------------------------------------------------------ */
+
+typedef struct
+{
+  GateConflictsPage *page;
+  const char        *ticket;
+} Lookup;
+
+static GateConflictItem *
+find_item (GListModel *model,
+           const char *ticket)
+{
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GateConflictItem) item = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (gate_conflict_item_get_ticket_code (item), ticket) == 0)
+        return item;
+    }
+  return NULL;
+}
+
+static gboolean
+ticket_listed (gpointer user_data)
+{
+  Lookup *lookup = user_data;
+
+  return find_item (gate_conflicts_page_get_visible_conflicts (lookup->page), lookup->ticket) != NULL;
+}
+
+static GateConflictItem *
+wait_for_ticket (GateConflictsPage *page,
+                 const char        *ticket)
+{
+  Lookup lookup = { page, ticket };
+
+  g_assert_true (gate_test_gui_wait_until (ticket_listed, &lookup, WAIT_MS));
+  return find_item (gate_conflicts_page_get_visible_conflicts (page), ticket);
+}
+
+static gboolean
+done_loading (gpointer user_data)
+{
+  return !gate_conflicts_page_get_loading (user_data);
+}
+
+static GtkWidget *
+find_descendant (GtkWidget  *widget,
+                 GType       type,
+                 const char *name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type) &&
+          (name == NULL || g_strcmp0 (gtk_widget_get_name (child), name) == 0))
+        return child;
+      found = find_descendant (child, type, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static const char *
+shown_page (GateConflictsPage *page)
+{
+  GtkWidget *stack = find_descendant (GTK_WIDGET (page), GTK_TYPE_STACK, NULL);
+
+  g_assert_nonnull (stack);
+  return gtk_stack_get_visible_child_name (GTK_STACK (stack));
+}
+
+static gboolean
+stack_shows_list (gpointer user_data)
+{
+  return g_strcmp0 (shown_page (user_data), "list") == 0;
+}
+
+static gboolean
+review_button_shown (gpointer user_data)
+{
+  GtkWidget *button = find_descendant (user_data, GTK_TYPE_BUTTON, "review-button");
+
+  return button != NULL && gtk_widget_get_mapped (button);
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer user_data)
+{
+  return find_message_dialog () != NULL;
+}
+
+/* Clicks the row's "Mark Reviewed…" button, types @note and confirms. */
+static void
+review_through_dialog (GtkWidget  *window,
+                       const char *note)
+{
+  GtkWidget *button;
+  AdwMessageDialog *dialog;
+
+  g_assert_true (gate_test_gui_wait_until (review_button_shown, window, WAIT_MS));
+  button = find_descendant (window, GTK_TYPE_BUTTON, "review-button");
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+
+  g_assert_true (gate_test_gui_wait_until (dialog_shown, NULL, WAIT_MS));
+  dialog = find_message_dialog ();
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), note);
+  adw_message_dialog_response (dialog, "review");
+}
+
+static gboolean
+item_reviewed (gpointer user_data)
+{
+  return gate_conflict_item_get_reviewed (user_data);
+}
+
+static char *
+server_sql (const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *psql = g_find_program_in_path ("psql");
+  g_autofree char *out = NULL;
+  const char *argv[] = { psql, "-At", "-d", gate_test_pg_get_conninfo (backend.pg), "-c", sql, NULL };
+  int status = 0;
+
+  g_assert_nonnull (psql);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return g_strchomp (g_steal_pointer (&out));
+}
+
+static char *
+server_review (gint64 conflict_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT reviewed_by || '|' || coalesce(review_note, '') "
+                                          "FROM scan_conflicts WHERE id = %" G_GINT64_FORMAT
+                                          " AND reviewed_at IS NOT NULL",
+                                          conflict_id);
+
+  return server_sql (sql);
+}
+
+/* --- tests --------------------------------------------------------------------- */
+
+static void
+test_gate_mode_lists_conflict_from_cache (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) north = gate_new (event, "north", "gate");
+  g_autoptr(Gate) south = gate_new (event, "south", "gate");
+  const char *ticket = make_conflict (event, north, south);
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (south->cache, south->client, event->id,
+                                                                          FALSE));
+  GtkWidget *window = show_page (page);
+  GateConflictItem *item = wait_for_ticket (page, ticket);
+  g_autofree char *winner = NULL;
+  g_autofree char *loser = NULL;
+  g_autofree char *guest = NULL;
+  g_autofree char *detected = NULL;
+  g_autofree char *shot = NULL;
+  gint64 id = 0;
+  gboolean reviewed = TRUE;
+
+  g_object_get (item,
+                "conflict-id", &id,
+                "winner-device", &winner,
+                "loser-device", &loser,
+                "guest-name", &guest,
+                "detected-at", &detected,
+                "reviewed", &reviewed,
+                NULL);
+  g_assert_cmpint (id, >, 0);
+  g_assert_cmpstr (winner, ==, north->device_id);
+  g_assert_cmpstr (loser, ==, south->device_id);
+  g_assert_cmpstr (guest, !=, "—");
+  g_assert_cmpstr (detected, !=, "—");
+  g_assert_false (reviewed);
+  g_assert_false (gate_conflicts_page_get_supervisor (page));
+
+  g_assert_true (gate_test_gui_wait_until (stack_shows_list, page, WAIT_MS));
+  g_assert_true (gate_test_gui_wait_until (review_button_shown, window, WAIT_MS));
+  g_assert_true (gate_test_gui_wait_drawn (window, WAIT_MS));
+  shot = gate_test_gui_snapshot_widget (GTK_WIDGET (page), "conflicts");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_empty_state_explains_conflicts (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) south = gate_new (event, "south", "gate");
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (south->cache, south->client, event->id,
+                                                                          FALSE));
+  GtkWidget *window = show_page (page);
+  GtkWidget *status;
+
+  g_assert_true (gate_test_gui_wait_until (done_loading, page, WAIT_MS));
+  gate_test_gui_flush ();
+  g_assert_cmpstr (shown_page (page), ==, "empty");
+  status = find_descendant (GTK_WIDGET (page), ADW_TYPE_STATUS_PAGE, NULL);
+  g_assert_nonnull (status);
+  g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (status)), "two gates"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_new_conflict_appears_live (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) north = gate_new (event, "north", "gate");
+  g_autoptr(Gate) south = gate_new (event, "south", "gate");
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (south->cache, south->client, event->id,
+                                                                          FALSE));
+  GtkWidget *window = show_page (page);
+  const char *ticket;
+
+  g_assert_true (gate_test_gui_wait_until (done_loading, page, WAIT_MS));
+  g_assert_cmpuint (g_list_model_get_n_items (gate_conflicts_page_get_conflicts (page)), ==, 0);
+
+  /* The page is told by the cache's "conflicts-changed" that the sync
+   * stored a conflict; nothing else asks it to load again. */
+  ticket = make_conflict (event, north, south);
+  wait_for_ticket (page, ticket);
+  g_assert_true (gate_test_gui_wait_until (stack_shows_list, page, WAIT_MS));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_mark_reviewed_with_note_reaches_server (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) north = gate_new (event, "north", "gate");
+  g_autoptr(Gate) south = gate_new (event, "south", "gate");
+  g_autoptr(Gate) laptop = gate_new (event, "laptop", "supervisor");
+  const char *ticket = make_conflict (event, north, south);
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (NULL, laptop->client, event->id, TRUE));
+  GtkWidget *window = NULL;
+  g_autoptr(GateConflictItem) item = NULL;
+  g_autofree char *on_server = NULL;
+  g_autofree char *summary = NULL;
+
+  gate_conflicts_page_set_reviewed_by (page, "Supervisor Sam");
+  window = show_page (page);
+  item = g_object_ref (wait_for_ticket (page, ticket));
+
+  review_through_dialog (window, "same guest, wristband checked");
+  g_assert_true (gate_test_gui_wait_until (item_reviewed, item, WAIT_MS));
+
+  on_server = server_review (gate_conflict_item_get_conflict_id (item));
+  g_assert_cmpstr (on_server, ==, "Supervisor Sam|same guest, wristband checked");
+  g_object_get (item, "review-summary", &summary, NULL);
+  g_assert_nonnull (strstr (summary, "same guest, wristband checked"));
+  g_assert_null (gate_conflicts_page_get_notice (page));
+
+  /* Reviewed conflicts leave the list until asked for. */
+  g_assert_null (find_item (gate_conflicts_page_get_visible_conflicts (page), ticket));
+  gate_conflicts_page_set_show_reviewed (page, TRUE);
+  g_assert_true (find_item (gate_conflicts_page_get_visible_conflicts (page), ticket) == item);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_gate_mode_review_marks_cache_too (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) north = gate_new (event, "north", "gate");
+  /* A supervisor's laptop that scans at a side door too, with its own cache. */
+  g_autoptr(Gate) desk = gate_new (event, "desk", "supervisor");
+  const char *ticket = make_conflict (event, north, desk);
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (desk->cache, desk->client, event->id,
+                                                                          FALSE));
+  GtkWidget *window = show_page (page);
+  g_autoptr(GateConflictItem) item = g_object_ref (wait_for_ticket (page, ticket));
+  g_autoptr(GPtrArray) cached = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *on_server = NULL;
+  g_autofree char *expected = NULL;
+  const GateConflict *conflict = NULL;
+  Waiter waiter = { 0 };
+
+  gate_conflicts_page_set_reviewed_by (page, desk->name);
+  gate_conflicts_page_review_async (page, item, "refunded at the box office", NULL, on_done, &waiter);
+  g_assert_true (gate_conflicts_page_review_finish (page, wait_result (&waiter), &error));
+  g_assert_no_error (error);
+  g_object_unref (waiter.result);
+
+  cached = gate_ticket_cache_list_conflicts (desk->cache, event->id, TRUE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < cached->len; i++)
+    if (g_strcmp0 (((GateConflict *) cached->pdata[i])->qr_token, ticket) == 0)
+      conflict = cached->pdata[i];
+  g_assert_nonnull (conflict);
+  g_assert_cmpint (conflict->reviewed_at_us, >, 0);
+  g_assert_cmpstr (conflict->reviewed_by, ==, desk->name);
+  g_assert_cmpstr (conflict->review_note, ==, "refunded at the box office");
+
+  on_server = server_review (conflict->id);
+  expected = g_strdup_printf ("%s|refunded at the box office", desk->name);
+  g_assert_cmpstr (on_server, ==, expected);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+has_notice (gpointer user_data)
+{
+  return gate_conflicts_page_get_notice (user_data) != NULL;
+}
+
+static void
+test_gate_token_review_refused_with_reason (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) north = gate_new (event, "north", "gate");
+  g_autoptr(Gate) south = gate_new (event, "south", "gate");
+  const char *ticket = make_conflict (event, north, south);
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (south->cache, south->client, event->id,
+                                                                          FALSE));
+  GtkWidget *window = show_page (page);
+  g_autoptr(GateConflictItem) item = g_object_ref (wait_for_ticket (page, ticket));
+  g_autoptr(GPtrArray) open = NULL;
+  g_autoptr(GError) error = NULL;
+
+  review_through_dialog (window, "let in");
+  g_assert_true (gate_test_gui_wait_until (has_notice, page, WAIT_MS));
+  g_assert_nonnull (strstr (gate_conflicts_page_get_notice (page), "supervisor"));
+
+  /* Nothing looks done that the server did not accept. */
+  g_assert_false (gate_conflict_item_get_reviewed (item));
+  open = gate_ticket_cache_list_conflicts (south->cache, event->id, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (open->len, ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+typedef struct
+{
+  GateConflictsPage *page;
+  const char        *name;
+  gboolean           revoked;
+} DeviceLookup;
+
+static gboolean
+device_listed (gpointer user_data)
+{
+  DeviceLookup *lookup = user_data;
+  GListModel *devices = gate_conflicts_page_get_devices (lookup->page);
+  guint n = g_list_model_get_n_items (devices);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GateDeviceItem) device = g_list_model_get_item (devices, i);
+      g_autofree char *name = NULL;
+      gboolean revoked = FALSE;
+
+      g_object_get (device, "name", &name, "revoked", &revoked, NULL);
+      if (g_strcmp0 (name, lookup->name) == 0 && revoked == lookup->revoked)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_supervisor_lists_conflicts_and_devices_server_wide (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) north = gate_new (event, "north", "gate");
+  g_autoptr(Gate) south = gate_new (event, "south", "gate");
+  g_autoptr(Gate) east = gate_new (event, "east", "gate");
+  g_autoptr(Gate) laptop = gate_new (event, "laptop", "supervisor");
+  const char *first = make_conflict (event, north, south);
+  const char *second = make_conflict (event, south, east);
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (NULL, laptop->client, event->id, TRUE));
+  GtkWidget *window = show_page (page);
+  DeviceLookup north_listed = { page, north->name, FALSE };
+  DeviceLookup east_revoked = { page, east->name, TRUE };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *revoked = NULL;
+  g_autofree char *shot = NULL;
+  g_autofree char *winner = NULL;
+
+  /* Neither conflict is the laptop's own: it sees them from the server. */
+  wait_for_ticket (page, first);
+  wait_for_ticket (page, second);
+  g_assert_cmpuint (g_list_model_get_n_items (gate_conflicts_page_get_conflicts (page)), ==, 2);
+  g_object_get (find_item (gate_conflicts_page_get_conflicts (page), second), "winner-device", &winner, NULL);
+  g_assert_cmpstr (winner, ==, south->device_id);
+  g_assert_true (gate_test_gui_wait_until (device_listed, &north_listed, WAIT_MS));
+  g_assert_true (gate_test_gui_wait_until (done_loading, page, WAIT_MS));
+  g_assert_null (gate_conflicts_page_get_error_message (page));
+
+  revoked = gate_test_gatectl (&error, "device", "revoke", east->device_id, "--db",
+                               gate_test_pg_get_conninfo (backend.pg), NULL);
+  g_assert_no_error (error);
+  gate_conflicts_page_reload (page);
+  g_assert_true (gate_test_gui_wait_until (device_listed, &east_revoked, WAIT_MS));
+
+  g_assert_true (gate_test_gui_wait_until (done_loading, page, WAIT_MS));
+  g_assert_true (gate_test_gui_wait_drawn (window, WAIT_MS));
+  shot = gate_test_gui_snapshot_widget (GTK_WIDGET (page), "conflicts-supervisor");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+has_error_message (gpointer user_data)
+{
+  return gate_conflicts_page_get_error_message (user_data) != NULL;
+}
+
+static void
+test_dead_server_shows_error (void)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", gate_test_free_port ());
+  g_autoptr(GateApiClient) client = gate_api_client_new (url, "gst_nobody", "dev-nobody");
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (NULL, client, NULL, TRUE));
+  GtkWidget *window = show_page (page);
+  g_autofree char *shot = NULL;
+
+  g_assert_true (gate_test_gui_wait_until (has_error_message, page, WAIT_MS));
+  g_assert_true (gate_test_gui_wait_until (done_loading, page, WAIT_MS));
+  g_assert_nonnull (strstr (gate_conflicts_page_get_error_message (page), "cannot be reached"));
+  gate_test_gui_flush ();
+  g_assert_cmpstr (shown_page (page), ==, "error");
+
+  /* Reloading against a server that is still dead changes nothing else. */
+  gate_conflicts_page_reload (page);
+  g_assert_true (gate_test_gui_wait_until (done_loading, page, WAIT_MS));
+  g_assert_nonnull (gate_conflicts_page_get_error_message (page));
+  g_assert_true (gate_test_gui_wait_drawn (window, WAIT_MS));
+  shot = gate_test_gui_snapshot_widget (GTK_WIDGET (page), "conflicts-dead-server");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_failed_reload_keeps_list (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) north = gate_new (event, "north", "gate");
+  g_autoptr(Gate) south = gate_new (event, "south", "gate");
+  g_autoptr(Gate) laptop = gate_new (event, "laptop", "supervisor");
+  const char *ticket = make_conflict (event, north, south);
+  g_autoptr(GError) error = NULL;
+  /* The laptop's own server, so that stopping it leaves the others' alone. */
+  g_autoptr(GateTestServer) server = gate_test_server_new (gate_test_pg_get_conninfo (backend.pg), NULL, &error);
+  g_autoptr(GateApiClient) client = gate_api_client_new (gate_test_server_get_url (server), laptop->token,
+                                                         laptop->device_id);
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (NULL, client, event->id, TRUE));
+  GtkWidget *window = show_page (page);
+  int status = 0;
+
+  g_assert_no_error (error);
+  wait_for_ticket (page, ticket);
+  g_assert_true (gate_test_gui_wait_until (done_loading, page, WAIT_MS));
+
+  g_assert_true (gate_test_server_stop (server, &status, &error));
+  g_assert_no_error (error);
+  gate_conflicts_page_reload (page);
+  g_assert_true (gate_test_gui_wait_until (has_notice, page, WAIT_MS));
+  g_assert_true (gate_test_gui_wait_until (done_loading, page, WAIT_MS));
+
+  /* What was loaded stays on screen, with the reason it may be stale. */
+  g_assert_nonnull (strstr (gate_conflicts_page_get_notice (page), "cannot be reached"));
+  g_assert_nonnull (gate_conflicts_page_get_error_message (page));
+  g_assert_nonnull (find_item (gate_conflicts_page_get_visible_conflicts (page), ticket));
+  gate_test_gui_flush ();
+  g_assert_cmpstr (shown_page (page), ==, "list");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_revoked_token_shows_error (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) laptop = gate_new (event, "laptop", "supervisor");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *revoked = NULL;
+  GateConflictsPage *page = NULL;
+  GtkWidget *window;
+
+  revoked = gate_test_gatectl (&error, "device", "revoke", laptop->device_id, "--db",
+                               gate_test_pg_get_conninfo (backend.pg), NULL);
+  g_assert_no_error (error);
+  page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (NULL, laptop->client, event->id, TRUE));
+  window = show_page (page);
+
+  g_assert_true (gate_test_gui_wait_until (has_error_message, page, WAIT_MS));
+  g_assert_nonnull (strstr (gate_conflicts_page_get_error_message (page), "token"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_export_csv_writes_all_rows (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) north = gate_new (event, "north", "gate");
+  g_autoptr(Gate) south = gate_new (event, "south", "gate");
+  g_autoptr(Gate) laptop = gate_new (event, "laptop", "supervisor");
+  const char *first = make_conflict (event, north, south);
+  const char *second = make_conflict (event, north, south);
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (NULL, laptop->client, event->id, TRUE));
+  GtkWidget *window = show_page (page);
+  g_autofree char *path = g_build_filename (backend.dir, "export.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *csv = NULL;
+  g_auto(GStrv) lines = NULL;
+  Waiter reviewed = { 0 };
+  Waiter exported = { 0 };
+  GStatBuf st;
+
+  wait_for_ticket (page, first);
+  gate_conflicts_page_set_reviewed_by (page, "Supervisor Sam");
+  gate_conflicts_page_review_async (page, wait_for_ticket (page, second), "dup, note with \"quotes\", commas",
+                                    NULL, on_done, &reviewed);
+  g_assert_true (gate_conflicts_page_review_finish (page, wait_result (&reviewed), &error));
+  g_assert_no_error (error);
+  g_object_unref (reviewed.result);
+  /* The reviewed one is no longer shown, but the file keeps every conflict. */
+  g_assert_cmpuint (g_list_model_get_n_items (gate_conflicts_page_get_visible_conflicts (page)), ==, 1);
+
+  g_assert_true (g_file_set_contents (path, "old contents", -1, &error));
+  gate_conflicts_page_export_csv_async (page, file, NULL, on_done, &exported);
+  g_assert_true (gate_conflicts_page_export_csv_finish (page, wait_result (&exported), &error));
+  g_assert_no_error (error);
+  g_object_unref (exported.result);
+
+  g_assert_true (g_file_get_contents (path, &csv, NULL, &error));
+  lines = g_strsplit (csv, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);  /* header, two rows, and "" after the last CRLF */
+  g_assert_true (g_str_has_prefix (lines[0], "conflict_id,event_id,ticket_id,qr_token,"));
+  /* Unreviewed first, so the reviewed conflict comes last. */
+  g_assert_nonnull (strstr (lines[1], first));
+  g_assert_nonnull (strstr (lines[2], second));
+  g_assert_true (g_str_has_suffix (lines[2], ",Supervisor Sam,\"dup, note with \"\"quotes\"\", commas\""));
+  g_assert_cmpstr (lines[3], ==, "");
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int result;
+
+  gate_test_gui_init (&argc, &argv);
+
+  backend.dir = g_dir_make_tmp ("gate-conflicts-page-XXXXXX", &error);
+  g_assert_no_error (error);
+  backend.pg = gate_test_pg_new (GATE_TEST_PG_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (gate_test_pg_migrate (backend.pg, &error));
+  backend.server = gate_test_server_new (gate_test_pg_get_conninfo (backend.pg), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/conflicts-page/gate-mode-lists-conflict-from-cache", test_gate_mode_lists_conflict_from_cache);
+  g_test_add_func ("/conflicts-page/empty-state-explains-conflicts", test_empty_state_explains_conflicts);
+  g_test_add_func ("/conflicts-page/new-conflict-appears-live", test_new_conflict_appears_live);
+  g_test_add_func ("/conflicts-page/mark-reviewed-with-note-reaches-server",
+                   test_mark_reviewed_with_note_reaches_server);
+  g_test_add_func ("/conflicts-page/gate-mode-review-marks-cache-too", test_gate_mode_review_marks_cache_too);
+  g_test_add_func ("/conflicts-page/gate-token-review-refused-with-reason",
+                   test_gate_token_review_refused_with_reason);
+  g_test_add_func ("/conflicts-page/supervisor-lists-conflicts-and-devices-server-wide",
+                   test_supervisor_lists_conflicts_and_devices_server_wide);
+  g_test_add_func ("/conflicts-page/dead-server-shows-error", test_dead_server_shows_error);
+  g_test_add_func ("/conflicts-page/failed-reload-keeps-list", test_failed_reload_keeps_list);
+  g_test_add_func ("/conflicts-page/revoked-token-shows-error", test_revoked_token_shows_error);
+  g_test_add_func ("/conflicts-page/export-csv-writes-all-rows", test_export_csv_writes_all_rows);
+
+  result = g_test_run ();
+
+  g_clear_pointer (&backend.server, gate_test_server_free);
+  g_clear_pointer (&backend.pg, gate_test_pg_free);
+  if (backend.dir != NULL)
+    {
+      g_autoptr(GFile) dir = g_file_new_for_path (backend.dir);
+      g_autoptr(GFileEnumerator) files = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                                                    G_FILE_QUERY_INFO_NONE, NULL, NULL);
+      GFile *child;
+
+      while (files != NULL && g_file_enumerator_iterate (files, NULL, &child, NULL, NULL) && child != NULL)
+        g_file_delete (child, NULL, NULL);
+      g_rmdir (backend.dir);
+      g_free (backend.dir);
+    }
+  return result;
+}
