@@ -54,11 +54,9 @@ update_age (GateStatusStrip *self)
   if (minutes == 0)
     text = g_strdup (_("Cache up to date"));
   else
-    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "Cache %" G_GINT64_FORMAT " min old",
-                                         "Cache %" G_GINT64_FORMAT " min old",
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Cache %d min old", "Cache %d min old",
                                          (gulong) minutes),
-                            minutes);
+                            (int) MIN (minutes, G_MAXINT));
   gtk_label_set_label (self->age_label, text);
 }
 
@@ -109,14 +107,13 @@ on_status_read (GObject      *source,
   if (status->pending_uploads == 0)
     pending = g_strdup (_("All scans uploaded"));
   else
-    pending = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                            "%" G_GINT64_FORMAT " scan to upload",
-                                            "%" G_GINT64_FORMAT " scans to upload",
+    pending = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d scan to upload", "%d scans to upload",
                                             (gulong) status->pending_uploads),
-                               status->pending_uploads);
+                               (int) MIN (status->pending_uploads, G_MAXINT));
   /* Translators: checked in / tickets, e.g. "142 / 500 in" */
-  count = g_strdup_printf (_("%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT " in"),
-                           status->checked_in, status->tickets_cached);
+  count = g_strdup_printf (_("%d / %d in"),
+                           (int) MIN (status->checked_in, G_MAXINT),
+                           (int) MIN (status->tickets_cached, G_MAXINT));
 
   gtk_label_set_label (self->pending_label, pending);
   gtk_label_set_label (self->count_label, count);

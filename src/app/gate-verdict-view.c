@@ -155,11 +155,9 @@ describe_offline (const GateScanDecision *decision)
   if (minutes == 0)
     return g_strdup (_("Offline — cache under a minute old"));
 
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "Offline — cache %" G_GINT64_FORMAT " min old",
-                                       "Offline — cache %" G_GINT64_FORMAT " min old",
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Offline — cache %d min old", "Offline — cache %d min old",
                                        (gulong) minutes),
-                          minutes);
+                          (int) MIN (minutes, G_MAXINT));
 }
 
 void
