@@ -14,4 +14,6 @@ G_DECLARE_FINAL_TYPE (GateApplication, gate_application, GATE, APPLICATION, AdwA
 GateApplication *gate_application_new          (void);
 GSettings       *gate_application_get_settings (GateApplication *self);
 
+void             gate_application_ensure_resources (void);
+
 G_END_DECLS

@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "gate-application.h"
 #include "gate-cache-panel.h"
 #include "gate-conflicts-page.h"
 #include "gate-gate-view.h"
@@ -423,6 +424,7 @@ gate_window_class_init (GateWindowClass *klass)
   g_type_ensure (GATE_TYPE_CACHE_PANEL);
   g_type_ensure (GATE_TYPE_CONFLICTS_PAGE);
 
+  gate_application_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gatescanner/GateScanner/gate-window.ui");
   gtk_widget_class_bind_template_child (widget_class, GateWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, pages);

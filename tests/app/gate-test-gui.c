@@ -9,7 +9,7 @@
 
 #include "gate-test-gui.h"
 
-#include "gate-app-resources.h"
+#include "gate-application.h"
 
 void
 gate_test_gui_init (int    *argc,
@@ -25,7 +25,7 @@ gate_test_gui_init (int    *argc,
       exit (99);
     }
 
-  gate_app_register_resource ();
+  gate_application_ensure_resources ();
   gtk_init ();
   adw_init ();
 
