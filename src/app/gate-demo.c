@@ -57,7 +57,9 @@ struct _GateDemo
   guint         next_ticket;
   Step          step;
   char         *current_code;
+  char         *peer_code;
   guint         tick_id;
+  guint         code_ms;
   gboolean      offline;
 };
 
@@ -365,7 +367,7 @@ gate_demo_attach (GateDemo    *self,
   show_code (self, ticket_code (self, self->next_ticket));
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
-  self->tick_id = g_timeout_add (GATE_DEMO_CODE_MS, on_tick, self);
+  self->tick_id = g_timeout_add (self->code_ms, on_tick, self);
 }
 
 static void
@@ -400,7 +402,9 @@ gate_demo_set_offline (GateDemo *self,
     {
       g_autofree char *client_scan_id = g_uuid_string_random ();
 
-      gate_api_client_scan_ticket_async (self->peer, ticket_code (self, self->next_ticket + 1), self->event_id,
+      g_free (self->peer_code);
+      self->peer_code = g_strdup (ticket_code (self, self->next_ticket + 1));
+      gate_api_client_scan_ticket_async (self->peer, self->peer_code, self->event_id,
                                          client_scan_id, "qr", 5000, NULL, on_peer_scanned, NULL);
     }
 
@@ -430,6 +434,14 @@ gate_demo_get_current_code (GateDemo *self)
   g_return_val_if_fail (GATE_IS_DEMO (self), NULL);
 
   return self->current_code;
+}
+
+const char *
+gate_demo_get_peer_code (GateDemo *self)
+{
+  g_return_val_if_fail (GATE_IS_DEMO (self), NULL);
+
+  return self->peer_code;
 }
 
 const char *
@@ -512,6 +524,7 @@ gate_demo_finalize (GObject *object)
   g_free (self->cache_path);
   g_free (self->work_dir);
   g_free (self->current_code);
+  g_free (self->peer_code);
   g_ptr_array_unref (self->codes);
   g_ptr_array_unref (self->other_codes);
 
@@ -532,6 +545,17 @@ gate_demo_init (GateDemo *self)
 {
   self->codes = g_ptr_array_new_with_free_func (g_free);
   self->other_codes = g_ptr_array_new_with_free_func (g_free);
+  self->code_ms = GATE_DEMO_CODE_MS;
+}
+
+void
+gate_demo_set_code_ms (GateDemo *self,
+                       guint     code_ms)
+{
+  g_return_if_fail (GATE_IS_DEMO (self));
+  g_return_if_fail (code_ms > 0);
+
+  self->code_ms = code_ms;
 }
 
 static char *

@@ -42,6 +42,9 @@ const char *gate_demo_get_device_id      (GateDemo            *self);
 const char *gate_demo_get_event_id       (GateDemo            *self);
 const char *gate_demo_get_cache_path     (GateDemo            *self);
 
+/* How long each code stays in view (GATE_DEMO_CODE_MS); set before attach. */
+void        gate_demo_set_code_ms        (GateDemo            *self,
+                                          guint                code_ms);
 /* A live 1280×720 test source with a QR code the demo changes. */
 char       *gate_demo_dup_camera_source  (GateDemo            *self);
 /* Starts cycling codes in front of @camera. */
@@ -56,6 +59,8 @@ void        gate_demo_set_offline        (GateDemo            *self,
 /* Whether there is a server link to cut (not in the server-less demo). */
 gboolean    gate_demo_get_can_cut        (GateDemo            *self);
 gboolean    gate_demo_get_offline        (GateDemo            *self);
+/* The ticket the second gate admitted at the last cut (nullable). */
+const char *gate_demo_get_peer_code      (GateDemo            *self);
 /* The code in front of the camera now. */
 const char *gate_demo_get_current_code   (GateDemo            *self);
 
