@@ -79,8 +79,11 @@ on_key_pressed (GtkEventControllerKey *controller,
       return GDK_EVENT_PROPAGATE;
     }
 
+  /* Scanners end a code with Return or, set up for an LF suffix (and as
+   * xdotool types "\n"), with Linefeed. */
   switch (keyval)
     {
+    case GDK_KEY_Linefeed:
     case GDK_KEY_Return:
     case GDK_KEY_KP_Enter:
     case GDK_KEY_ISO_Enter:
