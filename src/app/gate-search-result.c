@@ -32,6 +32,7 @@ enum
   PROP_CODE,
   PROP_CODE_TAIL,
   PROP_STATUS_TEXT,
+  PROP_STATUS_CLASSES,
   N_PROPS
 };
 
@@ -50,6 +51,16 @@ code_tail_for (const char *code)
     return g_strdup (code);
 
   return g_strconcat ("…", g_utf8_offset_to_pointer (code, length - CODE_TAIL_CHARS), NULL);
+}
+
+/* The colours of the verdict screen: only a valid ticket is green. */
+static const char *const valid_classes[] = { "success", NULL };
+static const char *const denied_classes[] = { "error", NULL };
+
+static const char *const *
+status_classes_for (const GateTicket *ticket)
+{
+  return ticket->status == GATE_TICKET_STATUS_VALID ? valid_classes : denied_classes;
 }
 
 static char *
@@ -185,6 +196,10 @@ gate_search_result_get_property (GObject    *object,
       g_value_set_string (value, self->status_text);
       break;
 
+    case PROP_STATUS_CLASSES:
+      g_value_set_boxed (value, self->ticket != NULL ? status_classes_for (self->ticket) : NULL);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -251,6 +266,16 @@ gate_search_result_class_init (GateSearchResultClass *klass)
   properties[PROP_STATUS_TEXT] =
     g_param_spec_string ("status-text", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * GateSearchResult:status-classes:
+   *
+   * Style classes for the status label: `success` for a valid ticket,
+   * `error` for one that would be denied.
+   */
+  properties[PROP_STATUS_CLASSES] =
+    g_param_spec_boxed ("status-classes", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -210,7 +210,9 @@ test_name_finds_rows (Fixture       *fixture,
   g_assert_cmpstr (result_ticket (fixture, 1)->guest_name, ==, "Adam Smith");
 
   g_assert_true (gate_test_gui_wait_until (label_shown, &row, WAIT_MS));
-  g_assert_nonnull (find_label (GTK_WIDGET (fixture->window), "Void"));
+  /* Coloured like the verdicts: only a valid ticket is green. */
+  g_assert_true (gtk_widget_has_css_class (find_label (GTK_WIDGET (fixture->window), "Void"), "error"));
+  g_assert_true (gtk_widget_has_css_class (find_label (GTK_WIDGET (fixture->window), "Valid"), "success"));
   g_assert_nonnull (find_label (GTK_WIDGET (fixture->window), "…000002"));
   g_assert_true (gate_test_gui_wait_drawn (GTK_WIDGET (fixture->window), WAIT_MS));
   g_free (gate_test_gui_snapshot_widget (GTK_WIDGET (fixture->window), "search"));
@@ -315,6 +317,8 @@ test_row_follows_an_offline_admit (Fixture       *fixture,
   g_assert_cmpint (decision->verdict, ==, GATE_VERDICT_ADMITTED);
 
   g_assert_true (gate_test_gui_wait_until (label_shown, &scanned, WAIT_MS));
+  g_assert_true (gtk_widget_has_css_class (find_label (GTK_WIDGET (fixture->window), "Already scanned at "),
+                                           "error"));
   g_assert_null (find_label (GTK_WIDGET (fixture->window), "Valid"));
   g_assert_cmpint (result_ticket (fixture, 0)->status, ==, GATE_TICKET_STATUS_SCANNED);
 }
