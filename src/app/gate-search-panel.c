@@ -431,8 +431,8 @@ gate_search_panel_class_init (GateSearchPanelClass *klass)
 
   g_type_ensure (GATE_TYPE_SEARCH_RESULT);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/gatescanner/GateScanner/gate-search-panel.ui");
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/gatescanner/GateScanner/gate-search-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, GateSearchPanel, entry);
   gtk_widget_class_bind_template_child (widget_class, GateSearchPanel, stack);
   gtk_widget_class_bind_template_child (widget_class, GateSearchPanel, list_view);
@@ -457,8 +457,8 @@ gate_search_panel_init (GateSearchPanel *self)
                              G_LIST_MODEL (g_object_ref (self->results)))));
 
   hint = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "Type at least %d character of a guest’s name or of the ticket code",
-                                       "Type at least %d characters of a guest’s name or of the ticket code",
+                                       "Type at least %d character of a guest’s name or code",
+                                       "Type at least %d characters of a guest’s name or code",
                                        GATE_CACHE_SEARCH_MIN),
                           GATE_CACHE_SEARCH_MIN);
   adw_status_page_set_description (self->hint_page, hint);

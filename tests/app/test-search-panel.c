@@ -185,6 +185,22 @@ find_action_button (GtkWidget  *widget,
   return NULL;
 }
 
+static gboolean
+label_has_class (Fixture    *fixture,
+                 const char *prefix,
+                 const char *css_class)
+{
+  GtkWidget *label = find_label (GTK_WIDGET (fixture->window), prefix);
+
+  return label != NULL && gtk_widget_has_css_class (label, css_class);
+}
+
+static guint
+n_results (Fixture *fixture)
+{
+  return g_list_model_get_n_items (gate_search_panel_get_results (fixture->panel));
+}
+
 static const GateTicket *
 result_ticket (Fixture *fixture,
                guint    position)
@@ -211,8 +227,8 @@ test_name_finds_rows (Fixture       *fixture,
 
   g_assert_true (gate_test_gui_wait_until (label_shown, &row, WAIT_MS));
   /* Coloured like the verdicts: only a valid ticket is green. */
-  g_assert_true (gtk_widget_has_css_class (find_label (GTK_WIDGET (fixture->window), "Void"), "error"));
-  g_assert_true (gtk_widget_has_css_class (find_label (GTK_WIDGET (fixture->window), "Valid"), "success"));
+  g_assert_true (label_has_class (fixture, "Void", "error"));
+  g_assert_true (label_has_class (fixture, "Valid", "success"));
   g_assert_nonnull (find_label (GTK_WIDGET (fixture->window), "…000002"));
   g_assert_true (gate_test_gui_wait_drawn (GTK_WIDGET (fixture->window), WAIT_MS));
   g_free (gate_test_gui_snapshot_widget (GTK_WIDGET (fixture->window), "search"));
@@ -224,7 +240,7 @@ test_code_finds_rows (Fixture       *fixture,
 {
   search_for (fixture, "SEARCH000003", "results");
 
-  g_assert_cmpuint (g_list_model_get_n_items (gate_search_panel_get_results (fixture->panel)), ==, 1);
+  g_assert_cmpuint (n_results (fixture), ==, 1);
   g_assert_cmpstr (result_ticket (fixture, 0)->guest_name, ==, "Grace Hopper");
 }
 
@@ -237,7 +253,7 @@ test_short_text_hints_without_a_query (Fixture       *fixture,
 
   search_for (fixture, "Ad", "hint");
 
-  g_assert_cmpuint (g_list_model_get_n_items (gate_search_panel_get_results (fixture->panel)), ==, 0);
+  g_assert_cmpuint (n_results (fixture), ==, 0);
   g_assert_cmpuint (gate_search_panel_get_searches_started (fixture->panel), ==, 1);
 }
 
@@ -249,7 +265,7 @@ test_no_match_says_so (Fixture       *fixture,
 
   search_for (fixture, "Zebedee", "no-match");
 
-  g_assert_cmpuint (g_list_model_get_n_items (gate_search_panel_get_results (fixture->panel)), ==, 0);
+  g_assert_cmpuint (n_results (fixture), ==, 0);
   g_assert_true (gate_test_gui_wait_until (label_shown, &message, WAIT_MS));
 }
 
@@ -257,10 +273,12 @@ static void
 test_activating_a_row_chooses_its_code (Fixture       *fixture,
                                         gconstpointer  data)
 {
+  GtkWidget *list_view;
+
   search_for (fixture, "Hopper", "results");
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (gate_search_panel_get_list_view (fixture->panel)),
-                                             "list.activate-item", "u", 0));
+  list_view = GTK_WIDGET (gate_search_panel_get_list_view (fixture->panel));
+  g_assert_true (gtk_widget_activate_action (list_view, "list.activate-item", "u", 0));
 
   g_assert_cmpuint (fixture->chosen->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->chosen, 0), ==, "GS1-SEARCH000003");
@@ -317,8 +335,7 @@ test_row_follows_an_offline_admit (Fixture       *fixture,
   g_assert_cmpint (decision->verdict, ==, GATE_VERDICT_ADMITTED);
 
   g_assert_true (gate_test_gui_wait_until (label_shown, &scanned, WAIT_MS));
-  g_assert_true (gtk_widget_has_css_class (find_label (GTK_WIDGET (fixture->window), "Already scanned at "),
-                                           "error"));
+  g_assert_true (label_has_class (fixture, "Already scanned at ", "error"));
   g_assert_null (find_label (GTK_WIDGET (fixture->window), "Valid"));
   g_assert_cmpint (result_ticket (fixture, 0)->status, ==, GATE_TICKET_STATUS_SCANNED);
 }

@@ -322,7 +322,8 @@ main (int    argc,
   ADD ("/wedge-buffer/late-enter-is-typing", test_late_enter_is_typing);
   ADD ("/wedge-buffer/overlong-burst-is-capped", test_overlong_burst_is_capped);
   ADD ("/wedge-buffer/gap-at-threshold-is-a-burst", test_gap_at_threshold_is_a_burst);
-  ADD ("/wedge-buffer/gap-over-threshold-breaks-the-burst", test_gap_over_threshold_breaks_the_burst);
+  ADD ("/wedge-buffer/gap-over-threshold-breaks-the-burst",
+       test_gap_over_threshold_breaks_the_burst);
   ADD ("/wedge-buffer/event-time-wraps-around", test_event_time_wraps_around);
   ADD ("/wedge-buffer/leading-space-is-not-held", test_leading_space_is_not_held);
   ADD ("/wedge-buffer/interrupt-releases-at-once", test_interrupt_releases_at_once);

@@ -130,7 +130,8 @@ xdotool (const char *first,
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
-  run.process = g_subprocess_newv ((const char *const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
+  run.process = g_subprocess_newv ((const char *const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE,
+                                   &error);
   g_assert_no_error (error);
   g_subprocess_wait_check_async (run.process, NULL, on_xdotool_done, &run);
   g_assert_true (gate_test_gui_wait_until (run_is_done, &run, 60000));
