@@ -1,0 +1,468 @@
+/* gate-search-panel.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The entry's search-changed (already debounced by GtkSearchEntry) starts a
+ * cache search in a worker thread and cancels the one before, so only the
+ * answer for the text on screen is ever shown. Shown rows follow the cache's
+ * ticket-changed: a ticket admitted at this gate while its row is on screen
+ * says so at once.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "gate-scan-engine.h"
+#include "gate-search-panel-private.h"
+#include "gate-search-result.h"
+
+/* More rows than this are not read at a gate: the worker types more. */
+#define SEARCH_LIMIT 50
+
+struct _GateSearchPanel
+{
+  AdwBin           parent_instance;
+
+  GateTicketCache *cache;
+  char            *event_id;
+  GListStore      *results;        /* (element-type GateSearchResult) */
+  GCancellable    *search_cancellable;
+  guint            searches_started;
+
+  /* template */
+  GtkSearchEntry  *entry;
+  GtkStack        *stack;
+  GtkListView     *list_view;
+  AdwStatusPage   *hint_page;
+  AdwStatusPage   *error_page;
+};
+
+G_DEFINE_FINAL_TYPE (GateSearchPanel, gate_search_panel, ADW_TYPE_BIN)
+
+enum
+{
+  PROP_0,
+  PROP_CACHE,
+  PROP_EVENT_ID,
+  N_PROPS
+};
+
+enum
+{
+  CODE_CHOSEN,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* The entry's text without the blanks a person types around a code. */
+static char *
+dup_query (GateSearchPanel *self)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->entry))));
+}
+
+static void
+cancel_search (GateSearchPanel *self)
+{
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
+}
+
+static void
+show_results (GateSearchPanel *self,
+              GPtrArray       *tickets)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; tickets != NULL && i < tickets->len; i++)
+    g_ptr_array_add (items, gate_search_result_new (g_ptr_array_index (tickets, i)));
+
+  g_list_store_splice (self->results, 0, g_list_model_get_n_items (G_LIST_MODEL (self->results)),
+                       items->pdata, items->len);
+}
+
+static void
+on_found (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GPtrArray) tickets = NULL;
+  g_autoptr(GError) error = NULL;
+  GateSearchPanel *self;
+
+  tickets = gate_ticket_cache_search_finish (GATE_TICKET_CACHE (source), result, &error);
+  /* Cancelled: a newer search replaced this one, or the panel is gone. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = GATE_SEARCH_PANEL (user_data);
+  g_clear_object (&self->search_cancellable);
+
+  if (tickets == NULL)
+    {
+      show_results (self, NULL);
+      adw_status_page_set_description (self->error_page, error->message);
+      gtk_stack_set_visible_child_name (self->stack, "error");
+      return;
+    }
+
+  show_results (self, tickets);
+  gtk_stack_set_visible_child_name (self->stack, tickets->len > 0 ? "results" : "no-match");
+}
+
+static void
+search (GateSearchPanel *self)
+{
+  g_autofree char *query = dup_query (self);
+
+  cancel_search (self);
+
+  if (self->cache == NULL || self->event_id == NULL ||
+      g_utf8_strlen (query, -1) < GATE_CACHE_SEARCH_MIN)
+    {
+      show_results (self, NULL);
+      gtk_stack_set_visible_child_name (self->stack, "hint");
+      return;
+    }
+
+  /* The rows on screen stay until the answer replaces them: no flicker
+   * while the worker types on. */
+  self->search_cancellable = g_cancellable_new ();
+  self->searches_started++;
+  gate_ticket_cache_search_async (self->cache, self->event_id, query, SEARCH_LIMIT,
+                                  self->search_cancellable, on_found, self);
+}
+
+static void
+on_search_changed (GateSearchPanel *self)
+{
+  search (self);
+}
+
+static void
+on_entry_changed (GateSearchPanel *self)
+{
+  g_autofree char *query = dup_query (self);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "search.check-code",
+                                 gate_scan_code_is_valid (query));
+}
+
+static void
+check_code (GateSearchPanel *self)
+{
+  g_autofree char *query = dup_query (self);
+
+  if (gate_scan_code_is_valid (query))
+    g_signal_emit (self, signals[CODE_CHOSEN], 0, query);
+}
+
+static void
+on_entry_activate (GateSearchPanel *self)
+{
+  check_code (self);
+}
+
+static void
+check_code_activated (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  check_code (GATE_SEARCH_PANEL (widget));
+}
+
+static void
+on_result_activated (GateSearchPanel *self,
+                     guint            position)
+{
+  g_autoptr(GateSearchResult) item = g_list_model_get_item (G_LIST_MODEL (self->results), position);
+
+  if (item != NULL)
+    g_signal_emit (self, signals[CODE_CHOSEN], 0, gate_search_result_get_code (item));
+}
+
+static void
+on_ticket_changed (GateTicketCache  *cache,
+                   const GateTicket *ticket,
+                   GateSearchPanel  *self)
+{
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->results));
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(GateSearchResult) item = g_list_model_get_item (G_LIST_MODEL (self->results), i);
+
+      if (g_strcmp0 (gate_search_result_get_ticket (item)->id, ticket->id) == 0)
+        gate_search_result_set_ticket (item, ticket);
+    }
+}
+
+GtkWidget *
+gate_search_panel_new (void)
+{
+  return g_object_new (GATE_TYPE_SEARCH_PANEL, NULL);
+}
+
+GateTicketCache *
+gate_search_panel_get_cache (GateSearchPanel *self)
+{
+  g_return_val_if_fail (GATE_IS_SEARCH_PANEL (self), NULL);
+
+  return self->cache;
+}
+
+void
+gate_search_panel_set_cache (GateSearchPanel *self,
+                             GateTicketCache *cache)
+{
+  g_return_if_fail (GATE_IS_SEARCH_PANEL (self));
+  g_return_if_fail (cache == NULL || GATE_IS_TICKET_CACHE (cache));
+
+  if (self->cache == cache)
+    return;
+
+  if (self->cache != NULL)
+    g_signal_handlers_disconnect_by_data (self->cache, self);
+  g_set_object (&self->cache, cache);
+  if (cache != NULL)
+    g_signal_connect_object (cache, "ticket-changed", G_CALLBACK (on_ticket_changed), self, 0);
+
+  search (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CACHE]);
+}
+
+const char *
+gate_search_panel_get_event_id (GateSearchPanel *self)
+{
+  g_return_val_if_fail (GATE_IS_SEARCH_PANEL (self), NULL);
+
+  return self->event_id;
+}
+
+void
+gate_search_panel_set_event_id (GateSearchPanel *self,
+                                const char      *event_id)
+{
+  g_return_if_fail (GATE_IS_SEARCH_PANEL (self));
+
+  if (g_strcmp0 (self->event_id, event_id) == 0)
+    return;
+
+  g_free (self->event_id);
+  self->event_id = g_strdup (event_id);
+
+  search (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EVENT_ID]);
+}
+
+/**
+ * gate_search_panel_reset:
+ *
+ * Empties the entry and the results, for the next guest.
+ */
+void
+gate_search_panel_reset (GateSearchPanel *self)
+{
+  g_return_if_fail (GATE_IS_SEARCH_PANEL (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->entry), "");
+  search (self);
+}
+
+GtkEditable *
+gate_search_panel_get_entry (GateSearchPanel *self)
+{
+  return GTK_EDITABLE (self->entry);
+}
+
+GtkListView *
+gate_search_panel_get_list_view (GateSearchPanel *self)
+{
+  return self->list_view;
+}
+
+GListModel *
+gate_search_panel_get_results (GateSearchPanel *self)
+{
+  return G_LIST_MODEL (self->results);
+}
+
+const char *
+gate_search_panel_get_page (GateSearchPanel *self)
+{
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+guint
+gate_search_panel_get_searches_started (GateSearchPanel *self)
+{
+  return self->searches_started;
+}
+
+static gboolean
+gate_search_panel_grab_focus (GtkWidget *widget)
+{
+  GateSearchPanel *self = GATE_SEARCH_PANEL (widget);
+
+  return gtk_widget_grab_focus (GTK_WIDGET (self->entry));
+}
+
+static void
+gate_search_panel_dispose (GObject *object)
+{
+  GateSearchPanel *self = GATE_SEARCH_PANEL (object);
+
+  cancel_search (self);
+  if (self->cache != NULL)
+    g_signal_handlers_disconnect_by_data (self->cache, self);
+  g_clear_object (&self->cache);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_SEARCH_PANEL);
+
+  G_OBJECT_CLASS (gate_search_panel_parent_class)->dispose (object);
+}
+
+static void
+gate_search_panel_finalize (GObject *object)
+{
+  GateSearchPanel *self = GATE_SEARCH_PANEL (object);
+
+  g_free (self->event_id);
+  g_clear_object (&self->results);
+
+  G_OBJECT_CLASS (gate_search_panel_parent_class)->finalize (object);
+}
+
+static void
+gate_search_panel_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  GateSearchPanel *self = GATE_SEARCH_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_CACHE:
+      g_value_set_object (value, self->cache);
+      break;
+
+    case PROP_EVENT_ID:
+      g_value_set_string (value, self->event_id);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gate_search_panel_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  GateSearchPanel *self = GATE_SEARCH_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_CACHE:
+      gate_search_panel_set_cache (self, g_value_get_object (value));
+      break;
+
+    case PROP_EVENT_ID:
+      gate_search_panel_set_event_id (self, g_value_get_string (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gate_search_panel_class_init (GateSearchPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = gate_search_panel_dispose;
+  object_class->finalize = gate_search_panel_finalize;
+  object_class->get_property = gate_search_panel_get_property;
+  object_class->set_property = gate_search_panel_set_property;
+
+  widget_class->grab_focus = gate_search_panel_grab_focus;
+
+  /**
+   * GateSearchPanel:cache:
+   *
+   * Where tickets are searched; with none, the panel only hints.
+   */
+  properties[PROP_CACHE] =
+    g_param_spec_object ("cache", NULL, NULL, GATE_TYPE_TICKET_CACHE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * GateSearchPanel:event-id:
+   *
+   * The event whose tickets are searched.
+   */
+  properties[PROP_EVENT_ID] =
+    g_param_spec_string ("event-id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * GateSearchPanel::code-chosen:
+   * @self: the panel
+   * @code: a ticket's code: a search result's, or one typed in full
+   *
+   * The gate worker chose a ticket to check.
+   */
+  signals[CODE_CHOSEN] =
+    g_signal_new ("code-chosen", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /* Checks the entry's text as a code, exactly as typed (less blanks
+   * around it): for a code too damaged to scan but still readable. */
+  gtk_widget_class_install_action (widget_class, "search.check-code", NULL, check_code_activated);
+
+  g_type_ensure (GATE_TYPE_SEARCH_RESULT);
+
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/gatescanner/GateScanner/gate-search-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, GateSearchPanel, entry);
+  gtk_widget_class_bind_template_child (widget_class, GateSearchPanel, stack);
+  gtk_widget_class_bind_template_child (widget_class, GateSearchPanel, list_view);
+  gtk_widget_class_bind_template_child (widget_class, GateSearchPanel, hint_page);
+  gtk_widget_class_bind_template_child (widget_class, GateSearchPanel, error_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_entry_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_entry_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_result_activated);
+}
+
+static void
+gate_search_panel_init (GateSearchPanel *self)
+{
+  g_autofree char *hint = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->results = g_list_store_new (GATE_TYPE_SEARCH_RESULT);
+  gtk_list_view_set_model (self->list_view,
+                           GTK_SELECTION_MODEL (gtk_no_selection_new (
+                             G_LIST_MODEL (g_object_ref (self->results)))));
+
+  hint = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Type at least %d character of a guest’s name or code",
+                                       "Type at least %d characters of a guest’s name or code",
+                                       GATE_CACHE_SEARCH_MIN),
+                          GATE_CACHE_SEARCH_MIN);
+  adw_status_page_set_description (self->hint_page, hint);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "search.check-code", FALSE);
+  gtk_stack_set_visible_child_name (self->stack, "hint");
+}
