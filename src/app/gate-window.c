@@ -16,7 +16,9 @@
 #include "gate-cache-panel.h"
 #include "gate-conflicts-page.h"
 #include "gate-gate-view.h"
+#include "gate-search-panel.h"
 #include "gate-status-strip.h"
+#include "gate-wedge-detector.h"
 #include "gate-window.h"
 
 struct _GateWindow
@@ -26,7 +28,8 @@ struct _GateWindow
   AdwToastOverlay      *toasts;
   GtkStack             *pages;
   AdwStatusPage        *error_page;
-  GtkRevealer          *header_revealer;
+  AdwHeaderBar         *header_bar;
+  GtkWidget            *menu_button;
   AdwViewStack         *views;
   GateGateView         *gate_view;
   GtkWidget            *unlock_button;
@@ -34,6 +37,8 @@ struct _GateWindow
   GateStatusStrip      *status_strip;
   GateCachePanel       *cache_panel;
   GateConflictsPage    *conflicts_page;
+  GateSearchPanel      *search_panel;
+  GateWedgeDetector    *wedge;
 
   GateSession          *session;
   GateCamera           *camera;
@@ -101,12 +106,35 @@ on_decided (GateWindow             *self,
 }
 
 static void
+submit (GateWindow *self,
+        const char *code,
+        const char *scan_method)
+{
+  if (self->session != NULL && gate_session_get_engine (self->session) != NULL)
+    gate_scan_engine_submit (gate_session_get_engine (self->session), code, scan_method);
+}
+
+static void
+on_code_chosen (GateWindow *self,
+                const char *code)
+{
+  submit (self, code, "manual");
+  gate_search_panel_reset (self->search_panel);
+}
+
+static void
+on_wedge_scanned (GateWindow *self,
+                  const char *code)
+{
+  submit (self, code, "wedge");
+}
+
+static void
 on_code_detected (GateWindow *self,
                   const char *code,
                   gint64      frame_time_us)
 {
-  if (self->session != NULL && gate_session_get_engine (self->session) != NULL)
-    gate_scan_engine_submit (gate_session_get_engine (self->session), code, "qr");
+  submit (self, code, "qr");
 }
 
 void
@@ -141,6 +169,11 @@ gate_window_set_session (GateWindow  *self,
                 "cache", gate_session_get_cache (session),
                 "sync-service", gate_session_get_sync_service (session),
                 "connectivity", gate_session_get_connectivity (session),
+                "event-id", gate_session_get_event_id (session),
+                NULL);
+
+  g_object_set (self->search_panel,
+                "cache", gate_session_get_cache (session),
                 "event-id", gate_session_get_event_id (session),
                 NULL);
 
@@ -220,7 +253,13 @@ gate_window_set_kiosk (GateWindow *self,
       self->inhibit_cookie = 0;
     }
 
-  gtk_revealer_set_reveal_child (self->header_revealer, !kiosk);
+  /* Gate staff keep the gate and manual search; the window controls, the
+   * menu, the cache panel and conflict review wait for a supervisor. */
+  adw_header_bar_set_show_start_title_buttons (self->header_bar, !kiosk);
+  adw_header_bar_set_show_end_title_buttons (self->header_bar, !kiosk);
+  gtk_widget_set_visible (self->menu_button, !kiosk);
+  adw_view_stack_page_set_visible (adw_view_stack_get_page (self->views, GTK_WIDGET (self->cache_panel)), !kiosk);
+  adw_view_stack_page_set_visible (adw_view_stack_get_page (self->views, GTK_WIDGET (self->conflicts_page)), !kiosk);
   gtk_widget_set_visible (self->unlock_button, kiosk);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.kiosk", !kiosk);
 
@@ -297,8 +336,7 @@ search_action (GtkWidget  *widget,
 {
   GateWindow *self = GATE_WINDOW (widget);
 
-  if (!self->kiosk && adw_view_stack_get_child_by_name (self->views, "search") != NULL)
-    adw_view_stack_set_visible_child_name (self->views, "search");
+  adw_view_stack_set_visible_child_name (self->views, "search");
 }
 
 static gboolean
@@ -324,6 +362,7 @@ gate_window_dispose (GObject *object)
     gate_camera_stop (self->camera);
   g_clear_object (&self->camera);
   g_clear_object (&self->session);
+  g_clear_object (&self->wedge);
   g_clear_pointer (&self->pin_hash, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_WINDOW);
 
@@ -423,13 +462,15 @@ gate_window_class_init (GateWindowClass *klass)
   g_type_ensure (GATE_TYPE_STATUS_STRIP);
   g_type_ensure (GATE_TYPE_CACHE_PANEL);
   g_type_ensure (GATE_TYPE_CONFLICTS_PAGE);
+  g_type_ensure (GATE_TYPE_SEARCH_PANEL);
 
   gate_application_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gatescanner/GateScanner/gate-window.ui");
   gtk_widget_class_bind_template_child (widget_class, GateWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, pages);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, error_page);
-  gtk_widget_class_bind_template_child (widget_class, GateWindow, header_revealer);
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, menu_button);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, views);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, gate_view);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, unlock_button);
@@ -437,6 +478,8 @@ gate_window_class_init (GateWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GateWindow, status_strip);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, cache_panel);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, conflicts_page);
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, search_panel);
+  gtk_widget_class_bind_template_callback (widget_class, on_code_chosen);
   gtk_widget_class_bind_template_callback (widget_class, on_panel_message);
 
   gtk_widget_class_install_action (widget_class, "win.kiosk", NULL, enter_kiosk_action);
@@ -450,6 +493,11 @@ gate_window_init (GateWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   show_page (self, "loading");
+
+  /* A barcode gun types anywhere in the window; its bursts never reach a
+   * field, whichever page is up. */
+  self->wedge = gate_wedge_detector_new (GTK_WINDOW (self));
+  g_signal_connect_object (self->wedge, "scanned", G_CALLBACK (on_wedge_scanned), self, G_CONNECT_SWAPPED);
 }
 
 GateWindow *
