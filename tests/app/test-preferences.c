@@ -218,14 +218,14 @@ test_event_list_from_server (Fixture       *fixture,
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (event_row)), ==,
                     event_position (fixture, "Preferences night"));
 
-  adw_combo_row_set_selected (ADW_COMBO_ROW (event_row), event_position (fixture, "Preferences encore"));
-  assert_setting (fixture, "event-id", backend.second_event);
-
   /* "None" is a choice too, and the only one not made for the gate. */
   adw_combo_row_set_selected (ADW_COMBO_ROW (event_row), 0);
   assert_setting (fixture, "event-id", "");
 
-  gate_test_gui_flush ();
+  adw_combo_row_set_selected (ADW_COMBO_ROW (event_row), event_position (fixture, "Preferences encore"));
+  assert_setting (fixture, "event-id", backend.second_event);
+
+  g_assert_true (gate_test_gui_wait_drawn (fixture->window, 10000));
   snapshot = gate_test_gui_screenshot ("preferences");
   g_assert_true (g_file_test (snapshot, G_FILE_TEST_IS_REGULAR));
 }
