@@ -469,6 +469,16 @@ describe_event (const GateEventSummary *event)
   return g_strdup_printf ("%s — %s", event->name, when);
 }
 
+/* Without touching the "event-id" setting. */
+static void
+clear_events (GatePreferencesWindow *self)
+{
+  self->filling_events = TRUE;
+  gtk_string_list_splice (self->events_model, 0, g_list_model_get_n_items (G_LIST_MODEL (self->events_model)), NULL);
+  g_ptr_array_set_size (self->event_ids, 0);
+  self->filling_events = FALSE;
+}
+
 static void
 fill_events (GatePreferencesWindow *self,
              GPtrArray             *events)
@@ -476,9 +486,8 @@ fill_events (GatePreferencesWindow *self,
   g_autofree char *current = g_settings_get_string (self->settings, "event-id");
   guint selected = 0;
 
+  clear_events (self);
   self->filling_events = TRUE;
-  gtk_string_list_splice (self->events_model, 0, g_list_model_get_n_items (G_LIST_MODEL (self->events_model)), NULL);
-  g_ptr_array_set_size (self->event_ids, 0);
 
   /* Never an event chosen for the gate by default: that is a decision. */
   gtk_string_list_append (self->events_model, _("No event selected"));
@@ -565,6 +574,8 @@ reload_events (GatePreferencesWindow *self)
   g_autofree char *device_id = g_settings_get_string (self->settings, "device-id");
   GCancellable *cancellable = restart (&self->events_cancellable);
 
+  /* The events of another server or device must not stay choosable. */
+  clear_events (self);
   if (*server == '\0' || *device_id == '\0')
     {
       show_event_status (self, _("Set the server address and the device ID to choose the event."));
