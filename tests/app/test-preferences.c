@@ -331,6 +331,44 @@ test_test_connection_dead_server (Fixture       *fixture,
   g_assert_true (gtk_widget_get_sensitive (pref (fixture, "test_button")));
 }
 
+/* --- scanning ------------------------------------------------------------------------------ */
+
+static void
+test_scanning_settings_bound (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  GtkWidget *decoder_row;
+  g_autofree char *decoder = NULL;
+
+  g_settings_set_enum (fixture->settings, "decoder", 1);
+  g_settings_set_uint (fixture->settings, "verdict-hold-ms", 4000);
+  open_window (fixture);
+  decoder_row = pref (fixture, "decoder_row");
+
+  /* Settings to widgets... */
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (decoder_row)), ==, 1);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (pref (fixture, "verdict_hold_spin"))), ==, 4.0);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (pref (fixture, "debounce_spin"))), ==, 3.0);
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (pref (fixture, "sounds_switch"))));
+
+  /* ...and back, in the settings' units. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (decoder_row), 0);
+  decoder = g_settings_get_string (fixture->settings, "decoder");
+  g_assert_cmpstr (decoder, ==, "zbar");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (pref (fixture, "verdict_hold_spin")), 2.5);
+  g_assert_cmpuint (g_settings_get_uint (fixture->settings, "verdict-hold-ms"), ==, 2500);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (pref (fixture, "verdict_hold_spin")), 60.0);
+  g_assert_cmpuint (g_settings_get_uint (fixture->settings, "verdict-hold-ms"), ==, 10000);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (pref (fixture, "debounce_spin")), 0.0);
+  g_assert_cmpuint (g_settings_get_uint (fixture->settings, "debounce-ms"), ==, 0);
+  gtk_switch_set_active (GTK_SWITCH (pref (fixture, "sounds_switch")), FALSE);
+  g_assert_false (g_settings_get_boolean (fixture->settings, "sounds"));
+  gtk_editable_set_text (GTK_EDITABLE (pref (fixture, "device_name_row")), "North gate 2");
+  assert_setting (fixture, "device-name", "North gate 2");
+  gtk_switch_set_active (GTK_SWITCH (pref (fixture, "kiosk_switch")), TRUE);
+  g_assert_true (g_settings_get_boolean (fixture->settings, "kiosk-mode"));
+}
+
 /* --- the kiosk PIN ------------------------------------------------------------------------ */
 
 static gboolean
@@ -499,6 +537,8 @@ main (int   argc,
               fixture_set_up, test_bad_url_explained, fixture_tear_down);
   g_test_add ("/preferences/test-connection-dead-server", Fixture, NULL,
               fixture_set_up, test_test_connection_dead_server, fixture_tear_down);
+  g_test_add ("/preferences/scanning-settings-bound", Fixture, NULL,
+              fixture_set_up, test_scanning_settings_bound, fixture_tear_down);
   g_test_add ("/preferences/pin-set-and-verified", Fixture, NULL,
               fixture_set_up, test_pin_set_and_verified, fixture_tear_down);
   g_test_add ("/preferences/pin-dialog-locks-after-five-wrong", Fixture, NULL,
