@@ -457,6 +457,8 @@ test_pin_set_and_verified (Fixture       *fixture,
   g_assert_true (gate_test_gui_wait_until (label_starts_with, &wrong, 10000));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (dialog, GATE_TYPE_PIN_DIALOG, "entry"))), ==, "");
   g_assert_false (unlocked);
+  g_assert_true (gate_test_gui_wait_drawn (dialog, 10000));
+  g_free (gate_test_gui_snapshot_widget (dialog, "pin-dialog"));
 
   enter_pin (dialog, "2468");
   g_assert_true (gate_test_gui_wait_until (flag_set, &unlocked, 10000));
