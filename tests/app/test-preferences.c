@@ -246,6 +246,24 @@ assert_text_nowhere (GtkWidget  *widget,
 }
 
 static void
+assert_not_in_settings (GSettings  *settings,
+                        const char *secret)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) value = g_settings_get_value (settings, keys[i]);
+      g_autofree char *text = g_variant_print (value, FALSE);
+
+      g_assert_null (strstr (text, secret));
+    }
+}
+
+static void
 test_token_saved_never_shown (Fixture       *fixture,
                               gconstpointer  data)
 {
@@ -265,6 +283,7 @@ test_token_saved_never_shown (Fixture       *fixture,
   g_assert_cmpint (g_stat (gate_token_store_get_file_path (fixture->store), &st), ==, 0);
   g_assert_cmpint (st.st_mode & 07777, ==, 0600);
   assert_text_nowhere (fixture->window, backend.token);
+  assert_not_in_settings (fixture->settings, backend.token);
 
   /* The stored token is the one that works. */
   gtk_widget_activate (pref (fixture, "test_button"));
