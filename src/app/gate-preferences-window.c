@@ -20,6 +20,8 @@
 
 #define TEST_TIMEOUT_MS 5000
 #define NIL_UUID        "00000000-0000-0000-0000-000000000000"
+/* The device ID is written as it is typed: ask the server once typing pauses. */
+#define SETTLE_MS       400
 
 struct _GatePreferencesWindow
 {
@@ -57,6 +59,7 @@ struct _GatePreferencesWindow
   GPtrArray            *event_ids;           /* parallel to events_model; "" for "none" */
   gboolean              filling_events;
   gboolean              hashing_pin;
+  guint                 settle_timeout;
 };
 
 G_DEFINE_FINAL_TYPE (GatePreferencesWindow, gate_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -729,11 +732,22 @@ position_to_decoder (const GValue       *value,
   return g_variant_new_string (decoders[position]);
 }
 
+static gboolean
+on_connection_settled (gpointer user_data)
+{
+  GatePreferencesWindow *self = user_data;
+
+  self->settle_timeout = 0;
+  refresh_token_status (self);
+  reload_events (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_connection_setting_changed (GatePreferencesWindow *self)
 {
-  refresh_token_status (self);
-  reload_events (self);
+  g_clear_handle_id (&self->settle_timeout, g_source_remove);
+  self->settle_timeout = g_timeout_add (SETTLE_MS, on_connection_settled, self);
 }
 
 static void
@@ -784,6 +798,7 @@ gate_preferences_window_dispose (GObject *object)
 {
   GatePreferencesWindow *self = GATE_PREFERENCES_WINDOW (object);
 
+  g_clear_handle_id (&self->settle_timeout, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   if (self->token_cancellable != NULL)
     g_cancellable_cancel (self->token_cancellable);
