@@ -567,6 +567,16 @@ main (int   argc,
 
   result = g_test_run ();
 
+  /* Leave no token behind in /tmp. */
+  {
+    g_autofree char *directory = g_build_filename (config, "gate-scanner", NULL);
+    g_autofree char *token_file = g_build_filename (directory, "device-token", NULL);
+
+    g_unlink (token_file);
+    g_rmdir (directory);
+    g_rmdir (config);
+  }
+
   g_clear_pointer (&backend.server, gate_test_server_free);
   g_clear_pointer (&backend.pg, gate_test_pg_free);
   g_free (backend.device_id);
