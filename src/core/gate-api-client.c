@@ -881,6 +881,44 @@ gate_api_client_event_summary_finish (GateApiClient  *self,
   return typed_finish (self, result, gate_api_client_event_summary_async, error);
 }
 
+static gpointer
+decode_event_summaries (JsonArray       *rows,
+                        gpointer         data,
+                        GDestroyNotify  *free_func,
+                        GError         **error)
+{
+  *free_func = (GDestroyNotify) g_ptr_array_unref;
+  return gate_api_rows_to_event_summaries (rows, error);
+}
+
+void
+gate_api_client_list_events_async (GateApiClient       *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  args_set_string (args, "p_device_id", self->device_id);
+  typed_call (self, "list_events", args, 0, decode_event_summaries, NULL, NULL, gate_api_client_list_events_async,
+              cancellable, callback, user_data);
+}
+
+/**
+ * gate_api_client_list_events_finish:
+ *
+ * Returns: (transfer full) (element-type GateEventSummary)
+ */
+GPtrArray *
+gate_api_client_list_events_finish (GateApiClient  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_list_events_async, error);
+}
+
 /* For functions whose only use to us is that they answered: the rows back,
  * once they are the one row with a server time. */
 static gpointer

@@ -97,6 +97,16 @@ GateEventSummary *gate_api_client_event_summary_finish (GateApiClient        *se
                                                         GAsyncResult         *result,
                                                         GError              **error);
 
+/* list_events for this client's device: the events it may scan, those on
+ * now or next first (element-type GateEventSummary). */
+void              gate_api_client_list_events_async    (GateApiClient        *self,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GPtrArray        *gate_api_client_list_events_finish   (GateApiClient        *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
 void              gate_api_client_heartbeat_async      (GateApiClient        *self,
                                                         const char           *app_version,
                                                         gint                  pending_scans,

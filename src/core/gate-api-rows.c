@@ -455,6 +455,19 @@ gate_api_rows_to_ticket_page (JsonArray   *rows,
   return g_steal_pointer (&page);
 }
 
+/* event_summary and list_events answer the same columns. */
+static gboolean
+read_event_summary (Row              *row,
+                    GateEventSummary *summary)
+{
+  return read_uuid (row, "event_id", TRUE, &summary->event_id) &&
+         read_string (row, "name", TRUE, &summary->name) &&
+         read_time (row, "starts_at", FALSE, &summary->starts_at_us) &&
+         read_int (row, "ticket_count", FALSE, 0, &summary->ticket_count) &&
+         read_int (row, "scanned_count", FALSE, 0, &summary->scanned_count) &&
+         read_time (row, "server_time", TRUE, &summary->server_time_us);
+}
+
 GateEventSummary *
 gate_api_rows_to_event_summary (JsonArray  *rows,
                                 GError    **error)
@@ -472,15 +485,29 @@ gate_api_rows_to_event_summary (JsonArray  *rows,
     return NULL;
 
   row = row_at (rows, 0, error);
-  if (!read_uuid (&row, "event_id", TRUE, &summary->event_id) ||
-      !read_string (&row, "name", TRUE, &summary->name) ||
-      !read_time (&row, "starts_at", FALSE, &summary->starts_at_us) ||
-      !read_int (&row, "ticket_count", FALSE, 0, &summary->ticket_count) ||
-      !read_int (&row, "scanned_count", FALSE, 0, &summary->scanned_count) ||
-      !read_time (&row, "server_time", TRUE, &summary->server_time_us))
+  if (!read_event_summary (&row, summary))
     return NULL;
 
   return g_steal_pointer (&summary);
+}
+
+GPtrArray *
+gate_api_rows_to_event_summaries (JsonArray  *rows,
+                                  GError    **error)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_event_summary_free);
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      Row row = row_at (rows, i, error);
+      g_autoptr(GateEventSummary) summary = gate_event_summary_new ();
+
+      if (!read_event_summary (&row, summary))
+        return NULL;
+      g_ptr_array_add (events, g_steal_pointer (&summary));
+    }
+
+  return g_steal_pointer (&events);
 }
 
 gint64

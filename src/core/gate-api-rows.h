@@ -40,6 +40,8 @@ GateTicketPage   *gate_api_rows_to_ticket_page  (JsonArray   *rows,
                                                  GError     **error);
 GateEventSummary *gate_api_rows_to_event_summary (JsonArray  *rows,
                                                  GError     **error);
+GPtrArray        *gate_api_rows_to_event_summaries (JsonArray *rows,
+                                                 GError     **error);
 gint64            gate_api_rows_to_server_time  (JsonArray   *rows,
                                                  GError     **error);
 GPtrArray        *gate_api_rows_to_conflicts    (JsonArray   *rows,

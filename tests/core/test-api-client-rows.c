@@ -174,6 +174,51 @@ test_event_summary_counts (void)
 }
 
 static void
+test_event_list_in_server_order (void)
+{
+  g_autoptr(JsonArray) rows = rows_from (
+    "[{\"event_id\":\"" EVENT_ID "\",\"name\":\"Gala\",\"starts_at\":\"2026-11-25 10:00:00+00\","
+    "\"ticket_count\":3,\"scanned_count\":1,\"server_time\":\"2026-11-25T10:00:00+00:00\"},"
+    "{\"event_id\":\"" TICKET_ID "\",\"name\":\"Matinee\",\"starts_at\":null,"
+    "\"ticket_count\":0,\"scanned_count\":0,\"server_time\":\"2026-11-25T10:00:00+00:00\"}]");
+  g_autoptr(JsonArray) none = rows_from ("[]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = gate_api_rows_to_event_summaries (rows, &error);
+  g_autoptr(GPtrArray) no_events = NULL;
+  GateEventSummary *first;
+  GateEventSummary *second;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 2);
+  first = g_ptr_array_index (events, 0);
+  second = g_ptr_array_index (events, 1);
+  g_assert_cmpstr (first->name, ==, "Gala");
+  g_assert_cmpint (first->starts_at_us, ==, TEN_AM_US);
+  g_assert_cmpint (first->scanned_count, ==, 1);
+  g_assert_cmpstr (second->event_id, ==, TICKET_ID);
+  g_assert_cmpint (second->starts_at_us, ==, 0);
+
+  /* No events is an answer, not an error. */
+  no_events = gate_api_rows_to_event_summaries (none, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (no_events->len, ==, 0);
+}
+
+static void
+test_event_list_with_one_bad_row_is_refused (void)
+{
+  g_autoptr(JsonArray) rows = rows_from (
+    "[{\"event_id\":\"" EVENT_ID "\",\"name\":\"Gala\",\"server_time\":\"2026-11-25T10:00:00+00:00\"},"
+    "{\"event_id\":\"not-a-uuid\",\"name\":\"Matinee\",\"server_time\":\"2026-11-25T10:00:00+00:00\"}]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = gate_api_rows_to_event_summaries (rows, &error);
+
+  g_assert_null (events);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "event_id"));
+}
+
+static void
 test_fractional_count_is_refused (void)
 {
   g_autoptr(JsonArray) rows = rows_from (
@@ -358,6 +403,8 @@ main (int   argc,
   g_test_add_func ("/api/rows/empty-event-summary-is-not-found", test_empty_event_summary_is_not_found);
   g_test_add_func ("/api/rows/event-summary-counts", test_event_summary_counts);
   g_test_add_func ("/api/rows/fractional-count-is-refused", test_fractional_count_is_refused);
+  g_test_add_func ("/api/rows/event-list-in-server-order", test_event_list_in_server_order);
+  g_test_add_func ("/api/rows/event-list-with-one-bad-row-is-refused", test_event_list_with_one_bad_row_is_refused);
   g_test_add_func ("/api/rows/rejected-upload-without-id-is-skipped", test_rejected_upload_without_id_is_skipped);
   g_test_add_func ("/api/rows/applied-upload-without-id-is-refused", test_applied_upload_without_id_is_refused);
   g_test_add_func ("/api/rows/admitted-without-ticket-is-refused", test_admitted_without_ticket_is_refused);

@@ -230,6 +230,54 @@ test_event_summary_and_clock (void)
   g_assert_cmpint (ABS (gate_api_client_get_clock_offset_ms (client)), <, 1000);
 }
 
+static GPtrArray *
+list_events (GateApiClient  *client,
+             GError        **error)
+{
+  Waiter waiter = { 0 };
+  GPtrArray *events;
+
+  gate_api_client_list_events_async (client, NULL, on_done, &waiter);
+  events = gate_api_client_list_events_finish (client, wait_result (&waiter), error);
+  g_object_unref (waiter.result);
+  return events;
+}
+
+static void
+test_list_events_includes_ours (void)
+{
+  g_autoptr(GateApiClient) client = client_for (gate_test_server_get_url (backend.server));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = list_events (client, &error);
+  GateEventSummary *ours = NULL;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < events->len; i++)
+    {
+      GateEventSummary *event = g_ptr_array_index (events, i);
+
+      g_assert_nonnull (event->name);
+      g_assert_cmpint (event->server_time_us, >, 0);
+      if (g_str_equal (event->event_id, backend.event))
+        ours = event;
+    }
+  g_assert_nonnull (ours);
+  g_assert_cmpstr (ours->name, ==, "API tests");
+  g_assert_cmpint (ours->ticket_count, ==, g_strv_length (backend.tickets));
+}
+
+static void
+test_list_events_for_another_device_is_forbidden (void)
+{
+  g_autoptr(GateApiClient) client = gate_api_client_new (gate_test_server_get_url (backend.server), backend.token,
+                                                         backend.other_id);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = list_events (client, &error);
+
+  g_assert_null (events);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_FORBIDDEN);
+}
+
 static void
 test_heartbeat_accepted (void)
 {
@@ -630,6 +678,9 @@ main (int   argc,
   g_test_add_func ("/api/refresh/pages-to-the-end", test_tickets_page_to_the_end);
   g_test_add_func ("/api/summary/event-summary-and-clock", test_event_summary_and_clock);
   g_test_add_func ("/api/heartbeat/accepted", test_heartbeat_accepted);
+  g_test_add_func ("/api/events/list-includes-ours", test_list_events_includes_ours);
+  g_test_add_func ("/api/events/list-for-another-device-is-forbidden",
+                   test_list_events_for_another_device_is_forbidden);
   g_test_add_func ("/api/conflicts/listed-and-reviewed", test_conflict_listed_and_reviewed);
   g_test_add_func ("/api/conflicts/gate-may-not-list-all", test_gate_may_not_list_all_conflicts);
   g_test_add_func ("/api/devices/supervisor-lists-devices", test_supervisor_lists_devices);

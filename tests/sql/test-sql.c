@@ -189,18 +189,6 @@ scan (PGconn     *conn,
 
 /* --- migrations and privileges ------------------------------------------------ */
 
-static void
-test_migrate_rerun_is_noop (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = gate_test_gatectl (&error, "migrate", "--db", gate_test_pg_get_conninfo (pg), NULL);
-  g_autofree char *count = sql_value ("SELECT count(*) FROM schema_migrations");
-
-  g_assert_no_error (error);
-  g_assert_cmpstr (out, ==, "up to date");
-  g_assert_cmpstr (count, ==, "4");
-}
-
 static const char *
 source_migrations (void)
 {
@@ -209,6 +197,33 @@ source_migrations (void)
   if (dir == NULL)
     dir = g_build_filename (g_getenv ("GATE_SOURCE_ROOT"), "migrations", "postgres", NULL);
   return dir;
+}
+
+/* How many migration files the source tree has: every one is applied. */
+static char *
+source_migration_count (void)
+{
+  g_autoptr(GDir) dir = g_dir_open (source_migrations (), 0, NULL);
+  guint count = 0;
+
+  g_assert_nonnull (dir);
+  for (const char *name = g_dir_read_name (dir); name != NULL; name = g_dir_read_name (dir))
+    if (g_str_has_suffix (name, ".sql"))
+      count++;
+  return g_strdup_printf ("%u", count);
+}
+
+static void
+test_migrate_rerun_is_noop (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = gate_test_gatectl (&error, "migrate", "--db", gate_test_pg_get_conninfo (pg), NULL);
+  g_autofree char *count = sql_value ("SELECT count(*) FROM schema_migrations");
+  g_autofree char *expected = source_migration_count ();
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (out, ==, "up to date");
+  g_assert_cmpstr (count, ==, expected);
 }
 
 static gint
@@ -1460,6 +1475,108 @@ test_event_summary_counts (void)
   g_assert_false (PQgetisnull (summary, 0, 4));
 }
 
+/* --- list_events ------------------------------------------------------------------------ */
+
+static char *
+insert_event (const char *name,
+              const char *starts_in)
+{
+  g_autofree char *sql = g_strdup_printf ("INSERT INTO events (name, starts_at, signing_key) "
+                                          "VALUES ('%s', now() + interval '%s', 'k') RETURNING id",
+                                          name, starts_in);
+
+  return sql_value (sql);
+}
+
+static void
+test_list_events_as_device (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old = insert_event ("List old", "-10 days");
+  g_autofree char *recent = insert_event ("List recent", "-2 hours");
+  g_autofree char *soon = insert_event ("List soon", "1 hour");
+  g_autofree char *later = insert_event ("List later", "3 days");
+  g_auto(GStrv) tickets = gate_test_generate_tickets (pg, soon, 3, "General", &error);
+  g_autoptr(PGconn) device = connect_as ("gate_device");
+  g_autoptr(PGconn) boss = connect_as ("gate_supervisor");
+  g_autofree char *scan_id = gate_test_uuid ();
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  const char *params[] = { "gate-a" };
+  const char *as_boss[] = { "boss" };
+  g_autoptr(PGresult) listed = NULL;
+  g_autoptr(PGresult) listed_by_boss = NULL;
+
+  g_assert_no_error (error);
+  PQclear (scan (device, tickets[0], soon, "gate-a", scan_id));
+
+  listed = run (device, "SELECT event_id, name, starts_at, ticket_count, scanned_count, server_time "
+                        "FROM list_events($1)", 1, params);
+  for (int i = 0; i < PQntuples (listed); i++)
+    {
+      const char *id = PQgetvalue (listed, i, 0);
+
+      if (g_str_equal (id, soon))
+        {
+          g_assert_cmpstr (PQgetvalue (listed, i, 1), ==, "List soon");
+          g_assert_cmpstr (PQgetvalue (listed, i, 3), ==, "3");
+          g_assert_cmpstr (PQgetvalue (listed, i, 4), ==, "1");
+          g_assert_false (PQgetisnull (listed, i, 5));
+        }
+      if (g_str_equal (id, old) || g_str_equal (id, recent) || g_str_equal (id, soon) || g_str_equal (id, later))
+        g_ptr_array_add (order, (gpointer) PQgetvalue (listed, i, 1));
+    }
+
+  /* What is on now or next comes first, soonest first; the past after. */
+  g_assert_cmpuint (order->len, ==, 4);
+  g_assert_cmpstr (order->pdata[0], ==, "List recent");
+  g_assert_cmpstr (order->pdata[1], ==, "List soon");
+  g_assert_cmpstr (order->pdata[2], ==, "List later");
+  g_assert_cmpstr (order->pdata[3], ==, "List old");
+
+  listed_by_boss = run (boss, "SELECT event_id FROM list_events($1)", 1, as_boss);
+  g_assert_cmpint (PQntuples (listed_by_boss), ==, PQntuples (listed));
+}
+
+static void
+test_list_events_unknown_device (void)
+{
+  g_autoptr(PGconn) conn = connect_as ("gate_device");
+  const char *claims[] = { "{\"role\":\"gate_device\",\"device_id\":\"jwt-gate\"}" };
+  g_autoptr(PGresult) missing = PQexec (conn, "SELECT * FROM list_events(NULL)");
+  g_autoptr(PGresult) impostor = NULL;
+  g_autoptr(PGresult) genuine = NULL;
+
+  g_assert_cmpstr (PQresultErrorField (missing, PG_DIAG_SQLSTATE), ==, "22004");
+
+  PQclear (run (conn, "SELECT set_config('request.jwt.claims', $1, false)", 1, claims));
+  impostor = PQexec (conn, "SELECT * FROM list_events('someone-else')");
+  genuine = PQexec (conn, "SELECT * FROM list_events('jwt-gate')");
+  g_assert_cmpstr (PQresultErrorField (impostor, PG_DIAG_SQLSTATE), ==, "42501");
+  g_assert_cmpint (PQresultStatus (genuine), ==, PGRES_TUPLES_OK);
+}
+
+static void
+test_list_events_revoked_device (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *device_id = NULL;
+  g_autofree char *token = NULL;
+  g_autoptr(PGconn) conn = connect_as ("gate_device");
+  g_autoptr(PGresult) before = NULL;
+  g_autoptr(PGresult) after = NULL;
+  const char *params[1];
+
+  g_assert_true (gate_test_add_device (pg, "Door 9", "gate", &device_id, &token, &error));
+  params[0] = device_id;
+  before = PQexecParams (conn, "SELECT * FROM list_events($1)", 1, NULL, params, NULL, NULL, 0);
+  g_assert_cmpint (PQresultStatus (before), ==, PGRES_TUPLES_OK);
+
+  g_assert_cmpint (gatectl_run (NULL, NULL, "device", "revoke", "--db", gate_test_pg_get_conninfo (pg),
+                                device_id, NULL), ==, 0);
+  after = PQexecParams (conn, "SELECT * FROM list_events($1)", 1, NULL, params, NULL, NULL, 0);
+  g_assert_cmpstr (PQresultErrorField (after, PG_DIAG_SQLSTATE), ==, "42501");
+}
+
 /* --- behind PostgREST (Supabase) ------------------------------------------------------- */
 
 static void
@@ -1680,6 +1797,9 @@ main (int   argc,
   g_test_add_func ("/sql/devices/heartbeat-records-device", test_heartbeat_records_device);
   g_test_add_func ("/sql/devices/list-filters-by-event", test_list_devices_filters_by_event);
   g_test_add_func ("/sql/events/summary-counts", test_event_summary_counts);
+  g_test_add_func ("/sql/events/list-as-device", test_list_events_as_device);
+  g_test_add_func ("/sql/events/list-unknown-device", test_list_events_unknown_device);
+  g_test_add_func ("/sql/events/list-revoked-device", test_list_events_revoked_device);
   g_test_add_func ("/sql/gatectl/token-stored-hashed", test_gatectl_token_stored_hashed);
   g_test_add_func ("/sql/supabase/jwt-device-id-must-match", test_jwt_device_id_must_match);
   g_test_add_func ("/sql/supabase/jwt-without-device-id-is-not-checked", test_jwt_without_device_id_is_not_checked);
