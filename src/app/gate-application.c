@@ -17,8 +17,10 @@
 #include "gate-camera.h"
 #include "gate-demo.h"
 #include "gate-error.h"
+#include "gate-preferences-window.h"
 #include "gate-session.h"
 #include "gate-sound-player.h"
+#include "gate-token-store.h"
 #include "gate-verdict-log.h"
 #include "gate-window.h"
 
@@ -33,6 +35,8 @@ struct _GateApplication
   gboolean         demo;
   gboolean         kiosk;
 
+  GateTokenStore  *token_store;
+  gboolean         connection_changed;
   GateVerdictLog  *verdict_log;
   GateSoundPlayer *sounds;
   GateDemo        *demo_driver;
@@ -124,6 +128,23 @@ config_is_complete (const Config *config)
   return *config->device_id != '\0' && *config->event_id != '\0';
 }
 
+/* A locked kiosk offers no way to settings or out of the app. */
+static void
+on_kiosk_changed (GateApplication *self,
+                  GParamSpec      *pspec,
+                  GateWindow      *window)
+{
+  static const char *locked_actions[] = { "preferences", "quit", "demo" };
+  gboolean kiosk = gate_window_get_kiosk (window);
+
+  for (guint i = 0; i < G_N_ELEMENTS (locked_actions); i++)
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), locked_actions[i]);
+
+      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), !kiosk);
+    }
+}
+
 static GateWindow *
 get_window (GateApplication *self)
 {
@@ -133,6 +154,7 @@ get_window (GateApplication *self)
     {
       window = GTK_WINDOW (gate_window_new (ADW_APPLICATION (self)));
       g_settings_bind (self->settings, "kiosk-pin-hash", window, "pin-hash", G_SETTINGS_BIND_GET);
+      g_signal_connect_object (window, "notify::kiosk", G_CALLBACK (on_kiosk_changed), self, G_CONNECT_SWAPPED);
     }
 
   return GATE_WINDOW (window);
@@ -265,6 +287,38 @@ start_demo (GateApplication *self)
 }
 
 static void
+on_token_loaded (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GateApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(Config) config = { 0 };
+  char *token;
+
+  token = gate_token_store_load_finish (GATE_TOKEN_STORE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (token == NULL)
+    {
+      gate_window_show_error (get_window (self), _("No Device Token"),
+                              error != NULL ? error->message
+                                            : _("Enter the token your venue's IT gave this device in Preferences"));
+      return;
+    }
+
+  if (!config_resolve (self, &config, &error))
+    {
+      g_free (token);
+      gate_window_show_error (get_window (self), _("The Configuration Is Incomplete"), error->message);
+      return;
+    }
+  config.token = token;
+  open_session (self, &config);
+}
+
+static void
 start (GateApplication *self)
 {
   g_autoptr(GError) error = NULL;
@@ -286,6 +340,15 @@ start (GateApplication *self)
   if (!config_is_complete (&config))
     {
       gate_window_show_welcome (window);
+      return;
+    }
+
+  /* Without GATE_TOKEN(_FILE) the token comes from the keyring or its
+   * private file, looked up for this server and device. */
+  if (config.token == NULL && *config.server_url != '\0')
+    {
+      gate_token_store_load_async (self->token_store, config.server_url, config.device_id, self->cancellable,
+                                   on_token_loaded, g_object_ref (self));
       return;
     }
 
@@ -364,6 +427,69 @@ about_action (GSimpleAction *action,
 }
 
 static void
+on_connection_changed (GateApplication *self,
+                       const char      *key)
+{
+  static const char *connection_keys[] = { "server-url", "apikey", "device-id", "event-id" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (connection_keys); i++)
+    if (g_strcmp0 (key, connection_keys[i]) == 0)
+      self->connection_changed = TRUE;
+}
+
+/* Scanning goes on with the old connection while the preferences are open;
+ * a new one takes over when they close, on a fresh window. */
+static void
+on_preferences_closed (GateApplication *self)
+{
+  GateWindow *window = get_window (self);
+  gboolean kiosk = gate_window_get_kiosk (window);
+
+  g_signal_handlers_disconnect_by_func (self->settings, on_connection_changed, self);
+
+  if (g_strcmp0 (gate_window_get_page (window), "main") == 0 && !self->connection_changed)
+    return;
+  if (self->demo)
+    return;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  if (self->camera != NULL)
+    gate_camera_stop (self->camera);
+  g_clear_object (&self->camera);
+  g_clear_object (&self->session);
+
+  /* Held so that the moment without a window does not end the app. */
+  g_application_hold (G_APPLICATION (self));
+  gtk_window_destroy (GTK_WINDOW (window));
+  window = get_window (self);
+  gtk_window_present (GTK_WINDOW (window));
+  gate_window_set_kiosk (window, kiosk);
+  g_application_release (G_APPLICATION (self));
+  start (self);
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  GateApplication *self = user_data;
+  GtkWidget *preferences;
+
+  preferences = gate_preferences_window_new (self->settings, self->token_store);
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), GTK_WINDOW (get_window (self)));
+  gtk_window_set_modal (GTK_WINDOW (preferences), TRUE);
+
+  self->connection_changed = FALSE;
+  g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_connection_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (preferences, "destroy", G_CALLBACK (on_preferences_closed), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
 demo_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
@@ -415,16 +541,19 @@ gate_application_startup (GApplication *application)
   GateApplication *self = GATE_APPLICATION (application);
   static const GActionEntry actions[] = {
     { "about", about_action },
+    { "preferences", preferences_action },
     { "demo", demo_action },
     { "demo-offline", NULL, NULL, "false", demo_offline_action },
     { "quit", quit_action },
   };
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (gate_application_parent_class)->startup (application);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
 }
 
 static void
@@ -449,6 +578,7 @@ gate_application_dispose (GObject *object)
   g_clear_object (&self->demo_driver);
   g_clear_object (&self->verdict_log);
   g_clear_object (&self->sounds);
+  g_clear_object (&self->token_store);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
 
@@ -502,6 +632,7 @@ gate_application_init (GateApplication *self)
 
   self->settings = g_settings_new (APP_ID);
   self->sounds = gate_sound_player_new ();
+  self->token_store = gate_token_store_new ();
   self->cancellable = g_cancellable_new ();
 
   g_application_add_main_option_entries (G_APPLICATION (self), options);

@@ -16,6 +16,7 @@
 #include "gate-cache-panel.h"
 #include "gate-conflicts-page.h"
 #include "gate-gate-view.h"
+#include "gate-pin-dialog.h"
 #include "gate-search-panel.h"
 #include "gate-status-strip.h"
 #include "gate-wedge-detector.h"
@@ -312,11 +313,18 @@ gate_window_set_demo (GateWindow *self,
 }
 
 static void
+on_unlocked (GateWindow *self)
+{
+  gate_window_set_kiosk (self, FALSE);
+}
+
+static void
 unlock_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
   GateWindow *self = GATE_WINDOW (widget);
+  GtkWidget *dialog;
 
   /* Without a PIN there is no supervisor to ask: the venue's admin set the
    * kiosk up this way and ends it from outside. */
@@ -326,7 +334,9 @@ unlock_action (GtkWidget  *widget,
       return;
     }
 
-  gate_window_add_toast (self, _("Enter the supervisor PIN"));
+  dialog = gate_pin_dialog_new (GTK_WINDOW (self), self->pin_hash);
+  g_signal_connect_object (dialog, "unlocked", G_CALLBACK (on_unlocked), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void

@@ -13,6 +13,9 @@
 
 #include "gate-camera.h"
 #include "gate-gate-view.h"
+#include "gate-kiosk-pin.h"
+#include "gate-pin-dialog.h"
+#include "gate-search-panel.h"
 #include "gate-session.h"
 #include "gate-status-strip.h"
 #include "gate-test-gui.h"
@@ -352,6 +355,88 @@ test_kiosk_refuses_to_close (Fixture       *fixture,
   g_free (gate_test_gui_screenshot ("kiosk-locked"));
 }
 
+static GtkWidget *
+find_pin_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (GATE_IS_PIN_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return GTK_WIDGET (window);
+    }
+  return NULL;
+}
+
+static gboolean
+pin_dialog_shown (gpointer user_data)
+{
+  return find_pin_dialog () != NULL;
+}
+
+static gboolean
+entry_cleared (gpointer user_data)
+{
+  return *gtk_editable_get_text (GTK_EDITABLE (user_data)) == '\0';
+}
+
+static gboolean
+kiosk_left (gpointer user_data)
+{
+  return !gate_window_get_kiosk (GATE_WINDOW (user_data));
+}
+
+static void
+test_kiosk_unlocks_with_supervisor_pin (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  g_autofree char *hash = gate_kiosk_pin_hash ("2468");
+  GtkWidget *dialog;
+  GtkWidget *entry;
+
+  open_window (fixture, "none");
+  gate_window_set_pin_hash (fixture->window, hash);
+  gate_window_set_kiosk (fixture->window, TRUE);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.unlock", NULL));
+  g_assert_true (gate_test_gui_wait_until (pin_dialog_shown, NULL, DEADLINE_MS));
+  dialog = find_pin_dialog ();
+  entry = GTK_WIDGET (gtk_widget_get_template_child (dialog, GATE_TYPE_PIN_DIALOG, "entry"));
+
+  /* A wrong PIN is checked, cleared, and keeps the kiosk locked... */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "1111");
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_true (gate_test_gui_wait_until (entry_cleared, entry, DEADLINE_MS));
+  g_assert_true (gate_window_get_kiosk (fixture->window));
+
+  /* ...the supervisor's opens it. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "2468");
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_true (gate_test_gui_wait_until (kiosk_left, fixture->window, DEADLINE_MS));
+}
+
+static void
+test_chosen_search_result_is_decided (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autofree char *code = ticket_code (4);
+  GObject *search;
+  VerdictWait wait;
+
+  open_window (fixture, "none");
+  search = gtk_widget_get_template_child (GTK_WIDGET (fixture->window), GATE_TYPE_WINDOW, "search_panel");
+  wait.verdict = GATE_VERDICT_VIEW (gate_gate_view_get_verdict_view (gate_view_of (fixture)));
+  wait.expected = "admitted";
+
+  g_signal_emit_by_name (search, "code-chosen", code);
+
+  g_assert_true (gate_test_gui_wait_until (verdict_is, &wait, DEADLINE_MS));
+  g_assert_nonnull (strstr (gate_verdict_view_get_detail (wait.verdict), "Guest 4"));
+  wait_for_screen (fixture, "verdict");
+}
+
 static void
 test_unconfigured_shows_welcome (void)
 {
@@ -385,6 +470,8 @@ main (int    argc,
   ADD ("no-camera-shows-its-status-page", test_no_camera_shows_its_status_page);
   ADD ("broken-pipeline-shows-error-page", test_broken_pipeline_shows_error_page);
   ADD ("kiosk-refuses-to-close", test_kiosk_refuses_to_close);
+  ADD ("kiosk-unlocks-with-supervisor-pin", test_kiosk_unlocks_with_supervisor_pin);
+  ADD ("chosen-search-result-is-decided", test_chosen_search_result_is_decided);
   g_test_add_func ("/window/unconfigured-shows-welcome", test_unconfigured_shows_welcome);
 
   return g_test_run ();
