@@ -16,6 +16,7 @@
 
 #include "gate-test-gui.h"
 #include "gate-test-harness.h"
+#include "gate-token-store.h"
 
 #define DEADLINE_MS 30000
 
@@ -83,11 +84,13 @@ qr_source (const char *code)
 }
 
 /* Starts gate-scanner with the GATE_* variables a provisioning script
- * would set, over @cache_path or a fresh cache. */
+ * would set, over @cache_path or a fresh cache; the token from
+ * GATE_TOKEN_FILE unless @stored_token, then from the token store. */
 static App *
-app_start (const char         *server_url,
-           const char         *cache_path,
-           const char * const *extra_args)
+app_start_full (const char         *server_url,
+                const char         *cache_path,
+                gboolean            stored_token,
+                const char * const *extra_args)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -103,7 +106,10 @@ app_start (const char         *server_url,
   app->stderr_path = g_build_filename (backend.work_dir, stderr_name, NULL);
 
   g_subprocess_launcher_setenv (launcher, "GATE_SERVER", server_url, TRUE);
-  g_subprocess_launcher_setenv (launcher, "GATE_TOKEN_FILE", backend.token_file, TRUE);
+  if (stored_token)
+    g_subprocess_launcher_unsetenv (launcher, "GATE_TOKEN_FILE");
+  else
+    g_subprocess_launcher_setenv (launcher, "GATE_TOKEN_FILE", backend.token_file, TRUE);
   g_subprocess_launcher_setenv (launcher, "GATE_DEVICE_ID", backend.device_id, TRUE);
   g_subprocess_launcher_setenv (launcher, "GATE_EVENT", backend.event_id, TRUE);
   g_subprocess_launcher_setenv (launcher, "GATE_CACHE", app->cache_path, TRUE);
@@ -121,6 +127,14 @@ app_start (const char         *server_url,
   g_assert_no_error (error);
 
   return app;
+}
+
+static App *
+app_start (const char         *server_url,
+           const char         *cache_path,
+           const char * const *extra_args)
+{
+  return app_start_full (server_url, cache_path, FALSE, extra_args);
 }
 
 static void
@@ -261,6 +275,52 @@ test_decides_offline_when_server_unreachable (void)
 }
 
 static void
+on_token_saved (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gate_token_store_save_finish (GATE_TOKEN_STORE (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+/* Set up once in Preferences, the token is found again at every start
+ * without anything in the environment. */
+static void
+test_uses_token_from_token_store (void)
+{
+  g_autoptr(GateTokenStore) store = gate_token_store_new ();
+  g_autofree char *token = NULL;
+  const char *code = next_ticket ();
+  g_autofree char *source = qr_source (code);
+  const char *args[] = { "--source", source, NULL };
+  const char *server_url = gate_test_server_get_url (backend.server);
+  gboolean saved = FALSE;
+  g_autoptr(JsonObject) line = NULL;
+  App *app;
+
+  g_assert_true (g_file_get_contents (backend.token_file, &token, NULL, NULL));
+  gate_token_store_save_async (store, server_url, backend.device_id, token, NULL, on_token_saved, &saved);
+  g_assert_true (gate_test_gui_wait_until (flag_set, &saved, DEADLINE_MS));
+
+  app = app_start_full (server_url, NULL, TRUE, args);
+  line = wait_for_verdict (app, code);
+
+  g_assert_cmpstr (json_object_get_string_member (line, "verdict"), ==, "admitted");
+  g_assert_cmpstr (json_object_get_string_member (line, "mode"), ==, "online");
+
+  app_stop (app);
+}
+
+static void
 test_unknown_decoder_is_a_usage_error (void)
 {
   g_autoptr(GError) error = NULL;
@@ -296,11 +356,17 @@ main (int    argc,
 {
   int status;
 
+  g_autofree char *config_home = g_dir_make_tmp ("test-app-config-XXXXXX", NULL);
+
+  /* The token store's private file lives here, for this process and the
+   * apps it starts; set before anything reads the user config dir. */
+  g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
   gate_test_gui_init (&argc, &argv);
   backend_start ();
 
   g_test_add_func ("/app/decides-camera-code-online", test_decides_camera_code_online);
   g_test_add_func ("/app/decides-offline-when-server-unreachable", test_decides_offline_when_server_unreachable);
+  g_test_add_func ("/app/uses-token-from-token-store", test_uses_token_from_token_store);
   g_test_add_func ("/app/unknown-decoder-is-a-usage-error", test_unknown_decoder_is_a_usage_error);
   g_test_add_func ("/app/unwritable-verdict-log-is-a-usage-error", test_unwritable_verdict_log_is_a_usage_error);
 
@@ -308,5 +374,10 @@ main (int    argc,
 
   gate_test_server_free (backend.server);
   gate_test_pg_free (backend.pg);
+  {
+    const char *rm[] = { "rm", "-rf", config_home, backend.work_dir, NULL };
+
+    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
   return status;
 }
