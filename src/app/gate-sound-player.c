@@ -18,6 +18,7 @@ struct _GateSoundPlayer
   GObject     parent_instance;
 
   GstElement *playing;
+  gboolean    probed;
   gboolean    unavailable;
 };
 
@@ -74,6 +75,31 @@ on_bus_message (GstBus     *bus,
     }
 }
 
+/* autoaudiosink falls back to a fakesink when no output works, silently
+ * but after every audio library has complained: ask once which sink it
+ * picked, and stay quiet for good if it was none. */
+static gboolean
+probe_output (void)
+{
+  g_autoptr(GstElement) sink = gst_element_factory_make ("autoaudiosink", NULL);
+  g_autoptr(GObject) child = NULL;
+  gboolean usable = FALSE;
+
+  if (sink == NULL)
+    return FALSE;
+
+  gst_object_ref_sink (sink);
+  if (gst_element_set_state (sink, GST_STATE_READY) != GST_STATE_CHANGE_FAILURE)
+    {
+      child = gst_child_proxy_get_child_by_index (GST_CHILD_PROXY (sink), 0);
+      usable = child != NULL && GST_IS_ELEMENT (child) &&
+               g_strcmp0 (GST_OBJECT_NAME (gst_element_get_factory (GST_ELEMENT (child))), "fakesink") != 0;
+    }
+  gst_element_set_state (sink, GST_STATE_NULL);
+
+  return usable;
+}
+
 void
 gate_sound_player_play (GateSoundPlayer *self,
                         GateVerdict      verdict)
@@ -84,6 +110,14 @@ gate_sound_player_play (GateSoundPlayer *self,
   GstElement *pipeline;
 
   g_return_if_fail (GATE_IS_SOUND_PLAYER (self));
+
+  if (!self->probed)
+    {
+      self->probed = TRUE;
+      self->unavailable = !probe_output ();
+      if (self->unavailable)
+        g_message ("Verdict sounds are off: no audio output");
+    }
 
   if (self->unavailable)
     return;
