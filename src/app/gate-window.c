@@ -28,6 +28,7 @@ struct _GateWindow
 
   AdwToastOverlay      *toasts;
   GtkStack             *pages;
+  AdwStatusPage        *welcome_page;
   AdwStatusPage        *error_page;
   AdwHeaderBar         *header_bar;
   GtkWidget            *menu_button;
@@ -478,6 +479,7 @@ gate_window_class_init (GateWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gatescanner/GateScanner/gate-window.ui");
   gtk_widget_class_bind_template_child (widget_class, GateWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, pages);
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, welcome_page);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, menu_button);

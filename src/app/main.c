@@ -15,9 +15,11 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GateApplication) application = NULL;
+  const char *localedir = g_getenv ("GATE_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* Uninstalled runs (tools/demo, tests) use the build tree's catalogs. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

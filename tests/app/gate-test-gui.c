@@ -35,6 +35,8 @@ gate_test_gui_init (int    *argc,
   gtk_css_provider_load_from_resource (provider, "/io/github/gatescanner/GateScanner/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/io/github/gatescanner/GateScanner/icons");
 }
 
 typedef struct
