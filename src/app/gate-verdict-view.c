@@ -22,6 +22,7 @@ struct _GateVerdictView
 
   GateVerdict verdict;
   gboolean    shown;
+  char       *device_id;
 };
 
 G_DEFINE_FINAL_TYPE (GateVerdictView, gate_verdict_view, GTK_TYPE_WIDGET)
@@ -97,7 +98,8 @@ format_local_time (gint64 time_us)
 }
 
 static char *
-describe (const GateScanDecision *decision)
+describe (GateVerdictView        *self,
+          const GateScanDecision *decision)
 {
   switch (decision->verdict)
     {
@@ -114,6 +116,10 @@ describe (const GateScanDecision *decision)
           return g_strdup (_("This ticket was used before"));
 
         when = format_local_time (decision->scanned_at_us);
+        /* A worker who admitted this guest minutes ago needs to hear it was
+         * here, not an opaque device id. */
+        if (decision->scanned_device != NULL && g_strcmp0 (decision->scanned_device, self->device_id) == 0)
+          return g_strdup_printf (_("Scanned here at %s"), when);
         if (decision->scanned_device != NULL)
           /* Translators: "Scanned at 14:05 by Gate 2" */
           return g_strdup_printf (_("Scanned at %s by %s"), when, decision->scanned_device);
@@ -177,7 +183,7 @@ gate_verdict_view_show_decision (GateVerdictView        *self,
   gtk_widget_add_css_class (GTK_WIDGET (self), verdict_class (decision->verdict));
 
   headline = gate_verdict_headline (decision->verdict);
-  detail = describe (decision);
+  detail = describe (self, decision);
   badge = describe_offline (decision);
 
   gtk_image_set_from_icon_name (self->icon, gate_verdict_icon_name (decision->verdict));
@@ -221,6 +227,24 @@ gate_verdict_view_get_badge (GateVerdictView *self)
   return gtk_label_get_label (self->badge);
 }
 
+void
+gate_verdict_view_set_device_id (GateVerdictView *self,
+                                 const char      *device_id)
+{
+  g_return_if_fail (GATE_IS_VERDICT_VIEW (self));
+
+  g_free (self->device_id);
+  self->device_id = g_strdup (device_id);
+}
+
+static void
+gate_verdict_view_finalize (GObject *object)
+{
+  g_free (GATE_VERDICT_VIEW (object)->device_id);
+
+  G_OBJECT_CLASS (gate_verdict_view_parent_class)->finalize (object);
+}
+
 static void
 gate_verdict_view_dispose (GObject *object)
 {
@@ -241,6 +265,7 @@ gate_verdict_view_class_init (GateVerdictViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = gate_verdict_view_dispose;
+  object_class->finalize = gate_verdict_view_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/gatescanner/GateScanner/gate-verdict-view.ui");

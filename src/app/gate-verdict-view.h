@@ -14,6 +14,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (GateVerdictView, gate_verdict_view, GATE, VERDICT_VIEW, GtkWidget)
 
 GtkWidget  *gate_verdict_view_new           (void);
+/* This gate's device id: its own earlier admits read "Scanned here". */
+void        gate_verdict_view_set_device_id (GateVerdictView        *self,
+                                             const char             *device_id);
 void        gate_verdict_view_show_decision (GateVerdictView        *self,
                                              const GateScanDecision *decision);
 /* The wire name of the verdict shown ("admitted", …), NULL before any. */

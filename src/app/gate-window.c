@@ -19,6 +19,7 @@
 #include "gate-pin-dialog.h"
 #include "gate-search-panel.h"
 #include "gate-status-strip.h"
+#include "gate-verdict-view.h"
 #include "gate-wedge-detector.h"
 #include "gate-window.h"
 
@@ -161,6 +162,8 @@ gate_window_set_session (GateWindow  *self,
       g_signal_connect_object (camera, "code-detected", G_CALLBACK (on_code_detected), self, G_CONNECT_SWAPPED);
     }
   gate_gate_view_set_camera (self->gate_view, camera);
+  gate_verdict_view_set_device_id (GATE_VERDICT_VIEW (gate_gate_view_get_verdict_view (self->gate_view)),
+                                   gate_session_get_device_id (session));
 
   gate_status_strip_set_source (self->status_strip,
                                 gate_session_get_cache (session),
