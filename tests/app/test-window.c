@@ -212,11 +212,11 @@ test_camera_code_shows_verdict_then_camera_returns (Fixture       *fixture,
   g_assert_nonnull (strstr (gate_verdict_view_get_detail (verdict), "Guest 0"));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (verdict), "verdict-admit"));
   g_assert_true (gate_test_gui_wait_drawn (GTK_WIDGET (verdict), DEADLINE_MS));
-  g_free (gate_test_gui_screenshot ("verdict"));
+  g_free (gate_test_gui_snapshot_widget (GTK_WIDGET (fixture->window), "verdict"));
 
   wait_for_screen (fixture, "preview");
   g_assert_true (gate_test_gui_wait_drawn (GTK_WIDGET (gate_view_of (fixture)), DEADLINE_MS));
-  g_free (gate_test_gui_screenshot ("kiosk"));
+  g_free (gate_test_gui_snapshot_widget (GTK_WIDGET (fixture->window), "kiosk"));
 }
 
 static void
