@@ -190,6 +190,18 @@ gate_window_set_session (GateWindow  *self,
                 NULL);
   g_object_bind_property (session, "supervisor", self->conflicts_page, "supervisor", G_BINDING_SYNC_CREATE);
 
+  /* Not a log line nobody reads: the staff at the gate see it until
+   * someone dismisses it. */
+  if (gate_session_get_client (session) != NULL && gate_api_client_is_insecure (gate_session_get_client (session)))
+    {
+      AdwToast *toast = adw_toast_new (_("This server uses plain http: tokens and guest names cross the network "
+                                         "unencrypted. Ask IT for an https:// address."));
+
+      adw_toast_set_timeout (toast, 0);
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+      adw_toast_overlay_add_toast (self->toasts, toast);
+    }
+
   show_page (self, "main");
 }
 
