@@ -16,6 +16,7 @@ struct _GateConflictItem
   GObject       parent_instance;
 
   GateConflict *conflict;
+  GHashTable   *device_names;   /* (nullable): device id → name, supervisor mode */
 };
 
 G_DEFINE_FINAL_TYPE (GateConflictItem, gate_conflict_item, G_TYPE_OBJECT)
@@ -86,8 +87,37 @@ gate_conflict_item_finalize (GObject *object)
   GateConflictItem *self = GATE_CONFLICT_ITEM (object);
 
   g_clear_pointer (&self->conflict, gate_conflict_free);
+  g_clear_pointer (&self->device_names, g_hash_table_unref);
 
   G_OBJECT_CLASS (gate_conflict_item_parent_class)->finalize (object);
+}
+
+/* A supervisor knows gates by name ("North gate 2"), not by device id. */
+static const char *
+device_label (GateConflictItem *self,
+              const char       *device_id)
+{
+  const char *name = NULL;
+
+  if (self->device_names != NULL && device_id != NULL)
+    name = g_hash_table_lookup (self->device_names, device_id);
+
+  return name != NULL ? name : text_or_none (device_id);
+}
+
+void
+gate_conflict_item_set_device_names (GateConflictItem *self,
+                                     GHashTable       *device_names)
+{
+  g_return_if_fail (GATE_IS_CONFLICT_ITEM (self));
+
+  if (self->device_names == device_names)
+    return;
+
+  g_clear_pointer (&self->device_names, g_hash_table_unref);
+  self->device_names = device_names != NULL ? g_hash_table_ref (device_names) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINNER_DEVICE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOSER_DEVICE]);
 }
 
 static void
@@ -118,7 +148,7 @@ gate_conflict_item_get_property (GObject    *object,
       break;
 
     case PROP_WINNER_DEVICE:
-      g_value_set_string (value, text_or_none (conflict->winner_device));
+      g_value_set_string (value, device_label (self, conflict->winner_device));
       break;
 
     case PROP_WINNER_TIME:
@@ -126,7 +156,7 @@ gate_conflict_item_get_property (GObject    *object,
       break;
 
     case PROP_LOSER_DEVICE:
-      g_value_set_string (value, text_or_none (conflict->loser_device));
+      g_value_set_string (value, device_label (self, conflict->loser_device));
       break;
 
     case PROP_LOSER_TIME:

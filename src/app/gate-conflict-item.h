@@ -23,6 +23,9 @@ const GateConflict *gate_conflict_item_get_conflict    (GateConflictItem   *self
 gint64              gate_conflict_item_get_conflict_id (GateConflictItem   *self);
 const char         *gate_conflict_item_get_ticket_code (GateConflictItem   *self);
 gboolean            gate_conflict_item_get_reviewed    (GateConflictItem   *self);
+/* Shows devices by name where @device_names (id → name) knows them. */
+void                gate_conflict_item_set_device_names (GateConflictItem *self,
+                                                         GHashTable       *device_names);
 void                gate_conflict_item_set_review      (GateConflictItem   *self,
                                                         const char         *reviewed_by,
                                                         const char         *note,

@@ -42,6 +42,7 @@ struct _GateConflictsPage
   GtkCustomSorter      *sorter;
   GtkSortListModel     *visible;
   GListStore           *devices;
+  GHashTable           *device_names;   /* (nullable): id → name, from list_devices */
 
   gboolean              loading_conflicts;
   gboolean              loading_devices;
@@ -263,7 +264,12 @@ apply_conflicts (GateConflictsPage *self,
       g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
 
       for (guint i = 0; i < conflicts->len; i++)
-        g_ptr_array_add (items, gate_conflict_item_new (g_ptr_array_index (conflicts, i)));
+        {
+          GateConflictItem *item = gate_conflict_item_new (g_ptr_array_index (conflicts, i));
+
+          gate_conflict_item_set_device_names (item, self->device_names);
+          g_ptr_array_add (items, item);
+        }
       g_list_store_splice (self->conflicts, 0, g_list_model_get_n_items (G_LIST_MODEL (self->conflicts)),
                            items->pdata, items->len);
       /* The list is current again: the warning that it might not be goes. */
@@ -333,8 +339,22 @@ on_devices_listed (GObject      *source,
     {
       g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
 
+      g_clear_pointer (&self->device_names, g_hash_table_unref);
+      self->device_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       for (guint i = 0; i < devices->len; i++)
-        g_ptr_array_add (items, gate_device_item_new (g_ptr_array_index (devices, i)));
+        {
+          const GateDeviceInfo *info = g_ptr_array_index (devices, i);
+
+          g_ptr_array_add (items, gate_device_item_new (info));
+          if (info->id != NULL && info->name != NULL)
+            g_hash_table_replace (self->device_names, g_strdup (info->id), g_strdup (info->name));
+        }
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->conflicts)); i++)
+        {
+          g_autoptr(GateConflictItem) item = g_list_model_get_item (G_LIST_MODEL (self->conflicts), i);
+
+          gate_conflict_item_set_device_names (item, self->device_names);
+        }
       g_list_store_splice (self->devices, 0, g_list_model_get_n_items (G_LIST_MODEL (self->devices)),
                            items->pdata, items->len);
       gtk_label_set_text (self->devices_message, _("No device has reported to the server yet."));
@@ -858,6 +878,7 @@ gate_conflicts_page_finalize (GObject *object)
   g_free (self->reviewed_by);
   g_free (self->error_message);
   g_free (self->notice);
+  g_clear_pointer (&self->device_names, g_hash_table_unref);
 
   G_OBJECT_CLASS (gate_conflicts_page_parent_class)->finalize (object);
 }
