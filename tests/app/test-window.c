@@ -19,6 +19,7 @@
 #include "gate-session.h"
 #include "gate-status-strip.h"
 #include "gate-test-gui.h"
+#include "gate-test-tickets.h"
 #include "gate-verdict-view.h"
 #include "gate-window.h"
 
@@ -46,30 +47,15 @@ seed_cache (Fixture *fixture)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GateTicketCache) cache = NULL;
-  g_autoptr(GateTicketPage) page = gate_ticket_page_new ();
+  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GateEventSummary) summary = gate_event_summary_new ();
+
+  for (guint i = 0; i < TICKETS; i++)
+    g_ptr_array_add (codes, ticket_code (i));
+  gate_test_seed_cache (fixture->cache_path, fixture->event_id, (const char * const *) codes->pdata, codes->len);
 
   cache = gate_ticket_cache_new (fixture->cache_path, &error);
   g_assert_no_error (error);
-
-  for (guint i = 0; i < TICKETS; i++)
-    {
-      GateTicket *ticket = gate_ticket_new ();
-
-      ticket->id = g_uuid_string_random ();
-      ticket->event_id = g_strdup (fixture->event_id);
-      ticket->qr_token = ticket_code (i);
-      ticket->guest_name = g_strdup_printf ("Guest %u", i);
-      ticket->ticket_type = g_strdup ("General");
-      ticket->status = GATE_TICKET_STATUS_VALID;
-      ticket->updated_at_us = g_get_real_time ();
-      g_ptr_array_add (page->tickets, ticket);
-    }
-  page->next_cursor = g_strdup ("seeded");
-  page->server_time_us = g_get_real_time ();
-  g_assert_true (gate_ticket_cache_apply_page (cache, fixture->event_id, page, &error));
-  g_assert_no_error (error);
-
   summary->event_id = g_strdup (fixture->event_id);
   summary->name = g_strdup ("Window Test Night");
   summary->ticket_count = TICKETS;

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gate-ticket-cache.h"
+#include "gate-test-tickets.h"
 
 #define RUNS            5
 #define TICKETS         10000
@@ -28,29 +28,12 @@ static char *
 seed_cache (const char *dir,
             const char *event_id)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GateTicketCache) cache = NULL;
-  g_autoptr(GateTicketPage) page = gate_ticket_page_new ();
+  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
   char *path = g_build_filename (dir, "kiosk.cache", NULL);
 
-  cache = gate_ticket_cache_new (path, &error);
-  g_assert_no_error (error);
   for (guint i = 0; i < TICKETS; i++)
-    {
-      GateTicket *ticket = gate_ticket_new ();
-
-      ticket->id = g_uuid_string_random ();
-      ticket->event_id = g_strdup (event_id);
-      ticket->qr_token = g_strdup_printf ("GS1-STARTBENCH%06u", i);
-      ticket->guest_name = g_strdup_printf ("Guest %u", i);
-      ticket->ticket_type = g_strdup ("General");
-      ticket->status = GATE_TICKET_STATUS_VALID;
-      ticket->updated_at_us = g_get_real_time ();
-      g_ptr_array_add (page->tickets, ticket);
-    }
-  page->next_cursor = g_strdup ("bench");
-  page->server_time_us = g_get_real_time ();
-  g_assert_true (gate_ticket_cache_apply_page (cache, event_id, page, &error));
+    g_ptr_array_add (codes, g_strdup_printf ("GS1-STARTBENCH%06u", i));
+  gate_test_seed_cache (path, event_id, (const char * const *) codes->pdata, codes->len);
 
   return path;
 }

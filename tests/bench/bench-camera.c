@@ -32,6 +32,7 @@
 #include "gate-camera.h"
 #include "gate-frame-paintable.h"
 #include "gate-session.h"
+#include "gate-test-tickets.h"
 #include "gate-window.h"
 #include "qr-frame.h"
 
@@ -296,8 +297,7 @@ static void
 open_session (Run *run)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GateTicketCache) cache = NULL;
-  g_autoptr(GateTicketPage) page = gate_ticket_page_new ();
+  g_autoptr(GPtrArray) codes = g_ptr_array_new ();
   g_autofree char *event_id = g_uuid_string_random ();
   g_autofree char *device_id = g_uuid_string_random ();
   g_autofree char *path = NULL;
@@ -307,26 +307,9 @@ open_session (Run *run)
   g_assert_no_error (error);
   path = g_build_filename (run->dir, "kiosk.cache", NULL);
 
-  cache = gate_ticket_cache_new (path, &error);
-  g_assert_no_error (error);
   for (guint i = 0; i < run->shown->len; i++)
-    {
-      Shown *shown = g_ptr_array_index (run->shown, i);
-      GateTicket *ticket = gate_ticket_new ();
-
-      ticket->id = g_uuid_string_random ();
-      ticket->event_id = g_strdup (event_id);
-      ticket->qr_token = g_strdup (shown->code);
-      ticket->guest_name = g_strdup_printf ("Guest %u", i);
-      ticket->ticket_type = g_strdup ("General");
-      ticket->status = GATE_TICKET_STATUS_VALID;
-      ticket->updated_at_us = g_get_real_time ();
-      g_ptr_array_add (page->tickets, ticket);
-    }
-  page->next_cursor = g_strdup ("bench");
-  page->server_time_us = g_get_real_time ();
-  g_assert_true (gate_ticket_cache_apply_page (cache, event_id, page, &error));
-  g_clear_object (&cache);
+    g_ptr_array_add (codes, ((Shown *) g_ptr_array_index (run->shown, i))->code);
+  gate_test_seed_cache (path, event_id, (const char * const *) codes->pdata, codes->len);
 
   run->session = gate_session_new (NULL, NULL, NULL, device_id, event_id, path);
   gate_session_open_async (run->session, NULL, on_session_opened, &opened);
