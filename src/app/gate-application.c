@@ -154,6 +154,10 @@ get_window (GateApplication *self)
     {
       window = GTK_WINDOW (gate_window_new (ADW_APPLICATION (self)));
       g_settings_bind (self->settings, "kiosk-pin-hash", window, "pin-hash", G_SETTINGS_BIND_GET);
+      /* A supervisor's laptop window opens as it was left. */
+      g_settings_bind (self->settings, "window-width", window, "default-width", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "window-height", window, "default-height", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "window-maximized", window, "maximized", G_SETTINGS_BIND_DEFAULT);
       g_signal_connect_object (window, "notify::kiosk", G_CALLBACK (on_kiosk_changed), self, G_CONNECT_SWAPPED);
     }
 
@@ -226,6 +230,8 @@ on_session_opened (GObject      *source,
   window = get_window (self);
   gate_window_set_session (window, session, self->camera);
   g_settings_bind (self->settings, "device-name", window, "device-name", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "verdict-hold-ms", gate_window_get_gate_view (window), "hold-ms",
+                   G_SETTINGS_BIND_GET);
   gate_window_set_demo (window, self->demo_driver != NULL && gate_demo_get_can_cut (self->demo_driver));
   if (self->demo_driver != NULL)
     gate_demo_attach (self->demo_driver, session, self->camera);

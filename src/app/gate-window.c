@@ -205,6 +205,14 @@ gate_window_set_session (GateWindow  *self,
   show_page (self, "main");
 }
 
+GtkWidget *
+gate_window_get_gate_view (GateWindow *self)
+{
+  g_return_val_if_fail (GATE_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->gate_view);
+}
+
 GateSession *
 gate_window_get_session (GateWindow *self)
 {

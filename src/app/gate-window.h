@@ -20,6 +20,8 @@ void         gate_window_set_session      (GateWindow     *self,
                                            GateSession    *session,
                                            GateCamera     *camera);
 GateSession *gate_window_get_session      (GateWindow     *self);
+/* The GateGateView: the camera and the verdicts. */
+GtkWidget   *gate_window_get_gate_view    (GateWindow     *self);
 /* First run: explains what is needed and offers the demo. */
 void         gate_window_show_welcome     (GateWindow     *self);
 void         gate_window_show_error       (GateWindow     *self,
