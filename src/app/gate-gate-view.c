@@ -106,6 +106,29 @@ on_hold_over (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A worker who has read the verdict taps it away for the next guest. */
+static void
+on_verdict_tapped (GtkGestureClick *gesture,
+                   int              n_press,
+                   double           x,
+                   double           y,
+                   GateGateView    *self)
+{
+  gate_gate_view_dismiss_verdict (self);
+}
+
+void
+gate_gate_view_dismiss_verdict (GateGateView *self)
+{
+  g_return_if_fail (GATE_IS_GATE_VIEW (self));
+
+  if (self->hold_id == 0)
+    return;
+
+  g_clear_handle_id (&self->hold_id, g_source_remove);
+  show_screen (self, camera_screen (self));
+}
+
 void
 gate_gate_view_show_decision (GateGateView           *self,
                               const GateScanDecision *decision)
@@ -298,7 +321,13 @@ gate_gate_view_class_init (GateGateViewClass *klass)
 static void
 gate_gate_view_init (GateGateView *self)
 {
+  GtkGesture *tap;
+
   self->hold_ms = DEFAULT_HOLD_MS;
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  tap = gtk_gesture_click_new ();
+  g_signal_connect (tap, "released", G_CALLBACK (on_verdict_tapped), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->verdict_view), GTK_EVENT_CONTROLLER (tap));
   show_screen (self, camera_screen (self));
 }

@@ -23,6 +23,8 @@ void        gate_gate_view_set_hold_ms    (GateGateView           *self,
 /* Shows @decision for hold-ms, then the camera again. */
 void        gate_gate_view_show_decision  (GateGateView           *self,
                                            const GateScanDecision *decision);
+/* Gives the camera back before the hold is over (a tap on the verdict). */
+void        gate_gate_view_dismiss_verdict (GateGateView          *self);
 /* "verdict" while a verdict shows, else the camera state's page name:
  * "preview", "starting", "no-camera", "denied", "error". */
 const char *gate_gate_view_get_screen     (GateGateView           *self);

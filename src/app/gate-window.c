@@ -373,6 +373,21 @@ search_action (GtkWidget  *widget,
   adw_view_stack_set_visible_child_name (self->views, "search");
 }
 
+/* Alt+1…4 go to the pages, as in other GNOME apps with a view switcher;
+ * in kiosk mode only to those that are shown. */
+static void
+show_view_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  GateWindow *self = GATE_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+  GtkWidget *child = adw_view_stack_get_child_by_name (self->views, name);
+
+  if (child != NULL && adw_view_stack_page_get_visible (adw_view_stack_get_page (self->views, child)))
+    adw_view_stack_set_visible_child (self->views, child);
+}
+
 static gboolean
 gate_window_close_request (GtkWindow *window)
 {
@@ -521,6 +536,11 @@ gate_window_class_init (GateWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.unlock", NULL, unlock_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-view", "s", "gate");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-view", "s", "search");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-view", "s", "cache");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-view", "s", "conflicts");
 }
 
 static void

@@ -341,6 +341,12 @@ test_kiosk_refuses_to_close (Fixture       *fixture,
   g_free (gate_test_gui_screenshot ("kiosk-locked"));
 }
 
+static gboolean
+view_is_cache (gpointer user_data)
+{
+  return g_strcmp0 (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (user_data)), "cache") == 0;
+}
+
 static GtkWidget *
 find_pin_dialog (void)
 {
@@ -423,6 +429,59 @@ test_chosen_search_result_is_decided (Fixture       *fixture,
   wait_for_screen (fixture, "verdict");
 }
 
+/* Real X input, as a touchscreen or a keyboard gives it. */
+static void
+xdotool (const char *command)
+{
+  g_autofree char *line = g_strdup_printf ("xdotool search --sync --name \"^Gate Scanner$\" %s", command);
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  /* Synchronous is fine: xdotool talks to the X server, not to us. */
+  g_assert_true (g_spawn_command_line_sync (line, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static gboolean
+window_active (gpointer user_data)
+{
+  return gtk_window_is_active (GTK_WINDOW (user_data));
+}
+
+static void
+test_tap_on_verdict_gives_camera_back (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  g_autofree char *code = ticket_code (5);
+
+  open_window (fixture, "none");
+  /* Long enough that only the tap can end it within the deadline. */
+  gate_gate_view_set_hold_ms (gate_view_of (fixture), 60000);
+  g_assert_true (gate_scan_engine_submit (gate_session_get_engine (fixture->session), code, "manual"));
+  wait_for_screen (fixture, "verdict");
+  g_assert_true (gate_test_gui_wait_drawn (GTK_WIDGET (gate_view_of (fixture)), DEADLINE_MS));
+
+  xdotool ("mousemove --window %1 500 350 click 1");
+
+  wait_for_screen (fixture, "no-camera");
+}
+
+static void
+test_alt_number_goes_to_a_page (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  GObject *views;
+
+  open_window (fixture, "none");
+  g_assert_true (gate_test_gui_wait_until (window_active, fixture->window, DEADLINE_MS));
+  views = gtk_widget_get_template_child (GTK_WIDGET (fixture->window), GATE_TYPE_WINDOW, "views");
+
+  xdotool ("windowfocus --sync %1 key alt+3");
+
+  g_assert_true (gate_test_gui_wait_until (view_is_cache, views, DEADLINE_MS));
+}
+
 static void
 test_unconfigured_shows_welcome (void)
 {
@@ -458,6 +517,8 @@ main (int    argc,
   ADD ("kiosk-refuses-to-close", test_kiosk_refuses_to_close);
   ADD ("kiosk-unlocks-with-supervisor-pin", test_kiosk_unlocks_with_supervisor_pin);
   ADD ("chosen-search-result-is-decided", test_chosen_search_result_is_decided);
+  ADD ("tap-on-verdict-gives-camera-back", test_tap_on_verdict_gives_camera_back);
+  ADD ("alt-number-goes-to-a-page", test_alt_number_goes_to_a_page);
   g_test_add_func ("/window/unconfigured-shows-welcome", test_unconfigured_shows_welcome);
 
   return g_test_run ();
