@@ -668,10 +668,3 @@ gate_application_new (void)
                        NULL);
 }
 
-GSettings *
-gate_application_get_settings (GateApplication *self)
-{
-  g_return_val_if_fail (GATE_IS_APPLICATION (self), NULL);
-
-  return self->settings;
-}

@@ -12,7 +12,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (GateApplication, gate_application, GATE, APPLICATION, AdwApplication)
 
 GateApplication *gate_application_new          (void);
-GSettings       *gate_application_get_settings (GateApplication *self);
 
 void             gate_application_ensure_resources (void);
 

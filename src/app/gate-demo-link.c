@@ -127,14 +127,6 @@ gate_demo_link_set_cut (GateDemoLink *self,
     cut_all (self);
 }
 
-gboolean
-gate_demo_link_get_cut (GateDemoLink *self)
-{
-  g_return_val_if_fail (GATE_IS_DEMO_LINK (self), FALSE);
-
-  return self->cut;
-}
-
 guint16
 gate_demo_link_get_port (GateDemoLink *self)
 {

@@ -21,6 +21,5 @@ guint16       gate_demo_link_get_port (GateDemoLink  *self);
  * as when the venue's Wi-Fi drops. */
 void          gate_demo_link_set_cut  (GateDemoLink  *self,
                                        gboolean       cut);
-gboolean      gate_demo_link_get_cut  (GateDemoLink  *self);
 
 G_END_DECLS

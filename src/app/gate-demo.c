@@ -56,7 +56,6 @@ struct _GateDemo
   GateSession  *session;
   guint         next_ticket;
   Step          step;
-  char         *current_code;
   char         *peer_code;
   guint         tick_id;
   guint         code_ms;
@@ -285,9 +284,6 @@ show_code (GateDemo   *self,
 {
   g_autoptr(GstElement) overlay = NULL;
 
-  g_free (self->current_code);
-  self->current_code = g_strdup (code);
-
   if (self->camera == NULL)
     return;
 
@@ -420,22 +416,6 @@ gate_demo_get_can_cut (GateDemo *self)
   return self->link != NULL;
 }
 
-gboolean
-gate_demo_get_offline (GateDemo *self)
-{
-  g_return_val_if_fail (GATE_IS_DEMO (self), FALSE);
-
-  return self->offline;
-}
-
-const char *
-gate_demo_get_current_code (GateDemo *self)
-{
-  g_return_val_if_fail (GATE_IS_DEMO (self), NULL);
-
-  return self->current_code;
-}
-
 const char *
 gate_demo_get_peer_code (GateDemo *self)
 {
@@ -523,7 +503,6 @@ gate_demo_finalize (GObject *object)
   g_free (self->server_url);
   g_free (self->cache_path);
   g_free (self->work_dir);
-  g_free (self->current_code);
   g_free (self->peer_code);
   g_ptr_array_unref (self->codes);
   g_ptr_array_unref (self->other_codes);

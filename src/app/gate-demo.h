@@ -58,10 +58,7 @@ void        gate_demo_set_offline        (GateDemo            *self,
                                           gboolean             offline);
 /* Whether there is a server link to cut (not in the server-less demo). */
 gboolean    gate_demo_get_can_cut        (GateDemo            *self);
-gboolean    gate_demo_get_offline        (GateDemo            *self);
 /* The ticket the second gate admitted at the last cut (nullable). */
 const char *gate_demo_get_peer_code      (GateDemo            *self);
-/* The code in front of the camera now. */
-const char *gate_demo_get_current_code   (GateDemo            *self);
 
 G_END_DECLS

@@ -71,8 +71,8 @@ gate_verdict_log_new (const char  *path,
   return g_steal_pointer (&self);
 }
 
-char *
-gate_verdict_log_format (const GateScanDecision *decision)
+static char *
+format_line (const GateScanDecision *decision)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
@@ -165,7 +165,7 @@ gate_verdict_log_append (GateVerdictLog         *self,
   g_return_if_fail (GATE_IS_VERDICT_LOG (self));
   g_return_if_fail (decision != NULL);
 
-  json = gate_verdict_log_format (decision);
+  json = format_line (decision);
   line = g_strconcat (json, "\n", NULL);
   g_queue_push_tail (&self->lines, g_bytes_new_take (line, strlen (line)));
   write_next (self);

@@ -16,11 +16,10 @@ G_DECLARE_FINAL_TYPE (GateVerdictLog, gate_verdict_log, GATE, VERDICT_LOG, GObje
 /* Opens @path for appending (created 0600: the lines name tickets). */
 GateVerdictLog *gate_verdict_log_new    (const char             *path,
                                          GError                **error);
-/* Queues one line; lines are written in order, off the main thread. */
+/* Queues the line for @decision — verdict, code, mode, latency_ms,
+ * client_scan_id, ticket_id, cache_age_s (offline) — written in order,
+ * without blocking the main thread. */
 void            gate_verdict_log_append (GateVerdictLog         *self,
                                          const GateScanDecision *decision);
-/* The line for @decision: verdict, code, mode, latency_ms, client_scan_id,
- * ticket_id, cache_age_s (offline). */
-char           *gate_verdict_log_format (const GateScanDecision *decision);
 
 G_END_DECLS

@@ -29,7 +29,7 @@ G_DEFINE_FINAL_TYPE (GateVerdictView, gate_verdict_view, GTK_TYPE_WIDGET)
 
 static const char *verdict_classes[] = { "verdict-admit", "verdict-deny", "verdict-warning" };
 
-const char *
+static const char *
 gate_verdict_headline (GateVerdict verdict)
 {
   switch (verdict)
@@ -53,7 +53,7 @@ gate_verdict_headline (GateVerdict verdict)
     }
 }
 
-const char *
+static const char *
 gate_verdict_icon_name (GateVerdict verdict)
 {
   switch (verdict)

@@ -25,8 +25,4 @@ const char *gate_verdict_view_get_headline  (GateVerdictView        *self);
 const char *gate_verdict_view_get_detail    (GateVerdictView        *self);
 const char *gate_verdict_view_get_badge     (GateVerdictView        *self);
 
-/* How a verdict reads on the gate, for the view and for announcements. */
-const char *gate_verdict_headline           (GateVerdict             verdict);
-const char *gate_verdict_icon_name          (GateVerdict             verdict);
-
 G_END_DECLS

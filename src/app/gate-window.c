@@ -213,14 +213,6 @@ gate_window_get_gate_view (GateWindow *self)
   return GTK_WIDGET (self->gate_view);
 }
 
-GateSession *
-gate_window_get_session (GateWindow *self)
-{
-  g_return_val_if_fail (GATE_IS_WINDOW (self), NULL);
-
-  return self->session;
-}
-
 void
 gate_window_show_welcome (GateWindow *self)
 {

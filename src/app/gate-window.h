@@ -19,7 +19,6 @@ GateWindow  *gate_window_new              (AdwApplication *application);
 void         gate_window_set_session      (GateWindow     *self,
                                            GateSession    *session,
                                            GateCamera     *camera);
-GateSession *gate_window_get_session      (GateWindow     *self);
 /* The GateGateView: the camera and the verdicts. */
 GtkWidget   *gate_window_get_gate_view    (GateWindow     *self);
 /* First run: explains what is needed and offers the demo. */
