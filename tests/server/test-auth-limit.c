@@ -20,7 +20,7 @@ static struct
   GateTestPg     *pg;
   /* Blocks for a minute: longer than any test takes. */
   GateTestServer *server;
-  /* Blocks for one second, for the test that waits the block out. */
+  /* Blocks for two seconds, for the test that waits the block out. */
   GateTestServer *brief;
   char           *event;
   char           *gate_token;
@@ -224,7 +224,7 @@ main (int   argc,
       char *argv[])
 {
   const char *long_window[] = { "--auth-failures", MAX_FAILURES, "--auth-window", "60", NULL };
-  const char *short_window[] = { "--auth-failures", MAX_FAILURES, "--auth-window", "1", NULL };
+  const char *short_window[] = { "--auth-failures", MAX_FAILURES, "--auth-window", "2", NULL };
   g_autoptr(GError) error = NULL;
   int result;
 
