@@ -22,6 +22,7 @@
 #include "gate-auth.h"
 #include "gate-error.h"
 #include "gate-http-server.h"
+#include "gate-json-integers.h"
 #include "gate-postgrest.h"
 #include "gate-rpc-catalog.h"
 
@@ -394,6 +395,7 @@ handle_rpc (GateHttpServer    *self,
     data = "{}", length = 2;
 
   if (!gate_postgrest_body_is_acceptable (data, length, &reason) ||
+      !gate_json_integers_fit (data, length, &reason) ||
       !json_parser_load_from_data (parser, data, length, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {

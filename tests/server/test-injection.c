@@ -435,6 +435,53 @@ test_hostile_argument_name_is_not_found (void)
   g_assert_cmpstr (after, ==, before);
 }
 
+/* json-glib would read these as other numbers (2^63 as -2^63, longer
+ * ones as -1): gate-server must refuse them, not pass a number nobody
+ * sent. Digits inside strings are text and pass. */
+static void
+test_integer_beyond_64_bits_is_refused (void)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 60, NULL);
+  g_autofree char *before = data_checksum (ALL_SCANS);
+  g_autofree char *after = NULL;
+  const char *numbers[] = { "9223372036854775808", "-9223372036854775809", "123456789012345678901234567890" };
+  g_autofree char *largest = g_strdup_printf ("{\"p_event_id\":\"%s\",\"p_limit\":9223372036854775807}",
+                                              backend.event);
+  g_autofree char *body = NULL;
+  g_autofree char *code = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
+    {
+      g_autofree char *top = g_strdup_printf ("{\"p_device_id\":\"%s\",\"p_app_version\":\"1\","
+                                              "\"p_pending_scans\":%s,\"p_last_refresh_at\":null}",
+                                              backend.gate_id, numbers[i]);
+      g_autofree char *nested = g_strdup_printf ("{\"p_device_id\":\"%s\",\"p_scans\":[{\"clock_offset_ms\":%s}]}",
+                                                 backend.gate_id, numbers[i]);
+      g_autofree char *quoted = g_strdup_printf ("{\"p_device_id\":\"%s\",\"p_app_version\":\"%s\","
+                                                 "\"p_pending_scans\":0,\"p_last_refresh_at\":null}",
+                                                 backend.gate_id, numbers[i]);
+      g_autofree char *refused = NULL;
+      g_autofree char *refused_code = NULL;
+
+      g_assert_cmpuint (gate_test_rpc (session, backend.url, backend.gate_token, "device_heartbeat", top, &refused),
+                        ==, 400);
+      refused_code = gate_test_json_member (refused, 0, "code");
+      g_assert_cmpstr (refused_code, ==, "PGRST102");
+      g_assert_cmpuint (gate_test_rpc (session, backend.url, backend.gate_token, "sync_offline_scans", nested, NULL),
+                        ==, 400);
+      g_assert_cmpuint (gate_test_rpc (session, backend.url, backend.gate_token, "device_heartbeat", quoted, NULL),
+                        ==, 200);
+    }
+
+  /* The largest that fits is PostgreSQL's to judge: too big for an int. */
+  g_assert_cmpuint (gate_test_rpc (session, backend.url, backend.gate_token, "tickets_changed_since", largest, &body),
+                    ==, 400);
+  code = gate_test_json_member (body, 0, "code");
+  g_assert_cmpstr (code, ==, "22003");
+  after = data_checksum (ALL_SCANS);
+  g_assert_cmpstr (after, ==, before);
+}
+
 static void
 test_hostile_qr_code_through_a_kiosk (void)
 {
@@ -563,6 +610,7 @@ main (int   argc,
   g_test_add_func ("/server/injection/offline-scan-members", test_offline_scan_members_refuse_injection);
   g_test_add_func ("/server/injection/argument-and-function-names", test_hostile_argument_name_is_not_found);
   g_test_add_func ("/server/injection/qr-code-through-a-kiosk", test_hostile_qr_code_through_a_kiosk);
+  g_test_add_func ("/server/injection/integer-beyond-64-bits-is-refused", test_integer_beyond_64_bits_is_refused);
 
   result = g_test_run ();
 
