@@ -635,6 +635,9 @@ gate_ticket_cache_initable_init (GInitable     *initable,
   if (!exec (self, "PRAGMA journal_mode = WAL", "switching the cache to WAL", error) ||
       !exec (self, "PRAGMA synchronous = FULL", "making the cache durable", error) ||
       !exec (self, "PRAGMA foreign_keys = ON", "configuring the cache", error) ||
+      /* Deleted rows are overwritten with zeros, not left in free pages:
+       * purged and wiped attendee data must not stay readable on disk. */
+      !exec (self, "PRAGMA secure_delete = ON", "configuring the cache", error) ||
       !migrate (self, error))
     return FALSE;
 
@@ -2248,6 +2251,12 @@ gate_ticket_cache_wipe (GateTicketCache  *self,
       else
         rollback (self);
     }
+  /* The WAL still holds the old pages, names and all, until a checkpoint
+   * copies the zeroed ones into the file; then it is cut to nothing. Best
+   * effort: another process reading the cache may hold the WAL, and the
+   * wipe itself is done either way. */
+  if (ok)
+    exec (self, "PRAGMA wal_checkpoint(TRUNCATE)", "checkpointing the wiped cache", NULL);
   if (ok)
     {
       self->offset_known = FALSE;

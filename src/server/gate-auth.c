@@ -187,6 +187,26 @@ gate_auth_authenticate_finish (GateAuth      *self,
 }
 
 /**
+ * gate_auth_is_known:
+ * @token: the bearer token as sent
+ *
+ * Returns: whether @token belongs to a device authenticated before and not
+ *   found revoked since, so that answering it costs no token lookup
+ */
+gboolean
+gate_auth_is_known (GateAuth   *self,
+                    const char *token)
+{
+  g_autofree char *token_hash = NULL;
+
+  g_return_val_if_fail (GATE_IS_AUTH (self), FALSE);
+  g_return_val_if_fail (token != NULL, FALSE);
+
+  token_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+  return g_hash_table_contains (self->devices, token_hash);
+}
+
+/**
  * gate_auth_forget:
  *
  * Drops @device from the cache: its token turned out to be revoked.

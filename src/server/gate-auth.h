@@ -32,6 +32,8 @@ void        gate_auth_authenticate_async  (GateAuth             *self,
 GateDevice *gate_auth_authenticate_finish (GateAuth             *self,
                                            GAsyncResult         *result,
                                            GError              **error);
+gboolean    gate_auth_is_known            (GateAuth             *self,
+                                           const char           *token);
 void        gate_auth_forget              (GateAuth             *self,
                                            GateDevice           *device);
 void        gate_auth_add_guard           (GateDevice           *device,

@@ -22,6 +22,7 @@
 #include "gate-auth.h"
 #include "gate-error.h"
 #include "gate-http-server.h"
+#include "gate-json-integers.h"
 #include "gate-postgrest.h"
 #include "gate-rpc-catalog.h"
 
@@ -38,6 +39,7 @@ struct _GateHttpServer
   GTlsCertificate *tls_certificate;
   SoupServer      *server;
   GateAuth        *auth;
+  GateAuthLimiter *auth_limiter;
   GateRpcCatalog  *catalog;
 
   guint            n_in_flight;
@@ -53,6 +55,7 @@ enum
   PROP_0,
   PROP_POOL,
   PROP_TLS_CERTIFICATE,
+  PROP_AUTH_LIMITER,
   N_PROPS
 };
 
@@ -63,6 +66,7 @@ typedef struct
   GateHttpServer    *self;
   SoupServerMessage *message;
   char              *function_name;
+  char              *address;
   JsonObject        *args;
   GateDevice        *device;
   GateRpcFunction   *function;
@@ -152,6 +156,7 @@ request_new (GateHttpServer    *self,
   request->self = g_object_ref (self);
   request->message = g_object_ref (message);
   request->function_name = g_strdup (function_name);
+  request->address = g_strdup (soup_server_message_get_remote_host (message));
   request->args = json_object_ref (args);
 
   self->n_in_flight++;
@@ -174,6 +179,7 @@ request_finish (Request *request)
   g_clear_pointer (&request->device, gate_device_unref);
   g_clear_pointer (&request->function, gate_rpc_function_unref);
   g_free (request->function_name);
+  g_free (request->address);
   g_free (request);
   g_object_unref (self);
 }
@@ -197,6 +203,7 @@ on_called (GObject      *source,
     {
       /* gate_check_device: revoked since we remembered the token. */
       gate_auth_forget (self->auth, request->device);
+      gate_auth_limiter_add_failure (self->auth_limiter, request->address);
       set_error (request->message, 401, "PGRST301", "invalid or revoked device token", NULL, NULL);
     }
   else if (reply->sqlstate != NULL)
@@ -277,6 +284,8 @@ on_authenticated (GObject      *source,
   request->device = gate_auth_authenticate_finish (GATE_AUTH (source), result, &error);
   if (request->device == NULL)
     {
+      if (g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED))
+        gate_auth_limiter_add_failure (request->self->auth_limiter, request->address);
       set_gerror (request->message, error);
       request_finish (request);
       return;
@@ -331,6 +340,7 @@ handle_rpc (GateHttpServer    *self,
   const char *reason = NULL;
   const char *data;
   gsize length;
+  guint retry_after_s = 0;
   Request *request;
 
   if (!g_str_equal (soup_server_message_get_method (message), "POST"))
@@ -354,6 +364,22 @@ handle_rpc (GateHttpServer    *self,
       return;
     }
 
+  /* An address that keeps failing may only use tokens we already know:
+   * its guesses cost no database work, and kiosks behind the same NAT or
+   * TLS proxy as the guesser keep working. */
+  if (gate_auth_limiter_is_blocked (self->auth_limiter, soup_server_message_get_remote_host (message),
+                                    &retry_after_s) &&
+      !gate_auth_is_known (self->auth, token))
+    {
+      g_autofree char *retry_after = g_strdup_printf ("%u", retry_after_s);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (message), "Retry-After",
+                                    retry_after);
+      set_error (message, 429, "PGRST429", "Too many failed authentication attempts from this address",
+                 NULL, "Retry after the number of seconds in Retry-After");
+      return;
+    }
+
   body = soup_message_body_flatten (soup_server_message_get_request_body (message));
   data = g_bytes_get_data (body, &length);
 
@@ -369,6 +395,7 @@ handle_rpc (GateHttpServer    *self,
     data = "{}", length = 2;
 
   if (!gate_postgrest_body_is_acceptable (data, length, &reason) ||
+      !gate_json_integers_fit (data, length, &reason) ||
       !json_parser_load_from_data (parser, data, length, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
@@ -488,14 +515,23 @@ handle_early (SoupServer        *server,
 
 /* --- public API ------------------------------------------------------------ */
 
+/**
+ * gate_http_server_new:
+ * @tls_certificate: (nullable): serve HTTPS with it
+ * @auth_limiter: (nullable): limits failed authentications per address;
+ *   %NULL: the defaults of gate-auth-limiter.h
+ */
 GateHttpServer *
 gate_http_server_new (GateDbPool      *pool,
-                      GTlsCertificate *tls_certificate)
+                      GTlsCertificate *tls_certificate,
+                      GateAuthLimiter *auth_limiter)
 {
   g_return_val_if_fail (GATE_IS_DB_POOL (pool), NULL);
   g_return_val_if_fail (tls_certificate == NULL || G_IS_TLS_CERTIFICATE (tls_certificate), NULL);
+  g_return_val_if_fail (auth_limiter == NULL || GATE_IS_AUTH_LIMITER (auth_limiter), NULL);
 
-  return g_object_new (GATE_TYPE_HTTP_SERVER, "pool", pool, "tls-certificate", tls_certificate, NULL);
+  return g_object_new (GATE_TYPE_HTTP_SERVER, "pool", pool, "tls-certificate", tls_certificate,
+                       "auth-limiter", auth_limiter, NULL);
 }
 
 /**
@@ -654,6 +690,9 @@ gate_http_server_constructed (GObject *object)
   G_OBJECT_CLASS (gate_http_server_parent_class)->constructed (object);
 
   self->auth = gate_auth_new (self->pool);
+  if (self->auth_limiter == NULL)
+    self->auth_limiter = gate_auth_limiter_new (GATE_AUTH_LIMITER_DEFAULT_MAX_FAILURES,
+                                                GATE_AUTH_LIMITER_DEFAULT_WINDOW_S);
   self->catalog = gate_rpc_catalog_new (self->pool);
   self->server = soup_server_new ("server-header", "gate-server/" PACKAGE_VERSION,
                                   "tls-certificate", self->tls_certificate, NULL);
@@ -679,6 +718,10 @@ gate_http_server_get_property (GObject    *object,
       g_value_set_object (value, self->tls_certificate);
       break;
 
+    case PROP_AUTH_LIMITER:
+      g_value_set_object (value, self->auth_limiter);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -702,6 +745,10 @@ gate_http_server_set_property (GObject      *object,
       self->tls_certificate = g_value_dup_object (value);
       break;
 
+    case PROP_AUTH_LIMITER:
+      self->auth_limiter = g_value_dup_object (value);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -719,6 +766,7 @@ gate_http_server_dispose (GObject *object)
   g_clear_object (&self->drain_task);
   g_clear_object (&self->catalog);
   g_clear_object (&self->auth);
+  g_clear_object (&self->auth_limiter);
   g_clear_object (&self->pool);
   g_clear_object (&self->tls_certificate);
 
@@ -751,6 +799,16 @@ gate_http_server_class_init (GateHttpServerClass *klass)
    */
   properties[PROP_TLS_CERTIFICATE] =
     g_param_spec_object ("tls-certificate", NULL, NULL, G_TYPE_TLS_CERTIFICATE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GateHttpServer:auth-limiter:
+   *
+   * Counts failed authentications per client address and blocks the
+   * addresses that keep failing (429).
+   */
+  properties[PROP_AUTH_LIMITER] =
+    g_param_spec_object ("auth-limiter", NULL, NULL, GATE_TYPE_AUTH_LIMITER,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "gate-auth-limiter.h"
 #include "gate-db-pool.h"
 
 G_BEGIN_DECLS
@@ -14,7 +15,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (GateHttpServer, gate_http_server, GATE, HTTP_SERVER, GObject)
 
 GateHttpServer *gate_http_server_new             (GateDbPool           *pool,
-                                                  GTlsCertificate      *tls_certificate);
+                                                  GTlsCertificate      *tls_certificate,
+                                                  GateAuthLimiter      *auth_limiter);
 char           *gate_http_server_listen          (GateHttpServer       *self,
                                                   const char           *address,
                                                   GError              **error);

@@ -180,19 +180,88 @@ quote_ident (const char *name)
   return g_string_free (quoted, FALSE);
 }
 
+static void append_json (GString  *out,
+                         JsonNode *node);
+
+static void
+append_json_string (GString    *out,
+                    const char *text)
+{
+  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), text);
+  g_autofree char *quoted = json_to_string (node, FALSE);
+
+  g_string_append (out, quoted);
+}
+
+/* json-glib 1.6 writes doubles by appending ".0" to g_ascii_dtostr() when
+ * there is no '.', so 1e308 becomes "1e+308.0", which PostgreSQL rightly
+ * refuses as JSON: one odd number would fail a whole batch of scans. Only
+ * doubles need this; strings, integers, booleans and null are written as
+ * json-glib does. The depth is bounded by the nesting check on the body. */
+static void
+append_json (GString  *out,
+             JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      g_string_append_c (out, '{');
+      for (const GList *l = members; l != NULL; l = l->next)
+        {
+          if (l != members)
+            g_string_append_c (out, ',');
+          append_json_string (out, l->data);
+          g_string_append_c (out, ':');
+          append_json (out, json_object_get_member (object, l->data));
+        }
+      g_string_append_c (out, '}');
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      g_string_append_c (out, '[');
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          if (i > 0)
+            g_string_append_c (out, ',');
+          append_json (out, json_array_get_element (array, i));
+        }
+      g_string_append_c (out, ']');
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    {
+      char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_string_append (out, g_ascii_formatd (number, sizeof number, "%.17g", json_node_get_double (node)));
+    }
+  else
+    {
+      g_autofree char *text = json_to_string (node, FALSE);
+
+      g_string_append (out, text);
+    }
+}
+
 /* Strings go in raw; numbers, booleans, objects and arrays as their JSON
  * text, which is what the input functions of numeric, boolean, json and
  * jsonb read. */
 static char *
 param_from_json (JsonNode *node)
 {
+  GString *text;
+
   if (JSON_NODE_HOLDS_NULL (node))
     return NULL;
 
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     return g_strdup (json_node_get_string (node));
 
-  return json_to_string (node, FALSE);
+  text = g_string_new (NULL);
+  append_json (text, node);
+  return g_string_free (text, FALSE);
 }
 
 /**

@@ -93,6 +93,8 @@ main (int   argc,
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
   gint pool_size = GATE_DB_POOL_DEFAULT_SIZE;
+  gint auth_failures = GATE_AUTH_LIMITER_DEFAULT_MAX_FAILURES;
+  gint auth_window = GATE_AUTH_LIMITER_DEFAULT_WINDOW_S;
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_STRING, &db, "PostgreSQL connection string (required)", "CONNINFO" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, "Address to listen on (default " DEFAULT_LISTEN ")",
@@ -100,12 +102,19 @@ main (int   argc,
     { "pool", 0, 0, G_OPTION_ARG_INT, &pool_size, "Database connections (default 8)", "N" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "TLS certificate chain (PEM)", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "TLS private key (PEM)", "FILE" },
+    { "auth-failures", 0, 0, G_OPTION_ARG_INT, &auth_failures,
+      "Failed authentications per client address and window before it gets 429 (default 10, 0: no limit)",
+      "N" },
+    { "auth-window", 0, 0, G_OPTION_ARG_INT, &auth_window,
+      "Seconds from an address's first failed authentication until its count starts over (default 60)",
+      "SECONDS" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— Gate Scanner RPC gateway");
   g_autoptr(GError) error = NULL;
   g_autoptr(GTlsCertificate) certificate = NULL;
   g_autoptr(GateDbPool) pool = NULL;
+  g_autoptr(GateAuthLimiter) auth_limiter = NULL;
   g_autoptr(GateHttpServer) http = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *url = NULL;
@@ -124,10 +133,12 @@ main (int   argc,
     }
 
   if (db == NULL || argc > 1 || pool_size < 1 || pool_size > GATE_DB_POOL_MAX_SIZE ||
-      (tls_cert == NULL) != (tls_key == NULL))
+      (tls_cert == NULL) != (tls_key == NULL) || auth_failures < 0 || auth_window < 1 ||
+      auth_window > 24 * 60 * 60)
     {
       fprintf (stderr, "Usage: gate-server --db CONNINFO [--listen HOST:PORT] [--pool N (1-%d)] "
-                       "[--tls-cert FILE --tls-key FILE]\n", GATE_DB_POOL_MAX_SIZE);
+                       "[--tls-cert FILE --tls-key FILE] [--auth-failures N] [--auth-window SECONDS (1-86400)]\n",
+               GATE_DB_POOL_MAX_SIZE);
       return 2;
     }
 
@@ -143,7 +154,8 @@ main (int   argc,
 
   loop = g_main_loop_new (NULL, FALSE);
   pool = gate_db_pool_new (db, pool_size);
-  http = gate_http_server_new (pool, certificate);
+  auth_limiter = gate_auth_limiter_new ((guint) auth_failures, (guint) auth_window);
+  http = gate_http_server_new (pool, certificate, auth_limiter);
 
   url = gate_http_server_listen (http, listen ? listen : DEFAULT_LISTEN, &error);
   if (url == NULL)

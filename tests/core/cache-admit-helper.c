@@ -11,6 +11,12 @@
  * verdict as soon as it is shown, then waits to be killed: a test kills it at
  * an arbitrary moment, usually in the middle of the next admit.
  *
+ * Usage: cache-admit-helper --stdin CACHE EVENT DEVICE
+ * Admits the codes read from stdin, one a line, as a gate does, printing
+ * "VERDICT CLIENT_SCAN_ID CODE" as soon as each is shown; at the end of
+ * its input it waits to be killed. The durability harness kills it at
+ * random moments and compares what was shown with the queue.
+ *
  * Usage: cache-admit-helper --fill CACHE
  * On a small filesystem: loads tickets, then admits them one by one until
  * the disk is full, and reports what the cache holds afterwards.
@@ -134,6 +140,47 @@ stream (const char *path,
     pause ();
 }
 
+static int
+scan_stdin (const char *path,
+            const char *event_id,
+            const char *device_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTicketCache) cache = gate_ticket_cache_new (path, &error);
+  char code[600];
+
+  if (cache == NULL)
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
+    }
+
+  while (fgets (code, sizeof code, stdin) != NULL)
+    {
+      g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
+      g_autoptr(GateOfflineDecision) decision = NULL;
+
+      code[strcspn (code, "\n")] = '\0';
+      scan->client_scan_id = g_uuid_string_random ();
+      scan->event_id = g_strdup (event_id);
+      scan->qr_token = g_strdup (code);
+      scan->device_id = g_strdup (device_id);
+      scan->scanned_at_us = g_get_real_time ();
+      scan->scan_method = g_strdup ("qr");
+      decision = gate_ticket_cache_admit_offline (cache, scan, &error);
+      if (decision == NULL)
+        {
+          fprintf (stderr, "%s\n", error->message);
+          return 1;
+        }
+      printf ("%s %s %s\n", gate_verdict_to_string (decision->verdict), decision->client_scan_id, code);
+      fflush (stdout);
+    }
+
+  for (;;)
+    pause ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -145,6 +192,8 @@ main (int   argc,
 
   if (argc == 3 && strcmp (argv[1], "--fill") == 0)
     return fill (argv[2]);
+  if (argc == 5 && strcmp (argv[1], "--stdin") == 0)
+    return scan_stdin (argv[2], argv[3], argv[4]);
   if (argc == 7 && strcmp (argv[1], "--stream") == 0)
     return stream (argv[2], argv[3], argv[4], (guint) g_ascii_strtoull (argv[5], NULL, 10),
                    (guint) g_ascii_strtoull (argv[6], NULL, 10));

@@ -1640,6 +1640,43 @@ test_wipe_forgets_everything (Fixture       *fixture,
   g_assert_cmpint (gate_ticket_cache_get_clock_offset (fixture->cache), ==, 0);
 }
 
+static gboolean
+file_contains (const char *path,
+               const char *needle)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  gsize needle_length = strlen (needle);
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+
+  /* Binary pages: NUL bytes do not end the search. */
+  for (gsize i = 0; i + needle_length <= length; i++)
+    if (memcmp (contents + i, needle, needle_length) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_wipe_leaves_no_attendee_on_disk (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+  g_autoptr(GError) error = NULL;
+
+  load_tickets (fixture->cache, 1, 50, "valid", "c1");
+  g_assert_true (file_contains (fixture->path, "Guest 42") || file_contains (wal, "Guest 42"));
+
+  /* A stolen kiosk's disk must not give the names back once it was told. */
+  g_assert_true (gate_ticket_cache_wipe (fixture->cache, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (file_contains (fixture->path, "Guest 42"));
+  g_assert_false (file_contains (wal, "Guest 42"));
+}
+
 static void
 test_clock_offset_survives_reopen (Fixture       *fixture,
                                    gconstpointer  data)
@@ -1714,6 +1751,7 @@ main (int   argc,
   ADD ("/cache/signals/released-cache-emits-nothing", test_signals_released_cache_emits_nothing);
   ADD ("/cache/search/by-name-and-code", test_search_by_name_and_code);
   ADD ("/cache/wipe/forgets-everything", test_wipe_forgets_everything);
+  ADD ("/cache/wipe/leaves-no-attendee-on-disk", test_wipe_leaves_no_attendee_on_disk);
   ADD ("/cache/clock/offset-survives-reopen", test_clock_offset_survives_reopen);
 #undef ADD
 

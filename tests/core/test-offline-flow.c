@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
 #include "gate-test-harness.h"
 #include "gate-test-proxy.h"
@@ -294,7 +295,7 @@ test_bad_server_answers_lose_nothing (void)
   g_autoptr(GateTestProxy) proxy = gate_test_proxy_new (gate_test_server_get_url (backend.server), &error);
   const GateTestProxyMode faults[] = {
     GATE_TEST_PROXY_GARBAGE, GATE_TEST_PROXY_STATUS_500, GATE_TEST_PROXY_STATUS_503, GATE_TEST_PROXY_TRUNCATE,
-    GATE_TEST_PROXY_REFUSE,
+    GATE_TEST_PROXY_REFUSE, GATE_TEST_PROXY_RESET,
   };
   g_autofree char *first = NULL;
   g_autofree char *second = NULL;
@@ -646,6 +647,196 @@ test_probe_brings_kiosk_back_online (void)
   gate_sync_service_stop (sync);
 }
 
+/* --- faults on the online scan ------------------------------------------------ */
+
+static gint64
+server_successful_rows_for_ticket (const char *qr_token)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM scan_logs l JOIN tickets t ON t.id = l.ticket_id "
+                                          "WHERE t.qr_token = '%s' AND l.scan_success", qr_token);
+  g_autofree char *psql = g_find_program_in_path ("psql");
+  g_autofree char *out = NULL;
+  const char *argv[] = { psql, "-At", "-d", gate_test_pg_get_conninfo (backend.pg), "-c", sql, NULL };
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, NULL, NULL, &error));
+  return g_ascii_strtoll (out, NULL, 10);
+}
+
+/* The end of every fault case: the scan decided offline under @scan_id is
+ * uploaded exactly once, as the admit it was shown as, and the kiosk still
+ * says the guest is in. */
+static void
+assert_uploaded_once_verdict_unchanged (Kiosk      *kiosk,
+                                        const char *ticket,
+                                        const char *scan_id)
+{
+  g_autofree char *conflicts = NULL;
+  g_autofree char *again = NULL;
+
+  g_assert_cmpint (gatectl (kiosk, NULL, NULL, "sync", NULL, NULL), ==, 0);
+  g_assert_cmpint (pending (kiosk), ==, 0);
+  g_assert_cmpint (server_scan_rows (scan_id), ==, 1);
+  g_assert_cmpint (server_successful_rows_for_ticket (ticket), ==, 1);
+  g_assert_cmpint (gatectl (kiosk, NULL, &conflicts, "conflicts", NULL, NULL), ==, 0);
+  g_assert_cmpstr (conflicts, ==, "");
+
+  again = scan (kiosk, NULL, ticket, FALSE, "verdict");
+  g_assert_cmpstr (again, ==, "already_scanned");
+}
+
+/* Scans @ticket online through a proxy failing with @mode; the kiosk must
+ * decide offline, admit, and keep the scan's id. Returns that id. */
+static char *
+scan_through_fault (Kiosk             *kiosk,
+                    const char        *ticket,
+                    GateTestProxyMode  mode)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTestProxy) proxy = gate_test_proxy_new (gate_test_server_get_url (backend.server), &error);
+  g_autofree char *out = NULL;
+  g_autofree char *verdict = NULL;
+  g_autofree char *scan_mode = NULL;
+
+  g_assert_no_error (error);
+  refresh (kiosk);
+  gate_test_proxy_set_mode (proxy, mode);
+  g_assert_cmpint (gatectl (kiosk, gate_test_proxy_get_url (proxy), &out, "scan", ticket, NULL), ==, 0);
+  verdict = member (out, "verdict");
+  scan_mode = member (out, "mode");
+  g_assert_cmpstr (verdict, ==, "admitted");
+  g_assert_cmpstr (scan_mode, ==, "offline");
+  g_assert_cmpuint (gate_test_proxy_get_received (proxy), ==, 1);
+  return member (out, "client_scan_id");
+}
+
+static void
+test_fault_dropped_connection_uploads_once (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("dropped");
+  const char *ticket = fresh_ticket ();
+  g_autofree char *scan_id = scan_through_fault (kiosk, ticket, GATE_TEST_PROXY_REFUSE);
+
+  /* The server never heard of it: the upload applies it. */
+  g_assert_cmpint (server_scan_rows (scan_id), ==, 0);
+  assert_uploaded_once_verdict_unchanged (kiosk, ticket, scan_id);
+}
+
+static void
+test_fault_lost_scan_response_uploads_once (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("lost-answer");
+  const char *ticket = fresh_ticket ();
+  g_autofree char *scan_id = scan_through_fault (kiosk, ticket, GATE_TEST_PROXY_LOSE_RESPONSE);
+
+  /* The server admitted it online; the upload is a replay of that. */
+  g_assert_cmpint (server_scan_rows (scan_id), ==, 1);
+  assert_uploaded_once_verdict_unchanged (kiosk, ticket, scan_id);
+}
+
+static void
+test_fault_connection_reset_uploads_once (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("reset");
+  const char *ticket = fresh_ticket ();
+  g_autofree char *scan_id = scan_through_fault (kiosk, ticket, GATE_TEST_PROXY_RESET);
+
+  g_assert_cmpint (server_scan_rows (scan_id), ==, 1);
+  assert_uploaded_once_verdict_unchanged (kiosk, ticket, scan_id);
+}
+
+static void
+test_fault_truncated_answer_uploads_once (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("truncated");
+  const char *ticket = fresh_ticket ();
+  g_autofree char *scan_id = scan_through_fault (kiosk, ticket, GATE_TEST_PROXY_TRUNCATE);
+
+  g_assert_cmpint (server_scan_rows (scan_id), ==, 1);
+  assert_uploaded_once_verdict_unchanged (kiosk, ticket, scan_id);
+}
+
+static void
+test_fault_status_500_uploads_once (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("status-500");
+  const char *ticket = fresh_ticket ();
+  g_autofree char *scan_id = scan_through_fault (kiosk, ticket, GATE_TEST_PROXY_STATUS_500);
+
+  g_assert_cmpint (server_scan_rows (scan_id), ==, 0);
+  assert_uploaded_once_verdict_unchanged (kiosk, ticket, scan_id);
+}
+
+static void
+test_fault_status_503_uploads_once (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("status-503");
+  const char *ticket = fresh_ticket ();
+  g_autofree char *scan_id = scan_through_fault (kiosk, ticket, GATE_TEST_PROXY_STATUS_503);
+
+  g_assert_cmpint (server_scan_rows (scan_id), ==, 0);
+  assert_uploaded_once_verdict_unchanged (kiosk, ticket, scan_id);
+}
+
+static void
+test_fault_captive_portal_uploads_once (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("captive");
+  const char *ticket = fresh_ticket ();
+  g_autofree char *scan_id = scan_through_fault (kiosk, ticket, GATE_TEST_PROXY_GARBAGE);
+
+  g_assert_cmpint (server_scan_rows (scan_id), ==, 0);
+  assert_uploaded_once_verdict_unchanged (kiosk, ticket, scan_id);
+}
+
+static gboolean
+server_is_healthy (gpointer user_data)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 2, NULL);
+  g_autofree char *url = g_strconcat (gate_test_server_get_url (backend.server), "/healthz", NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = soup_session_send_and_read (session, message, NULL, NULL);
+
+  if (body != NULL && soup_message_get_status (message) == 200)
+    return TRUE;
+
+  /* gate-server reconnects with a backoff of up to 2 s: ask again soon. */
+  g_usleep (50 * 1000);
+  return FALSE;
+}
+
+static void
+test_fault_database_restart_uploads_once (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("db-restart");
+  g_autoptr(GError) error = NULL;
+  const char *ticket = fresh_ticket ();
+  g_autofree char *out = NULL;
+  g_autofree char *verdict = NULL;
+  g_autofree char *mode = NULL;
+  g_autofree char *scan_id = NULL;
+
+  refresh (kiosk);
+
+  /* PostgreSQL goes down under gate-server, which answers 503. */
+  g_assert_true (gate_test_pg_stop (backend.pg, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (gatectl (kiosk, NULL, &out, "scan", ticket, NULL), ==, 0);
+  verdict = member (out, "verdict");
+  mode = member (out, "mode");
+  scan_id = member (out, "client_scan_id");
+  g_assert_cmpstr (verdict, ==, "admitted");
+  g_assert_cmpstr (mode, ==, "offline");
+  g_assert_cmpint (gatectl (kiosk, NULL, NULL, "sync", NULL, NULL), !=, 0);
+  g_assert_cmpint (pending (kiosk), ==, 1);
+
+  g_assert_true (gate_test_pg_start (backend.pg, &error));
+  g_assert_no_error (error);
+  g_assert_true (gate_test_wait_until (NULL, server_is_healthy, NULL, 20000));
+  g_assert_cmpint (server_scan_rows (scan_id), ==, 0);
+  assert_uploaded_once_verdict_unchanged (kiosk, ticket, scan_id);
+}
+
 static void
 test_revoked_token_wipes_cache (void)
 {
@@ -700,6 +891,14 @@ main (int   argc,
   g_test_add_func ("/flow/conflicts/skewed-clocks-corrected-times-decide", test_skewed_clocks_corrected_times_decide);
   g_test_add_func ("/flow/security/revoked-token-wipes-cache", test_revoked_token_wipes_cache);
   g_test_add_func ("/flow/connectivity/probe-brings-kiosk-back-online", test_probe_brings_kiosk_back_online);
+  g_test_add_func ("/flow/fault/dropped-connection-uploads-once", test_fault_dropped_connection_uploads_once);
+  g_test_add_func ("/flow/fault/lost-scan-response-uploads-once", test_fault_lost_scan_response_uploads_once);
+  g_test_add_func ("/flow/fault/connection-reset-uploads-once", test_fault_connection_reset_uploads_once);
+  g_test_add_func ("/flow/fault/truncated-answer-uploads-once", test_fault_truncated_answer_uploads_once);
+  g_test_add_func ("/flow/fault/status-500-uploads-once", test_fault_status_500_uploads_once);
+  g_test_add_func ("/flow/fault/status-503-uploads-once", test_fault_status_503_uploads_once);
+  g_test_add_func ("/flow/fault/captive-portal-uploads-once", test_fault_captive_portal_uploads_once);
+  g_test_add_func ("/flow/fault/database-restart-uploads-once", test_fault_database_restart_uploads_once);
   g_test_add_func ("/flow/offline/online-scan-after-unuploaded-admit-is-denied",
                    test_online_scan_after_unuploaded_offline_admit_is_denied);
 

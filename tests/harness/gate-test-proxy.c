@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include <libsoup/soup.h>
 
@@ -61,6 +62,23 @@ close_connection (SoupServerMessage *message)
     g_io_stream_close (stream, NULL, NULL);
 }
 
+/* An abortive close: SO_LINGER with a zero timeout makes close() send RST
+ * instead of FIN, so the client reads "connection reset by peer", as when
+ * a NAT box or a crashing proxy drops the connection. */
+static void
+reset_connection (SoupServerMessage *message)
+{
+  GSocket *socket = soup_server_message_get_socket (message);
+  struct linger linger = { .l_onoff = 1, .l_linger = 0 };
+  g_autoptr(GIOStream) stream = NULL;
+
+  g_assert_nonnull (socket);
+  g_assert_no_errno (setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER, &linger, sizeof linger));
+  stream = soup_server_message_steal_connection (message);
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
+}
+
 static void
 send_truncated (SoupServerMessage *message,
                 guint              status,
@@ -98,6 +116,10 @@ answer (Exchange *exchange)
 
     case GATE_TEST_PROXY_TRUNCATE:
       send_truncated (message, exchange->status, exchange->body);
+      break;
+
+    case GATE_TEST_PROXY_RESET:
+      reset_connection (message);
       break;
 
     case GATE_TEST_PROXY_PASS:
@@ -272,6 +294,7 @@ handle (SoupServer        *server,
     case GATE_TEST_PROXY_DELAY:
     case GATE_TEST_PROXY_LOSE_RESPONSE:
     case GATE_TEST_PROXY_TRUNCATE:
+    case GATE_TEST_PROXY_RESET:
     default:
       forward (proxy, message, mode);
       break;

@@ -4,8 +4,8 @@
  *
  * Sits between a client and a real gate-server on 127.0.0.1 and misbehaves
  * on demand: drops connections, delays answers past a client's timeout,
- * loses the response after the server committed, truncates bodies, answers
- * 500/503 or garbage. It runs on its own thread so a test may block (for
+ * loses the response after the server committed, resets the connection,
+ * truncates bodies, answers 500/503 or garbage. It runs on its own thread so a test may block (for
  * example on a gatectl subprocess) while the proxy keeps serving.
  */
 #pragma once
@@ -25,6 +25,7 @@ typedef enum
   GATE_TEST_PROXY_STATUS_503,     /* answer 503, no forward */
   GATE_TEST_PROXY_GARBAGE,        /* answer 200 with a non-JSON body, no forward */
   GATE_TEST_PROXY_HANG,           /* never answer, no forward */
+  GATE_TEST_PROXY_RESET,          /* forward, then reset the connection (RST) */
 } GateTestProxyMode;
 
 typedef struct _GateTestProxy GateTestProxy;
