@@ -55,6 +55,12 @@ on_deadline (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+on_recheck (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 gboolean
 gate_test_gui_wait_until (gboolean (*condition) (gpointer user_data),
                           gpointer   user_data,
@@ -63,12 +69,17 @@ gate_test_gui_wait_until (gboolean (*condition) (gpointer user_data),
   gboolean expired = FALSE;
   gboolean met;
   guint deadline_id;
+  guint recheck_id;
 
   deadline_id = g_timeout_add (timeout_ms, on_deadline, &expired);
+  /* Conditions on state outside this loop (another process, a file) change
+   * without waking it: look again every few milliseconds. */
+  recheck_id = g_timeout_add (10, on_recheck, NULL);
 
   while (!(met = condition (user_data)) && !expired)
     g_main_context_iteration (NULL, TRUE);
 
+  g_source_remove (recheck_id);
   if (!expired)
     g_source_remove (deadline_id);
 

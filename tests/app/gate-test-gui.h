@@ -16,7 +16,8 @@ G_BEGIN_DECLS
 void      gate_test_gui_init            (int          *argc,
                                          char       ***argv);
 
-/* Runs the default main context until @condition holds or @timeout_ms pass. */
+/* Runs the default main context until @condition holds or @timeout_ms pass,
+ * checking it at least every 10 ms. */
 gboolean  gate_test_gui_wait_until      (gboolean    (*condition) (gpointer user_data),
                                          gpointer      user_data,
                                          guint         timeout_ms);

@@ -194,23 +194,14 @@ logged_or_exited (gpointer user_data)
   return FALSE;
 }
 
-static gboolean
-wake (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* The log is written by another process: the condition is re-checked on a
- * short tick, up to the deadline. */
+/* The log is written by another process; the wait re-checks it often. */
 static JsonObject *
 wait_for_verdict (App        *app,
                   const char *code)
 {
   LogWait wait = { app, code, NULL };
-  guint tick = g_timeout_add (50, wake, NULL);
 
   gate_test_gui_wait_until (logged_or_exited, &wait, DEADLINE_MS);
-  g_source_remove (tick);
 
   if (wait.line == NULL)
     {

@@ -20,6 +20,7 @@
 #include "gate-test-harness.h"
 
 #define SERVER_START_TIMEOUT_MS 15000
+#define RECHECK_MS              10
 
 /* --- waiting ----------------------------------------------------------- */
 
@@ -32,6 +33,12 @@ on_deadline (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+on_recheck (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 gboolean
 gate_test_wait_until (GMainContext      *context,
                       GateTestCondition  condition,
@@ -39,6 +46,7 @@ gate_test_wait_until (GMainContext      *context,
                       guint              timeout_ms)
 {
   g_autoptr(GSource) deadline = NULL;
+  g_autoptr(GSource) recheck = NULL;
   gboolean expired = FALSE;
   gboolean met;
 
@@ -46,9 +54,16 @@ gate_test_wait_until (GMainContext      *context,
   g_source_set_callback (deadline, on_deadline, &expired, NULL);
   g_source_attach (deadline, context);
 
+  /* Conditions on state outside this loop (another process, PostgreSQL, a
+   * file) change without waking it: look again every few milliseconds. */
+  recheck = g_timeout_source_new (RECHECK_MS);
+  g_source_set_callback (recheck, on_recheck, NULL, NULL);
+  g_source_attach (recheck, context);
+
   while (!(met = condition (user_data)) && !expired)
     g_main_context_iteration (context, TRUE);
 
+  g_source_destroy (recheck);
   g_source_destroy (deadline);
   return met;
 }

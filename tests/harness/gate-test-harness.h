@@ -109,8 +109,9 @@ char       *gate_test_uuid            (void);
 
 /* --- waiting ----------------------------------------------------------- */
 
-/* Iterate @context until @condition returns TRUE or @timeout_ms passes.
- * Returns whether the condition became true. Never sleeps blindly. */
+/* Iterate @context until @condition returns TRUE or @timeout_ms passes,
+ * checking it at least every 10 ms, so that it may look at state outside
+ * the loop. Returns whether the condition became true. */
 typedef gboolean (*GateTestCondition) (gpointer user_data);
 
 gboolean    gate_test_wait_until      (GMainContext      *context,
