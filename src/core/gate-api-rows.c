@@ -37,7 +37,10 @@ bad_response (GError    **error,
 /* One pass over the raw text before json-glib sees it. Its parser recurses
  * once per nesting level (200 KB of "[" blow the stack), and it silently
  * cuts a string at a \u0000 escape, which PostgreSQL text cannot hold: a
- * body with either is not an answer from our server. */
+ * body with either is not an answer from our server. It also reads
+ * 'single-quoted' strings and comments, which are not JSON and would hide
+ * both from this scan (a '"' inside them flips it out of step), so no
+ * server's answer has them either. */
 static const char *
 raw_text_problem (const char *data,
                   gsize       size)
@@ -62,6 +65,8 @@ raw_text_problem (const char *data,
         }
       else if (c == '"')
         in_string = TRUE;
+      else if (c == '\'' || c == '/')
+        return "it is not JSON: single quotes or a comment";
       else if (c == '[' || c == '{')
         {
           if (++depth > GATE_API_MAX_DEPTH)

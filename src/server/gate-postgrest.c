@@ -103,7 +103,10 @@ gate_postgrest_error_body (const char *code,
 /* One pass over the raw text, before json-glib sees it: valid UTF-8 without
  * NUL bytes, nesting within bounds (json-glib recurses and could exhaust
  * the stack), and no \u0000 escape, which json-glib would silently cut the
- * string at and PostgreSQL text cannot hold anyway. */
+ * string at and PostgreSQL text cannot hold anyway. json-glib also reads
+ * 'single-quoted' strings and comments, which JSON has not: a '"' inside
+ * them would turn this count upside down and let any nesting through, so
+ * they are refused here. */
 gboolean
 gate_postgrest_body_is_acceptable (const char  *data,
                                    gsize        length,
@@ -143,6 +146,11 @@ gate_postgrest_body_is_acceptable (const char  *data,
 
       if (c == '"')
         in_string = TRUE;
+      else if (c == '\'' || c == '/')
+        {
+          *reason = "the body is not JSON: single quotes or a comment";
+          return FALSE;
+        }
       else if (c == '[' || c == '{')
         {
           if (++depth > GATE_POSTGREST_MAX_DEPTH)

@@ -388,6 +388,41 @@ test_nul_escape_is_refused (void)
                    "C:\\u0000");
 }
 
+static void
+assert_refused (const char *body,
+                gsize       size)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) rows = gate_api_rows_from_body (body, size, &error);
+
+  g_assert_null (rows);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+}
+
+/* json-glib reads 'single-quoted' strings and comments; a '"' inside one
+ * must not hide nesting or \u0000 from the raw scan. */
+static void
+test_non_json_quoting_is_refused (void)
+{
+  g_autoptr(GString) deep = g_string_new ("['\"', ");
+  static const char *const bodies[] = {
+    "[{'\"':\"GS1-A\\u0000B\"}]",
+    "[{\"qr_token\":\"GS1-A\"} /* \" */]",
+    "[{\"qr_token\":'GS1-A'}]",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_test_message ("%s", bodies[i]);
+      assert_refused (bodies[i], strlen (bodies[i]));
+    }
+
+  /* A kiosk crash (stack overflow in json-glib) before the fix. */
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  assert_refused (deep->str, deep->len);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -415,6 +450,7 @@ main (int   argc,
   g_test_add_func ("/api/rows/nesting-limit-is-exact", test_nesting_limit_is_exact);
   g_test_add_func ("/api/rows/brackets-inside-strings-do-not-nest", test_brackets_inside_strings_do_not_nest);
   g_test_add_func ("/api/rows/nul-escape-is-refused", test_nul_escape_is_refused);
+  g_test_add_func ("/api/rows/non-json-quoting-is-refused", test_non_json_quoting_is_refused);
 
   return g_test_run ();
 }

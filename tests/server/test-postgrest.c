@@ -87,6 +87,34 @@ test_body_checks (void)
   g_assert_true (acceptable (deep_in_string->str, deep_in_string->len));
 }
 
+/* json-glib reads 'single-quoted' strings and comments; a '"' inside one
+ * must not turn the nesting and \u0000 checks off for the rest. */
+static void
+test_body_non_json_quoting_refused (void)
+{
+  g_autoptr(GString) deep = g_string_new ("['\"', ");
+  static const char *const bodies[] = {
+    "{'\"':\"\\u0000\"}",
+    "{\"a\":1 /* \" */}",
+    "{\"a\":'x'}",
+    "{\"a\":1} // \"",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_test_message ("%s", bodies[i]);
+      g_assert_false (acceptable (bodies[i], strlen (bodies[i])));
+    }
+
+  /* A gate-server crash (stack overflow in json-glib) before the fix. */
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  g_assert_false (acceptable (deep->str, deep->len));
+
+  /* Inside a proper string both are text. */
+  g_assert_true (acceptable ("{\"a\":\"it's a/b\"}", strlen ("{\"a\":\"it's a/b\"}")));
+}
+
 static GateRpcFunction *
 function_from (const char *json)
 {
@@ -217,6 +245,7 @@ main (int   argc,
   g_test_add_func ("/server/postgrest/status-follows-postgrest-table", test_status_follows_postgrest_table);
   g_test_add_func ("/server/postgrest/error-body-has-four-members", test_error_body_has_four_members);
   g_test_add_func ("/server/postgrest/body-checks", test_body_checks);
+  g_test_add_func ("/server/postgrest/body-non-json-quoting-refused", test_body_non_json_quoting_refused);
   g_test_add_func ("/server/function/accepts-exact-names", test_function_accepts_exact_names);
   g_test_add_func ("/server/function/builds-named-call", test_function_builds_named_call);
   g_test_add_func ("/server/function/passes-json-values-as-text", test_function_passes_json_values_as_text);
