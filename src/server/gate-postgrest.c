@@ -165,3 +165,143 @@ gate_postgrest_body_is_acceptable (const char  *data,
 
   return TRUE;
 }
+
+/* Bearer first; apikey (what Supabase clients always send) when there is
+ * no bearer token. */
+static char *
+token_from_headers (const char *authorization,
+                    const char *apikey)
+{
+  g_autofree char *token = NULL;
+
+  if (authorization != NULL && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0)
+    token = g_strstrip (g_strdup (authorization + 7));
+
+  if ((token == NULL || *token == '\0') && apikey != NULL)
+    {
+      g_free (token);
+      token = g_strstrip (g_strdup (apikey));
+    }
+
+  return token != NULL && *token != '\0' ? g_steal_pointer (&token) : NULL;
+}
+
+static void
+refuse (GatePostgrestRefusal *refusal,
+        guint                 status,
+        const char           *code,
+        const char           *message,
+        const char           *details,
+        const char           *hint)
+{
+  *refusal = (GatePostgrestRefusal) { status, code, message, details, hint };
+}
+
+/**
+ * gate_postgrest_parse_call:
+ * @method: the request's method
+ * @function_name: the path after /rest/v1/rpc/
+ * @authorization: (nullable): the Authorization header
+ * @apikey: (nullable): the apikey header
+ * @body: the whole request body, @length bytes, not NUL-terminated
+ * @refusal: (out caller-allocates): filled when %NULL is returned
+ *
+ * Everything gate-server decides about an RPC request before the database:
+ * the method (405), the path (404), a token at all (401), the body's size
+ * (413) and form (400). Whether the token is valid and the function exists
+ * is the database's to say.
+ *
+ * Returns: (transfer full) (nullable): the call, or %NULL and @refusal
+ */
+GatePostgrestCall *
+gate_postgrest_parse_call (const char           *method,
+                           const char           *function_name,
+                           const char           *authorization,
+                           const char           *apikey,
+                           const char           *body,
+                           gsize                 length,
+                           GatePostgrestRefusal *refusal)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GatePostgrestCall) call = g_new0 (GatePostgrestCall, 1);
+  const char *reason = NULL;
+
+  g_return_val_if_fail (method != NULL && function_name != NULL && refusal != NULL, NULL);
+  g_return_val_if_fail (body != NULL || length == 0, NULL);
+
+  if (!g_str_equal (method, "POST"))
+    {
+      refuse (refusal, 405, "PGRST101", "Functions are called with POST", NULL, NULL);
+      return NULL;
+    }
+
+  if (*function_name == '\0' || strchr (function_name, '/') != NULL)
+    {
+      refuse (refusal, 404, "PGRST125", "Invalid path specified in request URL", NULL, NULL);
+      return NULL;
+    }
+
+  call->token = token_from_headers (authorization, apikey);
+  if (call->token == NULL)
+    {
+      refuse (refusal, 401, "PGRST301", "no device token", NULL,
+              "Send a valid device token as Authorization: Bearer <token>");
+      return NULL;
+    }
+
+  /* Chunked bodies are cut off while they arrive (see gate-http-server.c). */
+  if (length > GATE_POSTGREST_MAX_BODY)
+    {
+      refuse (refusal, 413, "PGRST413", "Request body too large", NULL, NULL);
+      return NULL;
+    }
+
+  /* As PostgREST, an empty body calls the function without arguments. */
+  if (length == 0)
+    body = "{}", length = 2;
+
+  if (!gate_postgrest_body_is_acceptable (body, length, &reason) ||
+      !json_parser_load_from_data (parser, body, (gssize) length, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      refuse (refusal, 400, "PGRST102", "Empty or invalid json",
+              reason ? reason : "the body must be a JSON object of named arguments", NULL);
+      return NULL;
+    }
+
+  call->function_name = g_strdup (function_name);
+  call->args = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  return g_steal_pointer (&call);
+}
+
+void
+gate_postgrest_call_free (GatePostgrestCall *call)
+{
+  if (call == NULL)
+    return;
+
+  g_free (call->function_name);
+  g_free (call->token);
+  g_clear_pointer (&call->args, json_object_unref);
+  g_free (call);
+}
+
+/**
+ * gate_postgrest_args_speak_for:
+ * @args: a call's named arguments
+ * @device_id: the authenticated device
+ *
+ * Returns: whether the call may run for @device_id: a member p_device_id,
+ *   if any, must be that id as a string. A device speaks only for itself,
+ *   whatever its grants.
+ */
+gboolean
+gate_postgrest_args_speak_for (JsonObject *args,
+                               const char *device_id)
+{
+  JsonNode *claimed = json_object_get_member (args, "p_device_id");
+
+  return claimed == NULL ||
+         (JSON_NODE_HOLDS_VALUE (claimed) && json_node_get_value_type (claimed) == G_TYPE_STRING &&
+          g_str_equal (json_node_get_string (claimed), device_id));
+}
