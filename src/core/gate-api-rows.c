@@ -66,7 +66,7 @@ raw_text_problem (const char *data,
       else if (c == '"')
         in_string = TRUE;
       else if (c == '\'' || c == '/')
-        return "it is not JSON: single quotes or a comment";
+        return "it is not valid JSON (a single quote or a slash outside a string)";
       else if (c == '[' || c == '{')
         {
           if (++depth > GATE_API_MAX_DEPTH)

@@ -148,7 +148,7 @@ gate_postgrest_body_is_acceptable (const char  *data,
         in_string = TRUE;
       else if (c == '\'' || c == '/')
         {
-          *reason = "the body is not JSON: single quotes or a comment";
+          *reason = "the body is not valid JSON: a single quote or a slash outside a string";
           return FALSE;
         }
       else if (c == '[' || c == '{')
