@@ -40,13 +40,17 @@ bad_response (GError    **error,
  * body with either is not an answer from our server. It also reads
  * 'single-quoted' strings and comments, which are not JSON and would hide
  * both from this scan (a '"' inside them flips it out of step), so no
- * server's answer has them either. */
+ * server's answer has them either. And it takes a second value after the
+ * first ("[][]", "2{}") without a word, leaking it, and whitespace alone
+ * as success without a root: an answer is one array (or an object, for the
+ * error below it) and nothing else. */
 static const char *
 raw_text_problem (const char *data,
                   gsize       size)
 {
   guint depth = 0;
   gboolean in_string = FALSE;
+  gboolean closed = FALSE;
 
   for (gsize i = 0; i < size; i++)
     {
@@ -63,6 +67,10 @@ raw_text_problem (const char *data,
           else if (c == '"')
             in_string = FALSE;
         }
+      else if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+        continue;
+      else if (closed || (depth == 0 && c != '[' && c != '{'))
+        return "it is not valid JSON (not one array or object)";
       else if (c == '"')
         in_string = TRUE;
       else if (c == '\'' || c == '/')
@@ -72,11 +80,12 @@ raw_text_problem (const char *data,
           if (++depth > GATE_API_MAX_DEPTH)
             return "it nests deeper than " G_STRINGIFY (GATE_API_MAX_DEPTH) " levels";
         }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+      else if (c == ']' || c == '}')
+        closed = --depth == 0;
     }
 
-  return NULL;
+  /* Whitespace alone parses as "no root" without an error. */
+  return closed ? NULL : "it is not valid JSON (not one array or object)";
 }
 
 JsonNode *

@@ -106,7 +106,10 @@ gate_postgrest_error_body (const char *code,
  * string at and PostgreSQL text cannot hold anyway. json-glib also reads
  * 'single-quoted' strings and comments, which JSON has not: a '"' inside
  * them would turn this count upside down and let any nesting through, so
- * they are refused here. */
+ * they are refused here. And it takes a second value after the first
+ * ("{}{}", "2{}") without a word, leaking it on every request, and
+ * whitespace alone as success without a root: the body is one object (or
+ * array, refused later with its own reason) and nothing else. */
 gboolean
 gate_postgrest_body_is_acceptable (const char  *data,
                                    gsize        length,
@@ -114,6 +117,7 @@ gate_postgrest_body_is_acceptable (const char  *data,
 {
   gboolean in_string = FALSE;
   gboolean escaped = FALSE;
+  gboolean closed = FALSE;
   guint depth = 0;
 
   if (!g_utf8_validate_len (data, length, NULL))
@@ -144,6 +148,14 @@ gate_postgrest_body_is_acceptable (const char  *data,
           continue;
         }
 
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+        continue;
+      if (closed || (depth == 0 && c != '[' && c != '{'))
+        {
+          *reason = "the body is not valid JSON: not one object or array";
+          return FALSE;
+        }
+
       if (c == '"')
         in_string = TRUE;
       else if (c == '\'' || c == '/')
@@ -159,8 +171,15 @@ gate_postgrest_body_is_acceptable (const char  *data,
               return FALSE;
             }
         }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+      else if (c == ']' || c == '}')
+        closed = --depth == 0;
+    }
+
+  /* Whitespace alone parses as "no root" without an error. */
+  if (!closed)
+    {
+      *reason = "the body is not valid JSON: not one object or array";
+      return FALSE;
     }
 
   return TRUE;

@@ -399,16 +399,23 @@ assert_refused (const char *body,
   g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
 }
 
-/* json-glib reads 'single-quoted' strings and comments; a '"' inside one
- * must not hide nesting or \u0000 from the raw scan. */
+/* json-glib reads 'single-quoted' strings, comments and a second value; a
+ * '"' inside a comment must not hide nesting or \u0000 from the raw scan,
+ * and nothing may follow the rows. */
 static void
-test_non_json_quoting_is_refused (void)
+test_json_glib_extensions_are_refused (void)
 {
   g_autoptr(GString) deep = g_string_new ("['\"', ");
   static const char *const bodies[] = {
     "[{'\"':\"GS1-A\\u0000B\"}]",
     "[{\"qr_token\":\"GS1-A\"} /* \" */]",
     "[{\"qr_token\":'GS1-A'}]",
+    /* json-glib took a second value and leaked it. */
+    "[][{\"qr_token\":\"GS1-A\"}]",
+    "2[]",
+    "null {}",
+    /* json-glib: no root and no error; the kiosk crashed on it. */
+    "\n",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
@@ -450,7 +457,7 @@ main (int   argc,
   g_test_add_func ("/api/rows/nesting-limit-is-exact", test_nesting_limit_is_exact);
   g_test_add_func ("/api/rows/brackets-inside-strings-do-not-nest", test_brackets_inside_strings_do_not_nest);
   g_test_add_func ("/api/rows/nul-escape-is-refused", test_nul_escape_is_refused);
-  g_test_add_func ("/api/rows/non-json-quoting-is-refused", test_non_json_quoting_is_refused);
+  g_test_add_func ("/api/rows/json-glib-extensions-are-refused", test_json_glib_extensions_are_refused);
 
   return g_test_run ();
 }

@@ -76,8 +76,11 @@ test_body_checks (void)
 
   for (guint i = 0; i < GATE_POSTGREST_MAX_DEPTH; i++)
     g_string_append_c (deep, '[');
+  for (guint i = 0; i < GATE_POSTGREST_MAX_DEPTH; i++)
+    g_string_append_c (deep, ']');
   g_assert_true (acceptable (deep->str, deep->len));
-  g_string_append_c (deep, '[');
+  g_string_prepend_c (deep, '[');
+  g_string_append_c (deep, ']');
   g_assert_false (acceptable (deep->str, deep->len));
 
   /* Brackets inside strings are not nesting. */
@@ -87,10 +90,11 @@ test_body_checks (void)
   g_assert_true (acceptable (deep_in_string->str, deep_in_string->len));
 }
 
-/* json-glib reads 'single-quoted' strings and comments; a '"' inside one
- * must not turn the nesting and \u0000 checks off for the rest. */
+/* json-glib reads 'single-quoted' strings, comments and a second value; a
+ * '"' inside a comment must not turn the nesting and \u0000 checks off for
+ * the rest, and nothing may follow the object. */
 static void
-test_body_non_json_quoting_refused (void)
+test_body_json_glib_extensions_refused (void)
 {
   g_autoptr(GString) deep = g_string_new ("['\"', ");
   static const char *const bodies[] = {
@@ -98,6 +102,14 @@ test_body_non_json_quoting_refused (void)
     "{\"a\":1 /* \" */}",
     "{\"a\":'x'}",
     "{\"a\":1} // \"",
+    /* json-glib took a second value and leaked it. */
+    "{}{}",
+    "{\"a\":1}[1]",
+    "2{\"a\":1}",
+    "\"x\"[]",
+    "}{",
+    /* json-glib: no root and no error. */
+    " \n",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
@@ -111,8 +123,9 @@ test_body_non_json_quoting_refused (void)
     g_string_append_c (deep, '[');
   g_assert_false (acceptable (deep->str, deep->len));
 
-  /* Inside a proper string both are text. */
+  /* Inside a proper string both are text; whitespace around is fine. */
   g_assert_true (acceptable ("{\"a\":\"it's a/b\"}", strlen ("{\"a\":\"it's a/b\"}")));
+  g_assert_true (acceptable (" \r\n{\"a\":[1, {}]}\n\t", strlen (" \r\n{\"a\":[1, {}]}\n\t")));
 }
 
 static GatePostgrestCall *
@@ -328,7 +341,7 @@ main (int   argc,
   g_test_add_func ("/server/postgrest/status-follows-postgrest-table", test_status_follows_postgrest_table);
   g_test_add_func ("/server/postgrest/error-body-has-four-members", test_error_body_has_four_members);
   g_test_add_func ("/server/postgrest/body-checks", test_body_checks);
-  g_test_add_func ("/server/postgrest/body-non-json-quoting-refused", test_body_non_json_quoting_refused);
+  g_test_add_func ("/server/postgrest/body-json-glib-extensions-refused", test_body_json_glib_extensions_refused);
   g_test_add_func ("/server/postgrest/call-refusals-in-order", test_call_refusals_in_order);
   g_test_add_func ("/server/postgrest/call-body-size-limit", test_call_body_size_limit);
   g_test_add_func ("/server/postgrest/call-token-and-arguments", test_call_token_and_arguments);
