@@ -17,11 +17,14 @@
 
 #include "gate-api-rows.h"
 #include "gate-error.h"
+#include "fuzz-log.h"
 
 #define EVENT_ID "0b6f3e2a-1c4d-4e5f-8a9b-0c1d2e3f4a5b"
 
-int LLVMFuzzerTestOneInput (const uint8_t *data,
-                            size_t         size);
+int LLVMFuzzerInitialize   (int            *argc,
+                            char         ***argv);
+int LLVMFuzzerTestOneInput (const uint8_t  *data,
+                            size_t          size);
 
 typedef enum
 {
@@ -245,6 +248,14 @@ decode_time (const char *text,
     return;
   g_assert_true (gate_api_parse_time (formatted, &again));
   g_assert_cmpint (again, ==, us);
+}
+
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
+{
+  gate_fuzz_abort_on_warnings ();
+  return 0;
 }
 
 int

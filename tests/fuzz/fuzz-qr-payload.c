@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 
 #include "gate-scan-engine.h"
+#include "fuzz-log.h"
 
 #define EVENT       "6f1c2c8e-0000-4000-8000-00000000f001"
 #define OTHER_EVENT "6f1c2c8e-0000-4000-8000-00000000f002"
@@ -108,6 +109,7 @@ LLVMFuzzerInitialize (int    *argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
 
+  gate_fuzz_abort_on_warnings ();
   cache_dir = g_dir_make_tmp ("gate-fuzz-qr-XXXXXX", &error);
   if (cache_dir == NULL)
     g_error ("%s", error->message);
