@@ -3,8 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Everything a server sends goes through gate-api-rows.c before the kiosk
- * believes it. The first byte of an input picks the decoder, the rest is
- * the HTTP body. Beyond "no crash, no leak", a decoder either returns a
+ * believes it. The first byte of an input picks the decoder, modulo the
+ * enum below ('H' is the scan answer … 'P' a bare time, so that seeds read
+ * as text), the rest is the HTTP body. Beyond "no crash, no leak", a decoder either returns a
  * record that keeps the promises of docs/api-client.md (required members
  * present, known enumerations, UUIDs lower-case, answers only for scans
  * that were sent) or fails with GATE_ERROR_BAD_RESPONSE — never both,
