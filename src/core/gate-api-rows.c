@@ -13,6 +13,7 @@
 
 #include "gate-api-rows.h"
 #include "gate-error.h"
+#include "gate-json-text.h"
 
 static gboolean
 bad_response (GError    **error,
@@ -34,60 +35,6 @@ bad_response (GError    **error,
 
 /* --- bytes to JSON ------------------------------------------------------- */
 
-/* One pass over the raw text before json-glib sees it. Its parser recurses
- * once per nesting level (200 KB of "[" blow the stack), and it silently
- * cuts a string at a \u0000 escape, which PostgreSQL text cannot hold: a
- * body with either is not an answer from our server. It also reads
- * 'single-quoted' strings and comments, which are not JSON and would hide
- * both from this scan (a '"' inside them flips it out of step), so no
- * server's answer has them either. And it takes a second value after the
- * first ("[][]", "2{}") without a word, leaking it, and whitespace alone
- * as success without a root: an answer is one array (or an object, for the
- * error below it) and nothing else. */
-static const char *
-raw_text_problem (const char *data,
-                  gsize       size)
-{
-  guint depth = 0;
-  gboolean in_string = FALSE;
-  gboolean closed = FALSE;
-
-  for (gsize i = 0; i < size; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            {
-              if (size - i > 5 && strncmp (data + i + 1, "u0000", 5) == 0)
-                return "a string contains \\u0000";
-              i++;
-            }
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-        continue;
-      else if (closed || (depth == 0 && c != '[' && c != '{'))
-        return "it is not valid JSON (not one array or object)";
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '\'' || c == '/')
-        return "it is not valid JSON (a single quote or a slash outside a string)";
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > GATE_API_MAX_DEPTH)
-            return "it nests deeper than " G_STRINGIFY (GATE_API_MAX_DEPTH) " levels";
-        }
-      else if (c == ']' || c == '}')
-        closed = --depth == 0;
-    }
-
-  /* Whitespace alone parses as "no root" without an error. */
-  return closed ? NULL : "it is not valid JSON (not one array or object)";
-}
-
 JsonNode *
 gate_api_parse_json (const char  *data,
                      gsize        size,
@@ -107,7 +54,7 @@ gate_api_parse_json (const char  *data,
       bad_response (error, "the answer is not UTF-8 text");
       return NULL;
     }
-  if ((problem = raw_text_problem (data, size)) != NULL)
+  if ((problem = gate_json_text_problem (data, size, GATE_API_MAX_DEPTH)) != NULL)
     {
       bad_response (error, "the answer is refused: %s", problem);
       return NULL;

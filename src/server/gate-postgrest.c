@@ -8,6 +8,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "gate-json-text.h"
 #include "gate-postgrest.h"
 
 /* PostgREST's table ("HTTP Status Codes" in its error reference), most
@@ -100,89 +101,22 @@ gate_postgrest_error_body (const char *code,
   return json_to_string (root, FALSE);
 }
 
-/* One pass over the raw text, before json-glib sees it: valid UTF-8 without
- * NUL bytes, nesting within bounds (json-glib recurses and could exhaust
- * the stack), and no \u0000 escape, which json-glib would silently cut the
- * string at and PostgreSQL text cannot hold anyway. json-glib also reads
- * 'single-quoted' strings and comments, which JSON has not: a '"' inside
- * them would turn this count upside down and let any nesting through, so
- * they are refused here. And it takes a second value after the first
- * ("{}{}", "2{}") without a word, leaking it on every request, and
- * whitespace alone as success without a root: the body is one object (or
- * array, refused later with its own reason) and nothing else. */
+/* Before json-glib sees the text: it recurses per nesting level, cuts
+ * strings at \u0000, and takes (and leaks on) more than JSON; see
+ * gate-json-text.h. */
 gboolean
 gate_postgrest_body_is_acceptable (const char  *data,
                                    gsize        length,
                                    const char **reason)
 {
-  gboolean in_string = FALSE;
-  gboolean escaped = FALSE;
-  gboolean closed = FALSE;
-  guint depth = 0;
-
   if (!g_utf8_validate_len (data, length, NULL))
     {
       *reason = "the body is not valid UTF-8 text";
       return FALSE;
     }
 
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (escaped)
-            {
-              escaped = FALSE;
-              if (c == 'u' && length - i > 4 && strncmp (data + i + 1, "0000", 4) == 0)
-                {
-                  *reason = "strings must not contain \\u0000";
-                  return FALSE;
-                }
-            }
-          else if (c == '\\')
-            escaped = TRUE;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-        continue;
-      if (closed || (depth == 0 && c != '[' && c != '{'))
-        {
-          *reason = "the body is not valid JSON: not one object or array";
-          return FALSE;
-        }
-
-      if (c == '"')
-        in_string = TRUE;
-      else if (c == '\'' || c == '/')
-        {
-          *reason = "the body is not valid JSON: a single quote or a slash outside a string";
-          return FALSE;
-        }
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > GATE_POSTGREST_MAX_DEPTH)
-            {
-              *reason = "the JSON is nested too deeply";
-              return FALSE;
-            }
-        }
-      else if (c == ']' || c == '}')
-        closed = --depth == 0;
-    }
-
-  /* Whitespace alone parses as "no root" without an error. */
-  if (!closed)
-    {
-      *reason = "the body is not valid JSON: not one object or array";
-      return FALSE;
-    }
-
-  return TRUE;
+  *reason = gate_json_text_problem (data, length, GATE_POSTGREST_MAX_DEPTH);
+  return *reason == NULL;
 }
 
 /* Bearer first; apikey (what Supabase clients always send) when there is

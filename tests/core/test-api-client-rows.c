@@ -399,9 +399,10 @@ assert_refused (const char *body,
   g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
 }
 
-/* json-glib reads 'single-quoted' strings, comments and a second value; a
- * '"' inside a comment must not hide nesting or \u0000 from the raw scan,
- * and nothing may follow the rows. */
+/* json-glib reads 'single-quoted' strings, comments, a second value and
+ * malformed escapes; a '"' inside a comment must not hide nesting or
+ * \u0000 from the raw scan, nothing may follow the rows, and escapes are
+ * JSON's, surrogates in pairs. */
 static void
 test_json_glib_extensions_are_refused (void)
 {
@@ -416,6 +417,9 @@ test_json_glib_extensions_are_refused (void)
     "null {}",
     /* json-glib: no root and no error; the kiosk crashed on it. */
     "\n",
+    /* json-glib leaked the string. */
+    "[{\"guest_name\":\"\\ud800\\ud800\"}]",
+    "[{\"guest_name\":\"\\x41\"}]",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)

@@ -90,9 +90,10 @@ test_body_checks (void)
   g_assert_true (acceptable (deep_in_string->str, deep_in_string->len));
 }
 
-/* json-glib reads 'single-quoted' strings, comments and a second value; a
- * '"' inside a comment must not turn the nesting and \u0000 checks off for
- * the rest, and nothing may follow the object. */
+/* json-glib reads 'single-quoted' strings, comments, a second value and
+ * malformed escapes; a '"' inside a comment must not turn the nesting and
+ * \u0000 checks off for the rest, nothing may follow the object, and
+ * escapes are JSON's, surrogates in pairs. */
 static void
 test_body_json_glib_extensions_refused (void)
 {
@@ -110,6 +111,12 @@ test_body_json_glib_extensions_refused (void)
     "}{",
     /* json-glib: no root and no error. */
     " \n",
+    /* json-glib took the first two as text and leaked the rest. */
+    "{\"a\":\"\\q\"}",
+    "{\"a\":\"\\uZZZZ\"}",
+    "{\"a\":\"\\ude00\"}",
+    "{\"a\":\"\\ud800x\"}",
+    "{\"a\":\"\\ud800\\u0041\"}",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
@@ -126,6 +133,8 @@ test_body_json_glib_extensions_refused (void)
   /* Inside a proper string both are text; whitespace around is fine. */
   g_assert_true (acceptable ("{\"a\":\"it's a/b\"}", strlen ("{\"a\":\"it's a/b\"}")));
   g_assert_true (acceptable (" \r\n{\"a\":[1, {}]}\n\t", strlen (" \r\n{\"a\":[1, {}]}\n\t")));
+  g_assert_true (acceptable ("{\"a\":\"\\ud83d\\ude00 \\u00e9\\n\\/\\\"\"}",
+                             strlen ("{\"a\":\"\\ud83d\\ude00 \\u00e9\\n\\/\\\"\"}")));
 }
 
 static GatePostgrestCall *
