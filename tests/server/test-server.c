@@ -543,6 +543,7 @@ test_rpc_json_glib_extensions_400 (void)
     "{\"p_event_id\":null /* comment */}",
     "{}{\"p_event_id\":null}",
     " \n",
+    "{\"p_event_id\":\"\\ud800\\u0041\"}",
   };
 
   for (guint i = 0; i < 300000; i++)
