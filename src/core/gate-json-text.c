@@ -43,7 +43,7 @@ escape_problem (const char *data,
     return BAD_ESCAPE;
   if (data[*i + 1] != 'u')
     {
-      if (strchr ("\"\\/bfnrt", data[*i + 1]) == NULL)
+      if (data[*i + 1] == '\0' || strchr ("\"\\/bfnrt", data[*i + 1]) == NULL)
         return BAD_ESCAPE;
       *i += 1;
       return NULL;
