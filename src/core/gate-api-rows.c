@@ -13,6 +13,7 @@
 
 #include "gate-api-rows.h"
 #include "gate-error.h"
+#include "gate-json-text.h"
 
 static gboolean
 bad_response (GError    **error,
@@ -34,46 +35,6 @@ bad_response (GError    **error,
 
 /* --- bytes to JSON ------------------------------------------------------- */
 
-/* One pass over the raw text before json-glib sees it. Its parser recurses
- * once per nesting level (200 KB of "[" blow the stack), and it silently
- * cuts a string at a \u0000 escape, which PostgreSQL text cannot hold: a
- * body with either is not an answer from our server. */
-static const char *
-raw_text_problem (const char *data,
-                  gsize       size)
-{
-  guint depth = 0;
-  gboolean in_string = FALSE;
-
-  for (gsize i = 0; i < size; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            {
-              if (size - i > 5 && strncmp (data + i + 1, "u0000", 5) == 0)
-                return "a string contains \\u0000";
-              i++;
-            }
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > GATE_API_MAX_DEPTH)
-            return "it nests deeper than " G_STRINGIFY (GATE_API_MAX_DEPTH) " levels";
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
-    }
-
-  return NULL;
-}
-
 JsonNode *
 gate_api_parse_json (const char  *data,
                      gsize        size,
@@ -93,7 +54,7 @@ gate_api_parse_json (const char  *data,
       bad_response (error, "the answer is not UTF-8 text");
       return NULL;
     }
-  if ((problem = raw_text_problem (data, size)) != NULL)
+  if ((problem = gate_json_text_problem (data, size, GATE_API_MAX_DEPTH)) != NULL)
     {
       bad_response (error, "the answer is refused: %s", problem);
       return NULL;

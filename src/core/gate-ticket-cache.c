@@ -605,7 +605,7 @@ gate_ticket_cache_initable_init (GInitable     *initable,
                                  GError       **error)
 {
   GateTicketCache *self = GATE_TICKET_CACHE (initable);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->mutex);
   int rc;
 
   if (self->path == NULL)

@@ -22,7 +22,6 @@
 #include "gate-auth.h"
 #include "gate-error.h"
 #include "gate-http-server.h"
-#include "gate-json-integers.h"
 #include "gate-postgrest.h"
 #include "gate-rpc-catalog.h"
 
@@ -279,7 +278,6 @@ on_authenticated (GObject      *source,
 {
   Request *request = user_data;
   g_autoptr(GError) error = NULL;
-  JsonNode *claimed;
 
   request->device = gate_auth_authenticate_finish (GATE_AUTH (source), result, &error);
   if (request->device == NULL)
@@ -291,11 +289,7 @@ on_authenticated (GObject      *source,
       return;
     }
 
-  /* A device speaks only for itself, whatever its grants. */
-  claimed = json_object_get_member (request->args, "p_device_id");
-  if (claimed != NULL &&
-      (!JSON_NODE_HOLDS_VALUE (claimed) || json_node_get_value_type (claimed) != G_TYPE_STRING ||
-       !g_str_equal (json_node_get_string (claimed), request->device->id)))
+  if (!gate_postgrest_args_speak_for (request->args, request->device->id))
     {
       set_error (request->message, 403, "42501", "p_device_id is not the authenticated device", NULL,
                  "A device may only act under its own id");
@@ -309,58 +303,29 @@ on_authenticated (GObject      *source,
 
 /* --- handlers ----------------------------------------------------------------- */
 
-static char *
-token_from_headers (SoupServerMessage *message)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
-  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
-  const char *apikey = soup_message_headers_get_one (headers, "apikey");
-  g_autofree char *token = NULL;
-
-  if (authorization != NULL && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0)
-    token = g_strstrip (g_strdup (authorization + 7));
-
-  if ((token == NULL || *token == '\0') && apikey != NULL)
-    {
-      g_free (token);
-      token = g_strstrip (g_strdup (apikey));
-    }
-
-  return token != NULL && *token != '\0' ? g_steal_pointer (&token) : NULL;
-}
-
 static void
 handle_rpc (GateHttpServer    *self,
             SoupServerMessage *message,
             const char        *function_name)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GBytes) body = NULL;
-  g_autofree char *token = NULL;
-  const char *reason = NULL;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (message));
+  g_autoptr(GatePostgrestCall) call = NULL;
+  GatePostgrestRefusal refusal;
   const char *data;
   gsize length;
   guint retry_after_s = 0;
   Request *request;
 
-  if (!g_str_equal (soup_server_message_get_method (message), "POST"))
+  data = g_bytes_get_data (body, &length);
+  call = gate_postgrest_parse_call (soup_server_message_get_method (message), function_name,
+                                    soup_message_headers_get_one (headers, "Authorization"),
+                                    soup_message_headers_get_one (headers, "apikey"), data, length, &refusal);
+  if (call == NULL)
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (message), "Allow", "POST");
-      set_error (message, 405, "PGRST101", "Functions are called with POST", NULL, NULL);
-      return;
-    }
-
-  if (*function_name == '\0' || strchr (function_name, '/') != NULL)
-    {
-      set_error (message, 404, "PGRST125", "Invalid path specified in request URL", NULL, NULL);
-      return;
-    }
-
-  token = token_from_headers (message);
-  if (token == NULL)
-    {
-      set_error (message, 401, "PGRST301", "no device token",
-                 NULL, "Send a valid device token as Authorization: Bearer <token>");
+      if (refusal.status == SOUP_STATUS_METHOD_NOT_ALLOWED)
+        soup_message_headers_replace (soup_server_message_get_response_headers (message), "Allow", "POST");
+      set_error (message, refusal.status, refusal.code, refusal.message, refusal.details, refusal.hint);
       return;
     }
 
@@ -369,7 +334,7 @@ handle_rpc (GateHttpServer    *self,
    * TLS proxy as the guesser keep working. */
   if (gate_auth_limiter_is_blocked (self->auth_limiter, soup_server_message_get_remote_host (message),
                                     &retry_after_s) &&
-      !gate_auth_is_known (self->auth, token))
+      !gate_auth_is_known (self->auth, call->token))
     {
       g_autofree char *retry_after = g_strdup_printf ("%u", retry_after_s);
 
@@ -380,32 +345,8 @@ handle_rpc (GateHttpServer    *self,
       return;
     }
 
-  body = soup_message_body_flatten (soup_server_message_get_request_body (message));
-  data = g_bytes_get_data (body, &length);
-
-  /* Chunked bodies are cut off while they arrive (see on_got_chunk). */
-  if (length > GATE_POSTGREST_MAX_BODY)
-    {
-      set_error (message, 413, "PGRST413", "Request body too large", NULL, NULL);
-      return;
-    }
-
-  /* As PostgREST, an empty body calls the function without arguments. */
-  if (length == 0)
-    data = "{}", length = 2;
-
-  if (!gate_postgrest_body_is_acceptable (data, length, &reason) ||
-      !gate_json_integers_fit (data, length, &reason) ||
-      !json_parser_load_from_data (parser, data, length, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      set_error (message, 400, "PGRST102", "Empty or invalid json",
-                 reason ? reason : "the body must be a JSON object of named arguments", NULL);
-      return;
-    }
-
-  request = request_new (self, message, function_name, json_node_get_object (json_parser_get_root (parser)));
-  gate_auth_authenticate_async (self->auth, token, NULL, on_authenticated, request);
+  request = request_new (self, message, call->function_name, call->args);
+  gate_auth_authenticate_async (self->auth, call->token, NULL, on_authenticated, request);
 }
 
 static void

@@ -3,11 +3,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Pure functions, no I/O: the status a SQLSTATE maps to, the error body,
- * and the checks a request body passes before it is parsed.
+ * and everything decided about a request from its method, path, headers
+ * and body alone — before the database is asked anything.
  */
 #pragma once
 
-#include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -26,5 +27,37 @@ char     *gate_postgrest_error_body          (const char  *code,
 gboolean  gate_postgrest_body_is_acceptable  (const char  *data,
                                               gsize        length,
                                               const char **reason);
+
+/* A call as a request asks for it; nothing is looked up yet. */
+typedef struct
+{
+  char       *function_name;
+  char       *token;
+  JsonObject *args;
+} GatePostgrestCall;
+
+/* Why a request was answered without calling anything. The strings are
+ * static: they outlive the request. */
+typedef struct
+{
+  guint       status;
+  const char *code;
+  const char *message;
+  const char *details;
+  const char *hint;
+} GatePostgrestRefusal;
+
+GatePostgrestCall *gate_postgrest_parse_call   (const char              *method,
+                                                const char              *function_name,
+                                                const char              *authorization,
+                                                const char              *apikey,
+                                                const char              *body,
+                                                gsize                    length,
+                                                GatePostgrestRefusal    *refusal);
+void               gate_postgrest_call_free    (GatePostgrestCall       *call);
+gboolean           gate_postgrest_args_speak_for (JsonObject            *args,
+                                                const char              *device_id);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GatePostgrestCall, gate_postgrest_call_free)
 
 G_END_DECLS

@@ -388,6 +388,52 @@ test_nul_escape_is_refused (void)
                    "C:\\u0000");
 }
 
+static void
+assert_refused (const char *body,
+                gsize       size)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) rows = gate_api_rows_from_body (body, size, &error);
+
+  g_assert_null (rows);
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+}
+
+/* json-glib reads 'single-quoted' strings, comments, a second value and
+ * malformed escapes; a '"' inside a comment must not hide nesting or
+ * \u0000 from the raw scan, nothing may follow the rows, and escapes are
+ * JSON's, surrogates in pairs. */
+static void
+test_json_glib_extensions_are_refused (void)
+{
+  g_autoptr(GString) deep = g_string_new ("['\"', ");
+  static const char *const bodies[] = {
+    "[{'\"':\"GS1-A\\u0000B\"}]",
+    "[{\"qr_token\":\"GS1-A\"} /* \" */]",
+    "[{\"qr_token\":'GS1-A'}]",
+    /* json-glib took a second value and leaked it. */
+    "[][{\"qr_token\":\"GS1-A\"}]",
+    "2[]",
+    "null {}",
+    /* json-glib: no root and no error; the kiosk crashed on it. */
+    "\n",
+    /* json-glib leaked the string. */
+    "[{\"guest_name\":\"\\ud800\\ud800\"}]",
+    "[{\"guest_name\":\"\\x41\"}]",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_test_message ("%s", bodies[i]);
+      assert_refused (bodies[i], strlen (bodies[i]));
+    }
+
+  /* A kiosk crash (stack overflow in json-glib) before the fix. */
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  assert_refused (deep->str, deep->len);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -415,6 +461,7 @@ main (int   argc,
   g_test_add_func ("/api/rows/nesting-limit-is-exact", test_nesting_limit_is_exact);
   g_test_add_func ("/api/rows/brackets-inside-strings-do-not-nest", test_brackets_inside_strings_do_not_nest);
   g_test_add_func ("/api/rows/nul-escape-is-refused", test_nul_escape_is_refused);
+  g_test_add_func ("/api/rows/json-glib-extensions-are-refused", test_json_glib_extensions_are_refused);
 
   return g_test_run ();
 }

@@ -76,8 +76,11 @@ test_body_checks (void)
 
   for (guint i = 0; i < GATE_POSTGREST_MAX_DEPTH; i++)
     g_string_append_c (deep, '[');
+  for (guint i = 0; i < GATE_POSTGREST_MAX_DEPTH; i++)
+    g_string_append_c (deep, ']');
   g_assert_true (acceptable (deep->str, deep->len));
-  g_string_append_c (deep, '[');
+  g_string_prepend_c (deep, '[');
+  g_string_append_c (deep, ']');
   g_assert_false (acceptable (deep->str, deep->len));
 
   /* Brackets inside strings are not nesting. */
@@ -85,6 +88,136 @@ test_body_checks (void)
     g_string_append_c (deep_in_string, '[');
   g_string_append (deep_in_string, "\"}");
   g_assert_true (acceptable (deep_in_string->str, deep_in_string->len));
+}
+
+/* json-glib reads 'single-quoted' strings, comments, a second value and
+ * malformed escapes; a '"' inside a comment must not turn the nesting and
+ * \u0000 checks off for the rest, nothing may follow the object, and
+ * escapes are JSON's, surrogates in pairs. */
+static void
+test_body_json_glib_extensions_refused (void)
+{
+  g_autoptr(GString) deep = g_string_new ("['\"', ");
+  static const char *const bodies[] = {
+    "{'\"':\"\\u0000\"}",
+    "{\"a\":1 /* \" */}",
+    "{\"a\":'x'}",
+    "{\"a\":1} // \"",
+    /* json-glib took a second value and leaked it. */
+    "{}{}",
+    "{\"a\":1}[1]",
+    "2{\"a\":1}",
+    "\"x\"[]",
+    "}{",
+    /* json-glib: no root and no error. */
+    " \n",
+    /* json-glib took the first two as text and leaked the rest. */
+    "{\"a\":\"\\q\"}",
+    "{\"a\":\"\\uZZZZ\"}",
+    "{\"a\":\"\\ude00\"}",
+    "{\"a\":\"\\ud800x\"}",
+    "{\"a\":\"\\ud800\\u0041\"}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_test_message ("%s", bodies[i]);
+      g_assert_false (acceptable (bodies[i], strlen (bodies[i])));
+    }
+
+  /* A gate-server crash (stack overflow in json-glib) before the fix. */
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  g_assert_false (acceptable (deep->str, deep->len));
+
+  /* Inside a proper string both are text; whitespace around is fine. */
+  g_assert_true (acceptable ("{\"a\":\"it's a/b\"}", strlen ("{\"a\":\"it's a/b\"}")));
+  g_assert_true (acceptable (" \r\n{\"a\":[1, {}]}\n\t", strlen (" \r\n{\"a\":[1, {}]}\n\t")));
+  g_assert_true (acceptable ("{\"a\":\"\\ud83d\\ude00 \\u00e9\\n\\/\\\"\"}",
+                             strlen ("{\"a\":\"\\ud83d\\ude00 \\u00e9\\n\\/\\\"\"}")));
+}
+
+static GatePostgrestCall *
+parse (const char           *method,
+       const char           *path,
+       const char           *authorization,
+       const char           *apikey,
+       const char           *body,
+       GatePostgrestRefusal *refusal)
+{
+  *refusal = (GatePostgrestRefusal) { 0 };
+  return gate_postgrest_parse_call (method, path, authorization, apikey, body, body ? strlen (body) : 0, refusal);
+}
+
+static void
+test_call_refusals_in_order (void)
+{
+  static const struct
+  {
+    const char *method;
+    const char *path;
+    const char *authorization;
+    const char *body;
+    guint       status;
+    const char *code;
+  } cases[] = {
+    { "GET", "scan_ticket", NULL, "nonsense", 405, "PGRST101" },
+    { "POST", "", "Bearer gst_x", "{}", 404, "PGRST125" },
+    { "POST", "a/b", NULL, "{}", 404, "PGRST125" },
+    { "POST", "scan_ticket", NULL, "nonsense", 401, "PGRST301" },
+    { "POST", "scan_ticket", "Bearer   ", "{}", 401, "PGRST301" },
+    { "POST", "scan_ticket", "Basic gst_x", "{}", 401, "PGRST301" },
+    { "POST", "scan_ticket", "Bearer gst_x", "[]", 400, "PGRST102" },
+    { "POST", "scan_ticket", "Bearer gst_x", "{\"a\":", 400, "PGRST102" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GatePostgrestRefusal refusal;
+      g_autoptr(GatePostgrestCall) call =
+        parse (cases[i].method, cases[i].path, cases[i].authorization, NULL, cases[i].body, &refusal);
+
+      g_test_message ("%s /%s %s", cases[i].method, cases[i].path, cases[i].body);
+      g_assert_null (call);
+      g_assert_cmpuint (refusal.status, ==, cases[i].status);
+      g_assert_cmpstr (refusal.code, ==, cases[i].code);
+      g_assert_nonnull (refusal.message);
+    }
+}
+
+static void
+test_call_body_size_limit (void)
+{
+  g_autofree char *big = g_malloc0 (GATE_POSTGREST_MAX_BODY + 1);
+  GatePostgrestRefusal refusal;
+  g_autoptr(GatePostgrestCall) call =
+    gate_postgrest_parse_call ("POST", "f", "Bearer t", NULL, big, GATE_POSTGREST_MAX_BODY + 1, &refusal);
+
+  g_assert_null (call);
+  g_assert_cmpuint (refusal.status, ==, 413);
+  g_assert_cmpstr (refusal.code, ==, "PGRST413");
+}
+
+static void
+test_call_token_and_arguments (void)
+{
+  GatePostgrestRefusal refusal;
+  g_autoptr(GatePostgrestCall) bearer =
+    parse ("POST", "scan_ticket", "bearer  gst_one ", "gst_two", "{\"p_device_id\":\"gate-1\"}", &refusal);
+  g_autoptr(GatePostgrestCall) apikey = parse ("POST", "event_summary", NULL, " gst_two", NULL, &refusal);
+  g_autoptr(GatePostgrestCall) number = parse ("POST", "f", "Bearer t", NULL, "{\"p_device_id\":1}", &refusal);
+
+  g_assert_cmpstr (bearer->token, ==, "gst_one");
+  g_assert_cmpstr (bearer->function_name, ==, "scan_ticket");
+  g_assert_true (gate_postgrest_args_speak_for (bearer->args, "gate-1"));
+  g_assert_false (gate_postgrest_args_speak_for (bearer->args, "gate-2"));
+
+  /* No body: no arguments, and nobody claimed. */
+  g_assert_cmpstr (apikey->token, ==, "gst_two");
+  g_assert_cmpuint (json_object_get_size (apikey->args), ==, 0);
+  g_assert_true (gate_postgrest_args_speak_for (apikey->args, "gate-1"));
+
+  g_assert_false (gate_postgrest_args_speak_for (number->args, "1"));
 }
 
 static GateRpcFunction *
@@ -217,6 +350,10 @@ main (int   argc,
   g_test_add_func ("/server/postgrest/status-follows-postgrest-table", test_status_follows_postgrest_table);
   g_test_add_func ("/server/postgrest/error-body-has-four-members", test_error_body_has_four_members);
   g_test_add_func ("/server/postgrest/body-checks", test_body_checks);
+  g_test_add_func ("/server/postgrest/body-json-glib-extensions-refused", test_body_json_glib_extensions_refused);
+  g_test_add_func ("/server/postgrest/call-refusals-in-order", test_call_refusals_in_order);
+  g_test_add_func ("/server/postgrest/call-body-size-limit", test_call_body_size_limit);
+  g_test_add_func ("/server/postgrest/call-token-and-arguments", test_call_token_and_arguments);
   g_test_add_func ("/server/function/accepts-exact-names", test_function_accepts_exact_names);
   g_test_add_func ("/server/function/builds-named-call", test_function_builds_named_call);
   g_test_add_func ("/server/function/passes-json-values-as-text", test_function_passes_json_values_as_text);

@@ -532,6 +532,38 @@ test_rpc_deep_json_400 (void)
   g_assert_true (healthy (NULL));
 }
 
+/* json-glib reads more than JSON; what it alone would take must not get
+ * past the raw checks (this crashed gate-server, or leaked, before). */
+static void
+test_rpc_json_glib_extensions_400 (void)
+{
+  g_autoptr(GString) hidden = g_string_new ("{\"p_event_id\":['\"', ");
+  static const char *const bodies[] = {
+    "{\"p_event_id\":'x'}",
+    "{\"p_event_id\":null /* comment */}",
+    "{}{\"p_event_id\":null}",
+    " \n",
+    "{\"p_event_id\":\"\\ud800\\u0041\"}",
+  };
+
+  for (guint i = 0; i < 300000; i++)
+    g_string_append_c (hidden, '[');
+  g_assert_cmpuint (post (backend.gate_token, "event_summary", hidden->str, NULL), ==, 400);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autofree char *body = NULL;
+      g_autofree char *code = NULL;
+
+      g_test_message ("%s", bodies[i]);
+      g_assert_cmpuint (post (backend.gate_token, "event_summary", bodies[i], &body), ==, 400);
+      code = gate_test_json_member (body, 0, "code");
+      g_assert_cmpstr (code, ==, "PGRST102");
+    }
+
+  g_assert_true (healthy (NULL));
+}
+
 static void
 test_rpc_invalid_utf8_400 (void)
 {
@@ -1190,6 +1222,7 @@ main (int   argc,
   g_test_add_func ("/server/rpc/garbage-json-400", test_rpc_garbage_json_400);
   g_test_add_func ("/server/rpc/non-object-json-400", test_rpc_non_object_json_400);
   g_test_add_func ("/server/rpc/deep-json-400", test_rpc_deep_json_400);
+  g_test_add_func ("/server/rpc/json-glib-extensions-400", test_rpc_json_glib_extensions_400);
   g_test_add_func ("/server/rpc/invalid-utf8-400", test_rpc_invalid_utf8_400);
   g_test_add_func ("/server/rpc/nul-bytes-400", test_rpc_nul_bytes_400);
   g_test_add_func ("/server/rpc/oversized-body-413", test_rpc_oversized_body_413);
