@@ -72,6 +72,15 @@ config_clear (Config *config)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Config, config_clear)
 
+static void
+config_free (Config *config)
+{
+  config_clear (config);
+  g_free (config);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Config, config_free)
+
 static char *
 env_or_setting (GSettings  *settings,
                 const char *variable,
@@ -87,14 +96,13 @@ env_or_setting (GSettings  *settings,
 }
 
 /* GATE_* variables win over settings, so provisioning scripts and tests
- * can point an installed app anywhere without touching its settings. */
-static gboolean
-config_resolve (GateApplication  *self,
-                Config           *config,
-                GError          **error)
+ * can point an installed app anywhere without touching its settings. The
+ * token is not read here: see config_load_async(). */
+static Config *
+config_from_environment (GateApplication *self)
 {
+  Config *config = g_new0 (Config, 1);
   const char *token = g_getenv ("GATE_TOKEN");
-  const char *token_file = g_getenv ("GATE_TOKEN_FILE");
   const char *cache = g_getenv ("GATE_CACHE");
 
   config->server_url = env_or_setting (self->settings, "GATE_SERVER", "server-url");
@@ -109,17 +117,97 @@ config_resolve (GateApplication  *self,
 
   if (token != NULL && *token != '\0')
     config->token = g_strdup (token);
-  else if (token_file != NULL && *token_file != '\0')
-    {
-      g_autofree char *contents = NULL;
 
-      if (!g_file_get_contents (token_file, &contents, NULL, error))
-        return FALSE;
-      config->token = g_strdup (g_strstrip (contents));
-      memset (contents, 0, strlen (contents));
+  return config;
+}
+
+static void
+on_token_file_loaded (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autofree char *contents = NULL;
+  GError *error = NULL;
+  Config *config = g_task_get_task_data (task);
+  gsize length;
+
+  if (!g_file_load_contents_finish (G_FILE (source), result, &contents, &length, NULL, &error))
+    {
+      g_task_return_error (task, error);
+      return;
     }
 
-  return TRUE;
+  config->token = g_strdup (g_strstrip (contents));
+  memset (contents, 0, length);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_token_stored (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  Config *config = g_task_get_task_data (task);
+
+  /* NULL without an error: nothing stored for this server and device. */
+  config->token = gate_token_store_load_finish (GATE_TOKEN_STORE (source), result, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* The whole configuration, the device token included: from GATE_TOKEN, from
+ * the file GATE_TOKEN_FILE names, or from the token store for this server
+ * and device — read off the main thread. */
+static void
+config_load_async (GateApplication     *self,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, callback, user_data);
+  Config *config = config_from_environment (self);
+  const char *token_file = g_getenv ("GATE_TOKEN_FILE");
+
+  g_task_set_task_data (task, config, (GDestroyNotify) config_free);
+
+  if (config->token == NULL && token_file != NULL && *token_file != '\0')
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (token_file);
+
+      g_file_load_contents_async (file, self->cancellable, on_token_file_loaded, g_steal_pointer (&task));
+      return;
+    }
+
+  if (config->token == NULL && *config->server_url != '\0' && *config->device_id != '\0')
+    {
+      gate_token_store_load_async (self->token_store, config->server_url, config->device_id, self->cancellable,
+                                   on_token_stored, g_steal_pointer (&task));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static Config *
+config_load_finish (GateApplication  *self,
+                    GAsyncResult     *result,
+                    GError          **error)
+{
+  Config *loaded = g_task_get_task_data (G_TASK (result));
+  Config *config;
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+
+  /* Moved out: the task's own copy is left empty for it to free. */
+  config = g_new (Config, 1);
+  *config = *loaded;
+  memset (loaded, 0, sizeof *loaded);
+  return config;
 }
 
 static gboolean
@@ -275,90 +363,62 @@ on_demo_prepared (GObject      *source,
 }
 
 static void
-start_demo (GateApplication *self)
+start_demo (GateApplication *self,
+            const Config    *config)
 {
-  g_autoptr(GError) error = NULL;
-  g_auto(Config) config = { 0 };
-
-  if (!config_resolve (self, &config, &error))
-    {
-      gate_window_show_error (get_window (self), _("The Demo Could Not Start"), error->message);
-      return;
-    }
-
   g_clear_object (&self->demo_driver);
-  self->demo_driver = gate_demo_new (config.server_url, config.token, config.device_id, config.event_id,
-                                     config.cache_path, g_getenv ("GATE_DEMO_TICKETS"));
+  self->demo_driver = gate_demo_new (config->server_url, config->token, config->device_id, config->event_id,
+                                     config->cache_path, g_getenv ("GATE_DEMO_TICKETS"));
   gate_demo_prepare_async (self->demo_driver, self->cancellable, on_demo_prepared, g_object_ref (self));
 }
 
 static void
-on_token_loaded (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+on_config_loaded (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
 {
   g_autoptr(GateApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_auto(Config) config = { 0 };
-  char *token;
+  g_autoptr(Config) config = config_load_finish (self, result, &error);
+  GateWindow *window;
 
-  token = gate_token_store_load_finish (GATE_TOKEN_STORE (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  if (token == NULL)
+  window = get_window (self);
+  if (config == NULL)
     {
-      gate_window_show_error (get_window (self), _("No Device Token"),
-                              error != NULL ? error->message
-                                            : _("Enter the token your venue's IT gave this device in Preferences"));
+      gate_window_show_error (window, self->demo ? _("The Demo Could Not Start") : _("No Device Token"),
+                              error->message);
       return;
     }
-
-  if (!config_resolve (self, &config, &error))
-    {
-      g_free (token);
-      gate_window_show_error (get_window (self), _("The Configuration Is Incomplete"), error->message);
-      return;
-    }
-  config.token = token;
-  open_session (self, &config);
-}
-
-static void
-start (GateApplication *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_auto(Config) config = { 0 };
-  GateWindow *window = get_window (self);
 
   if (self->demo)
     {
-      start_demo (self);
+      start_demo (self, config);
       return;
     }
 
-  if (!config_resolve (self, &config, &error))
-    {
-      gate_window_show_error (window, _("The Configuration Is Incomplete"), error->message);
-      return;
-    }
-
-  if (!config_is_complete (&config))
+  if (!config_is_complete (config))
     {
       gate_window_show_welcome (window);
       return;
     }
 
-  /* Without GATE_TOKEN(_FILE) the token comes from the keyring or its
-   * private file, looked up for this server and device. */
-  if (config.token == NULL && *config.server_url != '\0')
+  if (config->token == NULL && *config->server_url != '\0')
     {
-      gate_token_store_load_async (self->token_store, config.server_url, config.device_id, self->cancellable,
-                                   on_token_loaded, g_object_ref (self));
+      gate_window_show_error (window, _("No Device Token"),
+                              _("Enter the token your venue's IT gave this device in Preferences"));
       return;
     }
 
-  open_session (self, &config);
+  open_session (self, config);
+}
+
+static void
+start (GateApplication *self)
+{
+  config_load_async (self, on_config_loaded, g_object_ref (self));
 }
 
 static void
@@ -506,7 +566,7 @@ demo_action (GSimpleAction *action,
     return;
 
   self->demo = TRUE;
-  start_demo (self);
+  start (self);
 }
 
 static void
