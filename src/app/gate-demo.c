@@ -178,29 +178,13 @@ seed_cache_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+/* The local link to the server: a bound socket, nothing that blocks. */
 static gboolean
-prepare_with_server (GateDemo  *self,
-                     GError   **error)
+open_link (GateDemo  *self,
+           GError   **error)
 {
-  g_autoptr(GUri) uri = NULL;
-  const char *other_tickets = g_getenv ("GATE_DEMO_OTHER_TICKETS");
-  const char *peer_token_file = g_getenv ("GATE_DEMO_PEER_TOKEN_FILE");
-  const char *peer_device = g_getenv ("GATE_DEMO_PEER_DEVICE_ID");
+  g_autoptr(GUri) uri = g_uri_parse (self->upstream_url, G_URI_FLAGS_NONE, error);
 
-  g_ptr_array_unref (self->codes);
-  self->codes = read_codes (self->tickets_file, error);
-  if (self->codes == NULL)
-    return FALSE;
-
-  if (other_tickets != NULL)
-    {
-      g_autoptr(GPtrArray) codes = read_codes (other_tickets, NULL);
-
-      if (codes != NULL)
-        g_ptr_array_extend_and_steal (self->other_codes, g_steal_pointer (&codes));
-    }
-
-  uri = g_uri_parse (self->upstream_url, G_URI_FLAGS_NONE, error);
   if (uri == NULL)
     return FALSE;
   if (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0)
@@ -216,15 +200,99 @@ prepare_with_server (GateDemo  *self,
     return FALSE;
   self->server_url = g_strdup_printf ("http://127.0.0.1:%u", gate_demo_link_get_port (self->link));
 
-  if (peer_token_file != NULL && peer_device != NULL)
-    {
-      g_autofree char *peer_token = NULL;
+  return TRUE;
+}
 
-      if (g_file_get_contents (peer_token_file, &peer_token, NULL, NULL))
-        self->peer = gate_api_client_new (self->upstream_url, g_strstrip (peer_token), peer_device);
+/* What tools/demo wrote for the demo: the event's codes, another event's,
+ * and the second gate's token. */
+typedef struct
+{
+  GPtrArray *codes;
+  GPtrArray *other_codes;   /* (nullable) */
+  char      *peer_token;    /* (nullable) */
+} DemoFiles;
+
+static void
+demo_files_free (DemoFiles *files)
+{
+  g_clear_pointer (&files->codes, g_ptr_array_unref);
+  g_clear_pointer (&files->other_codes, g_ptr_array_unref);
+  if (files->peer_token != NULL)
+    memset (files->peer_token, 0, strlen (files->peer_token));
+  g_free (files->peer_token);
+  g_free (files);
+}
+
+typedef struct
+{
+  char *tickets_file;
+  char *other_tickets_file;   /* (nullable) */
+  char *peer_token_file;      /* (nullable) */
+} DemoFileNames;
+
+static void
+demo_file_names_free (DemoFileNames *names)
+{
+  g_free (names->tickets_file);
+  g_free (names->other_tickets_file);
+  g_free (names->peer_token_file);
+  g_free (names);
+}
+
+static void
+read_files_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  DemoFileNames *names = task_data;
+  DemoFiles *files = g_new0 (DemoFiles, 1);
+  GError *error = NULL;
+
+  files->codes = read_codes (names->tickets_file, &error);
+  if (files->codes == NULL)
+    {
+      demo_files_free (files);
+      g_task_return_error (task, error);
+      return;
     }
 
-  return TRUE;
+  /* Optional extras: without them the demo skips that step. */
+  if (names->other_tickets_file != NULL)
+    files->other_codes = read_codes (names->other_tickets_file, NULL);
+  if (names->peer_token_file != NULL && g_file_get_contents (names->peer_token_file, &files->peer_token, NULL, NULL))
+    g_strstrip (files->peer_token);
+
+  g_task_return_pointer (task, files, (GDestroyNotify) demo_files_free);
+}
+
+static void
+on_files_read (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GateDemo *self = GATE_DEMO (source);
+  DemoFiles *files;
+  GError *error = NULL;
+  const char *peer_device = g_getenv ("GATE_DEMO_PEER_DEVICE_ID");
+
+  files = g_task_propagate_pointer (G_TASK (result), &error);
+  if (files == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_ptr_array_unref (self->codes);
+  self->codes = g_steal_pointer (&files->codes);
+  if (files->other_codes != NULL)
+    g_ptr_array_extend_and_steal (self->other_codes, g_steal_pointer (&files->other_codes));
+  if (files->peer_token != NULL && peer_device != NULL)
+    self->peer = gate_api_client_new (self->upstream_url, files->peer_token, peer_device);
+
+  demo_files_free (files);
+  g_task_return_boolean (task, TRUE);
 }
 
 void
@@ -244,10 +312,22 @@ gate_demo_prepare_async (GateDemo            *self,
   if (self->upstream_url != NULL && self->token != NULL && self->tickets_file != NULL &&
       self->device_id != NULL && self->event_id != NULL && self->cache_path != NULL)
     {
-      if (!prepare_with_server (self, &error))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_boolean (task, TRUE);
+      g_autoptr(GTask) reading = NULL;
+      DemoFileNames *names;
+
+      if (!open_link (self, &error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      names = g_new0 (DemoFileNames, 1);
+      names->tickets_file = g_strdup (self->tickets_file);
+      names->other_tickets_file = g_strdup (g_getenv ("GATE_DEMO_OTHER_TICKETS"));
+      names->peer_token_file = g_strdup (g_getenv ("GATE_DEMO_PEER_TOKEN_FILE"));
+      reading = g_task_new (self, cancellable, on_files_read, g_steal_pointer (&task));
+      g_task_set_task_data (reading, names, (GDestroyNotify) demo_file_names_free);
+      g_task_run_in_thread (reading, read_files_thread);
       return;
     }
 
