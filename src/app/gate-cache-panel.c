@@ -3,9 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The panel keeps no figures of its own: it shows the last GateCacheStatus
- * it read. A change signal queues one re-read (an idle, so that the
- * "ticket-changed" and "status-changed" of one admit cost one read); a
- * re-read cancels the one still in flight, so an old answer never
+ * it read. A change signal queues one re-read (an idle, so that signals
+ * arriving together cost one read). "status-changed" is enough: the cache
+ * emits it with every "ticket-changed" too. A re-read cancels the one still in flight, so an old answer never
  * overwrites a newer one. The minute tick only turns the times already read
  * into "5 min ago" again.
  */
@@ -49,7 +49,6 @@ struct _GateCachePanel
   GCancellable      *action_cancellable;
 
   gulong             status_changed_id;
-  gulong             ticket_changed_id;
   gulong             synced_id;
   gulong             online_id;
 
@@ -621,16 +620,10 @@ gate_cache_panel_set_cache (GateCachePanel  *self,
     return;
 
   if (self->cache != NULL)
-    {
-      g_clear_signal_handler (&self->status_changed_id, self->cache);
-      g_clear_signal_handler (&self->ticket_changed_id, self->cache);
-    }
+    g_clear_signal_handler (&self->status_changed_id, self->cache);
   g_set_object (&self->cache, cache);
   if (cache != NULL)
-    {
-      self->status_changed_id = g_signal_connect_swapped (cache, "status-changed", G_CALLBACK (queue_read), self);
-      self->ticket_changed_id = g_signal_connect_swapped (cache, "ticket-changed", G_CALLBACK (queue_read), self);
-    }
+    self->status_changed_id = g_signal_connect_swapped (cache, "status-changed", G_CALLBACK (queue_read), self);
 
   queue_read (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CACHE]);
@@ -846,7 +839,6 @@ gate_cache_panel_dispose (GObject *object)
   if (self->cache != NULL)
     {
       g_clear_signal_handler (&self->status_changed_id, self->cache);
-      g_clear_signal_handler (&self->ticket_changed_id, self->cache);
     }
   if (self->sync_service != NULL)
     g_clear_signal_handler (&self->synced_id, self->sync_service);

@@ -174,8 +174,10 @@ gate_status_strip_set_source (GateStatusStrip  *self,
 
   if (self->cache != NULL)
     {
+      /* Not "ticket-changed" too: the cache emits "status-changed" with
+       * each of them, at most once per main-loop iteration, so an upload
+       * answering 500 scans costs one read, not 500. */
       g_signal_connect_swapped (self->cache, "status-changed", G_CALLBACK (on_cache_changed), self);
-      g_signal_connect_swapped (self->cache, "ticket-changed", G_CALLBACK (on_cache_changed), self);
     }
   if (self->connectivity != NULL)
     g_signal_connect_swapped (self->connectivity, "notify::online", G_CALLBACK (update_online), self);
