@@ -309,7 +309,6 @@ on_session_opened (GObject      *source,
 
   engine = gate_session_get_engine (session);
   g_settings_bind (self->settings, "debounce-ms", engine, "debounce-ms", G_SETTINGS_BIND_GET);
-  g_signal_connect_object (engine, "decided", G_CALLBACK (on_decided), self, G_CONNECT_SWAPPED);
 
   source_description = camera_source (self);
   decoder = camera_decoder (self);
@@ -317,6 +316,8 @@ on_session_opened (GObject      *source,
 
   window = get_window (self);
   gate_window_set_session (window, session, self->camera);
+  /* After the window's own handler: the verdict is on screen first. */
+  g_signal_connect_object (engine, "decided", G_CALLBACK (on_decided), self, G_CONNECT_SWAPPED);
   g_settings_bind (self->settings, "device-name", window, "device-name", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "verdict-hold-ms", gate_window_get_gate_view (window), "hold-ms",
                    G_SETTINGS_BIND_GET);

@@ -6,6 +6,10 @@
  * high chirp to admit, a long low buzz to deny, a mid triangle for "look at
  * the screen" (wrong event, busy). A gate worker tells them apart without
  * looking. A kiosk without audio output simply stays silent.
+ *
+ * Opening an audio device blocks (and the first one probes every output),
+ * so tones play on a thread of their own, never on the main thread that
+ * shows the verdict. A newer verdict cuts the tone in progress short.
  */
 #include "config.h"
 
@@ -13,13 +17,16 @@
 
 #include "gate-sound-player.h"
 
+#define POLL_NS (20 * GST_MSECOND)
+
 struct _GateSoundPlayer
 {
-  GObject     parent_instance;
+  GObject      parent_instance;
 
-  GstElement *playing;
-  gboolean    probed;
-  gboolean    unavailable;
+  GThreadPool *player;     /* one thread: tones never overlap */
+  gboolean     probed;     /* player thread only */
+  gboolean     unavailable;
+  gint         stopping;
 };
 
 G_DEFINE_FINAL_TYPE (GateSoundPlayer, gate_sound_player, G_TYPE_OBJECT)
@@ -34,46 +41,6 @@ typedef struct
 static const Tone admit_tone = { "sine", 1320, 2 };
 static const Tone deny_tone = { "square", 220, 6 };
 static const Tone warning_tone = { "triangle", 660, 4 };
-
-static void
-stop_playing (GateSoundPlayer *self)
-{
-  if (self->playing == NULL)
-    return;
-
-  gst_bus_remove_watch (GST_ELEMENT_BUS (self->playing));
-  gst_element_set_state (self->playing, GST_STATE_NULL);
-  g_clear_pointer (&self->playing, gst_object_unref);
-}
-
-static gboolean
-on_bus_message (GstBus     *bus,
-                GstMessage *message,
-                gpointer    user_data)
-{
-  GateSoundPlayer *self = user_data;
-
-  switch (GST_MESSAGE_TYPE (message))
-    {
-    case GST_MESSAGE_ERROR:
-      {
-        g_autoptr(GError) error = NULL;
-
-        gst_message_parse_error (message, &error, NULL);
-        g_message ("Verdict sounds are off: %s", error->message);
-        self->unavailable = TRUE;
-      }
-      G_GNUC_FALLTHROUGH;
-    case GST_MESSAGE_EOS:
-      /* Released by the next sound or by dispose: removing the watch here
-       * would free it while it runs. */
-      gst_element_set_state (self->playing, GST_STATE_NULL);
-      return G_SOURCE_CONTINUE;
-
-    default:
-      return G_SOURCE_CONTINUE;
-    }
-}
 
 /* autoaudiosink falls back to a fakesink when no output works, silently
  * but after every audio library has complained: ask once which sink it
@@ -100,26 +67,88 @@ probe_output (void)
   return usable;
 }
 
-void
-gate_sound_player_play (GateSoundPlayer *self,
-                        GateVerdict      verdict)
+/* Until the tone ends, fails, or a newer one (or dispose) wants the device. */
+static void
+wait_for_tone (GateSoundPlayer *self,
+               GstElement      *pipeline)
 {
+  g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
+
+  while (g_thread_pool_unprocessed (self->player) == 0 && !g_atomic_int_get (&self->stopping))
+    {
+      g_autoptr(GstMessage) message = gst_bus_timed_pop_filtered (bus, POLL_NS, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+
+      if (message == NULL)
+        continue;
+
+      if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+        {
+          g_autoptr(GError) error = NULL;
+
+          gst_message_parse_error (message, &error, NULL);
+          g_message ("Verdict sounds are off: %s", error->message);
+          g_atomic_int_set (&self->unavailable, TRUE);
+        }
+      return;
+    }
+}
+
+static void
+play_tone (gpointer data,
+           gpointer user_data)
+{
+  const Tone *tone = data;
+  GateSoundPlayer *self = user_data;
   g_autofree char *description = NULL;
   g_autoptr(GError) error = NULL;
-  const Tone *tone;
-  GstElement *pipeline;
-
-  g_return_if_fail (GATE_IS_SOUND_PLAYER (self));
+  g_autoptr(GstElement) pipeline = NULL;
 
   if (!self->probed)
     {
       self->probed = TRUE;
-      self->unavailable = !probe_output ();
-      if (self->unavailable)
-        g_message ("Verdict sounds are off: no audio output");
+      if (!probe_output ())
+        {
+          g_message ("Verdict sounds are off: no audio output");
+          g_atomic_int_set (&self->unavailable, TRUE);
+        }
     }
 
-  if (self->unavailable)
+  /* A newer tone is queued: this one would be cut off at once anyway. */
+  if (g_atomic_int_get (&self->unavailable) || g_thread_pool_unprocessed (self->player) > 0)
+    return;
+
+  description = g_strdup_printf ("audiotestsrc wave=%s freq=%u volume=0.4 samplesperbuffer=4410 num-buffers=%u "
+                                 "! audio/x-raw,rate=44100 ! audioconvert ! audioresample ! autoaudiosink",
+                                 tone->wave, tone->frequency, tone->tenths);
+  pipeline = gst_parse_launch (description, &error);
+  if (pipeline == NULL)
+    {
+      g_message ("Verdict sounds are off: %s", error->message);
+      g_atomic_int_set (&self->unavailable, TRUE);
+      return;
+    }
+  gst_object_ref_sink (pipeline);
+
+  if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    {
+      g_message ("Verdict sounds are off: no audio output");
+      g_atomic_int_set (&self->unavailable, TRUE);
+    }
+  else
+    wait_for_tone (self, pipeline);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+}
+
+void
+gate_sound_player_play (GateSoundPlayer *self,
+                        GateVerdict      verdict)
+{
+  const Tone *tone;
+
+  g_return_if_fail (GATE_IS_SOUND_PLAYER (self));
+
+  if (g_atomic_int_get (&self->unavailable))
     return;
 
   if (gate_verdict_is_admit (verdict))
@@ -129,34 +158,20 @@ gate_sound_player_play (GateSoundPlayer *self,
   else
     tone = &deny_tone;
 
-  /* A new verdict cuts the previous sound short: the newest one matters. */
-  stop_playing (self);
-
-  description = g_strdup_printf ("audiotestsrc wave=%s freq=%u volume=0.4 samplesperbuffer=4410 num-buffers=%u "
-                                 "! audio/x-raw,rate=44100 ! audioconvert ! audioresample ! autoaudiosink",
-                                 tone->wave, tone->frequency, tone->tenths);
-  pipeline = gst_parse_launch (description, &error);
-  if (pipeline == NULL)
-    {
-      g_message ("Verdict sounds are off: %s", error->message);
-      self->unavailable = TRUE;
-      return;
-    }
-
-  self->playing = gst_object_ref_sink (pipeline);
-  gst_bus_add_watch (GST_ELEMENT_BUS (self->playing), on_bus_message, self);
-  if (gst_element_set_state (self->playing, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
-    {
-      g_message ("Verdict sounds are off: no audio output");
-      self->unavailable = TRUE;
-      stop_playing (self);
-    }
+  g_thread_pool_push (self->player, (gpointer) tone, NULL);
 }
 
 static void
 gate_sound_player_dispose (GObject *object)
 {
-  stop_playing (GATE_SOUND_PLAYER (object));
+  GateSoundPlayer *self = GATE_SOUND_PLAYER (object);
+
+  if (self->player != NULL)
+    {
+      /* Drops queued tones and waits for the one playing to notice. */
+      g_atomic_int_set (&self->stopping, TRUE);
+      g_thread_pool_free (g_steal_pointer (&self->player), TRUE, TRUE);
+    }
 
   G_OBJECT_CLASS (gate_sound_player_parent_class)->dispose (object);
 }
@@ -170,6 +185,8 @@ gate_sound_player_class_init (GateSoundPlayerClass *klass)
 static void
 gate_sound_player_init (GateSoundPlayer *self)
 {
+  /* The pool holds no reference: dispose frees it, waiting for its thread. */
+  self->player = g_thread_pool_new (play_tone, self, 1, FALSE, NULL);
 }
 
 GateSoundPlayer *
