@@ -277,12 +277,6 @@ on_token_saved (GObject      *source,
   *(gboolean *) user_data = TRUE;
 }
 
-static gboolean
-flag_set (gpointer user_data)
-{
-  return *(gboolean *) user_data;
-}
-
 /* Set up once in Preferences, the token is found again at every start
  * without anything in the environment. */
 static void
@@ -300,7 +294,7 @@ test_uses_token_from_token_store (void)
 
   g_assert_true (g_file_get_contents (backend.token_file, &token, NULL, NULL));
   gate_token_store_save_async (store, server_url, backend.device_id, token, NULL, on_token_saved, &saved);
-  g_assert_true (gate_test_gui_wait_until (flag_set, &saved, DEADLINE_MS));
+  g_assert_true (gate_test_wait_for_flag (NULL, &saved, DEADLINE_MS));
 
   app = app_start_full (server_url, NULL, TRUE, args);
   line = wait_for_verdict (app, code);

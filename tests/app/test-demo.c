@@ -55,12 +55,6 @@ on_opened (GObject      *source,
   fixture->opened = TRUE;
 }
 
-static gboolean
-flag_set (gpointer user_data)
-{
-  return *(gboolean *) user_data;
-}
-
 static void
 on_decided (GateScanEngine         *engine,
             const GateScanDecision *decision,
@@ -93,13 +87,13 @@ start_demo (Fixture  *fixture,
                                              (GDestroyNotify) gate_scan_decision_free);
   gate_demo_set_code_ms (demo, CODE_MS);
   gate_demo_prepare_async (demo, NULL, on_prepared, fixture);
-  g_assert_true (gate_test_gui_wait_until (flag_set, &fixture->prepared, DEADLINE_MS));
+  g_assert_true (gate_test_wait_for_flag (NULL, &fixture->prepared, DEADLINE_MS));
 
   fixture->session = gate_session_new (gate_demo_get_server_url (demo), gate_demo_get_token (demo), NULL,
                                        gate_demo_get_device_id (demo), gate_demo_get_event_id (demo),
                                        gate_demo_get_cache_path (demo));
   gate_session_open_async (fixture->session, NULL, on_opened, fixture);
-  g_assert_true (gate_test_gui_wait_until (flag_set, &fixture->opened, DEADLINE_MS));
+  g_assert_true (gate_test_wait_for_flag (NULL, &fixture->opened, DEADLINE_MS));
 
   /* The demo repeats a code two codes later: well past this debounce. */
   g_object_set (gate_session_get_engine (fixture->session), "debounce-ms", 500, NULL);
@@ -267,7 +261,7 @@ test_cut_network_scans_offline_and_makes_a_conflict (void)
    * cache. */
   gate_sync_service_refresh_async (gate_session_get_sync_service (fixture.session), TRUE, NULL,
                                    on_refreshed, &refreshed);
-  g_assert_true (gate_test_gui_wait_until (flag_set, &refreshed, DEADLINE_MS));
+  g_assert_true (gate_test_wait_for_flag (NULL, &refreshed, DEADLINE_MS));
   gate_demo_set_offline (fixture.demo, TRUE);
   conflict_code = gate_demo_get_peer_code (fixture.demo);
   g_assert_nonnull (conflict_code);

@@ -413,12 +413,6 @@ label_starts_with (gpointer user_data)
   return g_str_has_prefix (gtk_label_get_text (GTK_LABEL (wait->label)), wait->prefix);
 }
 
-static gboolean
-flag_set (gpointer user_data)
-{
-  return *(gboolean *) user_data;
-}
-
 static void
 on_unlocked (GtkWidget *dialog,
              gboolean  *unlocked)
@@ -480,7 +474,7 @@ test_pin_set_and_verified (Fixture       *fixture,
   g_free (gate_test_gui_snapshot_widget (dialog, "pin-dialog"));
 
   enter_pin (dialog, "2468");
-  g_assert_true (gate_test_gui_wait_until (flag_set, &unlocked, 10000));
+  g_assert_true (gate_test_wait_for_flag (NULL, &unlocked, 10000));
 }
 
 /* Last: the lockout holds for every dialog of the process for 30 s. */

@@ -19,6 +19,7 @@
 #include "gate-session.h"
 #include "gate-status-strip.h"
 #include "gate-test-gui.h"
+#include "gate-test-harness.h"
 #include "gate-test-tickets.h"
 #include "gate-verdict-view.h"
 #include "gate-window.h"
@@ -76,12 +77,6 @@ on_opened (GObject      *source,
   *opened = TRUE;
 }
 
-static gboolean
-flag_set (gpointer user_data)
-{
-  return *(gboolean *) user_data;
-}
-
 /* A session over the seeded cache and a window with a camera on @source. */
 static void
 open_window (Fixture    *fixture,
@@ -92,7 +87,7 @@ open_window (Fixture    *fixture,
 
   fixture->session = gate_session_new (NULL, NULL, NULL, device_id, fixture->event_id, fixture->cache_path);
   gate_session_open_async (fixture->session, NULL, on_opened, &opened);
-  g_assert_true (gate_test_gui_wait_until (flag_set, &opened, DEADLINE_MS));
+  g_assert_true (gate_test_wait_for_flag (NULL, &opened, DEADLINE_MS));
 
   fixture->window = g_object_ref_sink (gate_window_new (NULL));
   fixture->camera = gate_camera_new (source, "zbar");
