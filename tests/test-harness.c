@@ -27,6 +27,36 @@ query_one (const char *conninfo,
   return value;
 }
 
+static gboolean
+return_later (gpointer user_data)
+{
+  g_task_return_int (user_data, GPOINTER_TO_INT (g_task_get_task_data (user_data)));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_call (int                 value,
+            GAsyncReadyCallback callback,
+            gpointer            user_data)
+{
+  GTask *task = g_task_new (NULL, NULL, callback, user_data);
+
+  g_task_set_task_data (task, GINT_TO_POINTER (value), NULL);
+  g_timeout_add_full (G_PRIORITY_DEFAULT, 20, return_later, task, g_object_unref);
+}
+
+static void
+test_async_wait_hands_out_each_result (void)
+{
+  g_auto(GateTestAsync) async = { 0 };
+
+  /* One waiter, two calls in turn: each wait sees its own call's result. */
+  start_call (7, gate_test_async_ready, &async);
+  g_assert_cmpint (g_task_propagate_int (G_TASK (gate_test_async_wait (&async, 5000)), NULL), ==, 7);
+  start_call (11, gate_test_async_ready, &async);
+  g_assert_cmpint (g_task_propagate_int (G_TASK (gate_test_async_wait (&async, 5000)), NULL), ==, 11);
+}
+
 static void
 test_pg_starts_and_answers (void)
 {
@@ -269,6 +299,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/harness/async/wait-hands-out-each-result", test_async_wait_hands_out_each_result);
   g_test_add_func ("/harness/pg/starts-and-answers", test_pg_starts_and_answers);
   g_test_add_func ("/harness/pg/restarts-on-same-port", test_pg_restarts_on_same_port);
 

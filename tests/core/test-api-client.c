@@ -27,34 +27,6 @@ static struct
   guint           next_ticket;
 } backend;
 
-typedef struct
-{
-  GAsyncResult *result;
-} Waiter;
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Waiter *waiter = user_data;
-
-  waiter->result = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer user_data)
-{
-  return ((Waiter *) user_data)->result != NULL;
-}
-
-static GAsyncResult *
-wait_result (Waiter *waiter)
-{
-  g_assert_true (gate_test_wait_until (NULL, has_result, waiter, 20000));
-  return waiter->result;
-}
-
 static GateApiClient *
 client_for (const char *url)
 {
@@ -73,13 +45,12 @@ scan (GateApiClient *client,
       const char    *client_scan_id,
       GError       **error)
 {
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
   GateScanAnswer *answer;
 
-  gate_api_client_scan_ticket_async (client, token, backend.event, client_scan_id, "qr", 1500, NULL, on_done,
-                                     &waiter);
-  answer = gate_api_client_scan_ticket_finish (client, wait_result (&waiter), error);
-  g_object_unref (waiter.result);
+  gate_api_client_scan_ticket_async (client, token, backend.event, client_scan_id, "qr", 1500, NULL,
+                                     gate_test_async_ready, &waiter);
+  answer = gate_api_client_scan_ticket_finish (client, gate_test_async_wait (&waiter, 20000), error);
   return answer;
 }
 
@@ -137,8 +108,8 @@ test_sync_outcomes_parsed (void)
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GPtrArray) again = NULL;
   g_autoptr(GError) error = NULL;
-  Waiter waiter = { 0 };
-  Waiter second = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
+  g_auto(GateTestAsync) second = { 0 };
   GateQueuedScan *known = gate_queued_scan_new ();
   GateQueuedScan *unknown = gate_queued_scan_new ();
 
@@ -153,8 +124,8 @@ test_sync_outcomes_parsed (void)
   g_ptr_array_add (scans, known);
   g_ptr_array_add (scans, unknown);
 
-  gate_api_client_sync_offline_scans_async (client, scans, NULL, on_done, &waiter);
-  results = gate_api_client_sync_offline_scans_finish (client, wait_result (&waiter), &error);
+  gate_api_client_sync_offline_scans_async (client, scans, NULL, gate_test_async_ready, &waiter);
+  results = gate_api_client_sync_offline_scans_finish (client, gate_test_async_wait (&waiter, 20000), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (results->len, ==, 2);
   for (guint i = 0; i < results->len; i++)
@@ -169,14 +140,12 @@ test_sync_outcomes_parsed (void)
     }
 
   /* The lost-response case: the same batch again is a replay. */
-  gate_api_client_sync_offline_scans_async (client, scans, NULL, on_done, &second);
-  again = gate_api_client_sync_offline_scans_finish (client, wait_result (&second), &error);
+  gate_api_client_sync_offline_scans_async (client, scans, NULL, gate_test_async_ready, &second);
+  again = gate_api_client_sync_offline_scans_finish (client, gate_test_async_wait (&second, 20000), &error);
   g_assert_no_error (error);
   for (guint i = 0; i < again->len; i++)
     g_assert_true (((GateUploadResult *) again->pdata[i])->replayed);
 
-  g_object_unref (waiter.result);
-  g_object_unref (second.result);
 }
 
 static void
@@ -190,11 +159,11 @@ test_tickets_page_to_the_end (void)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GateTicketPage) page = NULL;
-      Waiter waiter = { 0 };
+      g_auto(GateTestAsync) waiter = { 0 };
 
-      gate_api_client_tickets_changed_since_async (client, backend.event, cursor, 7, NULL, on_done, &waiter);
-      page = gate_api_client_tickets_changed_since_finish (client, wait_result (&waiter), &error);
-      g_object_unref (waiter.result);
+      gate_api_client_tickets_changed_since_async (client, backend.event, cursor, 7, NULL, gate_test_async_ready,
+                                                   &waiter);
+      page = gate_api_client_tickets_changed_since_finish (client, gate_test_async_wait (&waiter, 20000), &error);
       g_assert_no_error (error);
 
       for (guint i = 0; i < page->tickets->len; i++)
@@ -217,11 +186,10 @@ test_event_summary_and_clock (void)
   g_autoptr(GateApiClient) client = client_for (gate_test_server_get_url (backend.server));
   g_autoptr(GError) error = NULL;
   g_autoptr(GateEventSummary) summary = NULL;
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
 
-  gate_api_client_event_summary_async (client, backend.event, NULL, on_done, &waiter);
-  summary = gate_api_client_event_summary_finish (client, wait_result (&waiter), &error);
-  g_object_unref (waiter.result);
+  gate_api_client_event_summary_async (client, backend.event, NULL, gate_test_async_ready, &waiter);
+  summary = gate_api_client_event_summary_finish (client, gate_test_async_wait (&waiter, 20000), &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (summary->name, ==, "API tests");
@@ -234,12 +202,11 @@ static GPtrArray *
 list_events (GateApiClient  *client,
              GError        **error)
 {
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
   GPtrArray *events;
 
-  gate_api_client_list_events_async (client, NULL, on_done, &waiter);
-  events = gate_api_client_list_events_finish (client, wait_result (&waiter), error);
-  g_object_unref (waiter.result);
+  gate_api_client_list_events_async (client, NULL, gate_test_async_ready, &waiter);
+  events = gate_api_client_list_events_finish (client, gate_test_async_wait (&waiter, 20000), error);
   return events;
 }
 
@@ -283,12 +250,12 @@ test_heartbeat_accepted (void)
 {
   g_autoptr(GateApiClient) client = client_for (gate_test_server_get_url (backend.server));
   g_autoptr(GError) error = NULL;
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
 
-  gate_api_client_heartbeat_async (client, PACKAGE_VERSION, 3, g_get_real_time (), NULL, on_done, &waiter);
-  gate_api_client_heartbeat_finish (client, wait_result (&waiter), &error);
+  gate_api_client_heartbeat_async (client, PACKAGE_VERSION, 3, g_get_real_time (), NULL, gate_test_async_ready,
+                                   &waiter);
+  gate_api_client_heartbeat_finish (client, gate_test_async_wait (&waiter, 20000), &error);
   g_assert_no_error (error);
-  g_object_unref (waiter.result);
 }
 
 static GateQueuedScan *
@@ -310,13 +277,12 @@ upload (GateApiClient  *client,
 {
   g_autoptr(GPtrArray) scans = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
   GPtrArray *results;
 
   g_ptr_array_add (scans, scan);
-  gate_api_client_sync_offline_scans_async (client, scans, NULL, on_done, &waiter);
-  results = gate_api_client_sync_offline_scans_finish (client, wait_result (&waiter), &error);
-  g_object_unref (waiter.result);
+  gate_api_client_sync_offline_scans_async (client, scans, NULL, gate_test_async_ready, &waiter);
+  results = gate_api_client_sync_offline_scans_finish (client, gate_test_async_wait (&waiter, 20000), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (results->len, ==, 1);
   return results;
@@ -327,12 +293,11 @@ list_conflicts (GateApiClient *client,
                 gboolean       include_reviewed,
                 GError       **error)
 {
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
   GPtrArray *conflicts;
 
-  gate_api_client_list_conflicts_async (client, backend.event, include_reviewed, NULL, on_done, &waiter);
-  conflicts = gate_api_client_list_conflicts_finish (client, wait_result (&waiter), error);
-  g_object_unref (waiter.result);
+  gate_api_client_list_conflicts_async (client, backend.event, include_reviewed, NULL, gate_test_async_ready, &waiter);
+  conflicts = gate_api_client_list_conflicts_finish (client, gate_test_async_wait (&waiter, 20000), error);
   return conflicts;
 }
 
@@ -370,8 +335,8 @@ test_conflict_listed_and_reviewed (void)
   g_autoptr(GError) error = NULL;
   GateUploadResult *result = lost->pdata[0];
   GateConflict *conflict;
-  Waiter waiter = { 0 };
-  Waiter review = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
+  g_auto(GateTestAsync) review = { 0 };
 
   g_assert_cmpint (((GateUploadResult *) won->pdata[0])->outcome, ==, GATE_UPLOAD_APPLIED);
   g_assert_cmpint (result->outcome, ==, GATE_UPLOAD_LOST_CONFLICT);
@@ -379,9 +344,8 @@ test_conflict_listed_and_reviewed (void)
   g_assert_cmpint (ABS (result->winner_time_us - winner->scanned_at_us), <, G_USEC_PER_SEC);
 
   /* The losing gate sees it among its own conflicts. */
-  gate_api_client_conflicts_async (second, backend.event, FALSE, NULL, on_done, &waiter);
-  mine = gate_api_client_conflicts_finish (second, wait_result (&waiter), &error);
-  g_object_unref (waiter.result);
+  gate_api_client_conflicts_async (second, backend.event, FALSE, NULL, gate_test_async_ready, &waiter);
+  mine = gate_api_client_conflicts_finish (second, gate_test_async_wait (&waiter, 20000), &error);
   g_assert_no_error (error);
   conflict = find_conflict (mine, loser->client_scan_id);
   g_assert_nonnull (conflict);
@@ -397,9 +361,8 @@ test_conflict_listed_and_reviewed (void)
   conflict = find_conflict (open, loser->client_scan_id);
   g_assert_nonnull (conflict);
   gate_api_client_review_conflict_async (supervisor, conflict->id, "Supervisor Sam", "same guest, let in", NULL,
-                                         on_done, &review);
-  g_assert_true (gate_api_client_review_conflict_finish (supervisor, wait_result (&review), &error));
-  g_object_unref (review.result);
+                                         gate_test_async_ready, &review);
+  g_assert_true (gate_api_client_review_conflict_finish (supervisor, gate_test_async_wait (&review, 20000), &error));
   g_assert_no_error (error);
 
   still_open = list_conflicts (supervisor, FALSE, &error);
@@ -432,12 +395,11 @@ test_supervisor_lists_devices (void)
                                                          backend.supervisor_token, backend.supervisor_id);
   g_autoptr(GPtrArray) devices = NULL;
   g_autoptr(GError) error = NULL;
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
   gboolean found = FALSE;
 
-  gate_api_client_list_devices_async (client, NULL, NULL, on_done, &waiter);
-  devices = gate_api_client_list_devices_finish (client, wait_result (&waiter), &error);
-  g_object_unref (waiter.result);
+  gate_api_client_list_devices_async (client, NULL, NULL, gate_test_async_ready, &waiter);
+  devices = gate_api_client_list_devices_finish (client, gate_test_async_wait (&waiter, 20000), &error);
   g_assert_no_error (error);
 
   for (guint i = 0; i < devices->len; i++)
@@ -460,12 +422,11 @@ probe (GateApiClient *client,
        const char    *event_id,
        GError       **error)
 {
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
   gboolean ok;
 
-  gate_api_client_probe_async (client, event_id, 1500, NULL, on_done, &waiter);
-  ok = gate_api_client_probe_finish (client, wait_result (&waiter), error);
-  g_object_unref (waiter.result);
+  gate_api_client_probe_async (client, event_id, 1500, NULL, gate_test_async_ready, &waiter);
+  ok = gate_api_client_probe_finish (client, gate_test_async_wait (&waiter, 20000), error);
   return ok;
 }
 
@@ -501,11 +462,10 @@ test_unknown_event_summary_is_not_found (void)
   g_autoptr(GateEventSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *unknown = g_uuid_string_random ();
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
 
-  gate_api_client_event_summary_async (client, unknown, NULL, on_done, &waiter);
-  summary = gate_api_client_event_summary_finish (client, wait_result (&waiter), &error);
-  g_object_unref (waiter.result);
+  gate_api_client_event_summary_async (client, unknown, NULL, gate_test_async_ready, &waiter);
+  summary = gate_api_client_event_summary_finish (client, gate_test_async_wait (&waiter, 20000), &error);
   g_assert_null (summary);
   g_assert_error (error, GATE_ERROR, GATE_ERROR_NOT_FOUND);
 }
@@ -517,11 +477,10 @@ test_unknown_function_is_not_found (void)
   g_autoptr(JsonObject) args = json_object_new ();
   g_autoptr(JsonArray) rows = NULL;
   g_autoptr(GError) error = NULL;
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
 
-  gate_api_client_call_async (client, "no_such_function", args, 0, NULL, on_done, &waiter);
-  rows = gate_api_client_call_finish (client, wait_result (&waiter), &error);
-  g_object_unref (waiter.result);
+  gate_api_client_call_async (client, "no_such_function", args, 0, NULL, gate_test_async_ready, &waiter);
+  rows = gate_api_client_call_finish (client, gate_test_async_wait (&waiter, 20000), &error);
   g_assert_null (rows);
   g_assert_error (error, GATE_ERROR, GATE_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "PGRST202"));
@@ -623,14 +582,13 @@ test_cancel_is_cancelled_not_timeout (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GateScanAnswer) answer = NULL;
   g_autofree char *id = g_uuid_string_random ();
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
 
   gate_test_proxy_set_mode (proxy, GATE_TEST_PROXY_HANG);
-  gate_api_client_scan_ticket_async (client, fresh_ticket (), backend.event, id, "qr", 10000, cancellable, on_done,
-                                     &waiter);
+  gate_api_client_scan_ticket_async (client, fresh_ticket (), backend.event, id, "qr", 10000, cancellable,
+                                     gate_test_async_ready, &waiter);
   g_cancellable_cancel (cancellable);
-  answer = gate_api_client_scan_ticket_finish (client, wait_result (&waiter), &error);
-  g_object_unref (waiter.result);
+  answer = gate_api_client_scan_ticket_finish (client, gate_test_async_wait (&waiter, 20000), &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 

@@ -67,38 +67,17 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->dir);
 }
 
-typedef struct
-{
-  GAsyncResult *result;
-} Waiter;
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  ((Waiter *) user_data)->result = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer user_data)
-{
-  return ((Waiter *) user_data)->result != NULL;
-}
-
 static GateScanDecision *
 decide (GateScanEngine *engine,
         const char     *code)
 {
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
   g_autoptr(GError) error = NULL;
   GateScanDecision *decision;
 
-  gate_scan_engine_scan_async (engine, code, "qr", FALSE, NULL, on_done, &waiter);
-  g_assert_true (gate_test_wait_until (NULL, has_result, &waiter, 10000));
-  decision = gate_scan_engine_scan_finish (engine, waiter.result, &error);
+  gate_scan_engine_scan_async (engine, code, "qr", FALSE, NULL, gate_test_async_ready, &waiter);
+  decision = gate_scan_engine_scan_finish (engine, gate_test_async_wait (&waiter, 10000), &error);
   g_assert_no_error (error);
-  g_object_unref (waiter.result);
   return decision;
 }
 

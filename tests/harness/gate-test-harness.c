@@ -84,6 +84,41 @@ gate_test_wait_for_flag (GMainContext   *context,
   return gate_test_wait_until (context, flag_is_set, (gpointer) flag, timeout_ms);
 }
 
+void
+gate_test_async_ready (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GateTestAsync *async = user_data;
+
+  g_assert_null (async->result);
+  async->result = g_object_ref (result);
+}
+
+static gboolean
+async_arrived (gpointer user_data)
+{
+  return ((GateTestAsync *) user_data)->result != NULL;
+}
+
+GAsyncResult *
+gate_test_async_wait (GateTestAsync *async,
+                      guint          timeout_ms)
+{
+  g_assert_true (gate_test_wait_until (g_main_context_get_thread_default (), async_arrived, async, timeout_ms));
+
+  g_clear_object (&async->taken);
+  async->taken = g_steal_pointer (&async->result);
+  return async->taken;
+}
+
+void
+gate_test_async_clear (GateTestAsync *async)
+{
+  g_clear_object (&async->result);
+  g_clear_object (&async->taken);
+}
+
 guint16
 gate_test_free_port (void)
 {

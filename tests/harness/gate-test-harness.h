@@ -124,6 +124,32 @@ gboolean    gate_test_wait_for_flag   (GMainContext      *context,
                                        const gboolean    *flag,
                                        guint              timeout_ms);
 
+/* One asynchronous call's result, waited for on the thread-default main
+ * context:
+ *
+ *   g_auto(GateTestAsync) async = { 0 };
+ *
+ *   thing_do_async (thing, …, gate_test_async_ready, &async);
+ *   value = thing_do_finish (thing, gate_test_async_wait (&async, 10000), &error);
+ *
+ * gate_test_async_wait() fails the test if the call has not completed within
+ * @timeout_ms; the result it returns stays valid until the next wait or the
+ * end of the scope, so one GateTestAsync serves several calls in turn. */
+typedef struct
+{
+  GAsyncResult *result;   /* arrived, not yet waited for */
+  GAsyncResult *taken;    /* handed out by the last wait */
+} GateTestAsync;
+
+void          gate_test_async_ready (GObject       *source,
+                                     GAsyncResult  *result,
+                                     gpointer       user_data);
+GAsyncResult *gate_test_async_wait  (GateTestAsync *async,
+                                     guint          timeout_ms);
+void          gate_test_async_clear (GateTestAsync *async);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GateTestAsync, gate_test_async_clear)
+
 /* A TCP port on 127.0.0.1 that was free a moment ago. */
 guint16     gate_test_free_port       (void);
 
