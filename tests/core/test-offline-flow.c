@@ -710,82 +710,38 @@ scan_through_fault (Kiosk             *kiosk,
   return member (out, "client_scan_id");
 }
 
-static void
-test_fault_dropped_connection_uploads_once (void)
+/* One fault on the online scan: what the proxy does, and how many records of
+ * the scan the server has before the upload (1 when it committed the online
+ * scan and only its answer was lost). */
+typedef struct
 {
-  g_autoptr(Kiosk) kiosk = kiosk_new ("dropped");
-  const char *ticket = fresh_ticket ();
-  g_autofree char *scan_id = scan_through_fault (kiosk, ticket, GATE_TEST_PROXY_REFUSE);
+  const char        *path;
+  const char        *kiosk;
+  GateTestProxyMode  mode;
+  gint64             server_rows_before_upload;
+} Fault;
 
+static const Fault faults[] = {
   /* The server never heard of it: the upload applies it. */
-  g_assert_cmpint (server_scan_rows (scan_id), ==, 0);
-  assert_uploaded_once_verdict_unchanged (kiosk, ticket, scan_id);
-}
-
-static void
-test_fault_lost_scan_response_uploads_once (void)
-{
-  g_autoptr(Kiosk) kiosk = kiosk_new ("lost-answer");
-  const char *ticket = fresh_ticket ();
-  g_autofree char *scan_id = scan_through_fault (kiosk, ticket, GATE_TEST_PROXY_LOSE_RESPONSE);
-
+  { "/flow/fault/dropped-connection-uploads-once", "dropped", GATE_TEST_PROXY_REFUSE, 0 },
   /* The server admitted it online; the upload is a replay of that. */
-  g_assert_cmpint (server_scan_rows (scan_id), ==, 1);
-  assert_uploaded_once_verdict_unchanged (kiosk, ticket, scan_id);
-}
+  { "/flow/fault/lost-scan-response-uploads-once", "lost-answer", GATE_TEST_PROXY_LOSE_RESPONSE, 1 },
+  { "/flow/fault/connection-reset-uploads-once", "reset", GATE_TEST_PROXY_RESET, 1 },
+  { "/flow/fault/truncated-answer-uploads-once", "truncated", GATE_TEST_PROXY_TRUNCATE, 1 },
+  { "/flow/fault/status-500-uploads-once", "status-500", GATE_TEST_PROXY_STATUS_500, 0 },
+  { "/flow/fault/status-503-uploads-once", "status-503", GATE_TEST_PROXY_STATUS_503, 0 },
+  { "/flow/fault/captive-portal-uploads-once", "captive", GATE_TEST_PROXY_GARBAGE, 0 },
+};
 
 static void
-test_fault_connection_reset_uploads_once (void)
+test_fault_uploads_once (gconstpointer data)
 {
-  g_autoptr(Kiosk) kiosk = kiosk_new ("reset");
+  const Fault *fault = data;
+  g_autoptr(Kiosk) kiosk = kiosk_new (fault->kiosk);
   const char *ticket = fresh_ticket ();
-  g_autofree char *scan_id = scan_through_fault (kiosk, ticket, GATE_TEST_PROXY_RESET);
+  g_autofree char *scan_id = scan_through_fault (kiosk, ticket, fault->mode);
 
-  g_assert_cmpint (server_scan_rows (scan_id), ==, 1);
-  assert_uploaded_once_verdict_unchanged (kiosk, ticket, scan_id);
-}
-
-static void
-test_fault_truncated_answer_uploads_once (void)
-{
-  g_autoptr(Kiosk) kiosk = kiosk_new ("truncated");
-  const char *ticket = fresh_ticket ();
-  g_autofree char *scan_id = scan_through_fault (kiosk, ticket, GATE_TEST_PROXY_TRUNCATE);
-
-  g_assert_cmpint (server_scan_rows (scan_id), ==, 1);
-  assert_uploaded_once_verdict_unchanged (kiosk, ticket, scan_id);
-}
-
-static void
-test_fault_status_500_uploads_once (void)
-{
-  g_autoptr(Kiosk) kiosk = kiosk_new ("status-500");
-  const char *ticket = fresh_ticket ();
-  g_autofree char *scan_id = scan_through_fault (kiosk, ticket, GATE_TEST_PROXY_STATUS_500);
-
-  g_assert_cmpint (server_scan_rows (scan_id), ==, 0);
-  assert_uploaded_once_verdict_unchanged (kiosk, ticket, scan_id);
-}
-
-static void
-test_fault_status_503_uploads_once (void)
-{
-  g_autoptr(Kiosk) kiosk = kiosk_new ("status-503");
-  const char *ticket = fresh_ticket ();
-  g_autofree char *scan_id = scan_through_fault (kiosk, ticket, GATE_TEST_PROXY_STATUS_503);
-
-  g_assert_cmpint (server_scan_rows (scan_id), ==, 0);
-  assert_uploaded_once_verdict_unchanged (kiosk, ticket, scan_id);
-}
-
-static void
-test_fault_captive_portal_uploads_once (void)
-{
-  g_autoptr(Kiosk) kiosk = kiosk_new ("captive");
-  const char *ticket = fresh_ticket ();
-  g_autofree char *scan_id = scan_through_fault (kiosk, ticket, GATE_TEST_PROXY_GARBAGE);
-
-  g_assert_cmpint (server_scan_rows (scan_id), ==, 0);
+  g_assert_cmpint (server_scan_rows (scan_id), ==, fault->server_rows_before_upload);
   assert_uploaded_once_verdict_unchanged (kiosk, ticket, scan_id);
 }
 
@@ -891,13 +847,8 @@ main (int   argc,
   g_test_add_func ("/flow/conflicts/skewed-clocks-corrected-times-decide", test_skewed_clocks_corrected_times_decide);
   g_test_add_func ("/flow/security/revoked-token-wipes-cache", test_revoked_token_wipes_cache);
   g_test_add_func ("/flow/connectivity/probe-brings-kiosk-back-online", test_probe_brings_kiosk_back_online);
-  g_test_add_func ("/flow/fault/dropped-connection-uploads-once", test_fault_dropped_connection_uploads_once);
-  g_test_add_func ("/flow/fault/lost-scan-response-uploads-once", test_fault_lost_scan_response_uploads_once);
-  g_test_add_func ("/flow/fault/connection-reset-uploads-once", test_fault_connection_reset_uploads_once);
-  g_test_add_func ("/flow/fault/truncated-answer-uploads-once", test_fault_truncated_answer_uploads_once);
-  g_test_add_func ("/flow/fault/status-500-uploads-once", test_fault_status_500_uploads_once);
-  g_test_add_func ("/flow/fault/status-503-uploads-once", test_fault_status_503_uploads_once);
-  g_test_add_func ("/flow/fault/captive-portal-uploads-once", test_fault_captive_portal_uploads_once);
+  for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
+    g_test_add_data_func (faults[i].path, &faults[i], test_fault_uploads_once);
   g_test_add_func ("/flow/fault/database-restart-uploads-once", test_fault_database_restart_uploads_once);
   g_test_add_func ("/flow/offline/online-scan-after-unuploaded-admit-is-denied",
                    test_online_scan_after_unuploaded_offline_admit_is_denied);
