@@ -4,7 +4,9 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
+
+#include "gate-core-enums.h"
 
 G_BEGIN_DECLS
 

@@ -83,7 +83,7 @@ gate_scan_decision_free (GateScanDecision *decision)
 const char *
 gate_scan_mode_to_string (GateScanMode mode)
 {
-  return mode == GATE_SCAN_MODE_ONLINE ? "online" : "offline";
+  return gate_enum_to_nick (GATE_TYPE_SCAN_MODE, mode);
 }
 
 gboolean

@@ -16,8 +16,8 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  GATE_SCAN_MODE_ONLINE,
-  GATE_SCAN_MODE_OFFLINE,
+  GATE_SCAN_MODE_ONLINE,   /*< nick=online >*/
+  GATE_SCAN_MODE_OFFLINE,  /*< nick=offline >*/
 } GateScanMode;
 
 typedef struct

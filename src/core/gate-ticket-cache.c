@@ -25,7 +25,6 @@
 
 #include <sqlite3.h>
 
-#include "gate-core-resources.h"
 #include "gate-error.h"
 #include "gate-ticket-cache.h"
 
@@ -463,19 +462,6 @@ compare_migrations (gconstpointer a,
   return migration_number (*(char * const *) a) - migration_number (*(char * const *) b);
 }
 
-static void
-ensure_resources (void)
-{
-  static gsize registered = 0;
-
-  /* A static library: register explicitly, a constructor could be dropped. */
-  if (g_once_init_enter (&registered))
-    {
-      gate_core_register_resource ();
-      g_once_init_leave (&registered, 1);
-    }
-}
-
 /* The migration files, in order, checked to be numbered 1, 2, 3, … */
 static GPtrArray *
 list_migrations (GError **error)
@@ -483,7 +469,6 @@ list_migrations (GError **error)
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) children = NULL;
 
-  ensure_resources ();
   children = g_resources_enumerate_children (MIGRATIONS_RESOURCE, 0, error);
   if (children == NULL)
     return NULL;

@@ -6,72 +6,85 @@
 
 #include <string.h>
 
+#include "gate-core-enums.h"
 #include "gate-types.h"
 
-static const char *ticket_status_names[] = { "valid", "scanned", "void" };
-static const char *upload_outcome_names[] = {
-  "applied", "won_conflict", "lost_conflict", "not_found", "void", "rejected",
-};
-
-static gboolean
-lookup_name (const char  *const *names,
-             guint               n_names,
-             const char         *str,
-             guint              *index)
+/* Enum classes are static: the first use keeps one reference for good, so
+ * that a lookup per cached ticket costs no reference counting. */
+static GEnumClass *
+enum_class (GType enum_type)
 {
-  if (str == NULL)
+  gpointer klass = g_type_class_peek (enum_type);
+
+  return klass != NULL ? klass : g_type_class_ref (enum_type);
+}
+
+/**
+ * gate_enum_to_nick:
+ * @enum_type: a GEnum type of the core
+ *
+ * Returns: the nick of @value, or %NULL (with a critical) if it is none of
+ *   @enum_type's values
+ */
+const char *
+gate_enum_to_nick (GType enum_type,
+                   int   value)
+{
+  GEnumValue *found = g_enum_get_value (enum_class (enum_type), value);
+
+  g_return_val_if_fail (found != NULL, NULL);
+  return found->value_nick;
+}
+
+/**
+ * gate_enum_from_nick:
+ * @nick: (nullable): a name from the wire or the cache
+ *
+ * Returns: whether @nick names one of @enum_type's values; only then is
+ *   *@value set
+ */
+gboolean
+gate_enum_from_nick (GType       enum_type,
+                     const char *nick,
+                     int        *value)
+{
+  GEnumValue *found;
+
+  if (nick == NULL)
     return FALSE;
 
-  for (guint i = 0; i < n_names; i++)
-    {
-      if (strcmp (names[i], str) == 0)
-        {
-          *index = i;
-          return TRUE;
-        }
-    }
+  found = g_enum_get_value_by_nick (enum_class (enum_type), nick);
+  if (found == NULL)
+    return FALSE;
 
-  return FALSE;
+  *value = found->value;
+  return TRUE;
 }
 
 const char *
 gate_ticket_status_to_string (GateTicketStatus status)
 {
-  g_return_val_if_fail (status < G_N_ELEMENTS (ticket_status_names), "valid");
-  return ticket_status_names[status];
+  return gate_enum_to_nick (GATE_TYPE_TICKET_STATUS, status);
 }
 
 gboolean
 gate_ticket_status_from_string (const char       *str,
                                 GateTicketStatus *status)
 {
-  guint index;
-
-  if (!lookup_name (ticket_status_names, G_N_ELEMENTS (ticket_status_names), str, &index))
-    return FALSE;
-
-  *status = index;
-  return TRUE;
+  return gate_enum_from_nick (GATE_TYPE_TICKET_STATUS, str, (int *) status);
 }
 
 const char *
 gate_upload_outcome_to_string (GateUploadOutcome outcome)
 {
-  g_return_val_if_fail (outcome < G_N_ELEMENTS (upload_outcome_names), "rejected");
-  return upload_outcome_names[outcome];
+  return gate_enum_to_nick (GATE_TYPE_UPLOAD_OUTCOME, outcome);
 }
 
 gboolean
 gate_upload_outcome_from_string (const char        *str,
                                  GateUploadOutcome *outcome)
 {
-  guint index;
-
-  if (!lookup_name (upload_outcome_names, G_N_ELEMENTS (upload_outcome_names), str, &index))
-    return FALSE;
-
-  *outcome = index;
-  return TRUE;
+  return gate_enum_from_nick (GATE_TYPE_UPLOAD_OUTCOME, str, (int *) outcome);
 }
 
 /* --- GateTicket -------------------------------------------------------- */

@@ -13,11 +13,20 @@
 
 G_BEGIN_DECLS
 
+/* Every enumeration of the core is registered by gnome.mkenums_simple
+ * (gate-core-enums.h); a nick is the value's name on the wire and in the
+ * cache, and these two read and write them. */
+const char *gate_enum_to_nick   (GType       enum_type,
+                                 int         value);
+gboolean    gate_enum_from_nick (GType       enum_type,
+                                 const char *nick,
+                                 int        *value);
+
 typedef enum
 {
-  GATE_TICKET_STATUS_VALID,
-  GATE_TICKET_STATUS_SCANNED,
-  GATE_TICKET_STATUS_VOID,
+  GATE_TICKET_STATUS_VALID,    /*< nick=valid >*/
+  GATE_TICKET_STATUS_SCANNED,  /*< nick=scanned >*/
+  GATE_TICKET_STATUS_VOID,     /*< nick=void >*/
 } GateTicketStatus;
 
 const char *gate_ticket_status_to_string   (GateTicketStatus  status);
@@ -99,12 +108,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateQueuedScan, gate_queued_scan_free)
 
 typedef enum
 {
-  GATE_UPLOAD_APPLIED,
-  GATE_UPLOAD_WON_CONFLICT,
-  GATE_UPLOAD_LOST_CONFLICT,
-  GATE_UPLOAD_NOT_FOUND,
-  GATE_UPLOAD_VOID,
-  GATE_UPLOAD_REJECTED,
+  GATE_UPLOAD_APPLIED,        /*< nick=applied >*/
+  GATE_UPLOAD_WON_CONFLICT,   /*< nick=won_conflict >*/
+  GATE_UPLOAD_LOST_CONFLICT,  /*< nick=lost_conflict >*/
+  GATE_UPLOAD_NOT_FOUND,      /*< nick=not_found >*/
+  GATE_UPLOAD_VOID,           /*< nick=void >*/
+  GATE_UPLOAD_REJECTED,       /*< nick=rejected >*/
 } GateUploadOutcome;
 
 const char *gate_upload_outcome_to_string   (GateUploadOutcome  outcome);

@@ -6,22 +6,22 @@
 
 #include <glib-object.h>
 
+#include "gate-core-enums.h"
+
 G_BEGIN_DECLS
 
-/* The wire names are DESIGN.md §3/§6: keep them in sync with the SQL. */
+/* The nicks are the wire names of DESIGN.md §3/§6: keep them in sync with
+ * the SQL. */
 typedef enum
 {
-  GATE_VERDICT_ADMITTED,
-  GATE_VERDICT_ALREADY_SCANNED,
-  GATE_VERDICT_NOT_FOUND,
-  GATE_VERDICT_WRONG_EVENT,
-  GATE_VERDICT_VOID,
-  GATE_VERDICT_BUSY,
-  GATE_VERDICT_INVALID_CODE,
+  GATE_VERDICT_ADMITTED,         /*< nick=admitted >*/
+  GATE_VERDICT_ALREADY_SCANNED,  /*< nick=already_scanned >*/
+  GATE_VERDICT_NOT_FOUND,        /*< nick=not_found >*/
+  GATE_VERDICT_WRONG_EVENT,      /*< nick=wrong_event >*/
+  GATE_VERDICT_VOID,             /*< nick=void >*/
+  GATE_VERDICT_BUSY,             /*< nick=busy >*/
+  GATE_VERDICT_INVALID_CODE,     /*< nick=invalid_code >*/
 } GateVerdict;
-
-#define GATE_TYPE_VERDICT (gate_verdict_get_type ())
-GType        gate_verdict_get_type    (void) G_GNUC_CONST;
 
 const char  *gate_verdict_to_string   (GateVerdict  verdict);
 gboolean     gate_verdict_from_string (const char  *str,
