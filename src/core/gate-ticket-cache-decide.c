@@ -1,0 +1,377 @@
+/* gate-ticket-cache-decide.c — lookups, offline decisions, online verdicts
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * DESIGN.md §5.1 and §5.2: check-and-mark is one BEGIN IMMEDIATE
+ * transaction, and a decision is returned only after COMMIT.
+ */
+#include "config.h"
+
+#include "gate-error.h"
+#include "gate-ticket-cache-private.h"
+
+void
+gate_offline_decision_free (GateOfflineDecision *decision)
+{
+  if (decision == NULL)
+    return;
+
+  g_clear_pointer (&decision->ticket, gate_ticket_free);
+  g_free (decision->client_scan_id);
+  g_free (decision);
+}
+
+/**
+ * gate_ticket_cache_lookup:
+ * @pending_local: (out) (optional): whether this device admitted the ticket
+ *   offline and the server has not answered for that scan yet
+ *
+ * Returns: (nullable): the cached ticket, NULL with no error if unknown
+ */
+GateTicket *
+gate_ticket_cache_lookup (GateTicketCache  *self,
+                          const char       *qr_token,
+                          gboolean         *pending_local,
+                          GError          **error)
+{
+  GateTicket *ticket;
+
+  g_return_val_if_fail (GATE_IS_TICKET_CACHE (self), NULL);
+  g_return_val_if_fail (qr_token != NULL, NULL);
+
+  g_mutex_lock (&self->mutex);
+  ticket = _gate_cache_read_ticket (self, qr_token, pending_local, error);
+  g_mutex_unlock (&self->mutex);
+
+  return ticket;
+}
+
+static GateOfflineDecision *
+decision_new (GateVerdict  verdict,
+              GateTicket  *ticket,
+              const char  *client_scan_id,
+              gboolean     replayed)
+{
+  GateOfflineDecision *decision = g_new0 (GateOfflineDecision, 1);
+
+  decision->verdict = verdict;
+  decision->ticket = ticket;
+  decision->client_scan_id = g_strdup (client_scan_id);
+  decision->replayed = replayed;
+  return decision;
+}
+
+/* An admit this device already made under @client_scan_id, offline (still
+ * queued or answered) or online: the same scan decided again gets the same
+ * answer. Returns NULL without error if the id is new. */
+static GateOfflineDecision *
+replay_admit (GateTicketCache       *self,
+              const GateQueuedScan  *scan,
+              GError               **error)
+{
+  g_autoptr(GateTicket) ticket = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _gate_cache_prepare (self,
+                              "SELECT qr_token, ticket_id, event_id, device_id, scanned_at + clock_offset_ms * 1000 "
+                              "FROM scan_queue WHERE client_scan_id = ?1 "
+                              "UNION ALL SELECT qr_token, ticket_id, event_id, scanned_device, scanned_at "
+                              "FROM online_scans WHERE client_scan_id = ?1 LIMIT 1",
+                              error);
+  if (stmt == NULL)
+    return NULL;
+
+  _gate_cache_bind_text (stmt, 1, scan->client_scan_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      ticket = gate_ticket_new ();
+      ticket->qr_token = _gate_cache_column_dup (stmt, 0);
+      ticket->id = _gate_cache_column_dup (stmt, 1);
+      ticket->event_id = _gate_cache_column_dup (stmt, 2);
+      ticket->scanned_device = _gate_cache_column_dup (stmt, 3);
+      ticket->scanned_at_us = sqlite3_column_int64 (stmt, 4);
+      ticket->status = GATE_TICKET_STATUS_SCANNED;
+    }
+  sqlite3_reset (stmt);
+
+  if (rc == SQLITE_DONE)
+    return NULL;
+  if (rc != SQLITE_ROW)
+    {
+      _gate_cache_fail (self, rc, "looking up a scan", error);
+      return NULL;
+    }
+
+  /* Names and types from the cache if it still has them; when and where
+   * from the original decision, whatever happened since. */
+  {
+    g_autoptr(GError) local_error = NULL;
+    g_autoptr(GateTicket) cached = _gate_cache_read_ticket (self, ticket->qr_token, NULL, &local_error);
+
+    if (local_error != NULL)
+      {
+        g_propagate_error (error, g_steal_pointer (&local_error));
+        return NULL;
+      }
+    if (cached != NULL)
+      {
+        _gate_cache_replace_str (&ticket->qr_signature, cached->qr_signature);
+        _gate_cache_replace_str (&ticket->ticket_type, cached->ticket_type);
+        _gate_cache_replace_str (&ticket->guest_name, cached->guest_name);
+        ticket->updated_at_us = cached->updated_at_us;
+      }
+  }
+
+  return decision_new (GATE_VERDICT_ADMITTED, g_steal_pointer (&ticket), scan->client_scan_id, TRUE);
+}
+
+/* Runs inside the BEGIN IMMEDIATE transaction. *marked tells whether it
+ * wrote (an admit) or only read. */
+static GateOfflineDecision *
+decide_locked (GateTicketCache       *self,
+               const GateQueuedScan  *scan,
+               gboolean              *marked,
+               GError               **error)
+{
+  g_autoptr(GateTicket) ticket = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GateOfflineDecision *replay;
+  const char *device_id = scan->device_id != NULL ? scan->device_id : "";
+  gint64 corrected_us = scan->scanned_at_us + scan->clock_offset_ms * 1000;
+  gboolean pending_local = FALSE;
+  sqlite3_stmt *stmt;
+
+  *marked = FALSE;
+
+  replay = replay_admit (self, scan, &local_error);
+  if (replay != NULL)
+    return replay;
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  ticket = _gate_cache_read_ticket (self, scan->qr_token, &pending_local, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  if (ticket == NULL)
+    return decision_new (GATE_VERDICT_NOT_FOUND, NULL, scan->client_scan_id, FALSE);
+  if (g_strcmp0 (ticket->event_id, scan->event_id) != 0)
+    return decision_new (GATE_VERDICT_WRONG_EVENT, g_steal_pointer (&ticket), scan->client_scan_id, FALSE);
+  if (ticket->status == GATE_TICKET_STATUS_VOID)
+    return decision_new (GATE_VERDICT_VOID, g_steal_pointer (&ticket), scan->client_scan_id, FALSE);
+  if (ticket->status == GATE_TICKET_STATUS_SCANNED || pending_local)
+    return decision_new (GATE_VERDICT_ALREADY_SCANNED, g_steal_pointer (&ticket), scan->client_scan_id, FALSE);
+
+  stmt = _gate_cache_prepare (self,
+                              "UPDATE tickets SET status = 'scanned', scanned_at = ?2, scanned_device = ?3, "
+                              "local_scan_id = ?4 WHERE id = ?1",
+                              error);
+  if (stmt == NULL)
+    return NULL;
+  _gate_cache_bind_text (stmt, 1, ticket->id);
+  sqlite3_bind_int64 (stmt, 2, corrected_us);
+  _gate_cache_bind_text (stmt, 3, device_id);
+  _gate_cache_bind_text (stmt, 4, scan->client_scan_id);
+  if (!_gate_cache_step_done (self, stmt, "marking the ticket scanned", error))
+    return NULL;
+
+  stmt = _gate_cache_prepare (self,
+                              "INSERT INTO scan_queue (client_scan_id, event_id, qr_token, ticket_id, device_id, "
+                              "scanned_at, clock_offset_ms, scanned_by, scan_method) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                              "?7, ?8, ?9)",
+                              error);
+  if (stmt == NULL)
+    return NULL;
+  _gate_cache_bind_text (stmt, 1, scan->client_scan_id);
+  _gate_cache_bind_text (stmt, 2, scan->event_id);
+  _gate_cache_bind_text (stmt, 3, scan->qr_token);
+  _gate_cache_bind_text (stmt, 4, ticket->id);
+  _gate_cache_bind_text (stmt, 5, device_id);
+  sqlite3_bind_int64 (stmt, 6, scan->scanned_at_us);
+  sqlite3_bind_int64 (stmt, 7, scan->clock_offset_ms);
+  _gate_cache_bind_text (stmt, 8, scan->scanned_by);
+  _gate_cache_bind_text (stmt, 9, scan->scan_method != NULL ? scan->scan_method : "qr");
+  if (!_gate_cache_step_done (self, stmt, "queueing the scan", error))
+    return NULL;
+
+  ticket->status = GATE_TICKET_STATUS_SCANNED;
+  ticket->scanned_at_us = corrected_us;
+  _gate_cache_replace_str (&ticket->scanned_device, device_id);
+  *marked = TRUE;
+  return decision_new (GATE_VERDICT_ADMITTED, g_steal_pointer (&ticket), scan->client_scan_id, FALSE);
+}
+
+/**
+ * gate_ticket_cache_admit_offline:
+ * @scan: the scan; client_scan_id, event_id and qr_token are required,
+ *   scanned_at_us is the device clock and clock_offset_ms the last measured
+ *   server − device offset
+ *
+ * Decides a scan from the cache alone. Checking the ticket, marking it and
+ * queueing the scan for upload are one transaction, committed to disk before
+ * this returns. The same client_scan_id decided again (offline or after an
+ * online admit) gets the same admitted answer with replayed set, and queues
+ * nothing.
+ *
+ * Returns: (nullable): the decision, or NULL with GATE_ERROR_DISK_FULL or
+ *   GATE_ERROR_STORAGE when it could not be recorded — never an admit then
+ */
+GateOfflineDecision *
+gate_ticket_cache_admit_offline (GateTicketCache       *self,
+                                 const GateQueuedScan  *scan,
+                                 GError               **error)
+{
+  g_autoptr(GateOfflineDecision) decision = NULL;
+  gboolean marked = FALSE;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (GATE_IS_TICKET_CACHE (self), NULL);
+  g_return_val_if_fail (scan != NULL && scan->client_scan_id != NULL && scan->qr_token != NULL, NULL);
+
+  g_mutex_lock (&self->mutex);
+  if (_gate_cache_begin (self, error))
+    {
+      decision = decide_locked (self, scan, &marked, error);
+      if (decision == NULL)
+        _gate_cache_rollback (self);
+      else if (!marked)
+        {
+          /* Nothing to record: the transaction only read. */
+          _gate_cache_rollback (self);
+          ok = TRUE;
+        }
+      else
+        ok = _gate_cache_commit (self, error);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  if (!ok)
+    return NULL;
+
+  if (marked)
+    {
+      _gate_cache_notify_later (self, GATE_CACHE_TICKET_CHANGED, decision->ticket);
+      _gate_cache_notify_later (self, GATE_CACHE_STATUS_CHANGED, NULL);
+    }
+  return g_steal_pointer (&decision);
+}
+
+static GateTicket *
+record_online_locked (GateTicketCache       *self,
+                      const char            *qr_token,
+                      const char            *client_scan_id,
+                      const GateScanAnswer  *answer,
+                      GError               **error)
+{
+  g_autoptr(GateTicket) ticket = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  /* updated_at takes the server's time of the verdict: a refresh page that
+   * was read before this scan must not turn the ticket back to valid. */
+  stmt = _gate_cache_prepare (self,
+                              "UPDATE tickets SET status = ?2, scanned_at = coalesce(?3, scanned_at), "
+                              "  scanned_device = coalesce(?4, scanned_device), "
+                              "  updated_at = max(coalesce(updated_at, 0), coalesce(?5, 0)) "
+                              "WHERE qr_token = ?1 RETURNING " GATE_CACHE_TICKET_COLUMNS,
+                              error);
+  if (stmt == NULL)
+    return NULL;
+  _gate_cache_bind_text (stmt, 1, qr_token);
+  _gate_cache_bind_text (stmt, 2, answer->verdict == GATE_VERDICT_VOID ? "void" : "scanned");
+  _gate_cache_bind_time (stmt, 3, answer->scanned_at_us);
+  _gate_cache_bind_text (stmt, 4, answer->scanned_device);
+  _gate_cache_bind_time (stmt, 5, answer->server_time_us);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    ticket = _gate_cache_ticket_from_row (stmt);
+  while (rc == SQLITE_ROW)
+    rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _gate_cache_fail (self, rc, "recording an online verdict", error);
+      return NULL;
+    }
+
+  if (answer->verdict == GATE_VERDICT_ADMITTED && client_scan_id != NULL)
+    {
+      stmt = _gate_cache_prepare (self,
+                                  "INSERT OR IGNORE INTO online_scans (client_scan_id, event_id, qr_token, ticket_id, "
+                                  "scanned_at, scanned_device, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                  error);
+      if (stmt == NULL)
+        return NULL;
+      _gate_cache_bind_text (stmt, 1, client_scan_id);
+      _gate_cache_bind_text (stmt, 2, ticket != NULL ? ticket->event_id : NULL);
+      _gate_cache_bind_text (stmt, 3, qr_token);
+      _gate_cache_bind_text (stmt, 4, answer->ticket_id != NULL ? answer->ticket_id
+                                      : ticket != NULL ? ticket->id : NULL);
+      _gate_cache_bind_time (stmt, 5, answer->scanned_at_us);
+      _gate_cache_bind_text (stmt, 6, answer->scanned_device);
+      sqlite3_bind_int64 (stmt, 7, g_get_real_time ());
+      if (!_gate_cache_step_done (self, stmt, "remembering an online scan", error))
+        return NULL;
+    }
+
+  /* A ticket we do not cache yet still counts as "no change" for signals. */
+  if (ticket == NULL)
+    ticket = gate_ticket_new ();
+  return g_steal_pointer (&ticket);
+}
+
+/**
+ * gate_ticket_cache_record_online:
+ * @client_scan_id: (nullable): the scan's id; remembered for an admit
+ * @answer: what scan_ticket answered
+ *
+ * Teaches the cache an online verdict early (before the next refresh), so
+ * that a later offline decision is right: admitted and already_scanned mark
+ * the ticket scanned with the server's time and device, void marks it void.
+ * Other verdicts change nothing.
+ */
+gboolean
+gate_ticket_cache_record_online (GateTicketCache       *self,
+                                 const char            *qr_token,
+                                 const char            *client_scan_id,
+                                 const GateScanAnswer  *answer,
+                                 GError               **error)
+{
+  g_autoptr(GateTicket) ticket = NULL;
+
+  g_return_val_if_fail (GATE_IS_TICKET_CACHE (self), FALSE);
+  g_return_val_if_fail (qr_token != NULL && answer != NULL, FALSE);
+
+  if (answer->verdict != GATE_VERDICT_ADMITTED && answer->verdict != GATE_VERDICT_ALREADY_SCANNED &&
+      answer->verdict != GATE_VERDICT_VOID)
+    return TRUE;
+
+  g_mutex_lock (&self->mutex);
+  if (_gate_cache_begin (self, error))
+    {
+      ticket = record_online_locked (self, qr_token, client_scan_id, answer, error);
+      if (ticket == NULL)
+        _gate_cache_rollback (self);
+      else if (!_gate_cache_commit (self, error))
+        g_clear_pointer (&ticket, gate_ticket_free);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  if (ticket == NULL)
+    return FALSE;
+
+  if (ticket->id != NULL)
+    {
+      _gate_cache_notify_later (self, GATE_CACHE_TICKET_CHANGED, ticket);
+      _gate_cache_notify_later (self, GATE_CACHE_STATUS_CHANGED, NULL);
+    }
+  return TRUE;
+}

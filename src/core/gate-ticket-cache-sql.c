@@ -1,0 +1,196 @@
+/* gate-ticket-cache-sql.c — statements, transactions and errors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "gate-error.h"
+#include "gate-ticket-cache-private.h"
+
+gboolean
+_gate_cache_fail (GateTicketCache  *self,
+                  int               rc,
+                  const char       *what,
+                  GError          **error)
+{
+  /* SQLite reports ENOSPC (and a full quota) as SQLITE_FULL: the gate says
+   * "disk full" rather than a generic storage failure. */
+  int code = (rc & 0xff) == SQLITE_FULL ? GATE_ERROR_DISK_FULL : GATE_ERROR_STORAGE;
+
+  g_set_error (error, GATE_ERROR, code, "%s: %s", what,
+               self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+  return FALSE;
+}
+
+sqlite3_stmt *
+_gate_cache_prepare (GateTicketCache  *self,
+                     const char       *sql,
+                     GError          **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+  int rc;
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      _gate_cache_fail (self, rc, "preparing a cache query", error);
+      return NULL;
+    }
+
+  g_hash_table_insert (self->statements, (gpointer) sql, stmt);
+  return stmt;
+}
+
+void
+_gate_cache_bind_text (sqlite3_stmt *stmt,
+                       int           index,
+                       const char   *value)
+{
+  if (value != NULL)
+    sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+void
+_gate_cache_bind_time (sqlite3_stmt *stmt,
+                       int           index,
+                       gint64        value_us)
+{
+  if (value_us != 0)
+    sqlite3_bind_int64 (stmt, index, value_us);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+void
+_gate_cache_replace_str (char       **field,
+                         const char  *value)
+{
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+char *
+_gate_cache_column_dup (sqlite3_stmt *stmt,
+                        int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+/* Run a prepared statement to its end, ignoring any rows. */
+gboolean
+_gate_cache_step_done (GateTicketCache  *self,
+                       sqlite3_stmt     *stmt,
+                       const char       *what,
+                       GError          **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    ;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _gate_cache_fail (self, rc, what, error);
+  return TRUE;
+}
+
+gboolean
+_gate_cache_exec (GateTicketCache  *self,
+                  const char       *sql,
+                  const char       *what,
+                  GError          **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return _gate_cache_fail (self, rc, what, error);
+  return TRUE;
+}
+
+gboolean
+_gate_cache_begin (GateTicketCache  *self,
+                   GError          **error)
+{
+  /* IMMEDIATE takes the write lock up front: two processes cannot both
+   * read "valid" and then both mark the ticket. */
+  return _gate_cache_exec (self, "BEGIN IMMEDIATE", "starting a cache transaction", error);
+}
+
+void
+_gate_cache_rollback (GateTicketCache *self)
+{
+  if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+gboolean
+_gate_cache_commit (GateTicketCache  *self,
+                    GError          **error)
+{
+  if (!_gate_cache_exec (self, "COMMIT", "committing to the cache", error))
+    {
+      _gate_cache_rollback (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GateTicket *
+_gate_cache_ticket_from_row (sqlite3_stmt *stmt)
+{
+  GateTicket *ticket = gate_ticket_new ();
+  const char *status = (const char *) sqlite3_column_text (stmt, 6);
+
+  ticket->id = _gate_cache_column_dup (stmt, 0);
+  ticket->event_id = _gate_cache_column_dup (stmt, 1);
+  ticket->qr_token = _gate_cache_column_dup (stmt, 2);
+  ticket->qr_signature = _gate_cache_column_dup (stmt, 3);
+  ticket->ticket_type = _gate_cache_column_dup (stmt, 4);
+  ticket->guest_name = _gate_cache_column_dup (stmt, 5);
+  if (!gate_ticket_status_from_string (status, &ticket->status))
+    ticket->status = GATE_TICKET_STATUS_VALID;
+  ticket->scanned_at_us = sqlite3_column_int64 (stmt, 7);
+  ticket->scanned_device = _gate_cache_column_dup (stmt, 8);
+  ticket->updated_at_us = sqlite3_column_int64 (stmt, 9);
+  return ticket;
+}
+
+/* The ticket for @qr_token; *found is FALSE (and no error) if there is none. */
+GateTicket *
+_gate_cache_read_ticket (GateTicketCache  *self,
+                         const char       *qr_token,
+                         gboolean         *pending_local,
+                         GError          **error)
+{
+  sqlite3_stmt *stmt;
+  GateTicket *ticket = NULL;
+  int rc;
+
+  if (pending_local != NULL)
+    *pending_local = FALSE;
+
+  stmt = _gate_cache_prepare (self, "SELECT " GATE_CACHE_TICKET_COLUMNS " FROM tickets WHERE qr_token = ?", error);
+  if (stmt == NULL)
+    return NULL;
+
+  _gate_cache_bind_text (stmt, 1, qr_token);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      ticket = _gate_cache_ticket_from_row (stmt);
+      if (pending_local != NULL)
+        *pending_local = sqlite3_column_type (stmt, 10) != SQLITE_NULL;
+    }
+  else if (rc != SQLITE_DONE)
+    _gate_cache_fail (self, rc, "looking up a ticket", error);
+  sqlite3_reset (stmt);
+  return ticket;
+}
