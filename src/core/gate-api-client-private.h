@@ -1,0 +1,57 @@
+/* gate-api-client-private.h — what the files of GateApiClient share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * GateApiClient is one class in three files:
+ *
+ *   gate-api-client.c            the object: properties, the clock offset
+ *   gate-api-client-transport.c  one HTTP exchange: limits, timeout, errors
+ *   gate-api-client-rpc.c        the typed RPC functions of the backend
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "gate-api-client.h"
+
+G_BEGIN_DECLS
+
+#define CLOCK_SAMPLES 16
+
+typedef struct
+{
+  gint64 rtt_us;
+  gint64 offset_ms;
+  gint64 taken_us;           /* monotonic */
+  gint64 wall_minus_mono_us;
+} ClockSample;
+
+struct _GateApiClient
+{
+  GObject       parent_instance;
+
+  SoupSession  *session;
+  GMainContext *context;
+  char         *base_url;
+  char         *token;
+  char         *apikey;
+  char         *device_id;
+  guint         timeout_ms;
+
+  /* The offset of the fastest recent round trip is the best estimate of
+   * server − device time: its midpoint is the least uncertain. Calls may
+   * complete on other threads' contexts, hence the lock. */
+  GMutex        clock_lock;
+  ClockSample   samples[CLOCK_SAMPLES];
+  guint         n_samples;
+  guint         next_sample;
+  gint64        clock_offset_ms;
+};
+
+void _gate_api_client_track_clock (GateApiClient *self,
+                                   JsonArray     *rows,
+                                   gint64         sent_wall_us,
+                                   gint64         sent_mono_us,
+                                   gint64         received_mono_us);
+
+G_END_DECLS

@@ -1,0 +1,608 @@
+/* gate-api-client-rpc.c — the backend's RPC functions, typed
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each wrapper builds the named arguments of one function (DESIGN.md §3),
+ * calls it through gate_api_client_call_async() and decodes the rows into
+ * the core's records (gate-api-rows.c), or fails with BAD_RESPONSE.
+ */
+#include "config.h"
+
+#include "gate-api-client-private.h"
+#include "gate-api-rows.h"
+#include "gate-error.h"
+
+/* Turns valid rows into the caller's record, or fails with BAD_RESPONSE. */
+typedef gpointer (*Decoder) (JsonArray       *rows,
+                             gpointer         data,
+                             GDestroyNotify  *free_func,
+                             GError         **error);
+
+typedef struct
+{
+  Decoder        decode;
+  gpointer       data;
+  GDestroyNotify data_free;
+  char          *function;
+} Typed;
+
+static void
+typed_free (Typed *typed)
+{
+  if (typed->data_free != NULL)
+    g_clear_pointer (&typed->data, typed->data_free);
+  g_free (typed->function);
+  g_free (typed);
+}
+
+static void
+on_typed_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Typed *typed = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) rows = gate_api_client_call_finish (GATE_API_CLIENT (source), result, &error);
+  GDestroyNotify free_func = NULL;
+  gpointer value;
+
+  if (rows == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  value = typed->decode (rows, typed->data, &free_func, &error);
+  if (value == NULL)
+    {
+      g_debug ("%s: %s", typed->function, error->message);
+      if (error->domain == GATE_ERROR && error->code == GATE_ERROR_BAD_RESPONSE)
+        g_prefix_error (&error, "%s: ", typed->function);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, value, free_func);
+}
+
+/* Takes @args. */
+static void
+typed_call (GateApiClient       *self,
+            const char          *function,
+            JsonObject          *args,
+            guint                timeout_ms,
+            Decoder              decode,
+            gpointer             data,
+            GDestroyNotify       data_free,
+            gpointer             source_tag,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Typed *typed = g_new0 (Typed, 1);
+
+  typed->decode = decode;
+  typed->data = data;
+  typed->data_free = data_free;
+  typed->function = g_strdup (function);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, typed, (GDestroyNotify) typed_free);
+  gate_api_client_call_async (self, function, args, timeout_ms, cancellable, on_typed_done, task);
+  json_object_unref (args);
+}
+
+static gpointer
+typed_finish (GateApiClient  *self,
+              GAsyncResult   *result,
+              gpointer        source_tag,
+              GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+args_set_string (JsonObject *args,
+                 const char *name,
+                 const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member (args, name, value);
+  else
+    json_object_set_null_member (args, name);
+}
+
+static void
+args_set_time (JsonObject *args,
+               const char *name,
+               gint64      time_us)
+{
+  g_autofree char *text = time_us != 0 ? gate_api_format_time (time_us) : NULL;
+
+  args_set_string (args, name, text);
+}
+
+static gpointer
+decode_scan_answer (JsonArray       *rows,
+                    gpointer         data,
+                    GDestroyNotify  *free_func,
+                    GError         **error)
+{
+  *free_func = (GDestroyNotify) gate_scan_answer_free;
+  return gate_api_rows_to_scan_answer (rows, error);
+}
+
+/**
+ * gate_api_client_scan_ticket_async:
+ * @timeout_ms: 0 for GATE_API_SCAN_TIMEOUT_MS
+ *
+ * The online decision for one scan; @client_scan_id makes a retry (or the
+ * later upload of the same scan) a replay on the server.
+ */
+void
+gate_api_client_scan_ticket_async (GateApiClient       *self,
+                                   const char          *qr_token,
+                                   const char          *event_id,
+                                   const char          *client_scan_id,
+                                   const char          *scan_method,
+                                   guint                timeout_ms,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  args_set_string (args, "p_qr_token", qr_token);
+  args_set_string (args, "p_event_id", event_id);
+  args_set_string (args, "p_device_id", self->device_id);
+  args_set_string (args, "p_client_scan_id", client_scan_id);
+  args_set_string (args, "p_scan_method", scan_method != NULL ? scan_method : "qr");
+  typed_call (self, "scan_ticket", args, timeout_ms != 0 ? timeout_ms : GATE_API_SCAN_TIMEOUT_MS,
+              decode_scan_answer, NULL, NULL, gate_api_client_scan_ticket_async, cancellable, callback, user_data);
+}
+
+GateScanAnswer *
+gate_api_client_scan_ticket_finish (GateApiClient  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_scan_ticket_async, error);
+}
+
+static gpointer
+decode_upload_results (JsonArray       *rows,
+                       gpointer         data,
+                       GDestroyNotify  *free_func,
+                       GError         **error)
+{
+  *free_func = (GDestroyNotify) g_ptr_array_unref;
+  return gate_api_rows_to_upload_results (rows, data, error);
+}
+
+void
+gate_api_client_sync_offline_scans_async (GateApiClient       *self,
+                                          GPtrArray           *scans,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  JsonObject *args;
+  JsonArray *items;
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+  g_return_if_fail (scans != NULL);
+
+  if (scans->len > GATE_API_MAX_UPLOAD_BATCH)
+    {
+      g_task_report_new_error (self, callback, user_data, gate_api_client_sync_offline_scans_async, GATE_ERROR,
+                               GATE_ERROR_BAD_REQUEST, "sync_offline_scans: %u scans in one batch, at most %u",
+                               scans->len, GATE_API_MAX_UPLOAD_BATCH);
+      return;
+    }
+
+  args = json_object_new ();
+  items = json_array_sized_new (scans->len);
+  for (guint i = 0; i < scans->len; i++)
+    {
+      const GateQueuedScan *scan = g_ptr_array_index (scans, i);
+      JsonObject *item = json_object_new ();
+
+      args_set_string (item, "client_scan_id", scan->client_scan_id);
+      args_set_string (item, "qr_token", scan->qr_token);
+      args_set_string (item, "event_id", scan->event_id);
+      args_set_time (item, "scanned_at", scan->scanned_at_us);
+      json_object_set_int_member (item, "clock_offset_ms", scan->clock_offset_ms);
+      args_set_string (item, "scanned_by", scan->scanned_by);
+      args_set_string (item, "scan_method", scan->scan_method != NULL ? scan->scan_method : "qr");
+      json_array_add_object_element (items, item);
+    }
+
+  args_set_string (args, "p_device_id", self->device_id);
+  json_object_set_array_member (args, "p_scans", items);
+  typed_call (self, "sync_offline_scans", args, 0, decode_upload_results, g_ptr_array_ref (scans),
+              (GDestroyNotify) g_ptr_array_unref, gate_api_client_sync_offline_scans_async, cancellable, callback,
+              user_data);
+}
+
+/**
+ * gate_api_client_sync_offline_scans_finish:
+ *
+ * Returns: (transfer full) (element-type GateUploadResult): one result per
+ *   answered scan of the batch
+ */
+GPtrArray *
+gate_api_client_sync_offline_scans_finish (GateApiClient  *self,
+                                           GAsyncResult   *result,
+                                           GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_sync_offline_scans_async, error);
+}
+
+static gpointer
+decode_ticket_page (JsonArray       *rows,
+                    gpointer         data,
+                    GDestroyNotify  *free_func,
+                    GError         **error)
+{
+  *free_func = (GDestroyNotify) gate_ticket_page_free;
+  return gate_api_rows_to_ticket_page (rows, data, error);
+}
+
+void
+gate_api_client_tickets_changed_since_async (GateApiClient       *self,
+                                             const char          *event_id,
+                                             const char          *cursor,
+                                             guint                limit,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  args_set_string (args, "p_event_id", event_id);
+  args_set_string (args, "p_cursor", cursor);
+  json_object_set_int_member (args, "p_limit", limit != 0 ? limit : 1000);
+  typed_call (self, "tickets_changed_since", args, 0, decode_ticket_page, g_strdup (event_id), g_free,
+              gate_api_client_tickets_changed_since_async, cancellable, callback, user_data);
+}
+
+GateTicketPage *
+gate_api_client_tickets_changed_since_finish (GateApiClient  *self,
+                                              GAsyncResult   *result,
+                                              GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_tickets_changed_since_async, error);
+}
+
+static gpointer
+decode_event_summary (JsonArray       *rows,
+                      gpointer         data,
+                      GDestroyNotify  *free_func,
+                      GError         **error)
+{
+  *free_func = (GDestroyNotify) gate_event_summary_free;
+  return gate_api_rows_to_event_summary (rows, error);
+}
+
+void
+gate_api_client_event_summary_async (GateApiClient       *self,
+                                     const char          *event_id,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  args_set_string (args, "p_event_id", event_id);
+  typed_call (self, "event_summary", args, 0, decode_event_summary, NULL, NULL, gate_api_client_event_summary_async,
+              cancellable, callback, user_data);
+}
+
+GateEventSummary *
+gate_api_client_event_summary_finish (GateApiClient  *self,
+                                      GAsyncResult   *result,
+                                      GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_event_summary_async, error);
+}
+
+static gpointer
+decode_event_summaries (JsonArray       *rows,
+                        gpointer         data,
+                        GDestroyNotify  *free_func,
+                        GError         **error)
+{
+  *free_func = (GDestroyNotify) g_ptr_array_unref;
+  return gate_api_rows_to_event_summaries (rows, error);
+}
+
+void
+gate_api_client_list_events_async (GateApiClient       *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  args_set_string (args, "p_device_id", self->device_id);
+  typed_call (self, "list_events", args, 0, decode_event_summaries, NULL, NULL, gate_api_client_list_events_async,
+              cancellable, callback, user_data);
+}
+
+/**
+ * gate_api_client_list_events_finish:
+ *
+ * Returns: (transfer full) (element-type GateEventSummary)
+ */
+GPtrArray *
+gate_api_client_list_events_finish (GateApiClient  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_list_events_async, error);
+}
+
+/* For functions whose only use to us is that they answered: the rows back,
+ * once they are the one row with a server time. */
+static gpointer
+decode_acknowledgement (JsonArray       *rows,
+                        gpointer         data,
+                        GDestroyNotify  *free_func,
+                        GError         **error)
+{
+  *free_func = (GDestroyNotify) json_array_unref;
+  if (gate_api_rows_to_server_time (rows, error) == 0)
+    return NULL;
+  return json_array_ref (rows);
+}
+
+static gboolean
+acknowledgement_finish (GateApiClient  *self,
+                        GAsyncResult   *result,
+                        gpointer        source_tag,
+                        GError        **error)
+{
+  g_autoptr(JsonArray) rows = typed_finish (self, result, source_tag, error);
+
+  return rows != NULL;
+}
+
+void
+gate_api_client_heartbeat_async (GateApiClient       *self,
+                                 const char          *app_version,
+                                 gint                 pending_scans,
+                                 gint64               last_refresh_at_us,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  args_set_string (args, "p_device_id", self->device_id);
+  args_set_string (args, "p_app_version", app_version);
+  json_object_set_int_member (args, "p_pending_scans", pending_scans);
+  args_set_time (args, "p_last_refresh_at", last_refresh_at_us);
+  typed_call (self, "device_heartbeat", args, 0, decode_acknowledgement, NULL, NULL, gate_api_client_heartbeat_async,
+              cancellable, callback, user_data);
+}
+
+gboolean
+gate_api_client_heartbeat_finish (GateApiClient  *self,
+                                  GAsyncResult   *result,
+                                  GError        **error)
+{
+  return acknowledgement_finish (self, result, gate_api_client_heartbeat_async, error);
+}
+
+static gpointer
+decode_any_rows (JsonArray       *rows,
+                 gpointer         data,
+                 GDestroyNotify  *free_func,
+                 GError         **error)
+{
+  *free_func = (GDestroyNotify) json_array_unref;
+  return json_array_ref (rows);
+}
+
+void
+gate_api_client_probe_async (GateApiClient       *self,
+                             const char          *event_id,
+                             guint                timeout_ms,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  /* Read-only, unlike the heartbeat, and it still needs a valid token. */
+  args_set_string (args, "p_event_id", event_id);
+  typed_call (self, "event_summary", args, timeout_ms, decode_any_rows, NULL, NULL, gate_api_client_probe_async,
+              cancellable, callback, user_data);
+}
+
+gboolean
+gate_api_client_probe_finish (GateApiClient  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  return acknowledgement_finish (self, result, gate_api_client_probe_async, error);
+}
+
+static gpointer
+decode_conflicts (JsonArray       *rows,
+                  gpointer         data,
+                  GDestroyNotify  *free_func,
+                  GError         **error)
+{
+  *free_func = (GDestroyNotify) g_ptr_array_unref;
+  return gate_api_rows_to_conflicts (rows, error);
+}
+
+void
+gate_api_client_list_conflicts_async (GateApiClient       *self,
+                                      const char          *event_id,
+                                      gboolean             include_reviewed,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  args_set_string (args, "p_event_id", event_id);
+  json_object_set_boolean_member (args, "p_include_reviewed", include_reviewed);
+  typed_call (self, "list_conflicts", args, 0, decode_conflicts, NULL, NULL, gate_api_client_list_conflicts_async,
+              cancellable, callback, user_data);
+}
+
+/**
+ * gate_api_client_list_conflicts_finish:
+ *
+ * Returns: (transfer full) (element-type GateConflict)
+ */
+GPtrArray *
+gate_api_client_list_conflicts_finish (GateApiClient  *self,
+                                       GAsyncResult   *result,
+                                       GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_list_conflicts_async, error);
+}
+
+static void
+on_conflicts_listed (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GPtrArray *conflicts = gate_api_client_list_conflicts_finish (GATE_API_CLIENT (source), result, &error);
+
+  if (conflicts == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, conflicts, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+gate_api_client_conflicts_async (GateApiClient       *self,
+                                 const char          *event_id,
+                                 gboolean             supervisor,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  JsonObject *args;
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  if (supervisor)
+    {
+      GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, gate_api_client_conflicts_async);
+      gate_api_client_list_conflicts_async (self, event_id, TRUE, cancellable, on_conflicts_listed, task);
+      return;
+    }
+
+  args = json_object_new ();
+  args_set_string (args, "p_device_id", self->device_id);
+  args_set_string (args, "p_event_id", event_id);
+  typed_call (self, "device_conflicts", args, 0, decode_conflicts, NULL, NULL, gate_api_client_conflicts_async,
+              cancellable, callback, user_data);
+}
+
+/**
+ * gate_api_client_conflicts_finish:
+ *
+ * Returns: (transfer full) (element-type GateConflict)
+ */
+GPtrArray *
+gate_api_client_conflicts_finish (GateApiClient  *self,
+                                  GAsyncResult   *result,
+                                  GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_conflicts_async, error);
+}
+
+void
+gate_api_client_review_conflict_async (GateApiClient       *self,
+                                       gint64               conflict_id,
+                                       const char          *reviewed_by,
+                                       const char          *note,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  json_object_set_int_member (args, "p_conflict_id", conflict_id);
+  args_set_string (args, "p_reviewed_by", reviewed_by);
+  args_set_string (args, "p_note", note);
+  typed_call (self, "review_conflict", args, 0, decode_acknowledgement, NULL, NULL,
+              gate_api_client_review_conflict_async, cancellable, callback, user_data);
+}
+
+gboolean
+gate_api_client_review_conflict_finish (GateApiClient  *self,
+                                        GAsyncResult   *result,
+                                        GError        **error)
+{
+  return acknowledgement_finish (self, result, gate_api_client_review_conflict_async, error);
+}
+
+static gpointer
+decode_devices (JsonArray       *rows,
+                gpointer         data,
+                GDestroyNotify  *free_func,
+                GError         **error)
+{
+  *free_func = (GDestroyNotify) g_ptr_array_unref;
+  return gate_api_rows_to_devices (rows, error);
+}
+
+void
+gate_api_client_list_devices_async (GateApiClient       *self,
+                                    const char          *event_id,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  args_set_string (args, "p_event_id", event_id);
+  typed_call (self, "list_devices", args, 0, decode_devices, NULL, NULL, gate_api_client_list_devices_async,
+              cancellable, callback, user_data);
+}
+
+/**
+ * gate_api_client_list_devices_finish:
+ *
+ * Returns: (transfer full) (element-type GateDeviceInfo)
+ */
+GPtrArray *
+gate_api_client_list_devices_finish (GateApiClient  *self,
+                                     GAsyncResult   *result,
+                                     GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_list_devices_async, error);
+}
