@@ -451,7 +451,7 @@ on_peer_scanned (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(GateScanAnswer) answer = NULL;
+  g_autoptr(GateScanDecision) answer = NULL;
   g_autoptr(GError) error = NULL;
 
   answer = gate_api_client_scan_ticket_finish (GATE_API_CLIENT (source), result, &error);

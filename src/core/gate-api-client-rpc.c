@@ -125,14 +125,23 @@ args_set_time (JsonObject *args,
   args_set_string (args, name, text);
 }
 
+/* @data: what was sent, for the code and scan id the row does not repeat. */
 static gpointer
-decode_scan_answer (JsonArray       *rows,
-                    gpointer         data,
-                    GDestroyNotify  *free_func,
-                    GError         **error)
+decode_scan_decision (JsonArray       *rows,
+                      gpointer         data,
+                      GDestroyNotify  *free_func,
+                      GError         **error)
 {
-  *free_func = (GDestroyNotify) gate_scan_answer_free;
-  return gate_api_rows_to_scan_answer (rows, error);
+  const GateScanDecision *sent = data;
+  GateScanDecision *decision = gate_api_rows_to_scan_decision (rows, error);
+
+  *free_func = (GDestroyNotify) gate_scan_decision_free;
+  if (decision != NULL)
+    {
+      decision->code = g_strdup (sent->code);
+      decision->client_scan_id = g_strdup (sent->client_scan_id);
+    }
+  return decision;
 }
 
 /**
@@ -154,19 +163,30 @@ gate_api_client_scan_ticket_async (GateApiClient       *self,
                                    gpointer             user_data)
 {
   JsonObject *args = json_object_new ();
+  GateScanDecision *sent;
 
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
+  sent = gate_scan_decision_new (GATE_VERDICT_NOT_FOUND, GATE_SCAN_MODE_ONLINE);
+  sent->code = g_strdup (qr_token);
+  sent->client_scan_id = g_strdup (client_scan_id);
   args_set_string (args, "p_qr_token", qr_token);
   args_set_string (args, "p_event_id", event_id);
   args_set_string (args, "p_device_id", self->device_id);
   args_set_string (args, "p_client_scan_id", client_scan_id);
   args_set_string (args, "p_scan_method", scan_method != NULL ? scan_method : "qr");
   typed_call (self, "scan_ticket", args, timeout_ms != 0 ? timeout_ms : GATE_API_SCAN_TIMEOUT_MS,
-              decode_scan_answer, NULL, NULL, gate_api_client_scan_ticket_async, cancellable, callback, user_data);
+              decode_scan_decision, sent, (GDestroyNotify) gate_scan_decision_free, gate_api_client_scan_ticket_async,
+              cancellable, callback, user_data);
 }
 
-GateScanAnswer *
+/**
+ * gate_api_client_scan_ticket_finish:
+ *
+ * Returns: (transfer full): the server's decision, mode online, with the
+ *   code and client_scan_id that were sent
+ */
+GateScanDecision *
 gate_api_client_scan_ticket_finish (GateApiClient  *self,
                                     GAsyncResult   *result,
                                     GError        **error)

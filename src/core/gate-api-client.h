@@ -58,7 +58,7 @@ void              gate_api_client_scan_ticket_async    (GateApiClient        *se
                                                         GCancellable         *cancellable,
                                                         GAsyncReadyCallback   callback,
                                                         gpointer              user_data);
-GateScanAnswer   *gate_api_client_scan_ticket_finish   (GateApiClient        *self,
+GateScanDecision *gate_api_client_scan_ticket_finish   (GateApiClient        *self,
                                                         GAsyncResult         *result,
                                                         GError              **error);
 

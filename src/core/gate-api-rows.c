@@ -265,11 +265,13 @@ expect_one_row (JsonArray  *rows,
 
 /* --- records ------------------------------------------------------------- */
 
-GateScanAnswer *
-gate_api_rows_to_scan_answer (JsonArray  *rows,
-                              GError    **error)
+/* scan_ticket's row: an online decision, without the code and scan id the
+ * caller sent. */
+GateScanDecision *
+gate_api_rows_to_scan_decision (JsonArray  *rows,
+                                GError    **error)
 {
-  g_autoptr(GateScanAnswer) answer = gate_scan_answer_new ();
+  g_autoptr(GateScanDecision) answer = gate_scan_decision_new (GATE_VERDICT_NOT_FOUND, GATE_SCAN_MODE_ONLINE);
   g_autofree char *verdict = NULL;
   Row row;
 

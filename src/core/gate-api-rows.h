@@ -30,7 +30,7 @@ gboolean          gate_api_parse_time           (const char  *text,
                                                  gint64      *out_us);
 char             *gate_api_format_time          (gint64       time_us);
 
-GateScanAnswer   *gate_api_rows_to_scan_answer  (JsonArray   *rows,
+GateScanDecision *gate_api_rows_to_scan_decision (JsonArray  *rows,
                                                  GError     **error);
 GPtrArray        *gate_api_rows_to_upload_results (JsonArray *rows,
                                                  GPtrArray   *sent,

@@ -33,7 +33,6 @@ struct _GateScanEngine
 };
 
 G_DEFINE_FINAL_TYPE (GateScanEngine, gate_scan_engine, G_TYPE_OBJECT)
-G_DEFINE_BOXED_TYPE (GateScanDecision, gate_scan_decision, gate_scan_decision_copy, gate_scan_decision_free)
 
 enum
 {
@@ -50,41 +49,6 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-GateScanDecision *
-gate_scan_decision_copy (const GateScanDecision *decision)
-{
-  GateScanDecision *copy = g_memdup2 (decision, sizeof *decision);
-
-  copy->code = g_strdup (decision->code);
-  copy->client_scan_id = g_strdup (decision->client_scan_id);
-  copy->ticket_id = g_strdup (decision->ticket_id);
-  copy->guest_name = g_strdup (decision->guest_name);
-  copy->ticket_type = g_strdup (decision->ticket_type);
-  copy->scanned_device = g_strdup (decision->scanned_device);
-  return copy;
-}
-
-void
-gate_scan_decision_free (GateScanDecision *decision)
-{
-  if (decision == NULL)
-    return;
-
-  g_free (decision->code);
-  g_free (decision->client_scan_id);
-  g_free (decision->ticket_id);
-  g_free (decision->guest_name);
-  g_free (decision->ticket_type);
-  g_free (decision->scanned_device);
-  g_free (decision);
-}
-
-const char *
-gate_scan_mode_to_string (GateScanMode mode)
-{
-  return gate_enum_to_nick (GATE_TYPE_SCAN_MODE, mode);
-}
 
 gboolean
 gate_scan_code_is_valid (const char *code)
@@ -114,9 +78,8 @@ typedef struct
   char             *client_scan_id;
   gint64            started_us;
   gint64            device_time_us;
-  gint64            server_offset_ms;
   guint             busy_retries;
-  GateScanDecision *decision;
+  GateScanDecision *online;   /* the server's decision, noted in the cache before it is returned */
 } Scan;
 
 static void
@@ -125,24 +88,11 @@ scan_free (Scan *scan)
   g_free (scan->code);
   g_free (scan->method);
   g_free (scan->client_scan_id);
-  g_clear_pointer (&scan->decision, gate_scan_decision_free);
+  g_clear_pointer (&scan->online, gate_scan_decision_free);
   g_free (scan);
 }
 
-static GateScanDecision *
-decision_new (Scan         *scan,
-              GateVerdict   verdict,
-              GateScanMode  mode)
-{
-  GateScanDecision *decision = g_new0 (GateScanDecision, 1);
-
-  decision->code = g_strdup (scan->code);
-  decision->verdict = verdict;
-  decision->mode = mode;
-  decision->client_scan_id = g_strdup (scan->client_scan_id);
-  return decision;
-}
-
+/* The one way out of a scan: every decision, whoever made it, leaves here. */
 static void
 finish_scan (GTask            *task,
              GateScanDecision *decision)
@@ -162,10 +112,8 @@ decide_offline_in_thread (GTask        *task,
   GateScanEngine *self = source_object;
   Scan *scan = task_data;
   g_autoptr(GateQueuedScan) queued = gate_queued_scan_new ();
-  g_autoptr(GateOfflineDecision) offline = NULL;
   g_autoptr(GError) error = NULL;
   GateScanDecision *decision;
-  gint64 last_refresh_us;
 
   queued->client_scan_id = g_strdup (scan->client_scan_id);
   queued->event_id = g_strdup (self->event_id);
@@ -175,27 +123,13 @@ decide_offline_in_thread (GTask        *task,
   queued->clock_offset_ms = gate_ticket_cache_get_clock_offset (self->cache);
   queued->scan_method = g_strdup (scan->method);
 
-  offline = gate_ticket_cache_admit_offline (self->cache, queued, &error);
-  if (offline == NULL)
+  decision = gate_ticket_cache_admit_offline (self->cache, queued, &error);
+  if (decision == NULL)
     {
       /* No durable record, no admit: the gate shows the storage error. */
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-
-  decision = decision_new (scan, offline->verdict, GATE_SCAN_MODE_OFFLINE);
-  if (offline->ticket != NULL)
-    {
-      decision->ticket_id = g_strdup (offline->ticket->id);
-      decision->guest_name = g_strdup (offline->ticket->guest_name);
-      decision->ticket_type = g_strdup (offline->ticket->ticket_type);
-      decision->scanned_at_us = offline->ticket->scanned_at_us;
-      decision->scanned_device = g_strdup (offline->ticket->scanned_device);
-    }
-
-  last_refresh_us = gate_ticket_cache_get_last_refresh (self->cache, self->event_id);
-  if (last_refresh_us > 0)
-    decision->cache_age_us = MAX (0, g_get_real_time () - last_refresh_us);
 
   finish_scan (task, decision);
 }
@@ -208,19 +142,15 @@ record_online_in_thread (GTask        *task,
 {
   GateScanEngine *self = source_object;
   Scan *scan = task_data;
-  g_autoptr(GateScanAnswer) answer = gate_scan_answer_new ();
   g_autoptr(GError) error = NULL;
 
   /* Best effort: the server has the truth; the cache only learns it early.
    * Both writes are disk I/O, hence here and not on the main context. */
-  gate_ticket_cache_set_clock_offset (self->cache, scan->server_offset_ms, NULL);
-  answer->verdict = scan->decision->verdict;
-  answer->scanned_at_us = scan->decision->scanned_at_us;
-  answer->scanned_device = g_strdup (scan->decision->scanned_device);
-  if (!gate_ticket_cache_record_online (self->cache, scan->code, scan->client_scan_id, answer, &error))
+  gate_ticket_cache_set_clock_offset (self->cache, gate_api_client_get_clock_offset_ms (self->client), NULL);
+  if (!gate_ticket_cache_record_online (self->cache, scan->online, &error))
     g_debug ("could not note an online verdict in the cache: %s", error->message);
 
-  finish_scan (task, g_steal_pointer (&scan->decision));
+  finish_scan (task, g_steal_pointer (&scan->online));
 }
 
 static void send_online (GTask *task);
@@ -241,9 +171,10 @@ on_online_answer (GObject      *source,
   GateScanEngine *self = g_task_get_source_object (task);
   Scan *scan = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GateScanAnswer) answer = gate_api_client_scan_ticket_finish (GATE_API_CLIENT (source), result, &error);
+  g_autoptr(GateScanDecision) decision = gate_api_client_scan_ticket_finish (GATE_API_CLIENT (source), result,
+                                                                             &error);
 
-  if (answer == NULL)
+  if (decision == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
           g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED) ||
@@ -261,21 +192,15 @@ on_online_answer (GObject      *source,
     }
 
   gate_connectivity_report_latency (self->connectivity, g_get_monotonic_time () - scan->started_us);
-  scan->server_offset_ms = gate_api_client_get_clock_offset_ms (self->client);
 
-  if (answer->verdict == GATE_VERDICT_BUSY && scan->busy_retries < BUSY_RETRIES)
+  if (decision->verdict == GATE_VERDICT_BUSY && scan->busy_retries < BUSY_RETRIES)
     {
       scan->busy_retries++;
       g_timeout_add (BUSY_RETRY_DELAY_MS, retry_busy, g_steal_pointer (&task));
       return;
     }
 
-  scan->decision = decision_new (scan, answer->verdict, GATE_SCAN_MODE_ONLINE);
-  scan->decision->ticket_id = g_strdup (answer->ticket_id);
-  scan->decision->guest_name = g_strdup (answer->guest_name);
-  scan->decision->ticket_type = g_strdup (answer->ticket_type);
-  scan->decision->scanned_at_us = answer->scanned_at_us;
-  scan->decision->scanned_device = g_strdup (answer->scanned_device);
+  scan->online = g_steal_pointer (&decision);
   g_task_run_in_thread (task, record_online_in_thread);
 }
 
@@ -353,8 +278,11 @@ gate_scan_engine_scan_async (GateScanEngine      *self,
     {
       GateScanMode mode = self->client && gate_connectivity_get_online (self->connectivity)
                             ? GATE_SCAN_MODE_ONLINE : GATE_SCAN_MODE_OFFLINE;
+      GateScanDecision *decision = gate_scan_decision_new (GATE_VERDICT_INVALID_CODE, mode);
 
-      finish_scan (task, decision_new (scan, GATE_VERDICT_INVALID_CODE, mode));
+      decision->code = g_strdup (scan->code);
+      decision->client_scan_id = g_strdup (scan->client_scan_id);
+      finish_scan (task, decision);
       return;
     }
 

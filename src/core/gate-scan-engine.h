@@ -14,34 +14,6 @@ G_BEGIN_DECLS
 
 #define GATE_MAX_CODE_LENGTH 512
 
-typedef enum
-{
-  GATE_SCAN_MODE_ONLINE,   /*< nick=online >*/
-  GATE_SCAN_MODE_OFFLINE,  /*< nick=offline >*/
-} GateScanMode;
-
-typedef struct
-{
-  char         *code;
-  GateVerdict   verdict;
-  GateScanMode  mode;
-  char         *client_scan_id;
-  char         *ticket_id;
-  char         *guest_name;
-  char         *ticket_type;
-  gint64        scanned_at_us;    /* for already_scanned: when the winner came in */
-  char         *scanned_device;
-  gint64        latency_us;       /* code in → verdict out */
-  gint64        cache_age_us;     /* offline: how old the cache is; 0 when never refreshed */
-} GateScanDecision;
-
-#define GATE_TYPE_SCAN_DECISION (gate_scan_decision_get_type ())
-GType             gate_scan_decision_get_type (void) G_GNUC_CONST;
-GateScanDecision *gate_scan_decision_copy     (const GateScanDecision *decision);
-void              gate_scan_decision_free     (GateScanDecision       *decision);
-const char       *gate_scan_mode_to_string    (GateScanMode            mode);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateScanDecision, gate_scan_decision_free)
-
 /* Whether @code could be a ticket at all: at most 512 bytes of printable
  * ASCII. Anything else is `invalid_code` without a lookup. */
 gboolean          gate_scan_code_is_valid     (const char *code);

@@ -10,17 +10,6 @@
 #include "gate-error.h"
 #include "gate-ticket-cache-private.h"
 
-void
-gate_offline_decision_free (GateOfflineDecision *decision)
-{
-  if (decision == NULL)
-    return;
-
-  g_clear_pointer (&decision->ticket, gate_ticket_free);
-  g_free (decision->client_scan_id);
-  g_free (decision);
-}
-
 /**
  * gate_ticket_cache_lookup:
  * @pending_local: (out) (optional): whether this device admitted the ticket
@@ -46,30 +35,40 @@ gate_ticket_cache_lookup (GateTicketCache  *self,
   return ticket;
 }
 
-static GateOfflineDecision *
-decision_new (GateVerdict  verdict,
-              GateTicket  *ticket,
-              const char  *client_scan_id,
-              gboolean     replayed)
+/* The decision about @scan from what the cache knows of @ticket (nullable). */
+static GateScanDecision *
+decision_new (GateVerdict           verdict,
+              const GateQueuedScan *scan,
+              const GateTicket     *ticket)
 {
-  GateOfflineDecision *decision = g_new0 (GateOfflineDecision, 1);
+  GateScanDecision *decision = gate_scan_decision_new (verdict, GATE_SCAN_MODE_OFFLINE);
 
-  decision->verdict = verdict;
-  decision->ticket = ticket;
-  decision->client_scan_id = g_strdup (client_scan_id);
-  decision->replayed = replayed;
+  decision->code = g_strdup (scan->qr_token);
+  decision->client_scan_id = g_strdup (scan->client_scan_id);
+  if (ticket != NULL)
+    {
+      decision->ticket_id = g_strdup (ticket->id);
+      decision->event_id = g_strdup (ticket->event_id);
+      decision->guest_name = g_strdup (ticket->guest_name);
+      decision->ticket_type = g_strdup (ticket->ticket_type);
+      decision->scanned_at_us = ticket->scanned_at_us;
+      decision->scanned_device = g_strdup (ticket->scanned_device);
+    }
   return decision;
 }
 
 /* An admit this device already made under @client_scan_id, offline (still
  * queued or answered) or online: the same scan decided again gets the same
  * answer. Returns NULL without error if the id is new. */
-static GateOfflineDecision *
+static GateScanDecision *
 replay_admit (GateTicketCache       *self,
               const GateQueuedScan  *scan,
               GError               **error)
 {
   g_autoptr(GateTicket) ticket = NULL;
+  g_autoptr(GateTicket) cached = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GateScanDecision *decision;
   sqlite3_stmt *stmt;
   int rc;
 
@@ -92,7 +91,6 @@ replay_admit (GateTicketCache       *self,
       ticket->event_id = _gate_cache_column_dup (stmt, 2);
       ticket->scanned_device = _gate_cache_column_dup (stmt, 3);
       ticket->scanned_at_us = sqlite3_column_int64 (stmt, 4);
-      ticket->status = GATE_TICKET_STATUS_SCANNED;
     }
   sqlite3_reset (stmt);
 
@@ -106,44 +104,40 @@ replay_admit (GateTicketCache       *self,
 
   /* Names and types from the cache if it still has them; when and where
    * from the original decision, whatever happened since. */
-  {
-    g_autoptr(GError) local_error = NULL;
-    g_autoptr(GateTicket) cached = _gate_cache_read_ticket (self, ticket->qr_token, NULL, &local_error);
+  cached = _gate_cache_read_ticket (self, ticket->qr_token, NULL, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (cached != NULL)
+    {
+      _gate_cache_replace_str (&ticket->ticket_type, cached->ticket_type);
+      _gate_cache_replace_str (&ticket->guest_name, cached->guest_name);
+    }
 
-    if (local_error != NULL)
-      {
-        g_propagate_error (error, g_steal_pointer (&local_error));
-        return NULL;
-      }
-    if (cached != NULL)
-      {
-        _gate_cache_replace_str (&ticket->qr_signature, cached->qr_signature);
-        _gate_cache_replace_str (&ticket->ticket_type, cached->ticket_type);
-        _gate_cache_replace_str (&ticket->guest_name, cached->guest_name);
-        ticket->updated_at_us = cached->updated_at_us;
-      }
-  }
-
-  return decision_new (GATE_VERDICT_ADMITTED, g_steal_pointer (&ticket), scan->client_scan_id, TRUE);
+  decision = decision_new (GATE_VERDICT_ADMITTED, scan, ticket);
+  decision->replayed = TRUE;
+  return decision;
 }
 
-/* Runs inside the BEGIN IMMEDIATE transaction. *marked tells whether it
- * wrote (an admit) or only read. */
-static GateOfflineDecision *
+/* Runs inside the BEGIN IMMEDIATE transaction. *marked is the ticket it
+ * marked scanned (an admit), NULL when it only read. */
+static GateScanDecision *
 decide_locked (GateTicketCache       *self,
                const GateQueuedScan  *scan,
-               gboolean              *marked,
+               GateTicket           **marked,
                GError               **error)
 {
   g_autoptr(GateTicket) ticket = NULL;
   g_autoptr(GError) local_error = NULL;
-  GateOfflineDecision *replay;
+  GateScanDecision *replay;
   const char *device_id = scan->device_id != NULL ? scan->device_id : "";
   gint64 corrected_us = scan->scanned_at_us + scan->clock_offset_ms * 1000;
   gboolean pending_local = FALSE;
   sqlite3_stmt *stmt;
 
-  *marked = FALSE;
+  *marked = NULL;
 
   replay = replay_admit (self, scan, &local_error);
   if (replay != NULL)
@@ -162,13 +156,13 @@ decide_locked (GateTicketCache       *self,
     }
 
   if (ticket == NULL)
-    return decision_new (GATE_VERDICT_NOT_FOUND, NULL, scan->client_scan_id, FALSE);
+    return decision_new (GATE_VERDICT_NOT_FOUND, scan, NULL);
   if (g_strcmp0 (ticket->event_id, scan->event_id) != 0)
-    return decision_new (GATE_VERDICT_WRONG_EVENT, g_steal_pointer (&ticket), scan->client_scan_id, FALSE);
+    return decision_new (GATE_VERDICT_WRONG_EVENT, scan, ticket);
   if (ticket->status == GATE_TICKET_STATUS_VOID)
-    return decision_new (GATE_VERDICT_VOID, g_steal_pointer (&ticket), scan->client_scan_id, FALSE);
+    return decision_new (GATE_VERDICT_VOID, scan, ticket);
   if (ticket->status == GATE_TICKET_STATUS_SCANNED || pending_local)
-    return decision_new (GATE_VERDICT_ALREADY_SCANNED, g_steal_pointer (&ticket), scan->client_scan_id, FALSE);
+    return decision_new (GATE_VERDICT_ALREADY_SCANNED, scan, ticket);
 
   stmt = _gate_cache_prepare (self,
                               "UPDATE tickets SET status = 'scanned', scanned_at = ?2, scanned_device = ?3, "
@@ -185,8 +179,8 @@ decide_locked (GateTicketCache       *self,
 
   stmt = _gate_cache_prepare (self,
                               "INSERT INTO scan_queue (client_scan_id, event_id, qr_token, ticket_id, device_id, "
-                              "scanned_at, clock_offset_ms, scanned_by, scan_method) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                              "?7, ?8, ?9)",
+                              "scanned_at, clock_offset_ms, scanned_by, scan_method) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                               error);
   if (stmt == NULL)
     return NULL;
@@ -205,8 +199,27 @@ decide_locked (GateTicketCache       *self,
   ticket->status = GATE_TICKET_STATUS_SCANNED;
   ticket->scanned_at_us = corrected_us;
   _gate_cache_replace_str (&ticket->scanned_device, device_id);
-  *marked = TRUE;
-  return decision_new (GATE_VERDICT_ADMITTED, g_steal_pointer (&ticket), scan->client_scan_id, FALSE);
+  *marked = g_steal_pointer (&ticket);
+  return decision_new (GATE_VERDICT_ADMITTED, scan, *marked);
+}
+
+/* How old the event's tickets are: µs since a page was last stored, 0 if
+ * never. */
+static gint64
+cache_age_locked (GateTicketCache *self,
+                  const char      *event_id)
+{
+  sqlite3_stmt *stmt = _gate_cache_prepare (self, "SELECT last_refresh_at FROM events WHERE id = ?", NULL);
+  gint64 last_refresh_us = 0;
+
+  if (stmt == NULL)
+    return 0;
+  _gate_cache_bind_text (stmt, 1, event_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    last_refresh_us = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return last_refresh_us > 0 ? MAX (0, g_get_real_time () - last_refresh_us) : 0;
 }
 
 /**
@@ -221,16 +234,17 @@ decide_locked (GateTicketCache       *self,
  * online admit) gets the same admitted answer with replayed set, and queues
  * nothing.
  *
- * Returns: (nullable): the decision, or NULL with GATE_ERROR_DISK_FULL or
- *   GATE_ERROR_STORAGE when it could not be recorded — never an admit then
+ * Returns: (transfer full) (nullable): the decision, mode offline, or NULL
+ *   with GATE_ERROR_DISK_FULL or GATE_ERROR_STORAGE when it could not be
+ *   recorded — never an admit then
  */
-GateOfflineDecision *
+GateScanDecision *
 gate_ticket_cache_admit_offline (GateTicketCache       *self,
                                  const GateQueuedScan  *scan,
                                  GError               **error)
 {
-  g_autoptr(GateOfflineDecision) decision = NULL;
-  gboolean marked = FALSE;
+  g_autoptr(GateScanDecision) decision = NULL;
+  g_autoptr(GateTicket) marked = NULL;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (GATE_IS_TICKET_CACHE (self), NULL);
@@ -240,9 +254,12 @@ gate_ticket_cache_admit_offline (GateTicketCache       *self,
   if (_gate_cache_begin (self, error))
     {
       decision = decide_locked (self, scan, &marked, error);
+      if (decision != NULL)
+        decision->cache_age_us = cache_age_locked (self, scan->event_id);
+
       if (decision == NULL)
         _gate_cache_rollback (self);
-      else if (!marked)
+      else if (marked == NULL)
         {
           /* Nothing to record: the transaction only read. */
           _gate_cache_rollback (self);
@@ -256,20 +273,18 @@ gate_ticket_cache_admit_offline (GateTicketCache       *self,
   if (!ok)
     return NULL;
 
-  if (marked)
+  if (marked != NULL)
     {
-      _gate_cache_notify_later (self, GATE_CACHE_TICKET_CHANGED, decision->ticket);
+      _gate_cache_notify_later (self, GATE_CACHE_TICKET_CHANGED, marked);
       _gate_cache_notify_later (self, GATE_CACHE_STATUS_CHANGED, NULL);
     }
   return g_steal_pointer (&decision);
 }
 
 static GateTicket *
-record_online_locked (GateTicketCache       *self,
-                      const char            *qr_token,
-                      const char            *client_scan_id,
-                      const GateScanAnswer  *answer,
-                      GError               **error)
+record_online_locked (GateTicketCache         *self,
+                      const GateScanDecision  *decision,
+                      GError                 **error)
 {
   g_autoptr(GateTicket) ticket = NULL;
   sqlite3_stmt *stmt;
@@ -285,11 +300,11 @@ record_online_locked (GateTicketCache       *self,
                               error);
   if (stmt == NULL)
     return NULL;
-  _gate_cache_bind_text (stmt, 1, qr_token);
-  _gate_cache_bind_text (stmt, 2, answer->verdict == GATE_VERDICT_VOID ? "void" : "scanned");
-  _gate_cache_bind_time (stmt, 3, answer->scanned_at_us);
-  _gate_cache_bind_text (stmt, 4, answer->scanned_device);
-  _gate_cache_bind_time (stmt, 5, answer->server_time_us);
+  _gate_cache_bind_text (stmt, 1, decision->code);
+  _gate_cache_bind_text (stmt, 2, decision->verdict == GATE_VERDICT_VOID ? "void" : "scanned");
+  _gate_cache_bind_time (stmt, 3, decision->scanned_at_us);
+  _gate_cache_bind_text (stmt, 4, decision->scanned_device);
+  _gate_cache_bind_time (stmt, 5, decision->server_time_us);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     ticket = _gate_cache_ticket_from_row (stmt);
@@ -302,7 +317,7 @@ record_online_locked (GateTicketCache       *self,
       return NULL;
     }
 
-  if (answer->verdict == GATE_VERDICT_ADMITTED && client_scan_id != NULL)
+  if (decision->verdict == GATE_VERDICT_ADMITTED && decision->client_scan_id != NULL)
     {
       stmt = _gate_cache_prepare (self,
                                   "INSERT OR IGNORE INTO online_scans (client_scan_id, event_id, qr_token, ticket_id, "
@@ -310,13 +325,13 @@ record_online_locked (GateTicketCache       *self,
                                   error);
       if (stmt == NULL)
         return NULL;
-      _gate_cache_bind_text (stmt, 1, client_scan_id);
+      _gate_cache_bind_text (stmt, 1, decision->client_scan_id);
       _gate_cache_bind_text (stmt, 2, ticket != NULL ? ticket->event_id : NULL);
-      _gate_cache_bind_text (stmt, 3, qr_token);
-      _gate_cache_bind_text (stmt, 4, answer->ticket_id != NULL ? answer->ticket_id
+      _gate_cache_bind_text (stmt, 3, decision->code);
+      _gate_cache_bind_text (stmt, 4, decision->ticket_id != NULL ? decision->ticket_id
                                       : ticket != NULL ? ticket->id : NULL);
-      _gate_cache_bind_time (stmt, 5, answer->scanned_at_us);
-      _gate_cache_bind_text (stmt, 6, answer->scanned_device);
+      _gate_cache_bind_time (stmt, 5, decision->scanned_at_us);
+      _gate_cache_bind_text (stmt, 6, decision->scanned_device);
       sqlite3_bind_int64 (stmt, 7, g_get_real_time ());
       if (!_gate_cache_step_done (self, stmt, "remembering an online scan", error))
         return NULL;
@@ -330,8 +345,8 @@ record_online_locked (GateTicketCache       *self,
 
 /**
  * gate_ticket_cache_record_online:
- * @client_scan_id: (nullable): the scan's id; remembered for an admit
- * @answer: what scan_ticket answered
+ * @decision: the server's decision (scan_ticket), with its code and, for an
+ *   admit, its client_scan_id, which is remembered
  *
  * Teaches the cache an online verdict early (before the next refresh), so
  * that a later offline decision is right: admitted and already_scanned mark
@@ -339,25 +354,23 @@ record_online_locked (GateTicketCache       *self,
  * Other verdicts change nothing.
  */
 gboolean
-gate_ticket_cache_record_online (GateTicketCache       *self,
-                                 const char            *qr_token,
-                                 const char            *client_scan_id,
-                                 const GateScanAnswer  *answer,
-                                 GError               **error)
+gate_ticket_cache_record_online (GateTicketCache         *self,
+                                 const GateScanDecision  *decision,
+                                 GError                 **error)
 {
   g_autoptr(GateTicket) ticket = NULL;
 
   g_return_val_if_fail (GATE_IS_TICKET_CACHE (self), FALSE);
-  g_return_val_if_fail (qr_token != NULL && answer != NULL, FALSE);
+  g_return_val_if_fail (decision != NULL && decision->code != NULL, FALSE);
 
-  if (answer->verdict != GATE_VERDICT_ADMITTED && answer->verdict != GATE_VERDICT_ALREADY_SCANNED &&
-      answer->verdict != GATE_VERDICT_VOID)
+  if (decision->verdict != GATE_VERDICT_ADMITTED && decision->verdict != GATE_VERDICT_ALREADY_SCANNED &&
+      decision->verdict != GATE_VERDICT_VOID)
     return TRUE;
 
   g_mutex_lock (&self->mutex);
   if (_gate_cache_begin (self, error))
     {
-      ticket = record_online_locked (self, qr_token, client_scan_id, answer, error);
+      ticket = record_online_locked (self, decision, error);
       if (ticket == NULL)
         _gate_cache_rollback (self);
       else if (!_gate_cache_commit (self, error))

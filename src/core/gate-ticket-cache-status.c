@@ -176,28 +176,6 @@ gate_ticket_cache_get_clock_offset (GateTicketCache *self)
   return offset;
 }
 
-gint64
-gate_ticket_cache_get_last_refresh (GateTicketCache *self,
-                                    const char      *event_id)
-{
-  sqlite3_stmt *stmt;
-  gint64 last_refresh = 0;
-
-  g_return_val_if_fail (GATE_IS_TICKET_CACHE (self), 0);
-
-  g_mutex_lock (&self->mutex);
-  stmt = _gate_cache_prepare (self, "SELECT last_refresh_at FROM events WHERE id = ?", NULL);
-  if (stmt != NULL)
-    {
-      _gate_cache_bind_text (stmt, 1, event_id);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        last_refresh = sqlite3_column_int64 (stmt, 0);
-      sqlite3_reset (stmt);
-    }
-  g_mutex_unlock (&self->mutex);
-  return last_refresh;
-}
-
 static GateCacheStatus *
 status_locked (GateTicketCache  *self,
                const char       *event_id,

@@ -18,20 +18,6 @@
 
 G_BEGIN_DECLS
 
-/* What an offline decision said. */
-typedef struct
-{
-  GateVerdict  verdict;
-  GateTicket  *ticket;          /* (nullable): NULL for not_found; for already_scanned
-                                 * scanned_at_us/scanned_device say when and where */
-  char        *client_scan_id;
-  gboolean     replayed;        /* this client_scan_id was decided before: same answer,
-                                 * nothing new queued */
-} GateOfflineDecision;
-
-void gate_offline_decision_free (GateOfflineDecision *decision);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateOfflineDecision, gate_offline_decision_free)
-
 /* Figures for the status panel. Times are µs since the epoch, 0 = never. */
 typedef struct
 {
@@ -80,13 +66,11 @@ GateTicket          *gate_ticket_cache_lookup                (GateTicketCache   
                                                               const char              *qr_token,
                                                               gboolean                *pending_local,
                                                               GError                 **error);
-GateOfflineDecision *gate_ticket_cache_admit_offline         (GateTicketCache         *self,
+GateScanDecision    *gate_ticket_cache_admit_offline         (GateTicketCache         *self,
                                                               const GateQueuedScan    *scan,
                                                               GError                 **error);
 gboolean             gate_ticket_cache_record_online         (GateTicketCache         *self,
-                                                              const char              *qr_token,
-                                                              const char              *client_scan_id,
-                                                              const GateScanAnswer    *answer,
+                                                              const GateScanDecision  *decision,
                                                               GError                 **error);
 
 /* Manual entry. */
@@ -165,10 +149,6 @@ gboolean             gate_ticket_cache_set_clock_offset      (GateTicketCache   
                                                               gint64                   offset_ms,
                                                               GError                 **error);
 gint64               gate_ticket_cache_get_clock_offset      (GateTicketCache         *self);
-/* When a page of @event_id's tickets was last stored (µs; 0: never). One
- * row by key, cheap enough for every offline decision, unlike get_status. */
-gint64               gate_ticket_cache_get_last_refresh      (GateTicketCache         *self,
-                                                              const char              *event_id);
 GateCacheStatus     *gate_ticket_cache_get_status            (GateTicketCache         *self,
                                                               const char              *event_id,
                                                               GError                 **error);

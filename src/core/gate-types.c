@@ -150,25 +150,56 @@ gate_ticket_page_free (GateTicketPage *page)
   g_free (page);
 }
 
-/* --- GateScanAnswer ---------------------------------------------------- */
+/* --- GateScanDecision -------------------------------------------------- */
 
-GateScanAnswer *
-gate_scan_answer_new (void)
+const char *
+gate_scan_mode_to_string (GateScanMode mode)
 {
-  return g_new0 (GateScanAnswer, 1);
+  return gate_enum_to_nick (GATE_TYPE_SCAN_MODE, mode);
+}
+
+G_DEFINE_BOXED_TYPE (GateScanDecision, gate_scan_decision, gate_scan_decision_copy, gate_scan_decision_free)
+
+GateScanDecision *
+gate_scan_decision_new (GateVerdict  verdict,
+                        GateScanMode mode)
+{
+  GateScanDecision *decision = g_new0 (GateScanDecision, 1);
+
+  decision->verdict = verdict;
+  decision->mode = mode;
+  return decision;
+}
+
+GateScanDecision *
+gate_scan_decision_copy (const GateScanDecision *decision)
+{
+  GateScanDecision *copy = g_memdup2 (decision, sizeof *decision);
+
+  copy->code = g_strdup (decision->code);
+  copy->client_scan_id = g_strdup (decision->client_scan_id);
+  copy->ticket_id = g_strdup (decision->ticket_id);
+  copy->event_id = g_strdup (decision->event_id);
+  copy->guest_name = g_strdup (decision->guest_name);
+  copy->ticket_type = g_strdup (decision->ticket_type);
+  copy->scanned_device = g_strdup (decision->scanned_device);
+  return copy;
 }
 
 void
-gate_scan_answer_free (GateScanAnswer *answer)
+gate_scan_decision_free (GateScanDecision *decision)
 {
-  if (answer == NULL)
+  if (decision == NULL)
     return;
 
-  g_free (answer->ticket_id);
-  g_free (answer->guest_name);
-  g_free (answer->ticket_type);
-  g_free (answer->scanned_device);
-  g_free (answer);
+  g_free (decision->code);
+  g_free (decision->client_scan_id);
+  g_free (decision->ticket_id);
+  g_free (decision->event_id);
+  g_free (decision->guest_name);
+  g_free (decision->ticket_type);
+  g_free (decision->scanned_device);
+  g_free (decision);
 }
 
 /* --- GateQueuedScan ---------------------------------------------------- */

@@ -67,21 +67,42 @@ GateTicketPage *gate_ticket_page_new  (void);
 void            gate_ticket_page_free (GateTicketPage *page);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateTicketPage, gate_ticket_page_free)
 
-/* What scan_ticket answered (online decision). */
+typedef enum
+{
+  GATE_SCAN_MODE_ONLINE,   /*< nick=online >*/
+  GATE_SCAN_MODE_OFFLINE,  /*< nick=offline >*/
+} GateScanMode;
+
+const char *gate_scan_mode_to_string (GateScanMode mode);
+
+/* The one record of a decision about one scanned code, whoever made it:
+ * scan_ticket's answer (online), the cache's (offline), and what the scan
+ * engine hands out with ::decided. */
 typedef struct
 {
-  GateVerdict  verdict;
-  char        *ticket_id;
-  char        *guest_name;
-  char        *ticket_type;
-  gint64       scanned_at_us;
-  char        *scanned_device;
-  gint64       server_time_us;
-} GateScanAnswer;
+  char         *code;             /* what was scanned */
+  GateVerdict   verdict;
+  GateScanMode  mode;
+  char         *client_scan_id;   /* the scan's idempotency key */
+  char         *ticket_id;        /* (nullable) */
+  char         *event_id;         /* (nullable): the ticket's event; for wrong_event the other one */
+  char         *guest_name;
+  char         *ticket_type;
+  gint64        scanned_at_us;    /* admitted: this scan; already_scanned: the earlier one */
+  char         *scanned_device;   /* where that scan was made */
+  gint64        server_time_us;   /* online: the server's clock at the verdict */
+  gboolean      replayed;         /* offline: this client_scan_id was decided before; nothing new queued */
+  gint64        latency_us;       /* code in → verdict out (set by the engine) */
+  gint64        cache_age_us;     /* offline: how old the cache is; 0 when never refreshed */
+} GateScanDecision;
 
-GateScanAnswer *gate_scan_answer_new  (void);
-void            gate_scan_answer_free (GateScanAnswer *answer);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateScanAnswer, gate_scan_answer_free)
+#define GATE_TYPE_SCAN_DECISION (gate_scan_decision_get_type ())
+GType             gate_scan_decision_get_type (void) G_GNUC_CONST;
+GateScanDecision *gate_scan_decision_new      (GateVerdict             verdict,
+                                               GateScanMode            mode);
+GateScanDecision *gate_scan_decision_copy     (const GateScanDecision *decision);
+void              gate_scan_decision_free     (GateScanDecision       *decision);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateScanDecision, gate_scan_decision_free)
 
 /* An offline scan waiting for upload (an element of sync_offline_scans' p_scans). */
 typedef struct

@@ -173,7 +173,7 @@ admit_offline (GateTicketCache *cache,
                const char      *device_id)
 {
   g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
-  g_autoptr(GateOfflineDecision) decision = NULL;
+  g_autoptr(GateScanDecision) decision = NULL;
   g_autoptr(GError) error = NULL;
 
   scan->client_scan_id = g_uuid_string_random ();

@@ -168,9 +168,9 @@ make_conflict (Event *event,
 {
   const char *ticket = event->tickets[event->next_ticket++];
   g_autofree char *online_id = g_uuid_string_random ();
-  g_autoptr(GateScanAnswer) answer = NULL;
+  g_autoptr(GateScanDecision) answer = NULL;
   g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
-  g_autoptr(GateOfflineDecision) decision = NULL;
+  g_autoptr(GateScanDecision) decision = NULL;
   g_autoptr(GError) error = NULL;
   Waiter waiter = { 0 };
 

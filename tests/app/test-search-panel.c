@@ -316,7 +316,7 @@ test_row_follows_an_offline_admit (Fixture       *fixture,
                                    gconstpointer  data)
 {
   g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
-  g_autoptr(GateOfflineDecision) decision = NULL;
+  g_autoptr(GateScanDecision) decision = NULL;
   g_autoptr(GError) error = NULL;
   LabelWait valid = { GTK_WIDGET (fixture->window), "Valid" };
   LabelWait scanned = { GTK_WIDGET (fixture->window), "Already scanned at " };

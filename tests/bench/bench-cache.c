@@ -107,7 +107,7 @@ main (int   argc,
   for (guint i = 0; i < ADMITS; i++)
     {
       g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
-      g_autoptr(GateOfflineDecision) decision = NULL;
+      g_autoptr(GateScanDecision) decision = NULL;
       gint64 t0;
       gint64 elapsed;
 

@@ -128,7 +128,7 @@ main (int   argc,
     for (guint i = 0; cache != NULL && i < UPLOADS; i++)
       {
         g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
-        g_autoptr(GateOfflineDecision) decision = NULL;
+        g_autoptr(GateScanDecision) decision = NULL;
 
         scan->client_scan_id = g_uuid_string_random ();
         scan->event_id = g_strdup (event);

@@ -72,7 +72,7 @@ fill (const char *path)
   for (guint n = 0; n < loaded; n++)
     {
       g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
-      g_autoptr(GateOfflineDecision) decision = NULL;
+      g_autoptr(GateScanDecision) decision = NULL;
 
       scan->client_scan_id = g_uuid_string_random ();
       scan->event_id = g_strdup (FILL_EVENT);
@@ -118,7 +118,7 @@ stream (const char *path,
   for (guint n = first; n < first + count; n++)
     {
       g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
-      g_autoptr(GateOfflineDecision) decision = NULL;
+      g_autoptr(GateScanDecision) decision = NULL;
 
       scan->client_scan_id = g_uuid_string_random ();
       scan->event_id = g_strdup (event_id);
@@ -158,7 +158,7 @@ scan_stdin (const char *path,
   while (fgets (code, sizeof code, stdin) != NULL)
     {
       g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
-      g_autoptr(GateOfflineDecision) decision = NULL;
+      g_autoptr(GateScanDecision) decision = NULL;
 
       code[strcspn (code, "\n")] = '\0';
       scan->client_scan_id = g_uuid_string_random ();
@@ -188,7 +188,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GateTicketCache) cache = NULL;
   g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
-  g_autoptr(GateOfflineDecision) decision = NULL;
+  g_autoptr(GateScanDecision) decision = NULL;
 
   if (argc == 3 && strcmp (argv[1], "--fill") == 0)
     return fill (argv[2]);

@@ -236,14 +236,14 @@ client_for (Hostile *hostile)
   return gate_api_client_new (hostile->url, TOKEN, DEVICE_ID);
 }
 
-static GateScanAnswer *
+static GateScanDecision *
 scan (GateApiClient *client,
       guint          timeout_ms,
       GCancellable  *cancellable,
       GError       **error)
 {
   g_auto(GateTestAsync) waiter = { 0 };
-  GateScanAnswer *answer;
+  GateScanDecision *answer;
 
   gate_api_client_scan_ticket_async (client, "GS1-FAULTS", EVENT_ID, "4d1e6b9a-2f3c-4a5b-8c7d-9e0f1a2b3c4d", "qr",
                                      timeout_ms, cancellable, gate_test_async_ready, &waiter);
@@ -269,7 +269,7 @@ scan_error_for_body (const char *body)
 {
   g_autoptr(Hostile) hostile = hostile_new (answer_body, body);
   g_autoptr(GateApiClient) client = client_for (hostile);
-  g_autoptr(GateScanAnswer) answer = NULL;
+  g_autoptr(GateScanDecision) answer = NULL;
   GError *error = NULL;
 
   answer = scan (client, 5000, NULL, &error);
@@ -717,7 +717,7 @@ test_cancel_is_cancelled_not_timeout (void)
   g_autoptr(Hostile) hostile = hostile_new (answer_nothing, NULL);
   g_autoptr(GateApiClient) client = client_for (hostile);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GateScanAnswer) answer = NULL;
+  g_autoptr(GateScanDecision) answer = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GateTestAsync) waiter = { 0 };
 

@@ -264,7 +264,7 @@ test_admitted_without_ticket_is_refused (void)
   g_autoptr(JsonArray) rows = rows_from (
     "[{\"verdict\":\"admitted\",\"ticket_id\":null,\"server_time\":\"2026-11-25T10:00:00+00:00\"}]");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GateScanAnswer) answer = gate_api_rows_to_scan_answer (rows, &error);
+  g_autoptr(GateScanDecision) answer = gate_api_rows_to_scan_decision (rows, &error);
 
   g_assert_null (answer);
   g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
@@ -277,7 +277,7 @@ test_busy_verdict_decodes (void)
     "[{\"verdict\":\"busy\",\"ticket_id\":\"" TICKET_ID "\",\"guest_name\":null,\"ticket_type\":null,"
     "\"scanned_at\":null,\"scanned_device\":null,\"server_time\":\"2026-11-25T10:00:00+00:00\"}]");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GateScanAnswer) answer = gate_api_rows_to_scan_answer (rows, &error);
+  g_autoptr(GateScanDecision) answer = gate_api_rows_to_scan_decision (rows, &error);
 
   g_assert_no_error (error);
   g_assert_cmpint (answer->verdict, ==, GATE_VERDICT_BUSY);
@@ -291,7 +291,7 @@ test_server_invented_verdict_is_refused (void)
   g_autoptr(JsonArray) rows = rows_from (
     "[{\"verdict\":\"invalid_code\",\"server_time\":\"2026-11-25T10:00:00+00:00\"}]");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GateScanAnswer) answer = gate_api_rows_to_scan_answer (rows, &error);
+  g_autoptr(GateScanDecision) answer = gate_api_rows_to_scan_decision (rows, &error);
 
   g_assert_null (answer);
   g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);

@@ -39,14 +39,14 @@ fresh_ticket (void)
   return backend.tickets[backend.next_ticket++];
 }
 
-static GateScanAnswer *
+static GateScanDecision *
 scan (GateApiClient *client,
       const char    *token,
       const char    *client_scan_id,
       GError       **error)
 {
   g_auto(GateTestAsync) waiter = { 0 };
-  GateScanAnswer *answer;
+  GateScanDecision *answer;
 
   gate_api_client_scan_ticket_async (client, token, backend.event, client_scan_id, "qr", 1500, NULL,
                                      gate_test_async_ready, &waiter);
@@ -62,8 +62,8 @@ test_scan_admitted_then_already_scanned (void)
   const char *ticket = fresh_ticket ();
   g_autofree char *first_id = g_uuid_string_random ();
   g_autofree char *second_id = g_uuid_string_random ();
-  g_autoptr(GateScanAnswer) first = scan (client, ticket, first_id, &error);
-  g_autoptr(GateScanAnswer) second = NULL;
+  g_autoptr(GateScanDecision) first = scan (client, ticket, first_id, &error);
+  g_autoptr(GateScanDecision) second = NULL;
 
   g_assert_no_error (error);
   g_assert_cmpint (first->verdict, ==, GATE_VERDICT_ADMITTED);
@@ -81,7 +81,7 @@ test_scan_unknown_code_not_found (void)
   g_autoptr(GateApiClient) client = client_for (gate_test_server_get_url (backend.server));
   g_autoptr(GError) error = NULL;
   g_autofree char *id = g_uuid_string_random ();
-  g_autoptr(GateScanAnswer) answer = scan (client, "GS1-DOES-NOT-EXIST", id, &error);
+  g_autoptr(GateScanDecision) answer = scan (client, "GS1-DOES-NOT-EXIST", id, &error);
 
   g_assert_no_error (error);
   g_assert_cmpint (answer->verdict, ==, GATE_VERDICT_NOT_FOUND);
@@ -94,7 +94,7 @@ test_bad_token_is_unauthorized (void)
                                                          "gst_wrong", backend.device_id);
   g_autoptr(GError) error = NULL;
   g_autofree char *id = g_uuid_string_random ();
-  g_autoptr(GateScanAnswer) answer = scan (client, fresh_ticket (), id, &error);
+  g_autoptr(GateScanDecision) answer = scan (client, fresh_ticket (), id, &error);
 
   g_assert_null (answer);
   g_assert_error (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED);
@@ -494,7 +494,7 @@ scan_through_proxy (GateTestProxyMode mode)
   g_autoptr(GError) setup = NULL;
   g_autoptr(GateTestProxy) proxy = gate_test_proxy_new (gate_test_server_get_url (backend.server), &setup);
   g_autoptr(GateApiClient) client = NULL;
-  g_autoptr(GateScanAnswer) answer = NULL;
+  g_autoptr(GateScanDecision) answer = NULL;
   g_autofree char *id = g_uuid_string_random ();
   GError *error = NULL;
 
@@ -566,7 +566,7 @@ test_nothing_listening_is_network_error (void)
   g_autoptr(GateApiClient) client = client_for (url);
   g_autoptr(GError) error = NULL;
   g_autofree char *id = g_uuid_string_random ();
-  g_autoptr(GateScanAnswer) answer = scan (client, "GS1-ANY", id, &error);
+  g_autoptr(GateScanDecision) answer = scan (client, "GS1-ANY", id, &error);
 
   g_assert_null (answer);
   g_assert_error (error, GATE_ERROR, GATE_ERROR_NETWORK);
@@ -580,7 +580,7 @@ test_cancel_is_cancelled_not_timeout (void)
   g_autoptr(GateApiClient) client = client_for (gate_test_proxy_get_url (proxy));
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(GateScanAnswer) answer = NULL;
+  g_autoptr(GateScanDecision) answer = NULL;
   g_autofree char *id = g_uuid_string_random ();
   g_auto(GateTestAsync) waiter = { 0 };
 

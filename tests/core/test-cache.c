@@ -119,7 +119,7 @@ admit (GateTicketCache *cache,
 {
   g_autoptr(GateQueuedScan) scan = make_scan (token, "gate-1");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GateOfflineDecision) decision = gate_ticket_cache_admit_offline (cache, scan, &error);
+  g_autoptr(GateScanDecision) decision = gate_ticket_cache_admit_offline (cache, scan, &error);
 
   g_assert_no_error (error);
   return decision->verdict;
@@ -471,8 +471,8 @@ test_admit_idempotent_on_client_scan_id (Fixture       *fixture,
                                          gconstpointer  data)
 {
   g_autoptr(GateQueuedScan) scan = make_scan ("GS1-TEST000001", "gate-1");
-  g_autoptr(GateOfflineDecision) first = NULL;
-  g_autoptr(GateOfflineDecision) again = NULL;
+  g_autoptr(GateScanDecision) first = NULL;
+  g_autoptr(GateScanDecision) again = NULL;
   g_autoptr(GError) error = NULL;
 
   load_tickets (fixture->cache, 1, 1, "valid", NULL);
@@ -490,16 +490,16 @@ test_admit_already_scanned_names_device (Fixture       *fixture,
 {
   g_autoptr(GateQueuedScan) first = make_scan ("GS1-TEST000001", "north-1");
   g_autoptr(GateQueuedScan) second = make_scan ("GS1-TEST000001", "north-1");
-  g_autoptr(GateOfflineDecision) a = NULL;
-  g_autoptr(GateOfflineDecision) b = NULL;
+  g_autoptr(GateScanDecision) a = NULL;
+  g_autoptr(GateScanDecision) b = NULL;
 
   load_tickets (fixture->cache, 1, 1, "valid", NULL);
   a = gate_ticket_cache_admit_offline (fixture->cache, first, NULL);
   b = gate_ticket_cache_admit_offline (fixture->cache, second, NULL);
 
   g_assert_cmpint (b->verdict, ==, GATE_VERDICT_ALREADY_SCANNED);
-  g_assert_cmpstr (b->ticket->scanned_device, ==, "north-1");
-  g_assert_cmpint (b->ticket->scanned_at_us, ==, first->scanned_at_us);
+  g_assert_cmpstr (b->scanned_device, ==, "north-1");
+  g_assert_cmpint (b->scanned_at_us, ==, first->scanned_at_us);
 }
 
 static void
@@ -507,7 +507,7 @@ test_admit_void (Fixture       *fixture,
                  gconstpointer  data)
 {
   g_autoptr(GateQueuedScan) scan = make_scan ("GS1-TEST000001", "gate-1");
-  g_autoptr(GateOfflineDecision) decision = NULL;
+  g_autoptr(GateScanDecision) decision = NULL;
   g_autoptr(GError) error = NULL;
 
   load_tickets (fixture->cache, 1, 1, "void", NULL);
@@ -515,7 +515,7 @@ test_admit_void (Fixture       *fixture,
 
   g_assert_no_error (error);
   g_assert_cmpint (decision->verdict, ==, GATE_VERDICT_VOID);
-  g_assert_cmpstr (decision->ticket->guest_name, ==, "Guest 1");
+  g_assert_cmpstr (decision->guest_name, ==, "Guest 1");
   g_assert_cmpint (gate_ticket_cache_pending_count (fixture->cache), ==, 0);
 }
 
@@ -524,7 +524,7 @@ test_admit_not_found (Fixture       *fixture,
                       gconstpointer  data)
 {
   g_autoptr(GateQueuedScan) scan = make_scan ("GS1-NOSUCHTOKEN", "gate-1");
-  g_autoptr(GateOfflineDecision) decision = NULL;
+  g_autoptr(GateScanDecision) decision = NULL;
   g_autoptr(GError) error = NULL;
 
   load_tickets (fixture->cache, 1, 1, "valid", NULL);
@@ -532,7 +532,7 @@ test_admit_not_found (Fixture       *fixture,
 
   g_assert_no_error (error);
   g_assert_cmpint (decision->verdict, ==, GATE_VERDICT_NOT_FOUND);
-  g_assert_null (decision->ticket);
+  g_assert_null (decision->ticket_id);
   g_assert_cmpint (gate_ticket_cache_pending_count (fixture->cache), ==, 0);
 }
 
@@ -542,7 +542,7 @@ test_admit_wrong_event (Fixture       *fixture,
 {
   g_autoptr(GateTicketPage) other = gate_ticket_page_new ();
   g_autoptr(GateQueuedScan) scan = make_scan ("GS1-TEST000002", "gate-1");
-  g_autoptr(GateOfflineDecision) decision = NULL;
+  g_autoptr(GateScanDecision) decision = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GateTicket) ticket = NULL;
 
@@ -552,7 +552,7 @@ test_admit_wrong_event (Fixture       *fixture,
 
   g_assert_no_error (error);
   g_assert_cmpint (decision->verdict, ==, GATE_VERDICT_WRONG_EVENT);
-  g_assert_cmpstr (decision->ticket->event_id, ==, OTHER_EVENT);
+  g_assert_cmpstr (decision->event_id, ==, OTHER_EVENT);
   ticket = gate_ticket_cache_lookup (fixture->cache, "GS1-TEST000002", NULL, NULL);
   g_assert_cmpint (ticket->status, ==, GATE_TICKET_STATUS_VALID);
 }
@@ -563,28 +563,28 @@ test_admit_replays_online_admit (Fixture       *fixture,
 {
   g_autoptr(GateQueuedScan) scan = make_scan ("GS1-TEST000001", "gate-1");
   g_autoptr(GateQueuedScan) other = make_scan ("GS1-TEST000001", "gate-1");
-  g_autoptr(GateScanAnswer) answer = gate_scan_answer_new ();
-  g_autoptr(GateOfflineDecision) again = NULL;
+  g_autoptr(GateScanDecision) answer = gate_scan_decision_new (GATE_VERDICT_ADMITTED, GATE_SCAN_MODE_ONLINE);
+  g_autoptr(GateScanDecision) again = NULL;
   g_autoptr(GError) error = NULL;
 
   load_tickets (fixture->cache, 1, 1, "valid", NULL);
-  answer->verdict = GATE_VERDICT_ADMITTED;
+  answer->code = g_strdup (scan->qr_token);
+  answer->client_scan_id = g_strdup (scan->client_scan_id);
   answer->scanned_at_us = g_get_real_time ();
   answer->scanned_device = g_strdup ("gate-1");
   answer->server_time_us = answer->scanned_at_us;
-  g_assert_true (gate_ticket_cache_record_online (fixture->cache, scan->qr_token, scan->client_scan_id, answer,
-                                                  &error));
+  g_assert_true (gate_ticket_cache_record_online (fixture->cache, answer, &error));
 
   /* The answer was lost on the way: the engine decides the same scan offline. */
   again = gate_ticket_cache_admit_offline (fixture->cache, scan, &error);
   g_assert_no_error (error);
   g_assert_cmpint (again->verdict, ==, GATE_VERDICT_ADMITTED);
   g_assert_true (again->replayed);
-  g_assert_cmpint (again->ticket->scanned_at_us, ==, answer->scanned_at_us);
+  g_assert_cmpint (again->scanned_at_us, ==, answer->scanned_at_us);
   g_assert_cmpint (gate_ticket_cache_pending_count (fixture->cache), ==, 0);
 
   /* Any other scan of that ticket is a second entry. */
-  g_clear_pointer (&again, gate_offline_decision_free);
+  g_clear_pointer (&again, gate_scan_decision_free);
   again = gate_ticket_cache_admit_offline (fixture->cache, other, &error);
   g_assert_cmpint (again->verdict, ==, GATE_VERDICT_ALREADY_SCANNED);
 }
@@ -844,10 +844,9 @@ test_refresh_stale_page_keeps_online_verdict (Fixture       *fixture,
                                               gconstpointer  data)
 {
   g_autoptr(GateTicketPage) stale = gate_ticket_page_new ();
-  g_autoptr(GateScanAnswer) answer = gate_scan_answer_new ();
+  g_autoptr(GateScanDecision) answer = gate_scan_decision_new (GATE_VERDICT_ADMITTED, GATE_SCAN_MODE_ONLINE);
   g_autoptr(GateTicket) ticket = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *scan_id = g_uuid_string_random ();
   GateTicket *old;
 
   /* A page read from the server just before the ticket was scanned online … */
@@ -855,11 +854,12 @@ test_refresh_stale_page_keeps_online_verdict (Fixture       *fixture,
   old->updated_at_us = g_get_real_time () - G_USEC_PER_SEC;
   g_ptr_array_add (stale->tickets, old);
   load_tickets (fixture->cache, 1, 1, "valid", NULL);
-  answer->verdict = GATE_VERDICT_ADMITTED;
+  answer->code = g_strdup ("GS1-TEST000001");
+  answer->client_scan_id = g_uuid_string_random ();
   answer->scanned_at_us = g_get_real_time ();
   answer->scanned_device = g_strdup ("gate-1");
   answer->server_time_us = answer->scanned_at_us;
-  g_assert_true (gate_ticket_cache_record_online (fixture->cache, "GS1-TEST000001", scan_id, answer, &error));
+  g_assert_true (gate_ticket_cache_record_online (fixture->cache, answer, &error));
 
   /* … arrives after the online admit and must not make it valid again. */
   g_assert_true (gate_ticket_cache_apply_page (fixture->cache, EVENT, stale, &error));
@@ -1200,7 +1200,7 @@ test_upload_pending_oldest_first (Fixture       *fixture,
     {
       g_autofree char *token = g_strdup_printf ("GS1-TEST%06u", i);
       g_autoptr(GateQueuedScan) scan = make_scan (token, "gate-1");
-      g_autoptr(GateOfflineDecision) decision = NULL;
+      g_autoptr(GateScanDecision) decision = NULL;
 
       /* Scanned in the order 3, 2, 1. */
       scan->scanned_at_us = now - i * G_USEC_PER_SEC;
@@ -1462,7 +1462,7 @@ test_arrivals_buckets_with_gaps (Fixture       *fixture,
     {
       g_autofree char *token = g_strdup_printf ("GS1-TEST%06u", i + 1);
       g_autoptr(GateQueuedScan) scan = make_scan (token, "gate-1");
-      g_autoptr(GateOfflineDecision) decision = NULL;
+      g_autoptr(GateScanDecision) decision = NULL;
 
       scan->scanned_at_us = times[i];
       decision = gate_ticket_cache_admit_offline (fixture->cache, scan, &error);

@@ -503,7 +503,7 @@ queue_offline_scans (Kiosk       *kiosk,
   for (guint i = 0; i < count; i++)
     {
       g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
-      g_autoptr(GateOfflineDecision) decision = NULL;
+      g_autoptr(GateScanDecision) decision = NULL;
 
       scan->client_scan_id = g_uuid_string_random ();
       scan->event_id = g_strdup (backend.event);

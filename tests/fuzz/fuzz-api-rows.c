@@ -97,7 +97,7 @@ decode (Decoder     decoder,
     {
     case DECODE_SCAN_ANSWER:
       {
-        g_autoptr(GateScanAnswer) answer = gate_api_rows_to_scan_answer (rows, &error);
+        g_autoptr(GateScanDecision) answer = gate_api_rows_to_scan_decision (rows, &error);
 
         if ((decoded = answer != NULL))
           {
