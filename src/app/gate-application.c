@@ -2,22 +2,23 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Resolves the configuration (command line, then GATE_* variables, then
- * settings — DESIGN.md §7), opens the session, starts the camera and the
+ * Resolves the configuration (GateConfig: command line, then GATE_*
+ * variables, then settings — DESIGN.md §7), opens the session, starts the camera and the
  * sync loop, and sends every decision to the window, the verdict log and
  * the speaker.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
 #include "gate-app-resources.h"
 #include "gate-application.h"
 #include "gate-camera.h"
+#include "gate-config.h"
 #include "gate-demo.h"
 #include "gate-error.h"
 #include "gate-preferences-window.h"
+#include "gate-secret.h"
 #include "gate-session.h"
 #include "gate-sound-player.h"
 #include "gate-token-store.h"
@@ -47,173 +48,90 @@ struct _GateApplication
 
 G_DEFINE_FINAL_TYPE (GateApplication, gate_application, ADW_TYPE_APPLICATION)
 
-typedef struct
-{
-  char *server_url;
-  char *token;
-  char *apikey;
-  char *device_id;
-  char *event_id;
-  char *cache_path;
-} Config;
-
-static void
-config_clear (Config *config)
-{
-  if (config->token != NULL)
-    memset (config->token, 0, strlen (config->token));
-  g_free (config->token);
-  g_free (config->server_url);
-  g_free (config->apikey);
-  g_free (config->device_id);
-  g_free (config->event_id);
-  g_free (config->cache_path);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Config, config_clear)
-
-static void
-config_free (Config *config)
-{
-  config_clear (config);
-  g_free (config);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Config, config_free)
-
-static char *
-env_or_setting (GSettings  *settings,
-                const char *variable,
-                const char *key)
-{
-  const char *value = g_getenv (variable);
-
-  /* Provisioning scripts often capture values with their newline. */
-  if (value != NULL && *value != '\0')
-    return g_strstrip (g_strdup (value));
-
-  return g_strstrip (g_settings_get_string (settings, key));
-}
-
-/* GATE_* variables win over settings, so provisioning scripts and tests
- * can point an installed app anywhere without touching its settings. The
- * token is not read here: see config_load_async(). */
-static Config *
-config_from_environment (GateApplication *self)
-{
-  Config *config = g_new0 (Config, 1);
-  const char *token = g_getenv ("GATE_TOKEN");
-  const char *cache = g_getenv ("GATE_CACHE");
-
-  config->server_url = env_or_setting (self->settings, "GATE_SERVER", "server-url");
-  config->apikey = env_or_setting (self->settings, "GATE_APIKEY", "apikey");
-  config->device_id = env_or_setting (self->settings, "GATE_DEVICE_ID", "device-id");
-  config->event_id = env_or_setting (self->settings, "GATE_EVENT", "event-id");
-
-  if (cache != NULL && *cache != '\0')
-    config->cache_path = g_strdup (cache);
-  else
-    config->cache_path = g_build_filename (g_get_user_data_dir (), "gate-scanner", "tickets.cache", NULL);
-
-  if (token != NULL && *token != '\0')
-    config->token = g_strdup (token);
-
-  return config;
-}
-
-static void
-on_token_file_loaded (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autofree char *contents = NULL;
-  GError *error = NULL;
-  Config *config = g_task_get_task_data (task);
-  gsize length;
-
-  if (!g_file_load_contents_finish (G_FILE (source), result, &contents, &length, NULL, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  config->token = g_strdup (g_strstrip (contents));
-  memset (contents, 0, length);
-  g_task_return_boolean (task, TRUE);
-}
-
 static void
 on_token_stored (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  GateConfig *config = g_task_get_task_data (task);
   GError *error = NULL;
-  Config *config = g_task_get_task_data (task);
+  char *token;
 
   /* NULL without an error: nothing stored for this server and device. */
-  config->token = gate_token_store_load_finish (GATE_TOKEN_STORE (source), result, &error);
+  token = gate_token_store_load_finish (GATE_TOKEN_STORE (source), result, &error);
   if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-/* The whole configuration, the device token included: from GATE_TOKEN, from
- * the file GATE_TOKEN_FILE names, or from the token store for this server
- * and device — read off the main thread. */
-static void
-config_load_async (GateApplication     *self,
-                   GAsyncReadyCallback  callback,
-                   gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, callback, user_data);
-  Config *config = config_from_environment (self);
-  const char *token_file = g_getenv ("GATE_TOKEN_FILE");
-
-  g_task_set_task_data (task, config, (GDestroyNotify) config_free);
-
-  if (config->token == NULL && token_file != NULL && *token_file != '\0')
     {
-      g_autoptr(GFile) file = g_file_new_for_path (token_file);
-
-      g_file_load_contents_async (file, self->cancellable, on_token_file_loaded, g_steal_pointer (&task));
+      g_task_return_error (task, error);
       return;
     }
 
-  if (config->token == NULL && *config->server_url != '\0' && *config->device_id != '\0')
+  /* The store holds what Preferences saved: a setting, in GateConfig's terms. */
+  gate_config_set (config, GATE_CONFIG_KEY_TOKEN, GATE_CONFIG_SOURCE_SETTINGS, token);
+  gate_secret_free (token);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_config_read (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GateApplication *self = g_task_get_source_object (task);
+  GateConfig *config = GATE_CONFIG (source);
+  const char *server_url = gate_config_get (config, GATE_CONFIG_KEY_SERVER);
+  const char *device_id = gate_config_get (config, GATE_CONFIG_KEY_DEVICE_ID);
+  GError *error = NULL;
+
+  if (!gate_config_load_finish (config, result, &error))
     {
-      gate_token_store_load_async (self->token_store, config->server_url, config->device_id, self->cancellable,
-                                   on_token_stored, g_steal_pointer (&task));
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (gate_config_get (config, GATE_CONFIG_KEY_TOKEN) == NULL && server_url != NULL && device_id != NULL)
+    {
+      gate_token_store_load_async (self->token_store, server_url, device_id, self->cancellable, on_token_stored,
+                                   g_steal_pointer (&task));
       return;
     }
 
   g_task_return_boolean (task, TRUE);
 }
 
-static Config *
+/* The whole configuration (GateConfig: GATE_* variables over the settings),
+ * the device token included: from GATE_TOKEN, from the file GATE_TOKEN_FILE
+ * names, or from the token store for this server and device — read off the
+ * main thread. */
+static void
+config_load_async (GateApplication     *self,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, callback, user_data);
+  GateConfig *config = gate_config_new (self->settings);
+
+  g_task_set_task_data (task, config, g_object_unref);
+  gate_config_load_async (config, self->cancellable, on_config_read, g_steal_pointer (&task));
+}
+
+static GateConfig *
 config_load_finish (GateApplication  *self,
                     GAsyncResult     *result,
                     GError          **error)
 {
-  Config *loaded = g_task_get_task_data (G_TASK (result));
-  Config *config;
-
   if (!g_task_propagate_boolean (G_TASK (result), error))
     return NULL;
 
-  /* Moved out: the task's own copy is left empty for it to free. */
-  config = g_new (Config, 1);
-  *config = *loaded;
-  memset (loaded, 0, sizeof *loaded);
-  return config;
+  return g_object_ref (g_task_get_task_data (G_TASK (result)));
 }
 
 static gboolean
-config_is_complete (const Config *config)
+config_is_complete (GateConfig *config)
 {
-  return *config->device_id != '\0' && *config->event_id != '\0';
+  return gate_config_get (config, GATE_CONFIG_KEY_DEVICE_ID) != NULL &&
+         gate_config_get (config, GATE_CONFIG_KEY_EVENT) != NULL;
 }
 
 /* A locked kiosk offers no way to settings or out of the app. */
@@ -331,11 +249,9 @@ on_session_opened (GObject      *source,
 
 static void
 open_session (GateApplication *self,
-              const Config    *config)
+              GateSession     *session)
 {
-  g_clear_object (&self->session);
-  self->session = gate_session_new (config->server_url, config->token, config->apikey,
-                                    config->device_id, config->event_id, config->cache_path);
+  g_set_object (&self->session, session);
   gate_session_open_async (self->session, self->cancellable, on_session_opened, g_object_ref (self));
 }
 
@@ -346,7 +262,7 @@ on_demo_prepared (GObject      *source,
 {
   g_autoptr(GateApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_auto(Config) config = { 0 };
+  g_autoptr(GateSession) session = NULL;
 
   if (!gate_demo_prepare_finish (GATE_DEMO (source), result, &error))
     {
@@ -355,21 +271,23 @@ on_demo_prepared (GObject      *source,
       return;
     }
 
-  config.server_url = g_strdup (gate_demo_get_server_url (self->demo_driver));
-  config.token = g_strdup (gate_demo_get_token (self->demo_driver));
-  config.device_id = g_strdup (gate_demo_get_device_id (self->demo_driver));
-  config.event_id = g_strdup (gate_demo_get_event_id (self->demo_driver));
-  config.cache_path = g_strdup (gate_demo_get_cache_path (self->demo_driver));
-  open_session (self, &config);
+  session = gate_session_new (gate_demo_get_server_url (self->demo_driver), gate_demo_get_token (self->demo_driver),
+                              NULL, gate_demo_get_device_id (self->demo_driver),
+                              gate_demo_get_event_id (self->demo_driver), gate_demo_get_cache_path (self->demo_driver));
+  open_session (self, session);
 }
 
 static void
 start_demo (GateApplication *self,
-            const Config    *config)
+            GateConfig      *config)
 {
   g_clear_object (&self->demo_driver);
-  self->demo_driver = gate_demo_new (config->server_url, config->token, config->device_id, config->event_id,
-                                     config->cache_path, g_getenv ("GATE_DEMO_TICKETS"));
+  self->demo_driver = gate_demo_new (gate_config_get (config, GATE_CONFIG_KEY_SERVER),
+                                     gate_config_get (config, GATE_CONFIG_KEY_TOKEN),
+                                     gate_config_get (config, GATE_CONFIG_KEY_DEVICE_ID),
+                                     gate_config_get (config, GATE_CONFIG_KEY_EVENT),
+                                     gate_config_get (config, GATE_CONFIG_KEY_CACHE),
+                                     gate_config_get (config, GATE_CONFIG_KEY_DEMO_TICKETS));
   gate_demo_prepare_async (self->demo_driver, self->cancellable, on_demo_prepared, g_object_ref (self));
 }
 
@@ -380,7 +298,8 @@ on_config_loaded (GObject      *source,
 {
   g_autoptr(GateApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(Config) config = config_load_finish (self, result, &error);
+  g_autoptr(GateConfig) config = config_load_finish (self, result, &error);
+  g_autoptr(GateSession) session = NULL;
   GateWindow *window;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -406,14 +325,15 @@ on_config_loaded (GObject      *source,
       return;
     }
 
-  if (config->token == NULL && *config->server_url != '\0')
+  if (gate_config_get (config, GATE_CONFIG_KEY_SERVER) != NULL && !gate_config_has_server (config))
     {
       gate_window_show_error (window, _("No Device Token"),
                               _("Enter the token your venue's IT gave this device in Preferences"));
       return;
     }
 
-  open_session (self, config);
+  session = gate_session_new_for_config (config);
+  open_session (self, session);
 }
 
 static void

@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "gate-config.h"
 #include "gate-demo.h"
 #include "gate-demo-link.h"
 #include "gate-error.h"
@@ -275,7 +276,7 @@ on_files_read (GObject      *source,
   GateDemo *self = GATE_DEMO (source);
   DemoFiles *files;
   GError *error = NULL;
-  const char *peer_device = g_getenv ("GATE_DEMO_PEER_DEVICE_ID");
+  const char *peer_device = gate_config_get_environment (GATE_CONFIG_KEY_DEMO_PEER_DEVICE_ID);
 
   files = g_task_propagate_pointer (G_TASK (result), &error);
   if (files == NULL)
@@ -323,8 +324,8 @@ gate_demo_prepare_async (GateDemo            *self,
 
       names = g_new0 (DemoFileNames, 1);
       names->tickets_file = g_strdup (self->tickets_file);
-      names->other_tickets_file = g_strdup (g_getenv ("GATE_DEMO_OTHER_TICKETS"));
-      names->peer_token_file = g_strdup (g_getenv ("GATE_DEMO_PEER_TOKEN_FILE"));
+      names->other_tickets_file = g_strdup (gate_config_get_environment (GATE_CONFIG_KEY_DEMO_OTHER_TICKETS));
+      names->peer_token_file = g_strdup (gate_config_get_environment (GATE_CONFIG_KEY_DEMO_PEER_TOKEN_FILE));
       reading = g_task_new (self, cancellable, on_files_read, g_steal_pointer (&task));
       g_task_set_task_data (reading, names, (GDestroyNotify) demo_file_names_free);
       g_task_run_in_thread (reading, read_files_thread);

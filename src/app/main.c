@@ -9,13 +9,14 @@
 #include <locale.h>
 
 #include "gate-application.h"
+#include "gate-config.h"
 
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(GateApplication) application = NULL;
-  const char *localedir = g_getenv ("GATE_LOCALEDIR");
+  const char *localedir = gate_config_get_environment (GATE_CONFIG_KEY_LOCALEDIR);
 
   setlocale (LC_ALL, "");
   /* Uninstalled runs (tools/demo, tests) use the build tree's catalogs. */

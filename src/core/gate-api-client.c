@@ -16,6 +16,7 @@
 
 #include "gate-api-client-private.h"
 #include "gate-api-rows.h"
+#include "gate-secret.h"
 
 /* Older samples describe a clock that may have drifted since. */
 #define CLOCK_SAMPLE_MAX_AGE_US (10 * 60 * G_USEC_PER_SEC)
@@ -201,12 +202,12 @@ gate_api_client_set_property (GObject      *object,
       break;
 
     case PROP_TOKEN:
-      g_free (self->token);
+      gate_secret_clear (&self->token);
       self->token = g_value_dup_string (value);
       break;
 
     case PROP_APIKEY:
-      g_free (self->apikey);
+      gate_secret_clear (&self->apikey);
       self->apikey = g_value_dup_string (value);
       break;
 
@@ -295,12 +296,8 @@ gate_api_client_finalize (GObject *object)
   GateApiClient *self = GATE_API_CLIENT (object);
 
   g_free (self->base_url);
-  if (self->token != NULL)
-    memset (self->token, 0, strlen (self->token));
-  g_free (self->token);
-  if (self->apikey != NULL)
-    memset (self->apikey, 0, strlen (self->apikey));
-  g_free (self->apikey);
+  gate_secret_clear (&self->token);
+  gate_secret_clear (&self->apikey);
   g_free (self->device_id);
   g_main_context_unref (self->context);
   g_mutex_clear (&self->clock_lock);

@@ -5,9 +5,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
 #include "gate-error.h"
+#include "gate-secret.h"
 #include "gate-session.h"
 
 struct _GateSession
@@ -20,6 +20,7 @@ struct _GateSession
   char             *device_id;
   char             *event_id;
   char             *cache_path;
+  GateConfig       *config;
 
   GateTicketCache  *cache;
   GateApiClient    *client;
@@ -36,6 +37,7 @@ enum {
   PROP_0,
   PROP_SUPERVISOR,
   PROP_CACHE,
+  PROP_CONFIG,
   N_PROPS
 };
 
@@ -55,6 +57,7 @@ gate_session_dispose (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->connectivity);
   g_clear_object (&self->cache);
+  g_clear_object (&self->config);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (gate_session_parent_class)->dispose (object);
@@ -65,11 +68,9 @@ gate_session_finalize (GObject *object)
 {
   GateSession *self = GATE_SESSION (object);
 
-  if (self->token != NULL)
-    memset (self->token, 0, strlen (self->token));
-  g_free (self->token);
+  gate_secret_clear (&self->token);
+  gate_secret_clear (&self->apikey);
   g_free (self->server_url);
-  g_free (self->apikey);
   g_free (self->device_id);
   g_free (self->event_id);
   g_free (self->cache_path);
@@ -93,6 +94,10 @@ gate_session_get_property (GObject    *object,
 
     case PROP_CACHE:
       g_value_set_object (value, self->cache);
+      break;
+
+    case PROP_CONFIG:
+      g_value_set_object (value, self->config);
       break;
 
     default:
@@ -122,6 +127,10 @@ gate_session_class_init (GateSessionClass *klass)
   properties[PROP_CACHE] =
     g_param_spec_object ("cache", NULL, NULL, GATE_TYPE_TICKET_CACHE,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  properties[PROP_CONFIG] =
+    g_param_spec_object ("config", NULL, NULL, GATE_TYPE_CONFIG,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -161,6 +170,35 @@ gate_session_new (const char *server_url,
   return self;
 }
 
+GateSession *
+gate_session_new_for_config (GateConfig *config)
+{
+  GateSession *self;
+
+  g_return_val_if_fail (GATE_IS_CONFIG (config), NULL);
+
+  self = gate_session_new (gate_config_get (config, GATE_CONFIG_KEY_SERVER),
+                           gate_config_get (config, GATE_CONFIG_KEY_TOKEN),
+                           gate_config_get (config, GATE_CONFIG_KEY_APIKEY),
+                           gate_config_get (config, GATE_CONFIG_KEY_DEVICE_ID),
+                           gate_config_get (config, GATE_CONFIG_KEY_EVENT),
+                           gate_config_get (config, GATE_CONFIG_KEY_CACHE));
+  self->config = g_object_ref (config);
+  return self;
+}
+
+/* The one place a configured client is made. */
+static GateApiClient *
+client_new (GateSession *self)
+{
+  return g_object_new (GATE_TYPE_API_CLIENT,
+                       "base-url", self->server_url,
+                       "token", self->token,
+                       "apikey", self->apikey,
+                       "device-id", self->device_id,
+                       NULL);
+}
+
 static void
 on_devices_listed (GObject      *source,
                    GAsyncResult *result,
@@ -196,18 +234,10 @@ on_cache_opened (GObject      *source,
 
   if (self->server_url != NULL && self->token != NULL)
     {
-      self->client = g_object_new (GATE_TYPE_API_CLIENT,
-                                   "base-url", self->server_url,
-                                   "token", self->token,
-                                   "apikey", self->apikey,
-                                   "device-id", self->device_id,
-                                   NULL);
+      self->client = client_new (self);
       self->sync_service = gate_sync_service_new (self->cache, self->client, self->connectivity,
                                                   self->event_id);
-      gate_api_client_list_devices_async (self->client, self->event_id, self->cancellable,
-                                          on_devices_listed, g_object_ref (self));
     }
-
   else
     {
       /* No server to reach: say so from the start rather than "online". */
@@ -261,8 +291,20 @@ gate_session_start_sync (GateSession *self,
 {
   g_return_if_fail (GATE_IS_SESSION (self));
 
-  if (self->sync_service != NULL)
-    gate_sync_service_start (self->sync_service, interval_seconds);
+  if (self->sync_service == NULL)
+    return;
+
+  gate_sync_service_start (self->sync_service, interval_seconds);
+  gate_api_client_list_devices_async (self->client, self->event_id, self->cancellable, on_devices_listed,
+                                      g_object_ref (self));
+}
+
+GateConfig *
+gate_session_get_config (GateSession *self)
+{
+  g_return_val_if_fail (GATE_IS_SESSION (self), NULL);
+
+  return self->config;
 }
 
 const char *

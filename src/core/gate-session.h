@@ -2,15 +2,16 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Ties the core's objects together for the window, which only reads them
- * (no GTK here). Without a server URL and token the session works from its
- * cache alone: every scan is decided offline and queued.
+ * Ties the core's objects together for the window and for gatectl's client
+ * verbs, which only read them. Without a server URL and token the session
+ * works from its cache alone: every scan is decided offline and queued.
  */
 #pragma once
 
 #include <gio/gio.h>
 
 #include "gate-api-client.h"
+#include "gate-config.h"
 #include "gate-connectivity.h"
 #include "gate-scan-engine.h"
 #include "gate-sync-service.h"
@@ -27,6 +28,8 @@ GateSession      *gate_session_new                (const char          *server_u
                                                    const char          *device_id,
                                                    const char          *event_id,
                                                    const char          *cache_path);
+/* The session @config describes (loaded); kept as the session's "config". */
+GateSession      *gate_session_new_for_config     (GateConfig          *config);
 /* Opens the cache off the main thread and builds the engine and sync
  * service on it. */
 void              gate_session_open_async         (GateSession         *self,
@@ -36,10 +39,14 @@ void              gate_session_open_async         (GateSession         *self,
 gboolean          gate_session_open_finish        (GateSession         *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
-/* Syncs now and then every @interval_seconds; a no-op without a server. */
+/* Goes live: syncs now and then every @interval_seconds, and asks the
+ * server whether the token is a supervisor's. A no-op without a server. */
 void              gate_session_start_sync         (GateSession         *self,
                                                    guint                interval_seconds);
 
+/* (nullable): what the session was made from, for "where did this value
+ * come from" in Preferences. */
+GateConfig       *gate_session_get_config         (GateSession         *self);
 const char       *gate_session_get_event_id       (GateSession         *self);
 const char       *gate_session_get_device_id      (GateSession         *self);
 gboolean          gate_session_get_supervisor     (GateSession         *self);

@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 #include <libpq-fe.h>
 
+#include "gate-config.h"
 #include "gatectl-private.h"
 
 #define MIGRATIONS_RESOURCE "/io/github/gatescanner/GateScanner/migrations/postgres"
@@ -114,7 +115,7 @@ connect_db (const char  *conninfo,
   g_autoptr(PGconn) conn = NULL;
 
   if (conninfo == NULL)
-    conninfo = g_getenv ("GATE_DB");
+    conninfo = gate_config_get_environment (GATE_CONFIG_KEY_DB);
   if (conninfo == NULL || *conninfo == '\0')
     {
       fprintf (stderr, "gatectl: no database given (use --db CONNINFO or GATE_DB)\n");

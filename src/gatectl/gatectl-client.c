@@ -9,105 +9,87 @@
 
 #include <json-glib/json-glib.h>
 
+#include "gate-config.h"
 #include "gate-error.h"
-#include "gate-scan-engine.h"
-#include "gate-sync-service.h"
+#include "gate-secret.h"
+#include "gate-session.h"
 #include "gatectl-private.h"
 
 typedef struct
 {
-  char     *server;
-  char     *token;
-  char     *token_file;
-  char     *apikey;
-  char     *device_id;
-  char     *event_id;
-  char     *cache_path;
-  gboolean  json;
-  gboolean  offline;
-  gboolean  full;
-} Config;
+  gboolean    json;
+  gboolean    offline;
+  gboolean    full;
+} Options;
+
+/* --- running one async operation ------------------------------------------- */
 
 static void
-config_clear (Config *config)
+on_ready (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
 {
-  g_free (config->server);
-  if (config->token != NULL)
-    memset (config->token, 0, strlen (config->token));
-  g_free (config->token);
-  g_free (config->token_file);
-  g_free (config->apikey);
-  g_free (config->device_id);
-  g_free (config->event_id);
-  g_free (config->cache_path);
+  *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Config, config_clear)
-
-static void
-from_env (char       **value,
-          const char  *name)
+/* Iterates the default main context until *@result is set by on_ready(). */
+static GAsyncResult *
+wait_for (GAsyncResult **result)
 {
-  const char *env = g_getenv (name);
-
-  if (*value == NULL && env != NULL && *env != '\0')
-    *value = g_strdup (env);
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *result;
 }
 
-/* Flags win over the environment; the token may come from a 0600 file so
- * that it shows neither in `ps` nor in the environment of other processes. */
+static int
+exit_for_error (const GError *error)
+{
+  if (g_error_matches (error, GATE_ERROR, GATE_ERROR_CONFIG))
+    return GATECTL_EXIT_USAGE;
+  if (gate_error_is_connectivity (error))
+    return GATECTL_EXIT_UNREACHABLE;
+  return GATECTL_EXIT_FAILED;
+}
+
+/* --- configuration ------------------------------------------------------------ */
+
+/* Flags win over the environment (GateConfig); the token may come from a
+ * 0600 file so that it shows neither in `ps` nor in the environment of
+ * other processes. */
 static gboolean
-config_resolve (Config  *config,
-                GError **error)
+check_config (GateConfig  *config,
+              GError     **error)
 {
-  from_env (&config->server, "GATE_SERVER");
-  from_env (&config->token, "GATE_TOKEN");
-  from_env (&config->token_file, "GATE_TOKEN_FILE");
-  from_env (&config->apikey, "GATE_APIKEY");
-  from_env (&config->device_id, "GATE_DEVICE_ID");
-  from_env (&config->event_id, "GATE_EVENT");
-  from_env (&config->cache_path, "GATE_CACHE");
+  const char *event_id = gate_config_get (config, GATE_CONFIG_KEY_EVENT);
 
-  if (config->token == NULL && config->token_file != NULL)
-    {
-      g_autofree char *contents = NULL;
-
-      if (!g_file_get_contents (config->token_file, &contents, NULL, error))
-        return FALSE;
-      config->token = g_strdup (g_strstrip (contents));
-    }
-
-  if (config->device_id == NULL || config->event_id == NULL || config->cache_path == NULL)
+  if (gate_config_get (config, GATE_CONFIG_KEY_DEVICE_ID) == NULL || event_id == NULL)
     {
       g_set_error (error, GATE_ERROR, GATE_ERROR_CONFIG,
-                   "missing configuration: need --device-id, --event and --cache "
-                   "(or GATE_DEVICE_ID, GATE_EVENT, GATE_CACHE)");
+                   "missing configuration: need --device-id and --event (or GATE_DEVICE_ID, GATE_EVENT)");
       return FALSE;
     }
 
-  if (!g_uuid_string_is_valid (config->event_id))
+  if (!g_uuid_string_is_valid (event_id))
     {
-      g_set_error (error, GATE_ERROR, GATE_ERROR_CONFIG, "the event id “%s” is not a UUID", config->event_id);
+      g_set_error (error, GATE_ERROR, GATE_ERROR_CONFIG, "the event id “%s” is not a UUID", event_id);
       return FALSE;
     }
 
   return TRUE;
 }
 
-static gboolean
-config_has_server (Config *config)
+static GateSession *
+open_session (GateConfig  *config,
+              GError     **error)
 {
-  return config->server != NULL && config->token != NULL;
-}
+  g_autoptr(GateSession) session = gate_session_new_for_config (config);
+  g_autoptr(GAsyncResult) result = NULL;
 
-static GateApiClient *
-config_client (Config *config)
-{
-  if (!config_has_server (config))
+  gate_session_open_async (session, NULL, on_ready, &result);
+  if (!gate_session_open_finish (session, wait_for (&result), error))
     return NULL;
 
-  return g_object_new (GATE_TYPE_API_CLIENT, "base-url", config->server, "token", config->token, "apikey",
-                       config->apikey, "device-id", config->device_id, NULL);
+  return g_steal_pointer (&session);
 }
 
 static char *
@@ -153,60 +135,20 @@ add_time (JsonBuilder *builder,
   add_string (builder, name, text);
 }
 
-/* --- running one async operation ------------------------------------------- */
-
-typedef struct
-{
-  GMainLoop    *loop;
-  GAsyncResult *result;
-} Wait;
-
-static void
-on_ready (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  g_main_loop_quit (wait->loop);
-}
-
-static GAsyncResult *
-wait_for (Wait *wait)
-{
-  g_main_loop_run (wait->loop);
-  return wait->result;
-}
-
-static int
-exit_for_error (const GError *error)
-{
-  if (g_error_matches (error, GATE_ERROR, GATE_ERROR_CONFIG))
-    return GATECTL_EXIT_USAGE;
-  if (gate_error_is_connectivity (error))
-    return GATECTL_EXIT_UNREACHABLE;
-  return GATECTL_EXIT_FAILED;
-}
-
 /* --- verbs ------------------------------------------------------------------- */
 
 static int
-run_scan (Config           *config,
-          GateTicketCache  *cache,
-          const char       *code)
+run_scan (Options     *options,
+          GateSession *session,
+          const char  *code)
 {
-  g_autoptr(GateApiClient) client = config_client (config);
-  g_autoptr(GateScanEngine) engine = NULL;
+  GateScanEngine *engine = gate_session_get_engine (session);
   g_autoptr(GateScanDecision) decision = NULL;
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  Wait wait = { loop, NULL };
 
-  engine = gate_scan_engine_new (cache, client, NULL, config->event_id, config->device_id);
-  gate_scan_engine_scan_async (engine, code, "qr", config->offline, NULL, on_ready, &wait);
-  decision = gate_scan_engine_scan_finish (engine, wait_for (&wait), &error);
-  g_object_unref (wait.result);
+  gate_scan_engine_scan_async (engine, code, "qr", options->offline, NULL, on_ready, &result);
+  decision = gate_scan_engine_scan_finish (engine, wait_for (&result), &error);
 
   if (decision == NULL)
     {
@@ -214,7 +156,7 @@ run_scan (Config           *config,
       return exit_for_error (error);
     }
 
-  if (config->json)
+  if (options->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -240,34 +182,31 @@ run_scan (Config           *config,
 }
 
 static int
-run_sync (Config          *config,
-          GateTicketCache *cache,
-          gboolean         upload)
+run_sync (Options     *options,
+          GateSession *session,
+          gboolean     upload)
 {
-  g_autoptr(GateApiClient) client = config_client (config);
-  g_autoptr(GateSyncService) sync = NULL;
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  GateSyncService *sync = gate_session_get_sync_service (session);
+  GateTicketCache *cache = gate_session_get_cache (session);
+  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GateCacheStatus) status = NULL;
-  Wait wait = { loop, NULL };
   gboolean ok;
 
-  if (client == NULL)
+  if (sync == NULL)
     {
       fprintf (stderr, "gatectl: no server configured (--server/--token or GATE_SERVER/GATE_TOKEN)\n");
       return GATECTL_EXIT_USAGE;
     }
 
-  sync = gate_sync_service_new (cache, client, NULL, config->event_id);
   if (upload)
-    gate_sync_service_sync_async (sync, config->full, NULL, on_ready, &wait);
+    gate_sync_service_sync_async (sync, options->full, NULL, on_ready, &result);
   else
-    gate_sync_service_refresh_async (sync, config->full, NULL, on_ready, &wait);
-  ok = gate_sync_service_sync_finish (sync, wait_for (&wait), &error);
-  g_object_unref (wait.result);
+    gate_sync_service_refresh_async (sync, options->full, NULL, on_ready, &result);
+  ok = gate_sync_service_sync_finish (sync, wait_for (&result), &error);
 
-  status = gate_ticket_cache_get_status (cache, config->event_id, NULL);
-  if (config->json)
+  status = gate_ticket_cache_get_status (cache, gate_session_get_event_id (session), NULL);
+  if (options->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -295,11 +234,12 @@ run_sync (Config          *config,
 }
 
 static int
-run_status (Config          *config,
-            GateTicketCache *cache)
+run_status (Options     *options,
+            GateSession *session)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GateCacheStatus) status = gate_ticket_cache_get_status (cache, config->event_id, &error);
+  g_autoptr(GateCacheStatus) status = gate_ticket_cache_get_status (gate_session_get_cache (session),
+                                                                    gate_session_get_event_id (session), &error);
 
   if (status == NULL)
     {
@@ -307,7 +247,7 @@ run_status (Config          *config,
       return GATECTL_EXIT_FAILED;
     }
 
-  if (config->json)
+  if (options->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -336,31 +276,31 @@ run_status (Config          *config,
 }
 
 static int
-run_conflicts (Config          *config,
-               GateTicketCache *cache)
+run_conflicts (Options     *options,
+               GateSession *session)
 {
-  g_autoptr(GateApiClient) client = config_client (config);
+  GateApiClient *client = gate_session_get_client (session);
+  GateTicketCache *cache = gate_session_get_cache (session);
+  const char *event_id = gate_session_get_event_id (session);
   g_autoptr(GPtrArray) conflicts = NULL;
   g_autoptr(GError) error = NULL;
 
   /* Fresh from the server when it can be reached; the cache's otherwise. */
   if (client != NULL)
     {
-      g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+      g_autoptr(GAsyncResult) result = NULL;
       g_autoptr(GPtrArray) remote = NULL;
       g_autoptr(GError) remote_error = NULL;
-      Wait wait = { loop, NULL };
 
-      gate_api_client_conflicts_async (client, config->event_id, FALSE, NULL, on_ready, &wait);
-      remote = gate_api_client_conflicts_finish (client, wait_for (&wait), &remote_error);
-      g_object_unref (wait.result);
+      gate_api_client_conflicts_async (client, event_id, FALSE, NULL, on_ready, &result);
+      remote = gate_api_client_conflicts_finish (client, wait_for (&result), &remote_error);
       if (remote != NULL)
         gate_ticket_cache_store_conflicts (cache, remote, NULL);
       else
         fprintf (stderr, "gatectl: showing cached conflicts: %s\n", remote_error->message);
     }
 
-  conflicts = gate_ticket_cache_list_conflicts (cache, config->event_id, TRUE, &error);
+  conflicts = gate_ticket_cache_list_conflicts (cache, event_id, TRUE, &error);
   if (conflicts == NULL)
     {
       fprintf (stderr, "gatectl: %s\n", error->message);
@@ -370,9 +310,9 @@ run_conflicts (Config          *config,
   for (guint i = 0; i < conflicts->len; i++)
     {
       GateConflict *conflict = conflicts->pdata[i];
-      gboolean won = g_strcmp0 (conflict->winner_device, config->device_id) == 0;
+      gboolean won = g_strcmp0 (conflict->winner_device, gate_session_get_device_id (session)) == 0;
 
-      if (config->json)
+      if (options->json)
         {
           g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -416,28 +356,42 @@ int
 gatectl_client_run (int    argc,
                     char **argv)
 {
-  g_auto(Config) config = { 0 };
+  /* The flags that name a configuration value, by key: GateConfig's
+   * command line. */
+  char *values[GATE_CONFIG_KEY_CACHE + 1] = { NULL };
+  g_autoptr(GateConfig) config = gate_config_new (NULL);
+  Options options = { FALSE, FALSE, FALSE };
   const GOptionEntry entries[] = {
-    { "server", 0, 0, G_OPTION_ARG_STRING, &config.server, "Server URL (GATE_SERVER)", "URL" },
-    { "token", 0, 0, G_OPTION_ARG_STRING, &config.token, "Device token (GATE_TOKEN)", "TOKEN" },
-    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &config.token_file, "Read the token from FILE (GATE_TOKEN_FILE)",
-      "FILE" },
-    { "apikey", 0, 0, G_OPTION_ARG_STRING, &config.apikey, "Supabase anon key (GATE_APIKEY)", "KEY" },
-    { "device-id", 0, 0, G_OPTION_ARG_STRING, &config.device_id, "This device's id (GATE_DEVICE_ID)", "ID" },
-    { "event", 0, 0, G_OPTION_ARG_STRING, &config.event_id, "Event id (GATE_EVENT)", "ID" },
-    { "cache", 0, 0, G_OPTION_ARG_FILENAME, &config.cache_path, "Offline cache file (GATE_CACHE)", "FILE" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &config.json, "One JSON object per line", NULL },
-    { "offline", 0, 0, G_OPTION_ARG_NONE, &config.offline, "scan: decide from the cache only", NULL },
-    { "full", 0, 0, G_OPTION_ARG_NONE, &config.full, "refresh/sync: download everything again", NULL },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &values[GATE_CONFIG_KEY_SERVER], "Server URL (GATE_SERVER)", "URL" },
+    { "token", 0, 0, G_OPTION_ARG_STRING, &values[GATE_CONFIG_KEY_TOKEN], "Device token (GATE_TOKEN)", "TOKEN" },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &values[GATE_CONFIG_KEY_TOKEN_FILE],
+      "Read the token from FILE (GATE_TOKEN_FILE)", "FILE" },
+    { "apikey", 0, 0, G_OPTION_ARG_STRING, &values[GATE_CONFIG_KEY_APIKEY], "Supabase anon key (GATE_APIKEY)",
+      "KEY" },
+    { "device-id", 0, 0, G_OPTION_ARG_STRING, &values[GATE_CONFIG_KEY_DEVICE_ID],
+      "This device's id (GATE_DEVICE_ID)", "ID" },
+    { "event", 0, 0, G_OPTION_ARG_STRING, &values[GATE_CONFIG_KEY_EVENT], "Event id (GATE_EVENT)", "ID" },
+    { "cache", 0, 0, G_OPTION_ARG_FILENAME, &values[GATE_CONFIG_KEY_CACHE],
+      "Offline cache file (GATE_CACHE; default $XDG_DATA_HOME/gate-scanner/" GATE_CONFIG_CACHE_NAME ")", "FILE" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &options.json, "One JSON object per line", NULL },
+    { "offline", 0, 0, G_OPTION_ARG_NONE, &options.offline, "scan: decide from the cache only", NULL },
+    { "full", 0, 0, G_OPTION_ARG_NONE, &options.full, "refresh/sync: download everything again", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— run the offline engine like a kiosk");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GateTicketCache) cache = NULL;
+  g_autoptr(GateSession) session = NULL;
   const char *verb = argv[0];
+  gboolean parsed;
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  parsed = g_option_context_parse (context, &argc, &argv, &error);
+  for (GateConfigKey key = 0; key < G_N_ELEMENTS (values); key++)
+    {
+      gate_config_set (config, key, GATE_CONFIG_SOURCE_COMMAND_LINE, values[key]);
+      gate_secret_clear (&values[key]);
+    }
+  if (!parsed)
     {
       fprintf (stderr, "gatectl: %s\n", error->message);
       return GATECTL_EXIT_USAGE;
@@ -446,30 +400,31 @@ gatectl_client_run (int    argc,
   if ((strcmp (verb, "scan") == 0) != (argc == 2) || argc > 2)
     {
       fprintf (stderr, "Usage: gatectl scan CODE [--offline] | refresh [--full] | sync | status | conflicts\n"
-                       "       [--server URL --token T | --token-file F] --device-id D --event ID --cache FILE [--json]\n");
+                       "       [--server URL --token T | --token-file F] --device-id D --event ID [--cache FILE] "
+                       "[--json]\n");
       return GATECTL_EXIT_USAGE;
     }
 
-  if (!config_resolve (&config, &error))
+  if (!gate_config_load (config, NULL, &error) || !check_config (config, &error))
     {
       fprintf (stderr, "gatectl: %s\n", error->message);
       return GATECTL_EXIT_USAGE;
     }
 
-  cache = gate_ticket_cache_new (config.cache_path, &error);
-  if (cache == NULL)
+  session = open_session (config, &error);
+  if (session == NULL)
     {
       fprintf (stderr, "gatectl: %s\n", error->message);
       return GATECTL_EXIT_FAILED;
     }
 
   if (strcmp (verb, "scan") == 0)
-    return run_scan (&config, cache, argv[1]);
+    return run_scan (&options, session, argv[1]);
   if (strcmp (verb, "refresh") == 0)
-    return run_sync (&config, cache, FALSE);
+    return run_sync (&options, session, FALSE);
   if (strcmp (verb, "sync") == 0)
-    return run_sync (&config, cache, TRUE);
+    return run_sync (&options, session, TRUE);
   if (strcmp (verb, "status") == 0)
-    return run_status (&config, cache);
-  return run_conflicts (&config, cache);
+    return run_status (&options, session);
+  return run_conflicts (&options, session);
 }
