@@ -18,6 +18,7 @@
 #include "gate-demo.h"
 #include "gate-demo-link.h"
 #include "gate-error.h"
+#include "gate-secret.h"
 
 #define QR_ELEMENT "gate-demo-qr"
 #define DEMO_TICKETS 500
@@ -218,9 +219,7 @@ demo_files_free (DemoFiles *files)
 {
   g_clear_pointer (&files->codes, g_ptr_array_unref);
   g_clear_pointer (&files->other_codes, g_ptr_array_unref);
-  if (files->peer_token != NULL)
-    memset (files->peer_token, 0, strlen (files->peer_token));
-  g_free (files->peer_token);
+  gate_secret_free (files->peer_token);
   g_free (files);
 }
 
@@ -574,9 +573,7 @@ gate_demo_finalize (GObject *object)
   if (self->work_dir != NULL)
     remove_work_dir (self->work_dir);
 
-  if (self->token != NULL)
-    memset (self->token, 0, strlen (self->token));
-  g_free (self->token);
+  gate_secret_free (self->token);
   g_free (self->upstream_url);
   g_free (self->device_id);
   g_free (self->event_id);
