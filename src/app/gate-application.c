@@ -160,6 +160,9 @@ get_window (GateApplication *self)
     {
       window = GTK_WINDOW (gate_window_new (ADW_APPLICATION (self)));
       g_settings_bind (self->settings, "kiosk-pin-hash", window, "pin-hash", G_SETTINGS_BIND_GET);
+      /* The window shows, logs and sounds each decision, in that order. */
+      gate_window_set_feedback (GATE_WINDOW (window), self->verdict_log, self->sounds);
+      g_settings_bind (self->settings, "sounds", window, "sounds", G_SETTINGS_BIND_GET);
       /* A supervisor's laptop window opens as it was left. */
       g_settings_bind (self->settings, "window-width", window, "default-width", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (self->settings, "window-height", window, "default-height", G_SETTINGS_BIND_DEFAULT);
@@ -168,16 +171,6 @@ get_window (GateApplication *self)
     }
 
   return GATE_WINDOW (window);
-}
-
-static void
-on_decided (GateApplication        *self,
-            const GateScanDecision *decision)
-{
-  if (self->verdict_log != NULL)
-    gate_verdict_log_append (self->verdict_log, decision);
-  if (g_settings_get_boolean (self->settings, "sounds"))
-    gate_sound_player_play (self->sounds, decision->verdict);
 }
 
 static char *
@@ -234,8 +227,6 @@ on_session_opened (GObject      *source,
 
   window = get_window (self);
   gate_window_set_session (window, session, self->camera);
-  /* After the window's own handler: the verdict is on screen first. */
-  g_signal_connect_object (engine, "decided", G_CALLBACK (on_decided), self, G_CONNECT_SWAPPED);
   g_settings_bind (self->settings, "device-name", window, "device-name", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "verdict-hold-ms", gate_window_get_gate_view (window), "hold-ms",
                    G_SETTINGS_BIND_GET);

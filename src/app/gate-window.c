@@ -6,7 +6,8 @@
  * error page when the configuration cannot work, and the main view — the
  * gate, manual search, the cache panel and conflict review. Every way a
  * code comes in (camera, keyboard wedge, search) ends in the engine's
- * submit(); every decision comes back through its ::decided signal.
+ * submit(); every decision comes back through its ::decided signal, to
+ * one handler here that shows it, logs it and sounds it, in that order.
  */
 #include "config.h"
 
@@ -18,7 +19,9 @@
 #include "gate-gate-view.h"
 #include "gate-pin-dialog.h"
 #include "gate-search-panel.h"
+#include "gate-sound-player.h"
 #include "gate-status-strip.h"
+#include "gate-verdict-log.h"
 #include "gate-verdict-view.h"
 #include "gate-wedge-detector.h"
 #include "gate-window.h"
@@ -45,6 +48,9 @@ struct _GateWindow
 
   GateSession          *session;
   GateCamera           *camera;
+  GateVerdictLog       *verdict_log;
+  GateSoundPlayer      *sounds;
+  gboolean              sounds_enabled;
   char                 *pin_hash;
   gboolean              kiosk;
   guint                 inhibit_cookie;
@@ -58,6 +64,7 @@ enum {
   PROP_PAGE,
   PROP_PIN_HASH,
   PROP_DEVICE_NAME,
+  PROP_SOUNDS,
   N_PROPS
 };
 
@@ -98,14 +105,50 @@ on_panel_message (GateWindow *self,
   gate_window_add_toast (self, message);
 }
 
-/* A decision always shows on the gate, whichever page the worker was on:
- * a code from the search page or a wedge scan gets its verdict too. */
+/* The one way out of a scan, in a fixed order: the screen first (a gate
+ * worker looks before anything else), then the verdict log, then the tone,
+ * queued only once the verdict is drawn. A decision always shows on the
+ * gate, whichever page the worker was on: a code from the search page or a
+ * wedge scan gets its verdict too. */
 static void
 on_decided (GateWindow             *self,
             const GateScanDecision *decision)
 {
   adw_view_stack_set_visible_child_name (self->views, "gate");
   gate_gate_view_show_decision (self->gate_view, decision);
+
+  if (self->verdict_log != NULL)
+    gate_verdict_log_append (self->verdict_log, decision);
+
+  if (self->sounds != NULL && self->sounds_enabled)
+    gate_sound_player_play (self->sounds, decision->verdict);
+}
+
+void
+gate_window_set_feedback (GateWindow      *self,
+                          GateVerdictLog  *verdict_log,
+                          GateSoundPlayer *sounds)
+{
+  g_return_if_fail (GATE_IS_WINDOW (self));
+  g_return_if_fail (verdict_log == NULL || GATE_IS_VERDICT_LOG (verdict_log));
+  g_return_if_fail (sounds == NULL || GATE_IS_SOUND_PLAYER (sounds));
+
+  g_set_object (&self->verdict_log, verdict_log);
+  g_set_object (&self->sounds, sounds);
+}
+
+void
+gate_window_set_sounds (GateWindow *self,
+                        gboolean    sounds)
+{
+  g_return_if_fail (GATE_IS_WINDOW (self));
+
+  sounds = !!sounds;
+  if (self->sounds_enabled == sounds)
+    return;
+
+  self->sounds_enabled = sounds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOUNDS]);
 }
 
 static void
@@ -403,6 +446,8 @@ gate_window_dispose (GObject *object)
     gate_camera_stop (self->camera);
   g_clear_object (&self->camera);
   g_clear_object (&self->session);
+  g_clear_object (&self->verdict_log);
+  g_clear_object (&self->sounds);
   g_clear_object (&self->wedge);
   g_clear_pointer (&self->pin_hash, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_WINDOW);
@@ -436,6 +481,10 @@ gate_window_get_property (GObject    *object,
       g_value_set_string (value, gate_conflicts_page_get_reviewed_by (self->conflicts_page));
       break;
 
+    case PROP_SOUNDS:
+      g_value_set_boolean (value, self->sounds_enabled);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -461,6 +510,10 @@ gate_window_set_property (GObject      *object,
 
     case PROP_DEVICE_NAME:
       gate_window_set_device_name (self, g_value_get_string (value));
+      break;
+
+    case PROP_SOUNDS:
+      gate_window_set_sounds (self, g_value_get_boolean (value));
       break;
 
     default:
@@ -496,6 +549,11 @@ gate_window_class_init (GateWindowClass *klass)
   properties[PROP_DEVICE_NAME] =
     g_param_spec_string ("device-name", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /* Whether decisions are sounded (through the player of set_feedback). */
+  properties[PROP_SOUNDS] =
+    g_param_spec_boolean ("sounds", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -539,6 +597,7 @@ static void
 gate_window_init (GateWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->sounds_enabled = TRUE;
   show_page (self, "loading");
 
   /* A barcode gun types anywhere in the window; its bursts never reach a

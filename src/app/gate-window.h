@@ -8,6 +8,8 @@
 
 #include "gate-camera.h"
 #include "gate-session.h"
+#include "gate-sound-player.h"
+#include "gate-verdict-log.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +21,14 @@ GateWindow  *gate_window_new              (AdwApplication *application);
 void         gate_window_set_session      (GateWindow     *self,
                                            GateSession    *session,
                                            GateCamera     *camera);
+/* Where a decision goes after the screen: the verdict log, then the tone
+ * (each nullable). */
+void         gate_window_set_feedback     (GateWindow      *self,
+                                           GateVerdictLog  *verdict_log,
+                                           GateSoundPlayer *sounds);
+/* Whether decisions are sounded: the "sounds" property. */
+void         gate_window_set_sounds       (GateWindow     *self,
+                                           gboolean        sounds);
 /* The GateGateView: the camera and the verdicts. */
 GtkWidget   *gate_window_get_gate_view    (GateWindow     *self);
 /* First run: explains what is needed and offers the demo. */
