@@ -153,7 +153,8 @@ gate_sound_player_play (GateSoundPlayer *self,
 
   if (gate_verdict_is_admit (verdict))
     tone = &admit_tone;
-  else if (verdict == GATE_VERDICT_WRONG_EVENT || verdict == GATE_VERDICT_BUSY)
+  else if (verdict == GATE_VERDICT_WRONG_EVENT || verdict == GATE_VERDICT_BUSY ||
+           verdict == GATE_VERDICT_CANNOT_DECIDE)
     tone = &warning_tone;
   else
     tone = &deny_tone;

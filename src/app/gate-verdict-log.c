@@ -81,6 +81,11 @@ format_line (const GateScanDecision *decision)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "verdict");
   json_builder_add_string_value (builder, gate_verdict_to_string (decision->verdict));
+  if (decision->verdict == GATE_VERDICT_CANNOT_DECIDE)
+    {
+      json_builder_set_member_name (builder, "reason");
+      json_builder_add_string_value (builder, gate_cannot_decide_reason_to_string (decision->reason));
+    }
   json_builder_set_member_name (builder, "code");
   json_builder_add_string_value (builder, decision->code);
   json_builder_set_member_name (builder, "mode");

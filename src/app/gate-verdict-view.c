@@ -48,6 +48,8 @@ gate_verdict_headline (GateVerdict verdict)
       return C_("verdict", "Try again");
     case GATE_VERDICT_INVALID_CODE:
       return C_("verdict", "Unreadable code");
+    case GATE_VERDICT_CANNOT_DECIDE:
+      return C_("verdict", "Can't check this ticket");
     default:
       g_return_val_if_reached (NULL);
     }
@@ -65,6 +67,8 @@ gate_verdict_icon_name (GateVerdict verdict)
       return "dialog-warning-symbolic";
     case GATE_VERDICT_INVALID_CODE:
       return "dialog-question-symbolic";
+    case GATE_VERDICT_CANNOT_DECIDE:
+      return "dialog-information-symbolic";
     case GATE_VERDICT_ALREADY_SCANNED:
     case GATE_VERDICT_NOT_FOUND:
     case GATE_VERDICT_VOID:
@@ -73,9 +77,12 @@ gate_verdict_icon_name (GateVerdict verdict)
     }
 }
 
+/* (nullable): cannot_decide has no class, neither green nor red. */
 static const char *
 verdict_class (GateVerdict verdict)
 {
+  if (verdict == GATE_VERDICT_CANNOT_DECIDE)
+    return NULL;
   if (gate_verdict_is_admit (verdict))
     return verdict_classes[0];
   if (verdict == GATE_VERDICT_WRONG_EVENT || verdict == GATE_VERDICT_BUSY)
@@ -95,6 +102,25 @@ format_local_time (gint64 time_us)
     return g_date_time_format (local, "%H:%M");
 
   return g_date_time_format (local, "%x %H:%M");
+}
+
+static const char *
+describe_cannot_decide (GateCannotDecideReason reason)
+{
+  switch (reason)
+    {
+    case GATE_CANNOT_DECIDE_UNAUTHORIZED:
+      return _("This gate was signed out. Call a supervisor.");
+    case GATE_CANNOT_DECIDE_STORAGE:
+      return _("This device cannot save scans: its storage is full or failing. Call a supervisor.");
+    case GATE_CANNOT_DECIDE_CACHE_EMPTY:
+      return _("No tickets are on this device yet and the ticket server is out of reach. Call a supervisor.");
+    case GATE_CANNOT_DECIDE_SERVER_ERROR:
+      return _("The ticket server reported an error. Scan again, or call a supervisor.");
+    case GATE_CANNOT_DECIDE_NONE:
+    default:
+      g_return_val_if_reached (NULL);
+    }
 }
 
 static char *
@@ -141,6 +167,9 @@ describe (GateVerdictView        *self,
     case GATE_VERDICT_INVALID_CODE:
       return g_strdup (_("This is not a ticket code: try manual search"));
 
+    case GATE_VERDICT_CANNOT_DECIDE:
+      return g_strdup (describe_cannot_decide (decision->reason));
+
     default:
       g_return_val_if_reached (NULL);
     }
@@ -180,7 +209,8 @@ gate_verdict_view_show_decision (GateVerdictView        *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (verdict_classes); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (self), verdict_classes[i]);
-  gtk_widget_add_css_class (GTK_WIDGET (self), verdict_class (decision->verdict));
+  if (verdict_class (decision->verdict) != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self), verdict_class (decision->verdict));
 
   headline = gate_verdict_headline (decision->verdict);
   detail = describe (self, decision);

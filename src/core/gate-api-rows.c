@@ -288,9 +288,10 @@ gate_api_rows_to_scan_decision (JsonArray  *rows,
       !read_time (&row, "server_time", TRUE, &answer->server_time_us))
     return NULL;
 
-  /* invalid_code is the kiosk's own verdict for an unreadable payload; a
-   * server never says it. */
-  if (!gate_verdict_from_string (verdict, &answer->verdict) || answer->verdict == GATE_VERDICT_INVALID_CODE)
+  /* invalid_code and cannot_decide are the kiosk's own verdicts; a server
+   * never says them. */
+  if (!gate_verdict_from_string (verdict, &answer->verdict) || answer->verdict == GATE_VERDICT_INVALID_CODE ||
+      answer->verdict == GATE_VERDICT_CANNOT_DECIDE)
     {
       bad_response (error, "unknown verdict “%s”", verdict);
       return NULL;

@@ -7,6 +7,12 @@
  * cache, so that if the server did get it, the later upload is a replay and
  * not a conflict with ourselves. Connectivity is remembered, so the next
  * guest does not wait for another timeout.
+ *
+ * One way in (scan_async, or submit for streams of codes), one way out
+ * (finish_scan, then ::decided): what cannot be decided — a refused token,
+ * a cache that cannot be written or was never filled, a server error the
+ * cache cannot stand in for — is the verdict cannot_decide with its reason,
+ * shown like any other, never only logged.
  */
 #include "config.h"
 
@@ -79,7 +85,8 @@ typedef struct
   gint64            started_us;
   gint64            device_time_us;
   guint             busy_retries;
-  GateScanDecision *online;   /* the server's decision, noted in the cache before it is returned */
+  GateScanDecision *online;        /* the server's decision, noted in the cache before it is returned */
+  char             *server_error;  /* (nullable): why the server's answer could not be used */
 } Scan;
 
 static void
@@ -89,7 +96,35 @@ scan_free (Scan *scan)
   g_free (scan->method);
   g_free (scan->client_scan_id);
   g_clear_pointer (&scan->online, gate_scan_decision_free);
+  g_free (scan->server_error);
   g_free (scan);
+}
+
+static GateScanDecision *
+decision_new (Scan         *scan,
+              GateVerdict   verdict,
+              GateScanMode  mode)
+{
+  GateScanDecision *decision = gate_scan_decision_new (verdict, mode);
+
+  decision->code = g_strdup (scan->code);
+  decision->client_scan_id = g_strdup (scan->client_scan_id);
+  return decision;
+}
+
+/* A failure's way out: a decision like any other, on screen like any other. */
+static GateScanDecision *
+cannot_decide_new (Scan                   *scan,
+                   GateScanMode            mode,
+                   GateCannotDecideReason  reason,
+                   const char             *detail)
+{
+  GateScanDecision *decision = decision_new (scan, GATE_VERDICT_CANNOT_DECIDE, mode);
+
+  decision->reason = reason;
+  decision->detail = g_strdup (detail);
+  g_debug ("cannot decide (%s): %s", gate_cannot_decide_reason_to_string (reason), detail);
+  return decision;
 }
 
 /* The one way out of a scan: every decision, whoever made it, leaves here. */
@@ -126,9 +161,17 @@ decide_offline_in_thread (GTask        *task,
   decision = gate_ticket_cache_admit_offline (self->cache, queued, &error);
   if (decision == NULL)
     {
-      /* No durable record, no admit: the gate shows the storage error. */
-      g_task_return_error (task, g_steal_pointer (&error));
+      /* No durable record, no admit: the disk is full or the cache broken. */
+      finish_scan (task, cannot_decide_new (scan, GATE_SCAN_MODE_OFFLINE, GATE_CANNOT_DECIDE_STORAGE, error->message));
       return;
+    }
+
+  /* The server answered, but with an error, and the cache has nothing to
+   * stand in with: say the server failed, not that the cache is empty. */
+  if (decision->reason == GATE_CANNOT_DECIDE_CACHE_EMPTY && scan->server_error != NULL)
+    {
+      gate_scan_decision_free (decision);
+      decision = cannot_decide_new (scan, GATE_SCAN_MODE_ONLINE, GATE_CANNOT_DECIDE_SERVER_ERROR, scan->server_error);
     }
 
   finish_scan (task, decision);
@@ -176,16 +219,25 @@ on_online_answer (GObject      *source,
 
   if (decision == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-          g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED) ||
-          g_error_matches (error, GATE_ERROR, GATE_ERROR_FORBIDDEN))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
 
+      /* A refused token is never hidden behind an offline admit. */
+      if (g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED) ||
+          g_error_matches (error, GATE_ERROR, GATE_ERROR_FORBIDDEN))
+        {
+          finish_scan (task, cannot_decide_new (scan, GATE_SCAN_MODE_ONLINE, GATE_CANNOT_DECIDE_UNAUTHORIZED,
+                                                error->message));
+          return;
+        }
+
       if (gate_error_is_connectivity (error))
         gate_connectivity_report_failure (self->connectivity);
+      else
+        scan->server_error = g_strdup (error->message);
       g_debug ("deciding offline: %s", error->message);
       g_task_run_in_thread (task, decide_offline_in_thread);
       return;
@@ -278,11 +330,8 @@ gate_scan_engine_scan_async (GateScanEngine      *self,
     {
       GateScanMode mode = self->client && gate_connectivity_get_online (self->connectivity)
                             ? GATE_SCAN_MODE_ONLINE : GATE_SCAN_MODE_OFFLINE;
-      GateScanDecision *decision = gate_scan_decision_new (GATE_VERDICT_INVALID_CODE, mode);
 
-      decision->code = g_strdup (scan->code);
-      decision->client_scan_id = g_strdup (scan->client_scan_id);
-      finish_scan (task, decision);
+      finish_scan (task, decision_new (scan, GATE_VERDICT_INVALID_CODE, mode));
       return;
     }
 
@@ -297,6 +346,13 @@ gate_scan_engine_scan_async (GateScanEngine      *self,
     }
 }
 
+/**
+ * gate_scan_engine_scan_finish:
+ *
+ * Returns: (transfer full): the decision — a failure is the verdict
+ *   cannot_decide with its reason — or %NULL only when the scan was
+ *   cancelled (G_IO_ERROR_CANCELLED)
+ */
 GateScanDecision *
 gate_scan_engine_scan_finish (GateScanEngine  *self,
                               GAsyncResult    *result,
@@ -312,13 +368,11 @@ on_submitted (GObject      *source,
               gpointer      user_data)
 {
   GateScanEngine *self = GATE_SCAN_ENGINE (source);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GateScanDecision) decision = gate_scan_engine_scan_finish (self, result, &error);
+  g_autoptr(GateScanDecision) decision = gate_scan_engine_scan_finish (self, result, NULL);
 
+  /* Every submitted code ends on screen; only a cancelled one does not. */
   if (decision != NULL)
     g_signal_emit (self, signals[DECIDED], 0, decision);
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_message ("scan failed: %s", error->message);
 }
 
 static gboolean
@@ -465,6 +519,14 @@ gate_scan_engine_class_init (GateScanEngineClass *klass)
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * GateScanEngine::decided:
+   * @decision: (type GateScanDecision): the decision; cannot_decide carries
+   *   its reason
+   *
+   * Every code gate_scan_engine_submit() took ends here, failures included,
+   * on the main context of the thread that submitted it.
+   */
   signals[DECIDED] = g_signal_new ("decided", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                    G_TYPE_NONE, 1, GATE_TYPE_SCAN_DECISION | G_SIGNAL_TYPE_STATIC_SCOPE);
 }

@@ -121,11 +121,31 @@ replay_admit (GateTicketCache       *self,
   return decision;
 }
 
+/* When a page of @event_id's tickets was last stored (µs; 0: never). */
+static gint64
+last_refresh_locked (GateTicketCache *self,
+                     const char      *event_id)
+{
+  sqlite3_stmt *stmt = _gate_cache_prepare (self, "SELECT last_refresh_at FROM events WHERE id = ?", NULL);
+  gint64 last_refresh_us = 0;
+
+  if (stmt == NULL)
+    return 0;
+  _gate_cache_bind_text (stmt, 1, event_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    last_refresh_us = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return last_refresh_us;
+}
+
 /* Runs inside the BEGIN IMMEDIATE transaction. *marked is the ticket it
- * marked scanned (an admit), NULL when it only read. */
+ * marked scanned (an admit), NULL when it only read; *last_refresh_us when
+ * the event's tickets were last downloaded. */
 static GateScanDecision *
 decide_locked (GateTicketCache       *self,
                const GateQueuedScan  *scan,
+               gint64                *last_refresh_us,
                GateTicket           **marked,
                GError               **error)
 {
@@ -138,6 +158,7 @@ decide_locked (GateTicketCache       *self,
   sqlite3_stmt *stmt;
 
   *marked = NULL;
+  *last_refresh_us = last_refresh_locked (self, scan->event_id);
 
   replay = replay_admit (self, scan, &local_error);
   if (replay != NULL)
@@ -155,6 +176,17 @@ decide_locked (GateTicketCache       *self,
       return NULL;
     }
 
+  /* A code this cache does not know is "not found" only if the event's
+   * tickets were ever downloaded; before that, "unknown" would be a guess
+   * that turns a valid guest away. */
+  if (ticket == NULL && *last_refresh_us == 0)
+    {
+      GateScanDecision *decision = decision_new (GATE_VERDICT_CANNOT_DECIDE, scan, NULL);
+
+      decision->reason = GATE_CANNOT_DECIDE_CACHE_EMPTY;
+      decision->detail = g_strdup ("the tickets of this event were never downloaded to this device");
+      return decision;
+    }
   if (ticket == NULL)
     return decision_new (GATE_VERDICT_NOT_FOUND, scan, NULL);
   if (g_strcmp0 (ticket->event_id, scan->event_id) != 0)
@@ -203,25 +235,6 @@ decide_locked (GateTicketCache       *self,
   return decision_new (GATE_VERDICT_ADMITTED, scan, *marked);
 }
 
-/* How old the event's tickets are: µs since a page was last stored, 0 if
- * never. */
-static gint64
-cache_age_locked (GateTicketCache *self,
-                  const char      *event_id)
-{
-  sqlite3_stmt *stmt = _gate_cache_prepare (self, "SELECT last_refresh_at FROM events WHERE id = ?", NULL);
-  gint64 last_refresh_us = 0;
-
-  if (stmt == NULL)
-    return 0;
-  _gate_cache_bind_text (stmt, 1, event_id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    last_refresh_us = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-
-  return last_refresh_us > 0 ? MAX (0, g_get_real_time () - last_refresh_us) : 0;
-}
-
 /**
  * gate_ticket_cache_admit_offline:
  * @scan: the scan; client_scan_id, event_id and qr_token are required,
@@ -232,7 +245,8 @@ cache_age_locked (GateTicketCache *self,
  * queueing the scan for upload are one transaction, committed to disk before
  * this returns. The same client_scan_id decided again (offline or after an
  * online admit) gets the same admitted answer with replayed set, and queues
- * nothing.
+ * nothing. A code the cache does not know, for an event whose tickets were
+ * never downloaded, is cannot_decide (cache_empty), not not_found.
  *
  * Returns: (transfer full) (nullable): the decision, mode offline, or NULL
  *   with GATE_ERROR_DISK_FULL or GATE_ERROR_STORAGE when it could not be
@@ -245,6 +259,7 @@ gate_ticket_cache_admit_offline (GateTicketCache       *self,
 {
   g_autoptr(GateScanDecision) decision = NULL;
   g_autoptr(GateTicket) marked = NULL;
+  gint64 last_refresh_us = 0;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (GATE_IS_TICKET_CACHE (self), NULL);
@@ -253,9 +268,9 @@ gate_ticket_cache_admit_offline (GateTicketCache       *self,
   g_mutex_lock (&self->mutex);
   if (_gate_cache_begin (self, error))
     {
-      decision = decide_locked (self, scan, &marked, error);
-      if (decision != NULL)
-        decision->cache_age_us = cache_age_locked (self, scan->event_id);
+      decision = decide_locked (self, scan, &last_refresh_us, &marked, error);
+      if (decision != NULL && last_refresh_us > 0)
+        decision->cache_age_us = MAX (0, g_get_real_time () - last_refresh_us);
 
       if (decision == NULL)
         _gate_cache_rollback (self);

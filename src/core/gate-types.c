@@ -177,6 +177,7 @@ gate_scan_decision_copy (const GateScanDecision *decision)
   GateScanDecision *copy = g_memdup2 (decision, sizeof *decision);
 
   copy->code = g_strdup (decision->code);
+  copy->detail = g_strdup (decision->detail);
   copy->client_scan_id = g_strdup (decision->client_scan_id);
   copy->ticket_id = g_strdup (decision->ticket_id);
   copy->event_id = g_strdup (decision->event_id);
@@ -193,6 +194,7 @@ gate_scan_decision_free (GateScanDecision *decision)
     return;
 
   g_free (decision->code);
+  g_free (decision->detail);
   g_free (decision->client_scan_id);
   g_free (decision->ticket_id);
   g_free (decision->event_id);

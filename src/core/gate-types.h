@@ -80,20 +80,24 @@ const char *gate_scan_mode_to_string (GateScanMode mode);
  * engine hands out with ::decided. */
 typedef struct
 {
-  char         *code;             /* what was scanned */
-  GateVerdict   verdict;
-  GateScanMode  mode;
-  char         *client_scan_id;   /* the scan's idempotency key */
-  char         *ticket_id;        /* (nullable) */
-  char         *event_id;         /* (nullable): the ticket's event; for wrong_event the other one */
-  char         *guest_name;
-  char         *ticket_type;
-  gint64        scanned_at_us;    /* admitted: this scan; already_scanned: the earlier one */
-  char         *scanned_device;   /* where that scan was made */
-  gint64        server_time_us;   /* online: the server's clock at the verdict */
-  gboolean      replayed;         /* offline: this client_scan_id was decided before; nothing new queued */
-  gint64        latency_us;       /* code in → verdict out (set by the engine) */
-  gint64        cache_age_us;     /* offline: how old the cache is; 0 when never refreshed */
+  char                   *code;             /* what was scanned */
+  GateVerdict             verdict;
+  GateCannotDecideReason  reason;           /* cannot_decide: why; NONE otherwise */
+  char                   *detail;           /* (nullable) cannot_decide: what failed, for logs, never for
+                                             * the gate */
+  GateScanMode            mode;
+  char                   *client_scan_id;   /* the scan's idempotency key */
+  char                   *ticket_id;        /* (nullable) */
+  char                   *event_id;         /* (nullable): the ticket's event; for wrong_event the other one */
+  char                   *guest_name;
+  char                   *ticket_type;
+  gint64                  scanned_at_us;    /* admitted: this scan; already_scanned: the earlier one */
+  char                   *scanned_device;   /* where that scan was made */
+  gint64                  server_time_us;   /* online: the server's clock at the verdict */
+  gboolean                replayed;         /* offline: this client_scan_id was decided before; nothing new
+                                             * queued */
+  gint64                  latency_us;       /* code in → verdict out (set by the engine) */
+  gint64                  cache_age_us;     /* offline: how old the cache is; 0 when never refreshed */
 } GateScanDecision;
 
 #define GATE_TYPE_SCAN_DECISION (gate_scan_decision_get_type ())

@@ -25,3 +25,16 @@ gate_verdict_is_admit (GateVerdict verdict)
 {
   return verdict == GATE_VERDICT_ADMITTED;
 }
+
+const char *
+gate_cannot_decide_reason_to_string (GateCannotDecideReason reason)
+{
+  return gate_enum_to_nick (GATE_TYPE_CANNOT_DECIDE_REASON, reason);
+}
+
+gboolean
+gate_cannot_decide_reason_from_string (const char             *str,
+                                       GateCannotDecideReason *reason)
+{
+  return gate_enum_from_nick (GATE_TYPE_CANNOT_DECIDE_REASON, str, (int *) reason);
+}

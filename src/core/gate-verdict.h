@@ -21,11 +21,27 @@ typedef enum
   GATE_VERDICT_VOID,             /*< nick=void >*/
   GATE_VERDICT_BUSY,             /*< nick=busy >*/
   GATE_VERDICT_INVALID_CODE,     /*< nick=invalid_code >*/
+  GATE_VERDICT_CANNOT_DECIDE,    /*< nick=cannot_decide >*/
 } GateVerdict;
+
+/* Why a scan ended in cannot_decide (DESIGN.md §10): the gate could not
+ * tell, and guessing would admit a fraud or turn away a guest. */
+typedef enum
+{
+  GATE_CANNOT_DECIDE_NONE,          /*< nick=none >*/
+  GATE_CANNOT_DECIDE_UNAUTHORIZED,  /*< nick=unauthorized >*/
+  GATE_CANNOT_DECIDE_STORAGE,       /*< nick=storage >*/
+  GATE_CANNOT_DECIDE_CACHE_EMPTY,   /*< nick=cache_empty >*/
+  GATE_CANNOT_DECIDE_SERVER_ERROR,  /*< nick=server_error >*/
+} GateCannotDecideReason;
 
 const char  *gate_verdict_to_string   (GateVerdict  verdict);
 gboolean     gate_verdict_from_string (const char  *str,
                                        GateVerdict *verdict);
 gboolean     gate_verdict_is_admit    (GateVerdict  verdict);
+
+const char  *gate_cannot_decide_reason_to_string   (GateCannotDecideReason  reason);
+gboolean     gate_cannot_decide_reason_from_string (const char             *str,
+                                                    GateCannotDecideReason *reason);
 
 G_END_DECLS

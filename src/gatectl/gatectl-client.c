@@ -152,9 +152,14 @@ run_scan (Options     *options,
 
   if (decision == NULL)
     {
-      fprintf (stderr, "gatectl: the scan could not be decided: %s\n", error->message);
-      return exit_for_error (error);
+      fprintf (stderr, "gatectl: the scan was cancelled: %s\n", error->message);
+      return GATECTL_EXIT_FAILED;
     }
+
+  /* The command ran: cannot_decide is a verdict, exit 0. */
+  if (decision->verdict == GATE_VERDICT_CANNOT_DECIDE)
+    fprintf (stderr, "gatectl: cannot decide (%s): %s\n", gate_cannot_decide_reason_to_string (decision->reason),
+             decision->detail != NULL ? decision->detail : "");
 
   if (options->json)
     {
@@ -162,6 +167,8 @@ run_scan (Options     *options,
 
       json_builder_begin_object (builder);
       add_string (builder, "verdict", gate_verdict_to_string (decision->verdict));
+      if (decision->verdict == GATE_VERDICT_CANNOT_DECIDE)
+        add_string (builder, "reason", gate_cannot_decide_reason_to_string (decision->reason));
       add_string (builder, "mode", gate_scan_mode_to_string (decision->mode));
       add_string (builder, "ticket_id", decision->ticket_id);
       add_string (builder, "client_scan_id", decision->client_scan_id);
@@ -174,6 +181,9 @@ run_scan (Options     *options,
       json_builder_end_object (builder);
       print_object (builder);
     }
+  else if (decision->verdict == GATE_VERDICT_CANNOT_DECIDE)
+    printf ("%s (%s): %s\n", gate_verdict_to_string (decision->verdict), gate_scan_mode_to_string (decision->mode),
+            gate_cannot_decide_reason_to_string (decision->reason));
   else
     printf ("%s (%s)%s%s\n", gate_verdict_to_string (decision->verdict), gate_scan_mode_to_string (decision->mode),
             decision->guest_name ? " — " : "", decision->guest_name ? decision->guest_name : "");

@@ -20,6 +20,11 @@
  * Usage: cache-admit-helper --fill CACHE
  * On a small filesystem: loads tickets, then admits them one by one until
  * the disk is full, and reports what the cache holds afterwards.
+ *
+ * Usage: cache-admit-helper --hold-open CACHE
+ * Opens the cache, prints "open" and waits to be killed: another process
+ * using the file meanwhile finds its -wal and -shm companions in place, as
+ * next to a running kiosk.
  */
 #include "config.h"
 
@@ -97,6 +102,24 @@ fill (const char *path)
           failed_ticket ? gate_ticket_status_to_string (failed_ticket->status) : "gone",
           pending ? "pending" : "clean");
   return 0;
+}
+
+static int
+hold_open (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTicketCache) cache = gate_ticket_cache_new (path, &error);
+
+  if (cache == NULL)
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
+    }
+
+  printf ("open\n");
+  fflush (stdout);
+  for (;;)
+    pause ();
 }
 
 static int
@@ -192,6 +215,8 @@ main (int   argc,
 
   if (argc == 3 && strcmp (argv[1], "--fill") == 0)
     return fill (argv[2]);
+  if (argc == 3 && strcmp (argv[1], "--hold-open") == 0)
+    return hold_open (argv[2]);
   if (argc == 5 && strcmp (argv[1], "--stdin") == 0)
     return scan_stdin (argv[2], argv[3], argv[4]);
   if (argc == 7 && strcmp (argv[1], "--stream") == 0)

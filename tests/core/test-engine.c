@@ -9,7 +9,8 @@
 #include "gate-scan-engine.h"
 #include "gate-test-harness.h"
 
-#define EVENT "6f1c2c8e-0000-4000-8000-0000000000e1"
+#define EVENT       "6f1c2c8e-0000-4000-8000-0000000000e1"
+#define OTHER_EVENT "6f1c2c8e-0000-4000-8000-0000000000e2"
 
 typedef struct
 {
@@ -113,9 +114,34 @@ test_invalid_codes_touch_nothing (Fixture       *fixture,
   g_assert_true (gate_scan_code_is_valid ("GS1-ABCDEFG234567"));
 }
 
+static void
+test_never_filled_cache_cannot_decide (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  /* A gate for an event whose tickets never reached this cache. */
+  g_autoptr(GateScanEngine) engine = gate_scan_engine_new (fixture->cache, NULL, NULL, OTHER_EVENT, "gate-test");
+  g_autoptr(GateScanDecision) unknown = decide (engine, "GS1-NOT-IN-ANY-CACHE");
+  g_autoptr(GateScanDecision) known = decide (engine, "GS1-ENGINE1");
+  g_autoptr(GateScanDecision) refreshed = decide (fixture->engine, "GS1-NOT-IN-ANY-CACHE");
+
+  /* "Unknown" would be a guess that turns a valid guest away … */
+  g_assert_cmpint (unknown->verdict, ==, GATE_VERDICT_CANNOT_DECIDE);
+  g_assert_cmpint (unknown->reason, ==, GATE_CANNOT_DECIDE_CACHE_EMPTY);
+  g_assert_cmpint (unknown->mode, ==, GATE_SCAN_MODE_OFFLINE);
+  g_assert_cmpstr (unknown->code, ==, "GS1-NOT-IN-ANY-CACHE");
+  /* … but a code the cache does know still decides, … */
+  g_assert_cmpint (known->verdict, ==, GATE_VERDICT_WRONG_EVENT);
+  g_assert_cmpstr (known->event_id, ==, EVENT);
+  /* … and for an event that was downloaded, unknown is not_found. */
+  g_assert_cmpint (refreshed->verdict, ==, GATE_VERDICT_NOT_FOUND);
+  g_assert_cmpint (refreshed->reason, ==, GATE_CANNOT_DECIDE_NONE);
+  g_assert_cmpint (gate_ticket_cache_pending_count (fixture->cache), ==, 0);
+}
+
 typedef struct
 {
-  guint decided;
+  guint             decided;
+  GateScanDecision *last;
 } Counter;
 
 static void
@@ -124,6 +150,33 @@ on_decided (GateScanEngine   *engine,
             Counter          *counter)
 {
   counter->decided++;
+  g_clear_pointer (&counter->last, gate_scan_decision_free);
+  counter->last = gate_scan_decision_copy (decision);
+}
+
+static gboolean
+decided_once (gpointer user_data)
+{
+  return ((Counter *) user_data)->decided >= 1;
+}
+
+static void
+test_submit_failure_ends_in_decided (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  g_autoptr(GateScanEngine) engine = gate_scan_engine_new (fixture->cache, NULL, NULL, OTHER_EVENT, "gate-test");
+  Counter counter = { 0 };
+
+  g_signal_connect (engine, "decided", G_CALLBACK (on_decided), &counter);
+
+  /* Every submitted code ends on screen, the undecidable ones too. */
+  g_assert_true (gate_scan_engine_submit (engine, "GS1-NOT-IN-ANY-CACHE", "wedge"));
+  g_assert_true (gate_test_wait_until (NULL, decided_once, &counter, 10000));
+  g_assert_cmpint (counter.last->verdict, ==, GATE_VERDICT_CANNOT_DECIDE);
+  g_assert_cmpint (counter.last->reason, ==, GATE_CANNOT_DECIDE_CACHE_EMPTY);
+  g_assert_cmpstr (gate_cannot_decide_reason_to_string (counter.last->reason), ==, "cache_empty");
+  g_assert_cmpstr (gate_verdict_to_string (counter.last->verdict), ==, "cannot_decide");
+  g_clear_pointer (&counter.last, gate_scan_decision_free);
 }
 
 static gboolean
@@ -148,6 +201,7 @@ test_submit_debounces_same_code (Fixture       *fixture,
 
   g_assert_true (gate_test_wait_until (NULL, decided_twice, &counter, 10000));
   g_assert_cmpuint (counter.decided, ==, 2);
+  g_clear_pointer (&counter.last, gate_scan_decision_free);
   g_assert_cmpint (gate_ticket_cache_pending_count (fixture->cache), ==, 2);
 }
 
@@ -190,6 +244,10 @@ main (int   argc,
               test_invalid_codes_touch_nothing, fixture_tear_down);
   g_test_add ("/engine/submit/debounces-same-code", Fixture, NULL, fixture_set_up, test_submit_debounces_same_code,
               fixture_tear_down);
+  g_test_add ("/engine/offline/never-filled-cache-cannot-decide", Fixture, NULL, fixture_set_up,
+              test_never_filled_cache_cannot_decide, fixture_tear_down);
+  g_test_add ("/engine/submit/failure-ends-in-decided", Fixture, NULL, fixture_set_up,
+              test_submit_failure_ends_in_decided, fixture_tear_down);
   g_test_add_func ("/connectivity/slow-answers-go-offline", test_slow_answers_go_offline);
   g_test_add_func ("/connectivity/failure-offline-success-back", test_failure_goes_offline_success_comes_back);
 

@@ -374,6 +374,146 @@ test_unreachable_server_scan_decides_offline (void)
   g_assert_cmpint (pending (kiosk), ==, 1);
 }
 
+/* --- what cannot be decided ------------------------------------------------ */
+
+/* The verdict and reason gatectl scan printed, or fails the test. */
+static void
+assert_cannot_decide (const char *json,
+                      const char *reason)
+{
+  g_autofree char *verdict = member (json, "verdict");
+  g_autofree char *said = member (json, "reason");
+
+  g_assert_cmpstr (verdict, ==, "cannot_decide");
+  g_assert_cmpstr (said, ==, reason);
+}
+
+static void
+test_never_filled_cache_cannot_decide (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("never-filled");
+  const char *ticket = fresh_ticket ();
+  g_autofree char *out = NULL;
+  g_autofree char *after_refresh = NULL;
+
+  /* Offline before the first refresh: "unknown" would turn a guest away. */
+  g_assert_cmpint (gatectl (kiosk, NULL, &out, "scan", ticket, "--offline"), ==, 0);
+  assert_cannot_decide (out, "cache_empty");
+  g_assert_cmpint (pending (kiosk), ==, 0);
+
+  refresh (kiosk);
+  after_refresh = scan (kiosk, NULL, ticket, TRUE, "verdict");
+  g_assert_cmpstr (after_refresh, ==, "admitted");
+}
+
+static void
+test_revoked_token_scan_cannot_decide (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("revoked-scan");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *revoked = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *mode = NULL;
+
+  refresh (kiosk);
+  revoked = gate_test_gatectl (&error, "device", "revoke", "--db", gate_test_pg_get_conninfo (backend.pg),
+                               kiosk->device_id, NULL);
+  g_assert_no_error (error);
+
+  /* Online, the server refuses the token: no offline admit behind its back. */
+  g_assert_cmpint (gatectl (kiosk, NULL, &out, "scan", fresh_ticket (), NULL), ==, 0);
+  assert_cannot_decide (out, "unauthorized");
+  mode = member (out, "mode");
+  g_assert_cmpstr (mode, ==, "online");
+  g_assert_cmpint (pending (kiosk), ==, 0);
+}
+
+static void
+test_server_error_on_empty_cache_cannot_decide (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("server-error");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTestProxy) proxy = gate_test_proxy_new (gate_test_server_get_url (backend.server), &error);
+  g_autofree char *out = NULL;
+
+  g_assert_no_error (error);
+  gate_test_proxy_set_mode (proxy, GATE_TEST_PROXY_STATUS_500);
+
+  /* The server failed and the cache cannot stand in for it. */
+  g_assert_cmpint (gatectl (kiosk, gate_test_proxy_get_url (proxy), &out, "scan", fresh_ticket (), NULL), ==, 0);
+  assert_cannot_decide (out, "server_error");
+  g_assert_cmpint (pending (kiosk), ==, 0);
+}
+
+/* In a private mount namespace: the cache on a small tmpfs, refreshed, kept
+ * open by a second process as a running kiosk keeps it, then the disk
+ * filled; a scan, then the same scan once there is room again. */
+static const char disk_full_script[] =
+  "set -eu\n"
+  "mount -t tmpfs -o size=4m tmpfs \"$1\"\n"
+  "\"$GATECTL\" refresh --json >/dev/null\n"
+  "coproc keeper { exec \"$2\" --hold-open \"$GATE_CACHE\"; }\n"
+  "read -r ready <&\"${keeper[0]}\"\n"
+  "dd if=/dev/zero of=\"$1/filler\" bs=4096 2>/dev/null || true\n"
+  "\"$GATECTL\" scan \"$3\" --offline --json\n"
+  "rm -f \"$1/filler\"\n"
+  "\"$GATECTL\" scan \"$3\" --offline --json\n"
+  "kill \"$keeper_PID\"\n";
+
+static void
+test_disk_full_scan_cannot_decide (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("disk-full");
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *unshare = g_find_program_in_path ("unshare");
+  g_autofree char *helper = g_test_build_filename (G_TEST_BUILT, "core", "cache-admit-helper", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("gate-full-XXXXXX", NULL);
+  g_autofree char *cache = g_build_filename (dir, "kiosk.cache", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *verdict = NULL;
+  const char *ticket = fresh_ticket ();
+
+  if (unshare == NULL)
+    {
+      g_test_skip ("unshare is not installed");
+      g_rmdir (dir);
+      return;
+    }
+
+  g_subprocess_launcher_setenv (launcher, "GATE_SERVER", gate_test_server_get_url (backend.server), TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_TOKEN", kiosk->token, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_DEVICE_ID", kiosk->device_id, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_EVENT", backend.event, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_CACHE", cache, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, unshare, "-rm", "bash", "-c", disk_full_script, "bash",
+                                         dir, helper, ticket, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error));
+  g_assert_no_error (error);
+  g_rmdir (dir);
+
+  if (!g_subprocess_get_successful (process) && strstr (err, "mount") != NULL)
+    {
+      g_test_skip ("no private tmpfs mounts on this machine");
+      return;
+    }
+  g_test_message ("%s%s", out, err);
+  g_assert_true (g_subprocess_get_successful (process));
+
+  /* The disk is full: no admit without its record, and the gate says so … */
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), >=, 2);
+  assert_cannot_decide (lines[0], "storage");
+  /* … and the refused scan left no trace: with room again, it admits. */
+  verdict = member (lines[1], "verdict");
+  g_assert_cmpstr (verdict, ==, "admitted");
+}
+
 static void
 test_garbage_code_is_invalid (void)
 {
@@ -840,6 +980,10 @@ main (int   argc,
   g_test_add_func ("/flow/conflicts/two-devices-visible-on-both", test_two_devices_conflict_visible_on_both);
   g_test_add_func ("/flow/offline/unreachable-server-decides-offline", test_unreachable_server_scan_decides_offline);
   g_test_add_func ("/flow/scan/garbage-code-is-invalid", test_garbage_code_is_invalid);
+  g_test_add_func ("/flow/cannot-decide/never-filled-cache", test_never_filled_cache_cannot_decide);
+  g_test_add_func ("/flow/cannot-decide/revoked-token", test_revoked_token_scan_cannot_decide);
+  g_test_add_func ("/flow/cannot-decide/server-error-on-empty-cache", test_server_error_on_empty_cache_cannot_decide);
+  g_test_add_func ("/flow/cannot-decide/disk-full", test_disk_full_scan_cannot_decide);
   g_test_add_func ("/flow/config/missing-configuration-is-usage-error", test_missing_configuration_is_usage_error);
   g_test_add_func ("/flow/config/token-file-replaces-token", test_token_file_replaces_token);
   g_test_add_func ("/flow/refresh/killed-midway-resumes", test_refresh_killed_midway_resumes);
