@@ -6,6 +6,10 @@
  * path, so a dead Wi-Fi costs one timeout, not one per guest. The sync
  * service's background probe reports success to come back online. A
  * network monitor that says "no network" goes offline at once.
+ *
+ * "Signed out" is the other way a server becomes unusable: it refused the
+ * token. That is no network weather to wait out: it lasts until the kiosk is
+ * configured again (a new session), and scans and uploads stop asking.
  */
 #include "config.h"
 
@@ -21,6 +25,7 @@ struct _GateConnectivity
   GNetworkMonitor *monitor;
   gulong           monitor_id;
   gboolean         online;
+  gboolean         signed_out;
   guint            slow_answers;
 };
 
@@ -30,6 +35,7 @@ enum
 {
   PROP_0,
   PROP_ONLINE,
+  PROP_SIGNED_OUT,
   N_PROPS
 };
 
@@ -98,6 +104,25 @@ gate_connectivity_report_failure (GateConnectivity *self)
   set_online (self, FALSE);
 }
 
+void
+gate_connectivity_report_signed_out (GateConnectivity *self)
+{
+  g_return_if_fail (GATE_IS_CONNECTIVITY (self));
+
+  if (self->signed_out)
+    return;
+
+  self->signed_out = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_OUT]);
+}
+
+gboolean
+gate_connectivity_get_signed_out (GateConnectivity *self)
+{
+  g_return_val_if_fail (GATE_IS_CONNECTIVITY (self), FALSE);
+  return self->signed_out;
+}
+
 static void
 gate_connectivity_get_property (GObject    *object,
                                 guint       prop_id,
@@ -110,6 +135,10 @@ gate_connectivity_get_property (GObject    *object,
     {
     case PROP_ONLINE:
       g_value_set_boolean (value, self->online);
+      break;
+
+    case PROP_SIGNED_OUT:
+      g_value_set_boolean (value, self->signed_out);
       break;
 
     default:
@@ -138,6 +167,9 @@ gate_connectivity_class_init (GateConnectivityClass *klass)
 
   properties[PROP_ONLINE] =
     g_param_spec_boolean ("online", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SIGNED_OUT] =
+    g_param_spec_boolean ("signed-out", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

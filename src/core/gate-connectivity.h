@@ -19,5 +19,9 @@ void              gate_connectivity_report_failure (GateConnectivity *self);
  * link too poor to keep a queue moving, and count as offline. */
 void              gate_connectivity_report_latency (GateConnectivity *self,
                                                     gint64            latency_us);
+/* The server refused this device's token (401): the device was signed out,
+ * for as long as this configuration lasts. Nothing else clears it. */
+void              gate_connectivity_report_signed_out (GateConnectivity *self);
+gboolean          gate_connectivity_get_signed_out    (GateConnectivity *self);
 
 G_END_DECLS

@@ -225,7 +225,10 @@ on_online_answer (GObject      *source,
           return;
         }
 
-      /* A refused token is never hidden behind an offline admit. */
+      /* A refused token is never hidden behind an offline admit; a revoked
+       * one (401) signs the device out, which every part of it hears. */
+      if (g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED))
+        gate_connectivity_report_signed_out (self->connectivity);
       if (g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED) ||
           g_error_matches (error, GATE_ERROR, GATE_ERROR_FORBIDDEN))
         {
@@ -335,7 +338,12 @@ gate_scan_engine_scan_async (GateScanEngine      *self,
       return;
     }
 
-  if (self->client == NULL || force_offline || !gate_connectivity_get_online (self->connectivity))
+  /* A signed-out gate asks nobody: the server refused it, and its cache
+   * must not admit on its behalf. */
+  if (gate_connectivity_get_signed_out (self->connectivity))
+    finish_scan (task, cannot_decide_new (scan, GATE_SCAN_MODE_ONLINE, GATE_CANNOT_DECIDE_UNAUTHORIZED,
+                                          "this device was signed out by the server"));
+  else if (self->client == NULL || force_offline || !gate_connectivity_get_online (self->connectivity))
     g_task_run_in_thread (task, decide_offline_in_thread);
   else
     {

@@ -38,6 +38,7 @@ enum {
   PROP_SUPERVISOR,
   PROP_CACHE,
   PROP_CONFIG,
+  PROP_SIGNED_OUT,
   N_PROPS
 };
 
@@ -100,6 +101,10 @@ gate_session_get_property (GObject    *object,
       g_value_set_object (value, self->config);
       break;
 
+    case PROP_SIGNED_OUT:
+      g_value_set_boolean (value, gate_connectivity_get_signed_out (self->connectivity));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -132,7 +137,23 @@ gate_session_class_init (GateSessionClass *klass)
     g_param_spec_object ("config", NULL, NULL, GATE_TYPE_CONFIG,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * GateSession:signed-out:
+   *
+   * The server refused this device's token (401 from a scan, an upload, a
+   * refresh, a heartbeat or the probe). It stays TRUE for this session.
+   */
+  properties[PROP_SIGNED_OUT] =
+    g_param_spec_boolean ("signed-out", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+on_signed_out (GateSession *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_OUT]);
 }
 
 static void
@@ -140,6 +161,8 @@ gate_session_init (GateSession *self)
 {
   self->cancellable = g_cancellable_new ();
   self->connectivity = gate_connectivity_new ();
+  g_signal_connect_object (self->connectivity, "notify::signed-out", G_CALLBACK (on_signed_out), self,
+                           G_CONNECT_SWAPPED);
 }
 
 static char *
@@ -317,6 +340,14 @@ const char *
 gate_session_get_device_id (GateSession *self)
 {
   return self->device_id;
+}
+
+gboolean
+gate_session_get_signed_out (GateSession *self)
+{
+  g_return_val_if_fail (GATE_IS_SESSION (self), FALSE);
+
+  return gate_connectivity_get_signed_out (self->connectivity);
 }
 
 gboolean

@@ -47,6 +47,11 @@ void              gate_session_start_sync         (GateSession         *self,
 /* (nullable): what the session was made from, for "where did this value
  * come from" in Preferences. */
 GateConfig       *gate_session_get_config         (GateSession         *self);
+/* Whether the server refused this device's token (401 from any call): the
+ * "signed-out" property. Scans end in cannot_decide (unauthorized) and the
+ * sync stops until a new session; queued scans are kept. */
+gboolean          gate_session_get_signed_out     (GateSession         *self);
+
 const char       *gate_session_get_event_id       (GateSession         *self);
 const char       *gate_session_get_device_id      (GateSession         *self);
 gboolean          gate_session_get_supervisor     (GateSession         *self);

@@ -6,6 +6,11 @@
  * runs in a GTask worker thread. A scan leaves the queue only with the
  * server's answer for it; a failed batch stays queued, its attempts counted,
  * and the next run retries it — forever, with backoff.
+ *
+ * Forever, unless the server refuses the token (401, from any call): then
+ * the device is signed out (GateConnectivity:signed-out), its attendee data
+ * is wiped but its queued scans are kept, and no run, retry or probe asks
+ * the server again until the kiosk is configured anew (a new session).
  */
 #include "config.h"
 
@@ -32,6 +37,7 @@ struct _GateSyncService
   guint             timer_id;
   guint             probe_id;
   gulong            online_id;
+  gulong            signed_out_id;
   guint             backoff_ms;
   GCancellable     *cancellable;
   gint              last_pending;   /* counted in worker threads, read by heartbeats */
@@ -137,21 +143,29 @@ hop (GTask     *run_task,
 }
 
 /* A revoked token means this kiosk may have been stolen: the attendee data
- * it holds goes at once, before anything else happens. */
+ * it holds goes at once, before anything else happens. Its queued scans
+ * stay: guests went in on them, and the server must still hear of them. */
 static gboolean
 wipe_after_revocation (GateSyncService  *self,
                        Run              *run,
                        GError          **error)
 {
-  g_message ("the server no longer accepts this device's token: wiping the local cache");
+  g_message ("the server no longer accepts this device's token: wiping the attendee data, keeping the queued scans");
   return gate_ticket_cache_wipe (self->cache, error);
+}
+
+static GError *
+signed_out_error (void)
+{
+  return g_error_new_literal (GATE_ERROR, GATE_ERROR_UNAUTHORIZED,
+                              "this device was signed out: the server refused its token; its attendee data was "
+                              "removed and its queued scans are kept until it is configured again");
 }
 
 static void
 fail_revoked (GTask *task)
 {
-  finish_run (task, g_error_new (GATE_ERROR, GATE_ERROR_UNAUTHORIZED,
-                                 "this device's token was revoked; the local cache was wiped"));
+  finish_run (task, signed_out_error ());
 }
 
 static gboolean
@@ -162,6 +176,7 @@ network_failed (GateSyncService *self,
   if (g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED))
     {
       g_error_free (error);
+      gate_connectivity_report_signed_out (self->connectivity);
       hop (run_task, wipe_after_revocation, fail_revoked);
       return FALSE;
     }
@@ -369,11 +384,20 @@ on_heartbeat (GObject      *source,
               gpointer      user_data)
 {
   GTask *task = user_data;
-  g_autoptr(GError) error = NULL;
+  GateSyncService *self = g_task_get_source_object (task);
+  GError *error = NULL;
 
-  /* A missed heartbeat is not a failed sync. */
+  /* A missed heartbeat is not a failed sync; a refused token is. */
   if (!gate_api_client_heartbeat_finish (GATE_API_CLIENT (source), result, &error))
-    g_debug ("heartbeat failed: %s", error->message);
+    {
+      if (g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED))
+        {
+          network_failed (self, task, error);
+          return;
+        }
+      g_debug ("heartbeat failed: %s", error->message);
+      g_clear_error (&error);
+    }
   hop (task, purge, done);
 }
 
@@ -519,6 +543,16 @@ start_run (GateSyncService     *self,
   if (self->running != NULL)
     return;
 
+  /* Signed out: nothing to ask the server until the kiosk is configured
+   * again. */
+  if (gate_connectivity_get_signed_out (self->connectivity))
+    {
+      g_ptr_array_remove (self->waiters, waiter);
+      g_task_return_error (waiter, signed_out_error ());
+      g_object_unref (waiter);
+      return;
+    }
+
   self->running = g_task_new (self, self->cancellable, NULL, NULL);
   run = g_new0 (Run, 1);
   run->full = full;
@@ -561,6 +595,28 @@ gate_sync_service_sync_finish (GateSyncService  *self,
 /* --- probe ------------------------------------------------------------------ */
 
 static void
+wipe_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GateSyncService *self = source_object;
+  g_autoptr(GError) error = NULL;
+
+  if (!wipe_after_revocation (self, NULL, &error))
+    g_message ("could not wipe the attendee data of a signed-out device: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+wipe_in_background (GateSyncService *self)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, NULL, NULL);
+
+  g_task_run_in_thread (task, wipe_in_thread);
+}
+
+static void
 on_probe_answer (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -574,7 +630,12 @@ on_probe_answer (GObject      *source,
       gate_connectivity_report_success (self->connectivity);
       if (self->interval_seconds > 0)
         gate_sync_service_sync_async (self, FALSE, self->cancellable, NULL, NULL);
+      return;
     }
+
+  /* Refused while offline: signed out (and so wiped) like after any 401. */
+  if (g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED))
+    gate_connectivity_report_signed_out (self->connectivity);
 }
 
 static gboolean
@@ -582,7 +643,7 @@ on_probe (gpointer user_data)
 {
   GateSyncService *self = user_data;
 
-  if (gate_connectivity_get_online (self->connectivity))
+  if (gate_connectivity_get_online (self->connectivity) || gate_connectivity_get_signed_out (self->connectivity))
     {
       self->probe_id = 0;
       return G_SOURCE_REMOVE;
@@ -595,12 +656,24 @@ on_probe (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Whoever heard the 401 first — a scan, the probe — the attendee data goes;
+ * a run that heard it wipes in its own course. */
+static void
+on_signed_out (GateConnectivity *connectivity,
+               GParamSpec       *pspec,
+               GateSyncService  *self)
+{
+  if (gate_connectivity_get_signed_out (connectivity) && self->running == NULL)
+    wipe_in_background (self);
+}
+
 static void
 on_online_changed (GateConnectivity *connectivity,
                    GParamSpec       *pspec,
                    GateSyncService  *self)
 {
-  if (!gate_connectivity_get_online (connectivity) && self->probe_id == 0 && self->interval_seconds > 0)
+  if (!gate_connectivity_get_online (connectivity) && !gate_connectivity_get_signed_out (connectivity) &&
+      self->probe_id == 0 && self->interval_seconds > 0)
     self->probe_id = g_timeout_add (PROBE_MS, on_probe, self);
 }
 
@@ -623,7 +696,9 @@ on_scheduled_sync (GObject      *source,
       return;
     }
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* Signed out: retrying would only hammer the server with a refused token. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      gate_connectivity_get_signed_out (self->connectivity))
     return;
 
   /* Exponential backoff with jitter, so a venue's kiosks do not all hit
@@ -687,6 +762,8 @@ gate_sync_service_new (GateTicketCache  *cache,
   self->connectivity = connectivity ? g_object_ref (connectivity) : gate_connectivity_new ();
   self->event_id = g_strdup (event_id);
   self->online_id = g_signal_connect (self->connectivity, "notify::online", G_CALLBACK (on_online_changed), self);
+  self->signed_out_id = g_signal_connect (self->connectivity, "notify::signed-out", G_CALLBACK (on_signed_out),
+                                          self);
   return self;
 }
 
@@ -698,7 +775,10 @@ gate_sync_service_dispose (GObject *object)
   g_clear_handle_id (&self->timer_id, g_source_remove);
   g_clear_handle_id (&self->probe_id, g_source_remove);
   if (self->connectivity != NULL)
-    g_clear_signal_handler (&self->online_id, self->connectivity);
+    {
+      g_clear_signal_handler (&self->online_id, self->connectivity);
+      g_clear_signal_handler (&self->signed_out_id, self->connectivity);
+    }
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);

@@ -109,8 +109,11 @@ gate_ticket_cache_purge (GateTicketCache  *self,
 /**
  * gate_ticket_cache_wipe:
  *
- * Forgets everything, queued scans included: for a device whose token the
- * server has revoked.
+ * Forgets the attendee data — tickets, events, conflicts, online and
+ * answered scans, the clock — for a device whose token the server has
+ * revoked. The scans still waiting for the server stay: guests went in on
+ * them (they hold codes and times, no names), and a re-enrolled device
+ * uploads them.
  */
 gboolean
 gate_ticket_cache_wipe (GateTicketCache  *self,
@@ -124,8 +127,9 @@ gate_ticket_cache_wipe (GateTicketCache  *self,
   if (_gate_cache_begin (self, error))
     {
       if (_gate_cache_exec (self,
-                            "DELETE FROM tickets; DELETE FROM scan_queue; DELETE FROM online_scans; DELETE FROM "
-                            "conflicts; DELETE FROM events; DELETE FROM settings;",
+                            "DELETE FROM tickets; DELETE FROM scan_queue WHERE state <> 'pending'; "
+                            "DELETE FROM online_scans; DELETE FROM conflicts; DELETE FROM events; "
+                            "DELETE FROM settings;",
                             "wiping the cache", error))
         ok = _gate_cache_commit (self, error);
       else

@@ -11,10 +11,10 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "gate-error.h"
+#include "gate-session.h"
 #include "gate-test-harness.h"
 #include "gate-test-proxy.h"
-#include "gate-sync-service.h"
-#include "gate-ticket-cache.h"
 
 static struct
 {
@@ -514,6 +514,107 @@ test_disk_full_scan_cannot_decide (void)
   g_assert_cmpstr (verdict, ==, "admitted");
 }
 
+/* --- signed out --------------------------------------------------------------- */
+
+static GateScanDecision *
+session_scan (GateSession *session,
+              const char  *code,
+              gboolean     offline)
+{
+  GateScanEngine *engine = gate_session_get_engine (session);
+  g_auto(GateTestAsync) async = { 0 };
+  g_autoptr(GError) error = NULL;
+  GateScanDecision *decision;
+
+  gate_scan_engine_scan_async (engine, code, "qr", offline, NULL, gate_test_async_ready, &async);
+  decision = gate_scan_engine_scan_finish (engine, gate_test_async_wait (&async, 20000), &error);
+  g_assert_no_error (error);
+  return decision;
+}
+
+static gboolean
+session_sync (GateSession  *session,
+              GError      **error)
+{
+  GateSyncService *sync = gate_session_get_sync_service (session);
+  g_auto(GateTestAsync) async = { 0 };
+
+  gate_sync_service_sync_async (sync, FALSE, NULL, gate_test_async_ready, &async);
+  return gate_sync_service_sync_finish (sync, gate_test_async_wait (&async, 20000), error);
+}
+
+static gboolean
+attendees_wiped (gpointer user_data)
+{
+  g_autoptr(GateCacheStatus) status = gate_ticket_cache_get_status (user_data, backend.event, NULL);
+
+  return status != NULL && status->tickets_cached == 0;
+}
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+test_revoked_gate_is_signed_out_keeps_its_queue (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("signed-out");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTestProxy) proxy = gate_test_proxy_new (gate_test_server_get_url (backend.server), &error);
+  g_autoptr(GateSession) session = NULL;
+  g_autoptr(GateScanDecision) admitted = NULL;
+  g_autoptr(GateScanDecision) refused = NULL;
+  g_autoptr(GateScanDecision) again = NULL;
+  g_auto(GateTestAsync) async = { 0 };
+  g_autofree char *revoked = NULL;
+  guint notified = 0;
+  guint requests;
+
+  g_assert_no_error (error);
+  session = gate_session_new (gate_test_proxy_get_url (proxy), kiosk->token, NULL, kiosk->device_id, backend.event,
+                              kiosk->cache);
+  g_signal_connect (session, "notify::signed-out", G_CALLBACK (count_notify), &notified);
+  gate_session_open_async (session, NULL, gate_test_async_ready, &async);
+  g_assert_true (gate_session_open_finish (session, gate_test_async_wait (&async, 20000), &error));
+  g_assert_no_error (error);
+  g_assert_true (session_sync (session, &error));
+
+  /* A guest goes in while the gate is cut off: one scan waits for upload. */
+  admitted = session_scan (session, fresh_ticket (), TRUE);
+  g_assert_cmpint (admitted->verdict, ==, GATE_VERDICT_ADMITTED);
+
+  revoked = gate_test_gatectl (&error, "device", "revoke", "--db", gate_test_pg_get_conninfo (backend.pg),
+                               kiosk->device_id, NULL);
+  g_assert_no_error (error);
+
+  /* The next scan hears the 401: cannot decide, and the gate is signed out
+   * at once, for the status strip to say so. */
+  g_assert_false (gate_session_get_signed_out (session));
+  refused = session_scan (session, fresh_ticket (), FALSE);
+  g_assert_cmpint (refused->verdict, ==, GATE_VERDICT_CANNOT_DECIDE);
+  g_assert_cmpint (refused->reason, ==, GATE_CANNOT_DECIDE_UNAUTHORIZED);
+  g_assert_true (gate_session_get_signed_out (session));
+  g_assert_cmpuint (notified, ==, 1);
+
+  /* The attendee data goes, the queued scan stays … */
+  g_assert_true (gate_test_wait_until (NULL, attendees_wiped, gate_session_get_cache (session), 20000));
+  g_assert_cmpint (gate_ticket_cache_pending_count (gate_session_get_cache (session)), ==, 1);
+
+  /* … and neither scans nor uploads ask the server again. */
+  requests = gate_test_proxy_get_received (proxy);
+  again = session_scan (session, fresh_ticket (), FALSE);
+  g_assert_cmpint (again->verdict, ==, GATE_VERDICT_CANNOT_DECIDE);
+  g_assert_cmpint (again->reason, ==, GATE_CANNOT_DECIDE_UNAUTHORIZED);
+  g_assert_false (session_sync (session, &error));
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED);
+  g_assert_cmpuint (gate_test_proxy_get_received (proxy), ==, requests);
+  g_assert_cmpint (gate_ticket_cache_pending_count (gate_session_get_cache (session)), ==, 1);
+}
+
 static void
 test_garbage_code_is_invalid (void)
 {
@@ -940,16 +1041,22 @@ test_revoked_token_wipes_cache (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
 
+  g_autofree char *verdict = NULL;
+
   refresh (kiosk);
   g_assert_cmpint (tickets_cached (kiosk), >, 0);
+  verdict = scan (kiosk, NULL, fresh_ticket (), TRUE, "verdict");
+  g_assert_cmpstr (verdict, ==, "admitted");
 
   out = gate_test_gatectl (&error, "device", "revoke", "--db", gate_test_pg_get_conninfo (backend.pg),
                            kiosk->device_id, NULL);
   g_assert_no_error (error);
 
-  /* Its next contact with the server wipes the attendee data. */
+  /* Its next contact with the server wipes the attendee data, but not the
+   * scan a guest went in on. */
   g_assert_cmpint (gatectl (kiosk, NULL, NULL, "sync", NULL, NULL), ==, 1);
   g_assert_cmpint (tickets_cached (kiosk), ==, 0);
+  g_assert_cmpint (pending (kiosk), ==, 1);
 }
 
 int
@@ -984,6 +1091,8 @@ main (int   argc,
   g_test_add_func ("/flow/cannot-decide/revoked-token", test_revoked_token_scan_cannot_decide);
   g_test_add_func ("/flow/cannot-decide/server-error-on-empty-cache", test_server_error_on_empty_cache_cannot_decide);
   g_test_add_func ("/flow/cannot-decide/disk-full", test_disk_full_scan_cannot_decide);
+  g_test_add_func ("/flow/signed-out/revoked-gate-keeps-its-queue-and-stops-asking",
+                   test_revoked_gate_is_signed_out_keeps_its_queue);
   g_test_add_func ("/flow/config/missing-configuration-is-usage-error", test_missing_configuration_is_usage_error);
   g_test_add_func ("/flow/config/token-file-replaces-token", test_token_file_replaces_token);
   g_test_add_func ("/flow/refresh/killed-midway-resumes", test_refresh_killed_midway_resumes);
