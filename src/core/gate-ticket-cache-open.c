@@ -19,7 +19,22 @@ static gboolean
 create_private_file (const char  *path,
                      GError     **error)
 {
-  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  g_autofree char *folder = g_path_get_dirname (path);
+  int fd;
+
+  /* A clean account has no $XDG_DATA_HOME/gate-scanner yet: the folder is
+   * made on first use, private like the file (an existing one is left as
+   * it is). */
+  if (g_mkdir_with_parents (folder, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, GATE_ERROR, saved_errno == ENOSPC ? GATE_ERROR_DISK_FULL : GATE_ERROR_STORAGE,
+                   "cannot create the folder %s for the cache: %s", folder, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
   if (fd < 0)
     {

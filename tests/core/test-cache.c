@@ -232,6 +232,31 @@ test_open_creates_file_0600 (Fixture       *fixture,
 }
 
 static void
+test_open_creates_missing_folder_0700 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *home = g_dir_make_tmp ("gate-cache-XXXXXX", NULL);
+  g_autofree char *data = g_build_filename (home, "share", NULL);
+  g_autofree char *folder = g_build_filename (data, "gate-scanner", NULL);
+  g_autofree char *path = g_build_filename (folder, "tickets.cache", NULL);
+  g_autoptr(GateTicketCache) cache = NULL;
+  struct stat st;
+
+  /* A clean account: not even the data folder exists yet. */
+  cache = gate_ticket_cache_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (folder, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  g_clear_object (&cache);
+  remove_dir (folder);
+  g_rmdir (data);
+  g_rmdir (home);
+}
+
+static void
 test_open_tightens_existing_mode (void)
 {
   g_autoptr(GError) error = NULL;
@@ -1707,6 +1732,7 @@ main (int   argc,
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/cache/open/creates-file-0600", test_open_creates_file_0600);
+  g_test_add_func ("/cache/open/creates-missing-folder-0700", test_open_creates_missing_folder_0700);
   g_test_add_func ("/cache/open/tightens-existing-mode", test_open_tightens_existing_mode);
   g_test_add_func ("/cache/open/tightens-wal-and-shm", test_open_tightens_wal_and_shm);
   ADD ("/cache/open/uses-wal", test_open_uses_wal_and_full_sync);

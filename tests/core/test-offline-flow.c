@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -660,6 +661,82 @@ test_token_file_replaces_token (void)
   g_assert_cmpint (g_ascii_strtoll (cached, NULL, 10), ==, g_strv_length (backend.tickets));
 }
 
+/* gatectl VERB … with only @home: no GATE_* and no XDG_* at all. */
+static int
+gatectl_in_empty_home (const char  *home,
+                       Kiosk       *kiosk,
+                       char       **out,
+                       const char  *verb,
+                       const char  *code)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_auto(GStrv) environment = g_get_environ ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  for (guint i = 0; environment[i] != NULL; )
+    {
+      g_auto(GStrv) pair = g_strsplit (environment[i], "=", 2);
+
+      if (g_str_has_prefix (pair[0], "GATE_") || g_str_has_prefix (pair[0], "XDG_"))
+        environment = g_environ_unsetenv (environment, pair[0]);
+      else
+        i++;
+    }
+  environment = g_environ_setenv (environment, "HOME", home, TRUE);
+  g_subprocess_launcher_set_environ (launcher, environment);
+
+  if (code != NULL)
+    process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("GATECTL"), verb, code, "--json",
+                                           "--server", gate_test_server_get_url (backend.server),
+                                           "--token", kiosk->token, "--device-id", kiosk->device_id,
+                                           "--event", backend.event, NULL);
+  else
+    process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("GATECTL"), verb, "--json",
+                                           "--server", gate_test_server_get_url (backend.server),
+                                           "--token", kiosk->token, "--device-id", kiosk->device_id,
+                                           "--event", backend.event, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, out, &err, &error));
+  g_assert_no_error (error);
+  if (err != NULL && *err != '\0')
+    g_test_message ("gatectl %s: %s", verb, err);
+  return g_subprocess_get_exit_status (process);
+}
+
+static void
+test_clean_account_cache_in_user_data_dir (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("clean-account");
+  g_autofree char *home = g_dir_make_tmp ("gate-home-XXXXXX", NULL);
+  g_autofree char *folder = g_build_filename (home, ".local", "share", "gate-scanner", NULL);
+  g_autofree char *cache = g_build_filename (folder, "tickets.cache", NULL);
+  g_autofree char *refreshed = NULL;
+  g_autofree char *scanned = NULL;
+  g_autofree char *verdict = NULL;
+  g_autofree char *rm = g_find_program_in_path ("rm");
+  struct stat st;
+
+  /* Nothing but flags: the cache goes where a clean account keeps data. */
+  g_assert_cmpint (gatectl_in_empty_home (home, kiosk, &refreshed, "refresh", NULL), ==, 0);
+  g_assert_cmpint (g_stat (folder, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_cmpint (g_stat (cache, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  g_assert_cmpint (gatectl_in_empty_home (home, kiosk, &scanned, "scan", fresh_ticket ()), ==, 0);
+  verdict = member (scanned, "verdict");
+  g_assert_cmpstr (verdict, ==, "admitted");
+
+  {
+    const char *argv[] = { rm, "-rf", home, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL));
+  }
+}
+
 static void
 test_missing_configuration_is_usage_error (void)
 {
@@ -1094,6 +1171,7 @@ main (int   argc,
   g_test_add_func ("/flow/signed-out/revoked-gate-keeps-its-queue-and-stops-asking",
                    test_revoked_gate_is_signed_out_keeps_its_queue);
   g_test_add_func ("/flow/config/missing-configuration-is-usage-error", test_missing_configuration_is_usage_error);
+  g_test_add_func ("/flow/config/clean-account-cache-in-user-data-dir", test_clean_account_cache_in_user_data_dir);
   g_test_add_func ("/flow/config/token-file-replaces-token", test_token_file_replaces_token);
   g_test_add_func ("/flow/refresh/killed-midway-resumes", test_refresh_killed_midway_resumes);
   g_test_add_func ("/flow/upload/server-gone-mid-upload-every-scan-once", test_server_gone_mid_upload_every_scan_once);
