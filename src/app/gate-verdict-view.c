@@ -27,7 +27,7 @@ struct _GateVerdictView
 
 G_DEFINE_FINAL_TYPE (GateVerdictView, gate_verdict_view, GTK_TYPE_WIDGET)
 
-static const char *verdict_classes[] = { "verdict-admit", "verdict-deny", "verdict-warning" };
+static const char *verdict_classes[] = { "verdict-admit", "verdict-deny", "verdict-warning", "verdict-undecided" };
 
 static const char *
 gate_verdict_headline (GateVerdict verdict)
@@ -77,12 +77,12 @@ gate_verdict_icon_name (GateVerdict verdict)
     }
 }
 
-/* (nullable): cannot_decide has no class, neither green nor red. */
 static const char *
 verdict_class (GateVerdict verdict)
 {
+  /* Neither green nor red: the gate could not tell. */
   if (verdict == GATE_VERDICT_CANNOT_DECIDE)
-    return NULL;
+    return verdict_classes[3];
   if (gate_verdict_is_admit (verdict))
     return verdict_classes[0];
   if (verdict == GATE_VERDICT_WRONG_EVENT || verdict == GATE_VERDICT_BUSY)
@@ -209,8 +209,7 @@ gate_verdict_view_show_decision (GateVerdictView        *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (verdict_classes); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (self), verdict_classes[i]);
-  if (verdict_class (decision->verdict) != NULL)
-    gtk_widget_add_css_class (GTK_WIDGET (self), verdict_class (decision->verdict));
+  gtk_widget_add_css_class (GTK_WIDGET (self), verdict_class (decision->verdict));
 
   headline = gate_verdict_headline (decision->verdict);
   detail = describe (self, decision);

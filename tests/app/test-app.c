@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gate-test-gui.h"
 #include "gate-test-harness.h"
@@ -83,6 +84,14 @@ qr_source (const char *code)
                           "! qroverlay case-sensitive=true pixel-size=4 data=%s", code);
 }
 
+/* Who the started app is, when not the backend's gate. */
+typedef struct
+{
+  const char *device_id;    /* NULL: backend.device_id */
+  const char *token_file;   /* NULL: backend.token_file */
+  const char *home;         /* (nullable): an empty HOME, no XDG_* and no GATE_CACHE */
+} Provisioning;
+
 /* Starts gate-scanner with the GATE_* variables a provisioning script
  * would set, over @cache_path or a fresh cache; the token from
  * GATE_TOKEN_FILE unless @stored_token, then from the token store. */
@@ -90,8 +99,10 @@ static App *
 app_start_full (const char         *server_url,
                 const char         *cache_path,
                 gboolean            stored_token,
+                const Provisioning *provisioning,
                 const char * const *extra_args)
 {
+  static const Provisioning backend_gate = { NULL, NULL, NULL };
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
@@ -101,18 +112,38 @@ app_start_full (const char         *server_url,
   g_autofree char *cache_name = g_strdup_printf ("kiosk-%u.cache", serial);
   g_autofree char *stderr_name = g_strdup_printf ("stderr-%u.txt", serial);
 
+  if (provisioning == NULL)
+    provisioning = &backend_gate;
+
   app->log_path = g_build_filename (backend.work_dir, log_name, NULL);
-  app->cache_path = cache_path != NULL ? g_strdup (cache_path) : g_build_filename (backend.work_dir, cache_name, NULL);
+  if (provisioning->home != NULL)
+    app->cache_path = g_build_filename (provisioning->home, ".local", "share", "gate-scanner", "tickets.cache", NULL);
+  else if (cache_path != NULL)
+    app->cache_path = g_strdup (cache_path);
+  else
+    app->cache_path = g_build_filename (backend.work_dir, cache_name, NULL);
   app->stderr_path = g_build_filename (backend.work_dir, stderr_name, NULL);
 
   g_subprocess_launcher_setenv (launcher, "GATE_SERVER", server_url, TRUE);
   if (stored_token)
     g_subprocess_launcher_unsetenv (launcher, "GATE_TOKEN_FILE");
   else
-    g_subprocess_launcher_setenv (launcher, "GATE_TOKEN_FILE", backend.token_file, TRUE);
-  g_subprocess_launcher_setenv (launcher, "GATE_DEVICE_ID", backend.device_id, TRUE);
+    g_subprocess_launcher_setenv (launcher, "GATE_TOKEN_FILE",
+                                  provisioning->token_file ? provisioning->token_file : backend.token_file, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GATE_DEVICE_ID",
+                                provisioning->device_id ? provisioning->device_id : backend.device_id, TRUE);
   g_subprocess_launcher_setenv (launcher, "GATE_EVENT", backend.event_id, TRUE);
-  g_subprocess_launcher_setenv (launcher, "GATE_CACHE", app->cache_path, TRUE);
+  if (provisioning->home != NULL)
+    {
+      /* A clean account: the cache goes where the app decides. */
+      g_subprocess_launcher_setenv (launcher, "HOME", provisioning->home, TRUE);
+      g_subprocess_launcher_unsetenv (launcher, "GATE_CACHE");
+      g_subprocess_launcher_unsetenv (launcher, "XDG_DATA_HOME");
+      g_subprocess_launcher_unsetenv (launcher, "XDG_CONFIG_HOME");
+      g_subprocess_launcher_unsetenv (launcher, "XDG_CACHE_HOME");
+    }
+  else
+    g_subprocess_launcher_setenv (launcher, "GATE_CACHE", app->cache_path, TRUE);
   g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_NONE);
   g_subprocess_launcher_set_stderr_file_path (launcher, app->stderr_path);
 
@@ -134,7 +165,7 @@ app_start (const char         *server_url,
            const char         *cache_path,
            const char * const *extra_args)
 {
-  return app_start_full (server_url, cache_path, FALSE, extra_args);
+  return app_start_full (server_url, cache_path, FALSE, NULL, extra_args);
 }
 
 static void
@@ -296,11 +327,76 @@ test_uses_token_from_token_store (void)
   gate_token_store_save_async (store, server_url, backend.device_id, token, NULL, on_token_saved, &saved);
   g_assert_true (gate_test_wait_for_flag (NULL, &saved, DEADLINE_MS));
 
-  app = app_start_full (server_url, NULL, TRUE, args);
+  app = app_start_full (server_url, NULL, TRUE, NULL, args);
   line = wait_for_verdict (app, code);
 
   g_assert_cmpstr (json_object_get_string_member (line, "verdict"), ==, "admitted");
   g_assert_cmpstr (json_object_get_string_member (line, "mode"), ==, "online");
+
+  app_stop (app);
+}
+
+/* A clean account: no GATE_CACHE, an empty HOME. The cache goes into
+ * $XDG_DATA_HOME/gate-scanner/, made private on first use, and the gate
+ * scans. */
+static void
+test_clean_account_scans (void)
+{
+  g_autofree char *home = g_dir_make_tmp ("test-app-home-XXXXXX", NULL);
+  g_autofree char *folder = g_build_filename (home, ".local", "share", "gate-scanner", NULL);
+  const Provisioning clean = { NULL, NULL, home };
+  const char *code = next_ticket ();
+  g_autofree char *source = qr_source (code);
+  const char *args[] = { "--source", source, NULL };
+  App *app = app_start_full (gate_test_server_get_url (backend.server), NULL, FALSE, &clean, args);
+  g_autoptr(JsonObject) line = wait_for_verdict (app, code);
+  g_autofree char *rm = g_find_program_in_path ("rm");
+  struct stat st;
+
+  g_assert_cmpstr (json_object_get_string_member (line, "verdict"), ==, "admitted");
+  g_assert_cmpint (g_stat (folder, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_cmpint (g_stat (app->cache_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  app_stop (app);
+  {
+    const char *argv[] = { rm, "-rf", home, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL));
+  }
+}
+
+/* A gate whose token was revoked: the scan ends on screen and in the log as
+ * cannot_decide, with its reason. */
+static void
+test_revoked_gate_logs_cannot_decide (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *device_id = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *token_file = g_build_filename (backend.work_dir, "revoked.token", NULL);
+  g_autofree char *revoked = NULL;
+  const char *code = next_ticket ();
+  g_autofree char *source = qr_source (code);
+  const char *args[] = { "--source", source, NULL };
+  Provisioning gate;
+  g_autoptr(JsonObject) line = NULL;
+  App *app;
+
+  g_assert_true (gate_test_add_device (backend.pg, "Gate R", "gate", &device_id, &token, &error));
+  g_assert_true (g_file_set_contents_full (token_file, token, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error));
+  revoked = gate_test_gatectl (&error, "device", "revoke", "--db", gate_test_pg_get_conninfo (backend.pg), device_id,
+                               NULL);
+  g_assert_no_error (error);
+
+  gate = (Provisioning) { device_id, token_file, NULL };
+  app = app_start_full (gate_test_server_get_url (backend.server), NULL, FALSE, &gate, args);
+  line = wait_for_verdict (app, code);
+  g_free (gate_test_gui_screenshot ("app-verdict-cannot-decide"));
+
+  g_assert_cmpstr (json_object_get_string_member (line, "verdict"), ==, "cannot_decide");
+  g_assert_cmpstr (json_object_get_string_member (line, "reason"), ==, "unauthorized");
 
   app_stop (app);
 }
@@ -352,6 +448,8 @@ main (int    argc,
   g_test_add_func ("/app/decides-camera-code-online", test_decides_camera_code_online);
   g_test_add_func ("/app/decides-offline-when-server-unreachable", test_decides_offline_when_server_unreachable);
   g_test_add_func ("/app/uses-token-from-token-store", test_uses_token_from_token_store);
+  g_test_add_func ("/app/clean-account-scans", test_clean_account_scans);
+  g_test_add_func ("/app/revoked-gate-logs-cannot-decide", test_revoked_gate_logs_cannot_decide);
   g_test_add_func ("/app/unknown-decoder-is-a-usage-error", test_unknown_decoder_is_a_usage_error);
   g_test_add_func ("/app/unwritable-verdict-log-is-a-usage-error", test_unwritable_verdict_log_is_a_usage_error);
 
