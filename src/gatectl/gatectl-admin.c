@@ -536,6 +536,71 @@ run_tickets (int    argc,
   return GATECTL_EXIT_OK;
 }
 
+/* --- ticket void / unvoid -------------------------------------------------- */
+
+/* Refunded or cancelled, and back. The update fires tickets_stamp_change,
+ * which moves the ticket into every kiosk's next delta download; unvoiding
+ * gives back the status the scans say (scanned once used, else valid). An
+ * already void (or already valid) ticket is left as it is, its updated_at
+ * included. */
+static const char VOID_TICKET_SQL[] =
+  "WITH wanted AS (SELECT id, status FROM public.tickets WHERE qr_token = $1 FOR UPDATE), "
+  "changed AS (UPDATE public.tickets t SET status = CASE WHEN $2 THEN 'void' "
+  "                                                  WHEN t.is_used THEN 'scanned' ELSE 'valid' END "
+  "            FROM wanted w WHERE t.id = w.id AND (w.status = 'void') <> $2 "
+  "            RETURNING t.id, t.event_id, t.status) "
+  "SELECT w.id, coalesce(c.event_id, (SELECT event_id FROM public.tickets WHERE id = w.id)), "
+  "       coalesce(c.status, w.status), c.id IS NOT NULL "
+  "FROM wanted w LEFT JOIN changed c ON c.id = w.id";
+
+static int
+run_ticket (int    argc,
+            char **argv)
+{
+  g_autofree char *db = NULL;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_STRING, &db, "PostgreSQL connection string", "CONNINFO" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("void|unvoid CODE — refund or cancel a ticket, or undo it");
+  g_autoptr(PGconn) conn = NULL;
+  g_autoptr(PGresult) result = NULL;
+  gboolean make_void;
+  const char *params[2];
+  int status;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!parse_options (context, &argc, &argv))
+    return GATECTL_EXIT_USAGE;
+
+  if (argc != 3 || (strcmp (argv[1], "void") != 0 && strcmp (argv[1], "unvoid") != 0) || *argv[2] == '\0')
+    {
+      fprintf (stderr, "Usage: gatectl ticket void --db CONNINFO CODE\n"
+                       "       gatectl ticket unvoid --db CONNINFO CODE\n");
+      return GATECTL_EXIT_USAGE;
+    }
+  make_void = strcmp (argv[1], "void") == 0;
+
+  if ((status = connect_db (db, &conn)) != GATECTL_EXIT_OK)
+    return status;
+
+  params[0] = argv[2];
+  params[1] = make_void ? "true" : "false";
+  result = PQexecParams (conn, VOID_TICKET_SQL, 2, NULL, params, NULL, NULL, 0);
+  if (!check_result (result, make_void ? "voiding the ticket" : "unvoiding the ticket"))
+    return GATECTL_EXIT_FAILED;
+  if (PQntuples (result) != 1)
+    {
+      fprintf (stderr, "gatectl: no ticket has the code %s\n", argv[2]);
+      return GATECTL_EXIT_FAILED;
+    }
+
+  printf ("{\"ticket_id\":\"%s\",\"event_id\":\"%s\",\"status\":\"%s\",\"changed\":%s}\n",
+          PQgetvalue (result, 0, 0), PQgetvalue (result, 0, 1), PQgetvalue (result, 0, 2),
+          strcmp (PQgetvalue (result, 0, 3), "t") == 0 ? "true" : "false");
+  return GATECTL_EXIT_OK;
+}
+
 /* --- device add / revoke -------------------------------------------------- */
 
 static int
@@ -636,6 +701,7 @@ static const struct
   { "migrate", run_migrate },
   { "event", run_event },
   { "tickets", run_tickets },
+  { "ticket", run_ticket },
   { "device", run_device },
 };
 

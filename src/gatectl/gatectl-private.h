@@ -17,7 +17,7 @@ enum
   GATECTL_EXIT_UNREACHABLE = 3,
 };
 
-/* Admin verbs (talk to PostgreSQL): migrate, event, tickets, device.
+/* Admin verbs (talk to PostgreSQL): migrate, event, tickets, ticket, device.
  * @argv[0] is the verb. Returns an exit code. */
 gboolean gatectl_admin_handles (const char *verb);
 int      gatectl_admin_run     (int    argc,

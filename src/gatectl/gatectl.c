@@ -21,6 +21,9 @@ print_usage (FILE *stream)
            "  event create --name N            create an event, print its id\n"
            "  tickets generate --event ID --count N [--type T]\n"
            "                                   create tickets, print one token a line\n"
+           "  ticket void CODE | ticket unvoid CODE\n"
+           "                                   refund or cancel a ticket, or undo it (kiosks\n"
+           "                                   learn it with their next refresh)\n"
            "  device add --name N --role gate|supervisor\n"
            "                                   register a device, print its id and token\n"
            "  device revoke ID                 revoke a device's token\n"
@@ -31,8 +34,9 @@ print_usage (FILE *stream)
            "  sync [--full]                    upload pending scans, then refresh\n"
            "  status                           what the cache holds\n"
            "  conflicts                        conflicts this device took part in\n"
-           "  with --server URL --token T (or --token-file F) --device-id D --event ID --cache FILE [--json],\n"
-           "  or GATE_SERVER, GATE_TOKEN, GATE_TOKEN_FILE, GATE_DEVICE_ID, GATE_EVENT, GATE_CACHE\n"
+           "  with --server URL --token T (or --token-file F) --device-id D --event ID [--cache FILE] [--json],\n"
+           "  or GATE_SERVER, GATE_TOKEN, GATE_TOKEN_FILE, GATE_DEVICE_ID, GATE_EVENT, GATE_CACHE;\n"
+           "  the cache is $XDG_DATA_HOME/gate-scanner/tickets.cache unless given\n"
            "\n"
            "Run \"gatectl VERB --help\" for the options of a verb.\n");
 }

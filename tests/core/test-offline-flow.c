@@ -515,6 +515,73 @@ test_disk_full_scan_cannot_decide (void)
   g_assert_cmpstr (verdict, ==, "admitted");
 }
 
+/* --- voiding tickets ---------------------------------------------------------- */
+
+/* gatectl ticket VERB CODE --db …; returns its JSON member @field. */
+static char *
+ticket_admin (const char *verb,
+              const char *code,
+              const char *field)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = gate_test_gatectl (&error, "ticket", verb, "--db", gate_test_pg_get_conninfo (backend.pg),
+                                            code, NULL);
+
+  g_assert_no_error (error);
+  return member (out, field);
+}
+
+static void
+test_void_and_unvoid_reach_kiosks_by_delta (void)
+{
+  g_autoptr(Kiosk) kiosk = kiosk_new ("void");
+  const char *ticket = fresh_ticket ();
+  g_autofree char *voided = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *unvoided = NULL;
+  g_autofree char *verdict = NULL;
+  g_autofree char *admitted = NULL;
+
+  refresh (kiosk);
+
+  /* Refunded: the kiosk learns it with its next delta, offline it denies. */
+  voided = ticket_admin ("void", ticket, "status");
+  g_assert_cmpstr (voided, ==, "void");
+  refresh (kiosk);
+  verdict = scan (kiosk, NULL, ticket, TRUE, "verdict");
+  g_assert_cmpstr (verdict, ==, "void");
+
+  /* Voiding twice changes nothing. */
+  again = ticket_admin ("void", ticket, "changed");
+  g_assert_cmpstr (again, ==, "false");
+
+  /* The refund undone: valid again, through the same delta. */
+  unvoided = ticket_admin ("unvoid", ticket, "status");
+  g_assert_cmpstr (unvoided, ==, "valid");
+  refresh (kiosk);
+  admitted = scan (kiosk, NULL, ticket, TRUE, "verdict");
+  g_assert_cmpstr (admitted, ==, "admitted");
+}
+
+static void
+test_void_of_unknown_code_is_a_clear_error (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *usage = NULL;
+
+  out = gate_test_gatectl (&error, "ticket", "void", "--db", gate_test_pg_get_conninfo (backend.pg),
+                           "GS1-NO-SUCH-TICKET", NULL);
+  g_assert_null (out);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "no ticket has the code GS1-NO-SUCH-TICKET"));
+  g_clear_error (&error);
+
+  usage = gate_test_gatectl (&error, "ticket", "void", "--db", gate_test_pg_get_conninfo (backend.pg), NULL);
+  g_assert_null (usage);
+  g_assert_nonnull (strstr (error->message, "Usage: gatectl ticket void"));
+}
+
 /* --- signed out --------------------------------------------------------------- */
 
 static GateScanDecision *
@@ -1168,6 +1235,8 @@ main (int   argc,
   g_test_add_func ("/flow/cannot-decide/revoked-token", test_revoked_token_scan_cannot_decide);
   g_test_add_func ("/flow/cannot-decide/server-error-on-empty-cache", test_server_error_on_empty_cache_cannot_decide);
   g_test_add_func ("/flow/cannot-decide/disk-full", test_disk_full_scan_cannot_decide);
+  g_test_add_func ("/flow/admin/void-and-unvoid-reach-kiosks-by-delta", test_void_and_unvoid_reach_kiosks_by_delta);
+  g_test_add_func ("/flow/admin/void-of-unknown-code-is-a-clear-error", test_void_of_unknown_code_is_a_clear_error);
   g_test_add_func ("/flow/signed-out/revoked-gate-keeps-its-queue-and-stops-asking",
                    test_revoked_gate_is_signed_out_keeps_its_queue);
   g_test_add_func ("/flow/config/missing-configuration-is-usage-error", test_missing_configuration_is_usage_error);
