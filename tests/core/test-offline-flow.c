@@ -728,7 +728,7 @@ test_token_file_replaces_token (void)
   g_assert_cmpint (g_ascii_strtoll (cached, NULL, 10), ==, g_strv_length (backend.tickets));
 }
 
-/* gatectl VERB … with only @home: no GATE_* and no XDG_* at all. */
+/* gatectl VERB [CODE] with flags and @home only: no GATE_* and no XDG_*. */
 static int
 gatectl_in_empty_home (const char  *home,
                        Kiosk       *kiosk,
@@ -739,6 +739,9 @@ gatectl_in_empty_home (const char  *home,
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_auto(GStrv) environment = g_get_environ ();
+  const char *argv[] = { g_getenv ("GATECTL"), verb, "--json", "--server", gate_test_server_get_url (backend.server),
+                         "--token", kiosk->token, "--device-id", kiosk->device_id, "--event", backend.event, code,
+                         NULL };
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *err = NULL;
@@ -755,16 +758,8 @@ gatectl_in_empty_home (const char  *home,
   environment = g_environ_setenv (environment, "HOME", home, TRUE);
   g_subprocess_launcher_set_environ (launcher, environment);
 
-  if (code != NULL)
-    process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("GATECTL"), verb, code, "--json",
-                                           "--server", gate_test_server_get_url (backend.server),
-                                           "--token", kiosk->token, "--device-id", kiosk->device_id,
-                                           "--event", backend.event, NULL);
-  else
-    process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("GATECTL"), verb, "--json",
-                                           "--server", gate_test_server_get_url (backend.server),
-                                           "--token", kiosk->token, "--device-id", kiosk->device_id,
-                                           "--event", backend.event, NULL);
+  /* A NULL @code ends the arguments one early. */
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, out, &err, &error));
   g_assert_no_error (error);
