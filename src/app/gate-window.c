@@ -12,7 +12,6 @@
 
 #include <glib/gi18n.h>
 
-#include "gate-application.h"
 #include "gate-cache-panel.h"
 #include "gate-conflicts-page.h"
 #include "gate-gate-view.h"
@@ -505,7 +504,6 @@ gate_window_class_init (GateWindowClass *klass)
   g_type_ensure (GATE_TYPE_CONFLICTS_PAGE);
   g_type_ensure (GATE_TYPE_SEARCH_PANEL);
 
-  gate_application_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gatescanner/GateScanner/gate-window.ui");
   gtk_widget_class_bind_template_child (widget_class, GateWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, pages);

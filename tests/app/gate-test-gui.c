@@ -9,8 +9,6 @@
 
 #include "gate-test-gui.h"
 
-#include "gate-application.h"
-
 void
 gate_test_gui_init (int    *argc,
                     char ***argv)
@@ -25,7 +23,6 @@ gate_test_gui_init (int    *argc,
       exit (99);
     }
 
-  gate_application_ensure_resources ();
   gtk_init ();
   adw_init ();
 

@@ -111,28 +111,6 @@ enum
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static const GEnumValue state_values[] = {
-  { GATE_CAMERA_STATE_STOPPED, "GATE_CAMERA_STATE_STOPPED", "stopped" },
-  { GATE_CAMERA_STATE_STARTING, "GATE_CAMERA_STATE_STARTING", "starting" },
-  { GATE_CAMERA_STATE_RUNNING, "GATE_CAMERA_STATE_RUNNING", "running" },
-  { GATE_CAMERA_STATE_NO_CAMERA, "GATE_CAMERA_STATE_NO_CAMERA", "no-camera" },
-  { GATE_CAMERA_STATE_PERMISSION_DENIED, "GATE_CAMERA_STATE_PERMISSION_DENIED",
-    "permission-denied" },
-  { GATE_CAMERA_STATE_ERROR, "GATE_CAMERA_STATE_ERROR", "error" },
-  { 0, NULL, NULL },
-};
-
-GType
-gate_camera_state_get_type (void)
-{
-  static gsize type_id = 0;
-
-  if (g_once_init_enter (&type_id))
-    g_once_init_leave (&type_id, g_enum_register_static ("GateCameraState", state_values));
-
-  return (GType) type_id;
-}
-
 /* --- sessions --------------------------------------------------------------- */
 
 static Session *

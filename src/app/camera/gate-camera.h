@@ -12,6 +12,8 @@
 #include <gdk/gdk.h>
 #include <gst/gst.h>
 
+#include "gate-app-enums.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -23,9 +25,6 @@ typedef enum
   GATE_CAMERA_STATE_PERMISSION_DENIED,
   GATE_CAMERA_STATE_ERROR,
 } GateCameraState;
-
-#define GATE_TYPE_CAMERA_STATE (gate_camera_state_get_type ())
-GType gate_camera_state_get_type (void) G_GNUC_CONST;
 
 #define GATE_CAMERA_ERROR (gate_camera_error_quark ())
 

@@ -36,11 +36,6 @@ struct _GateTokenStore
 
 G_DEFINE_TYPE (GateTokenStore, gate_token_store, G_TYPE_OBJECT)
 
-G_DEFINE_ENUM_TYPE (GateTokenBackend, gate_token_backend,
-  G_DEFINE_ENUM_VALUE (GATE_TOKEN_BACKEND_UNKNOWN, "unknown"),
-  G_DEFINE_ENUM_VALUE (GATE_TOKEN_BACKEND_FILE, "file"),
-  G_DEFINE_ENUM_VALUE (GATE_TOKEN_BACKEND_SECRET, "secret"))
-
 enum {
   PROP_0,
   PROP_BACKEND,

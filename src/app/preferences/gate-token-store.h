@@ -17,6 +17,8 @@
 
 #include <gio/gio.h>
 
+#include "gate-app-enums.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -25,9 +27,6 @@ typedef enum
   GATE_TOKEN_BACKEND_FILE,
   GATE_TOKEN_BACKEND_SECRET,
 } GateTokenBackend;
-
-#define GATE_TYPE_TOKEN_BACKEND (gate_token_backend_get_type ())
-GType gate_token_backend_get_type (void) G_GNUC_CONST;
 
 #define GATE_TYPE_TOKEN_STORE (gate_token_store_get_type ())
 G_DECLARE_FINAL_TYPE (GateTokenStore, gate_token_store, GATE, TOKEN_STORE, GObject)
