@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "gate-time-format.h"
 #include "gate-verdict-view.h"
 
 struct _GateVerdictView
@@ -84,20 +85,6 @@ verdict_class (GateVerdict verdict)
 }
 
 static char *
-format_local_time (gint64 time_us)
-{
-  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
-  g_autoptr(GDateTime) local = g_date_time_to_local (utc);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-  if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
-      g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
-    return g_date_time_format (local, "%H:%M");
-
-  return g_date_time_format (local, "%x %H:%M");
-}
-
-static char *
 describe (GateVerdictView        *self,
           const GateScanDecision *decision)
 {
@@ -115,7 +102,7 @@ describe (GateVerdictView        *self,
         if (decision->scanned_at_us == 0)
           return g_strdup (_("This ticket was used before"));
 
-        when = format_local_time (decision->scanned_at_us);
+        when = gate_time_format (decision->scanned_at_us, GATE_TIME_STYLE_CLOCK_OR_DATE);
         /* A worker who admitted this guest minutes ago needs to hear it was
          * here, not an opaque device id. */
         if (decision->scanned_device != NULL && g_strcmp0 (decision->scanned_device, self->device_id) == 0)

@@ -14,9 +14,10 @@
 #include <glib/gi18n.h>
 
 #include "gate-api-client.h"
-#include "gate-error.h"
+#include "gate-error-sentence.h"
 #include "gate-kiosk-pin.h"
 #include "gate-preferences-window.h"
+#include "gate-time-format.h"
 
 #define TEST_TIMEOUT_MS 5000
 #define NIL_UUID        "00000000-0000-0000-0000-000000000000"
@@ -102,35 +103,6 @@ explain_bad_server_url (const char *text)
                        "“#” part."));
 
   return NULL;
-}
-
-/* What a gate worker or venue IT can act on. */
-static char *
-explain_error (const GError *error)
-{
-  if (error->domain == GATE_ERROR)
-    switch ((GateError) error->code)
-      {
-      case GATE_ERROR_UNAUTHORIZED:
-        return g_strdup (_("The server does not accept this token: it is wrong or has been revoked. Store the "
-                           "token that “gatectl device add” printed for this device."));
-      case GATE_ERROR_FORBIDDEN:
-        return g_strdup (_("The server refused: the token belongs to another device ID, or may not do this."));
-      case GATE_ERROR_NETWORK:
-        return g_strdup (_("Cannot reach the server. Check the address and the network connection."));
-      case GATE_ERROR_TIMEOUT:
-        return g_strdup (_("The server did not answer in time. Check the network connection."));
-      case GATE_ERROR_UNAVAILABLE:
-        return g_strdup (_("The server answers, but its database is not available."));
-      case GATE_ERROR_NOT_FOUND:
-      case GATE_ERROR_BAD_RESPONSE:
-        return g_strdup (_("Something answers at this address, but it is not a Gate Scanner server (or it is "
-                           "a login page of the network)."));
-      default:
-        break;
-      }
-
-  return g_strdup_printf (_("It did not work: %s"), error->message);
 }
 
 static void
@@ -365,7 +337,7 @@ on_probed (GObject      *source,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      sentence = explain_error (error);
+      sentence = gate_error_sentence (error, GATE_ACTIVITY_CONNECTING, 0);
     }
   else
     {
@@ -459,16 +431,10 @@ show_event_status (GatePreferencesWindow *self,
 static char *
 describe_event (const GateEventSummary *event)
 {
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
-  g_autofree char *when = NULL;
+  g_autofree char *when = gate_time_format (event->starts_at_us, GATE_TIME_STYLE_DATE_CLOCK);
 
-  if (event->starts_at_us == 0)
+  if (when == NULL)
     return g_strdup (event->name);
-
-  utc = g_date_time_new_from_unix_utc (event->starts_at_us / G_USEC_PER_SEC);
-  local = g_date_time_to_local (utc);
-  when = g_date_time_format (local, "%x %H:%M");
   return g_strdup_printf ("%s — %s", event->name, when);
 }
 
@@ -533,7 +499,7 @@ on_events_listed (GObject      *source,
   gtk_widget_set_sensitive (self->reload_button, TRUE);
   if (events == NULL)
     {
-      g_autofree char *sentence = explain_error (error);
+      g_autofree char *sentence = gate_error_sentence (error, GATE_ACTIVITY_CONNECTING, 0);
 
       show_event_status (self, sentence);
       return;

@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "gate-error-sentence.h"
 #include "gate-scan-engine.h"
 #include "gate-search-panel-private.h"
 #include "gate-search-result.h"
@@ -102,8 +103,10 @@ on_found (GObject      *source,
 
   if (tickets == NULL)
     {
+      g_autofree char *sentence = gate_error_sentence (error, GATE_ACTIVITY_READING_CACHE, 0);
+
       show_results (self, NULL);
-      adw_status_page_set_description (self->error_page, error->message);
+      adw_status_page_set_description (self->error_page, sentence);
       gtk_stack_set_visible_child_name (self->stack, "error");
       return;
     }

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "gate-search-result.h"
+#include "gate-time-format.h"
 
 /* Enough of the code's end to tell two tickets of one guest apart, short
  * enough to read aloud at the gate. */
@@ -66,7 +67,6 @@ status_classes_for (const GateTicket *ticket)
 static char *
 status_text_for (const GateTicket *ticket)
 {
-  g_autoptr(GDateTime) when = NULL;
   g_autofree char *clock = NULL;
 
   switch (ticket->status)
@@ -80,8 +80,7 @@ status_text_for (const GateTicket *ticket)
     case GATE_TICKET_STATUS_SCANNED:
       if (ticket->scanned_at_us <= 0)
         return g_strdup (_("Already scanned"));
-      when = g_date_time_new_from_unix_local (ticket->scanned_at_us / G_USEC_PER_SEC);
-      clock = g_date_time_format (when, "%H:%M");
+      clock = gate_time_format (ticket->scanned_at_us, GATE_TIME_STYLE_CLOCK);
       /* Translators: %s is the time of day the ticket was scanned, e.g. 19:42 */
       return g_strdup_printf (_("Already scanned at %s"), clock);
 

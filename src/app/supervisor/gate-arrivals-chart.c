@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "gate-arrivals-chart.h"
+#include "gate-time-format.h"
 #include "gate-ticket-cache.h"
 
 #define MIN_WIDTH       120
@@ -42,14 +43,6 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static char *
-format_clock (gint64 time_us)
-{
-  g_autoptr(GDateTime) local = g_date_time_new_from_unix_local (time_us / G_USEC_PER_SEC);
-
-  return g_date_time_format (local, "%H:%M");
-}
 
 static gboolean
 is_on_the_hour (gint64 time_us)
@@ -92,10 +85,10 @@ describe (GateArrivalsChart *self)
     if (busiest == NULL || bucket_at (self, i)->count > busiest->count)
       busiest = bucket_at (self, i);
 
-  from = format_clock (bucket_at (self, 0)->start_us);
-  to = format_clock (bucket_at (self, self->buckets->len - 1)->start_us + self->width_us);
-  busiest_from = format_clock (busiest->start_us);
-  busiest_to = format_clock (busiest->start_us + self->width_us);
+  from = gate_time_format (bucket_at (self, 0)->start_us, GATE_TIME_STYLE_CLOCK);
+  to = gate_time_format (bucket_at (self, self->buckets->len - 1)->start_us + self->width_us, GATE_TIME_STYLE_CLOCK);
+  busiest_from = gate_time_format (busiest->start_us, GATE_TIME_STYLE_CLOCK);
+  busiest_to = gate_time_format (busiest->start_us + self->width_us, GATE_TIME_STYLE_CLOCK);
 
   /* Translators: "12 arrivals from 13:00 to 15:00, most between 14:05 and
    * 14:10"; the last two times are the busiest bar of the chart. */
@@ -188,7 +181,7 @@ snapshot_time_labels (GateArrivalsChart *self,
       if (!is_on_the_hour (start_us))
         continue;
 
-      text = format_clock (start_us);
+      text = gate_time_format (start_us, GATE_TIME_STYLE_CLOCK);
       layout = create_small_layout (self, text);
       pango_layout_get_pixel_size (layout, &text_width, NULL);
       x = MIN (MAX (plot_x + i * slot - text_width / 2.0f, plot_x), (float) (width - text_width));
@@ -202,7 +195,7 @@ snapshot_time_labels (GateArrivalsChart *self,
 
   if (!labelled)
     {
-      g_autofree char *text = format_clock (bucket_at (self, 0)->start_us);
+      g_autofree char *text = gate_time_format (bucket_at (self, 0)->start_us, GATE_TIME_STYLE_CLOCK);
       g_autoptr(PangoLayout) layout = create_small_layout (self, text);
 
       append_layout_at (snapshot, layout, plot_x, y, dim);

@@ -16,7 +16,8 @@
 #include "gate-arrivals-chart.h"
 #include "gate-cache-panel.h"
 #include "gate-cache-panel-private.h"
-#include "gate-error.h"
+#include "gate-error-sentence.h"
+#include "gate-time-format.h"
 
 #define ARRIVALS_BUCKET_US  (GATE_CACHE_PANEL_ARRIVALS_BUCKET_MIN * G_TIME_SPAN_MINUTE)
 #define AGE_TICK_SECONDS    60
@@ -105,44 +106,6 @@ format_count (gint64 count)
 }
 
 static char *
-format_age (gint64 time_us,
-            gint64 now_us)
-{
-  gint64 minutes, hours, days;
-
-  if (time_us == 0)
-    return g_strdup (_("never"));
-
-  /* A device clock set back makes a time "in the future": it is recent. */
-  minutes = MAX (now_us - time_us, 0) / G_TIME_SPAN_MINUTE;
-  hours = minutes / 60;
-  days = hours / 24;
-
-  if (minutes < 1)
-    return g_strdup (_("just now"));
-  if (minutes < 60)
-    return g_strdup_printf (g_dngettext (NULL, "%d min ago", "%d min ago", (gulong) minutes), (int) minutes);
-  if (hours < 48)
-    return g_strdup_printf (g_dngettext (NULL, "%d hour ago", "%d hours ago", (gulong) hours), (int) hours);
-  return g_strdup_printf (g_dngettext (NULL, "%d day ago", "%d days ago", (gulong) MIN (days, G_MAXINT)),
-                          (int) MIN (days, G_MAXINT));
-}
-
-static char *
-format_moment (gint64 time_us)
-{
-  g_autoptr(GDateTime) local = NULL;
-
-  if (time_us == 0)
-    return g_strdup ("");
-
-  local = g_date_time_new_from_unix_local (time_us / G_USEC_PER_SEC);
-  /* Translators: a date and time as in "Wed 25 Nov, 14:05:10"; see
-   * g_date_time_format() for the codes. */
-  return g_date_time_format (local, _("%a %e %b, %H:%M:%S"));
-}
-
-static char *
 format_clock_offset (gint64 offset_ms)
 {
   g_autofree char *seconds = g_strdup_printf ("%.1f", ABS (offset_ms) / 1000.0);
@@ -153,45 +116,6 @@ format_clock_offset (gint64 offset_ms)
   if (offset_ms > 0)
     return g_strdup_printf (_("+%s s (server ahead)"), seconds);
   return g_strdup_printf (_("−%s s (server behind)"), seconds);
-}
-
-/* A sentence for the gate worker; what went wrong in words they can act on,
- * and what it means for the gate. */
-static char *
-describe_failure (const GError *error,
-                  Action        action,
-                  gint64        pending)
-{
-  if (gate_error_is_connectivity (error))
-    {
-      if (action == ACTION_UPLOAD && pending > 0)
-        return g_strdup_printf (g_dngettext (NULL,
-                                             "Could not reach the ticket server. The %d scan waiting on this "
-                                             "device is kept and will be sent when the connection is back.",
-                                             "Could not reach the ticket server. The %d scans waiting on this "
-                                             "device are kept and will be sent when the connection is back.",
-                                             (gulong) pending),
-                                (int) MIN (pending, G_MAXINT));
-      return g_strdup (_("Could not reach the ticket server. The gate keeps scanning with the tickets already "
-                         "on this device."));
-    }
-
-  if (g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED))
-    return g_strdup (_("The ticket server no longer accepts this device, so its tickets were removed from it. "
-                       "Ask the venue's IT staff to register it again."));
-  if (g_error_matches (error, GATE_ERROR, GATE_ERROR_FORBIDDEN))
-    return g_strdup (_("The ticket server does not allow this device to do that. Ask the venue's IT staff to "
-                       "check its role."));
-  if (g_error_matches (error, GATE_ERROR, GATE_ERROR_DISK_FULL))
-    return g_strdup (_("This device's storage is full. Scans already made are safe; ask the venue's IT staff "
-                       "to free some space."));
-  if (g_error_matches (error, GATE_ERROR, GATE_ERROR_STORAGE))
-    return g_strdup (_("The tickets on this device could not be read or saved. Ask the venue's IT staff for "
-                       "help."));
-  if (action == ACTION_UPLOAD)
-    return g_strdup (_("The ticket server could not take the scans right now. They stay on this device and "
-                       "will be sent later."));
-  return g_strdup (_("The ticket server could not send the latest tickets right now. Try again in a minute."));
 }
 
 /* --- showing -------------------------------------------------------------------- */
@@ -223,11 +147,11 @@ show_age (AdwActionRow *row,
           gint64        time_us,
           gint64        now_us)
 {
-  g_autofree char *age = format_age (time_us, now_us);
-  g_autofree char *moment = format_moment (time_us);
+  g_autofree char *age = gate_time_format_age (time_us, now_us);
+  g_autofree char *moment = gate_time_format (time_us, GATE_TIME_STYLE_MOMENT);
 
   gtk_label_set_label (label, age);
-  adw_action_row_set_subtitle (row, moment);
+  adw_action_row_set_subtitle (row, moment != NULL ? moment : "");
 }
 
 static void
@@ -296,7 +220,7 @@ show_figures (GateCachePanel *self)
       gtk_label_set_label (self->event_label, status->event_name);
       if (status->event_starts_at_us != 0)
         {
-          g_autofree char *moment = format_moment (status->event_starts_at_us);
+          g_autofree char *moment = gate_time_format (status->event_starts_at_us, GATE_TIME_STYLE_MOMENT);
 
           /* Translators: %s is a date and time. */
           starts = g_strdup_printf (_("Starts %s"), moment);
@@ -402,7 +326,7 @@ on_status_read (GObject      *source,
 
   if (status == NULL)
     {
-      message = describe_failure (error, ACTION_NONE, 0);
+      message = gate_error_sentence (error, GATE_ACTIVITY_READING_CACHE, 0);
       show_message (self, message);
       return;
     }
@@ -523,8 +447,10 @@ on_action_done (GObject      *source,
    * being set up again): nothing the gate worker needs to hear about. */
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_autofree char *message = describe_failure (error, action,
-                                                   self->status != NULL ? self->status->pending_uploads : 0);
+      g_autofree char *message = gate_error_sentence (error,
+                                                      action == ACTION_UPLOAD ? GATE_ACTIVITY_UPLOADING
+                                                                              : GATE_ACTIVITY_REFRESHING,
+                                                      self->status != NULL ? self->status->pending_uploads : 0);
 
       show_message (self, message);
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gate-conflict-csv.h"
+#include "gate-time-format.h"
 #include "gate-types.h"
 
 /* Column names stay English and fixed: scripts that read the export key on them. */
@@ -54,28 +55,10 @@ static void
 append_time (GString *csv,
              gint64   time_us)
 {
-  g_autoptr(GDateTime) utc = NULL;
-  g_autofree char *seconds = NULL;
-  gint64 whole = time_us / G_USEC_PER_SEC;
-  gint64 fraction = time_us % G_USEC_PER_SEC;
+  g_autofree char *text = gate_time_format (time_us, GATE_TIME_STYLE_ISO8601_UTC);
 
-  if (time_us == 0)
-    return;
-
-  /* C division truncates towards zero; a time before 1970 still needs a
-   * positive fraction of its (earlier) second. */
-  if (fraction < 0)
-    {
-      fraction += G_USEC_PER_SEC;
-      whole--;
-    }
-
-  utc = g_date_time_new_from_unix_utc (whole);
-  if (utc == NULL)
-    return;
-
-  seconds = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S");
-  g_string_append_printf (csv, "%s.%03dZ", seconds, (int) (fraction / 1000));
+  if (text != NULL)
+    g_string_append (csv, text);
 }
 
 static void

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "gate-conflict-item.h"
+#include "gate-time-format.h"
 
 /* What a row shows for a value the conflict does not have (yet). */
 #define NONE_TEXT "—"
@@ -44,18 +45,13 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-char *
-gate_format_local_time (gint64 time_us)
+/* A time as supervisors' lists show it; NONE_TEXT for none. */
+static char *
+timestamp_or_none (gint64 time_us)
 {
-  g_autoptr(GDateTime) local = NULL;
+  char *text = gate_time_format (time_us, GATE_TIME_STYLE_TIMESTAMP);
 
-  if (time_us == 0)
-    return g_strdup (NONE_TEXT);
-
-  local = g_date_time_new_from_unix_local (time_us / G_USEC_PER_SEC);
-  if (local == NULL)
-    return g_strdup (NONE_TEXT);
-  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+  return text != NULL ? text : g_strdup (NONE_TEXT);
 }
 
 static const char *
@@ -72,7 +68,7 @@ review_summary (const GateConflict *conflict)
   if (conflict->reviewed_at_us == 0)
     return g_strdup ("");
 
-  when = gate_format_local_time (conflict->reviewed_at_us);
+  when = timestamp_or_none (conflict->reviewed_at_us);
   if (conflict->review_note != NULL && *conflict->review_note != '\0')
     /* Translators: reviewer, time, then the note the reviewer wrote. */
     return g_strdup_printf (_("Reviewed by %s at %s: %s"), text_or_none (conflict->reviewed_by), when,
@@ -152,7 +148,7 @@ gate_conflict_item_get_property (GObject    *object,
       break;
 
     case PROP_WINNER_TIME:
-      g_value_take_string (value, gate_format_local_time (conflict->winner_time_us));
+      g_value_take_string (value, timestamp_or_none (conflict->winner_time_us));
       break;
 
     case PROP_LOSER_DEVICE:
@@ -160,11 +156,11 @@ gate_conflict_item_get_property (GObject    *object,
       break;
 
     case PROP_LOSER_TIME:
-      g_value_take_string (value, gate_format_local_time (conflict->loser_time_us));
+      g_value_take_string (value, timestamp_or_none (conflict->loser_time_us));
       break;
 
     case PROP_DETECTED_AT:
-      g_value_take_string (value, gate_format_local_time (conflict->detected_at_us));
+      g_value_take_string (value, timestamp_or_none (conflict->detected_at_us));
       break;
 
     case PROP_ON_SERVER:

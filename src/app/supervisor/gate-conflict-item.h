@@ -36,7 +36,4 @@ int                 gate_conflict_item_compare         (gconstpointer       a,
                                                         gconstpointer       b,
                                                         gpointer            user_data);
 
-/* A time in local time for rows ("2026-11-25 10:02:03"); "—" for none. */
-char               *gate_format_local_time             (gint64              time_us);
-
 G_END_DECLS

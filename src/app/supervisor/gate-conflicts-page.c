@@ -23,6 +23,8 @@
 #include "gate-conflicts-page.h"
 #include "gate-device-item.h"
 #include "gate-error.h"
+#include "gate-error-sentence.h"
+#include "gate-time-format.h"
 
 #define RESOURCE_PATH "/io/github/gatescanner/GateScanner/"
 
@@ -84,43 +86,6 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
-
-/* What a gate worker or supervisor can act on, for a failed load or review. */
-static char *
-describe_error (const GError *error)
-{
-  if (error->domain == GATE_ERROR)
-    {
-      switch ((GateError) error->code)
-        {
-        case GATE_ERROR_UNAUTHORIZED:
-          return g_strdup (_("The server does not accept this device’s token. It may have been revoked: ask venue IT "
-                             "for a new one."));
-        case GATE_ERROR_FORBIDDEN:
-          return g_strdup (_("Only a supervisor device may do this. Ask a supervisor to review conflicts from "
-                             "their laptop."));
-        case GATE_ERROR_NETWORK:
-        case GATE_ERROR_TIMEOUT:
-        case GATE_ERROR_UNAVAILABLE:
-          return g_strdup (_("The server cannot be reached. Check the network, then try again."));
-        case GATE_ERROR_CONFIG:
-          return g_strdup (_("No server is set up on this device."));
-        case GATE_ERROR_STORAGE:
-        case GATE_ERROR_DISK_FULL:
-          return g_strdup (_("This device’s ticket cache could not be read."));
-        case GATE_ERROR_NOT_FOUND:
-        case GATE_ERROR_SERVER:
-        case GATE_ERROR_BAD_RESPONSE:
-        case GATE_ERROR_BAD_REQUEST:
-        case GATE_ERROR_INVALID_CODE:
-        default:
-          break;
-        }
-    }
-
-  /* Translators: the error's own (technical) message follows. */
-  return g_strdup_printf (_("Something went wrong: %s"), error->message);
-}
 
 static gboolean
 replace_string (char       **field,
@@ -251,7 +216,7 @@ apply_conflicts (GateConflictsPage *self,
 
   if (conflicts == NULL)
     {
-      g_autofree char *message = describe_error (error);
+      g_autofree char *message = gate_error_sentence (error, GATE_ACTIVITY_REVIEWING, 0);
 
       g_debug ("Loading conflicts failed: %s", error->message);
       /* A list already shown stays, marked as possibly out of date. */
@@ -329,7 +294,7 @@ on_devices_listed (GObject      *source,
 
   if (devices == NULL)
     {
-      g_autofree char *message = describe_error (error);
+      g_autofree char *message = gate_error_sentence (error, GATE_ACTIVITY_REVIEWING, 0);
 
       g_debug ("Loading devices failed: %s", error->message);
       gtk_label_set_text (self->devices_message, message);
@@ -589,7 +554,7 @@ on_reviewed_from_dialog (GObject      *source,
   if (g_error_matches (error, GATE_ERROR, GATE_ERROR_NOT_FOUND))
     set_notice (self, g_strdup (_("The server does not know this conflict yet. Try again after the next sync.")));
   else
-    set_notice (self, describe_error (error));
+    set_notice (self, gate_error_sentence (error, GATE_ACTIVITY_REVIEWING, 0));
 }
 
 typedef struct
@@ -798,8 +763,7 @@ on_chooser_response (GtkNativeDialog   *chooser,
 static char *
 suggested_file_name (GateConflictsPage *self)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d");
+  g_autofree char *date = gate_time_format (g_get_real_time (), GATE_TIME_STYLE_DATE_ISO);
 
   return g_strdup_printf ("conflicts-%s-%s.csv", self->event_id != NULL ? self->event_id : "all", date);
 }

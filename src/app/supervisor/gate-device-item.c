@@ -6,8 +6,8 @@
 
 #include <glib/gi18n.h>
 
-#include "gate-conflict-item.h"
 #include "gate-device-item.h"
+#include "gate-time-format.h"
 
 struct _GateDeviceItem
 {
@@ -48,9 +48,17 @@ role_text (const char *role)
 static char *
 last_seen_text (const GateDeviceInfo *info)
 {
-  if (info->last_seen_at_us == 0)
-    return g_strdup (_("never"));
-  return gate_format_local_time (info->last_seen_at_us);
+  char *text = gate_time_format (info->last_seen_at_us, GATE_TIME_STYLE_TIMESTAMP);
+
+  return text != NULL ? text : g_strdup (_("never"));
+}
+
+static char *
+last_refresh_text (const GateDeviceInfo *info)
+{
+  char *text = gate_time_format (info->last_refresh_at_us, GATE_TIME_STYLE_TIMESTAMP);
+
+  return text != NULL ? text : g_strdup ("—");
 }
 
 /* One line a supervisor scans down the list: who, when, what is stuck. */
@@ -109,7 +117,7 @@ gate_device_item_get_property (GObject    *object,
       break;
 
     case PROP_LAST_REFRESH:
-      g_value_take_string (value, gate_format_local_time (info->last_refresh_at_us));
+      g_value_take_string (value, last_refresh_text (info));
       break;
 
     case PROP_PENDING_SCANS:
