@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
 #include <linux/videodev2.h>
 #include <libportal/portal.h>
 
@@ -51,7 +52,7 @@ static void
 return_no_camera (GTask *task)
 {
   g_task_return_new_error (task, GATE_CAMERA_ERROR, GATE_CAMERA_ERROR_NO_CAMERA,
-                           "No camera is connected.");
+                           _("No camera is connected."));
 }
 
 /* --- V4L2 ------------------------------------------------------------------ */
@@ -167,7 +168,7 @@ open_remote_thread (GTask        *task,
   if (fd < 0)
     {
       g_task_return_new_error (task, GATE_CAMERA_ERROR, GATE_CAMERA_ERROR_STREAM,
-                               "The camera portal did not hand over the camera.");
+                               _("The camera portal did not hand over the camera."));
       return;
     }
 
@@ -216,7 +217,7 @@ on_camera_access (GObject      *object,
        * the permission store already says no: both mean denied here. */
       g_debug ("camera: portal denied access: %s", error->message);
       g_task_return_new_error (outer, GATE_CAMERA_ERROR, GATE_CAMERA_ERROR_PERMISSION_DENIED,
-                               "Camera access was denied. Allow it in Settings → Apps.");
+                               _("Camera access was denied. Allow it in Settings → Apps."));
       return;
     }
 

@@ -2,91 +2,27 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   source ! clocksync ! tee ─┬─ queue (leaky, 1) ! convert (and scale) ! I420 ! zbar|zxing ! fakesink
- *                             └─ queue (leaky, 2) ! videoconvert ! BGRA ! appsink
+ * The object: its properties and states, start, stop and retry, and the
+ * bus, where a running pipeline reports decoded codes and failures. The
+ * pipeline itself is built in gate-camera-pipeline.c, its preview frames
+ * travel through gate-camera-frames.c, and gate-camera-codes.c decides
+ * which codes are news (see gate-camera-private.h).
  *
- * Both branches drop old frames instead of waiting, so a slow decode never
- * stalls the preview and a slow main loop never stalls decoding. Decoded
- * symbols arrive as "barcode" element messages on the bus; preview frames
- * are wrapped (not copied) into GdkMemoryTextures on the main thread, and
- * only the newest frame is ever queued for it.
- *
- * State changes of the pipeline (which can block on device drivers) run in
- * order on one worker thread; everything else happens on the main context.
- * A Session is one pipeline's life: once it ends, late frames and messages
- * from its threads find no camera and are dropped.
+ * Everything here runs on the main context that was the thread default
+ * when the camera was created.
  */
 #include "config.h"
 
 #include <string.h>
 #include <unistd.h>
 
-#include <gst/app/gstappsink.h>
-#include <gst/base/gstbasesrc.h>
-#include <gst/video/video.h>
+#include <glib/gi18n.h>
 
-#include "gate-camera.h"
 #include "gate-camera-finder.h"
-#include "gate-frame-paintable.h"
+#include "gate-camera-private.h"
 
 #define DEFAULT_SOURCE  "auto"
 #define DEFAULT_DECODER "zbar"
-
-#define PIPELINE_TAIL \
-  "clocksync name=pace ! tee name=t " \
-  "t. ! queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 " \
-  "   ! %s ! fakesink sync=false async=false " \
-  "t. ! queue leaky=downstream max-size-buffers=2 max-size-bytes=0 max-size-time=0 " \
-  "   ! videoconvert ! video/x-raw,format=BGRA " \
-  "   ! appsink name=preview max-buffers=1 drop=true sync=false enable-last-sample=false qos=false"
-
-typedef struct _Session Session;
-
-struct _GateCamera
-{
-  GObject             parent_instance;
-
-  char               *source;
-  char               *decoder;
-  GateCameraState     state;
-  char               *error_message;
-  GateFramePaintable *paintable;
-
-  GMainContext       *context;
-  GThreadPool        *worker;
-  GCancellable       *cancellable;
-  Session            *session;
-  GHashTable         *last_seen;   /* code → gint64 *frame time (µs) of its last sighting */
-};
-
-struct _Session
-{
-  gatomicrefcount  ref_count;
-  GstElement      *pipeline;
-  GstElement      *source;
-  GstElement      *preview;
-  int              pipewire_fd;
-  GSource         *bus_watch;
-  GMainContext    *context;
-
-  GMutex           lock;
-  GstSample       *pending_sample;   /* under lock: the newest frame not yet shown */
-  gboolean         delivery_queued;  /* under lock */
-
-  GateCamera      *camera;           /* main context only; NULL once the session ended */
-};
-
-typedef enum
-{
-  JOB_PLAY,
-  JOB_TEAR_DOWN,
-} JobKind;
-
-typedef struct
-{
-  JobKind  kind;
-  Session *session;
-} Job;
 
 G_DEFINE_FINAL_TYPE (GateCamera, gate_camera, G_TYPE_OBJECT)
 G_DEFINE_QUARK (gate-camera-error-quark, gate_camera_error)
@@ -111,84 +47,12 @@ enum
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-/* --- sessions --------------------------------------------------------------- */
-
-static Session *
-session_ref (Session *session)
-{
-  g_atomic_ref_count_inc (&session->ref_count);
-  return session;
-}
-
-static void
-session_unref (Session *session)
-{
-  if (!g_atomic_ref_count_dec (&session->ref_count))
-    return;
-
-  /* A pipeline that ran is in the NULL state by now: its tear-down job
-   * holds a reference until it has taken it there. */
-  gst_clear_object (&session->preview);
-  gst_clear_object (&session->source);
-  gst_clear_object (&session->pipeline);
-  if (session->pipewire_fd >= 0)
-    close (session->pipewire_fd);
-  g_clear_pointer (&session->pending_sample, gst_sample_unref);
-  g_clear_pointer (&session->context, g_main_context_unref);
-  g_mutex_clear (&session->lock);
-  g_free (session);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Session, session_unref)
-
-static void
-run_job (gpointer data,
-         gpointer user_data)
-{
-  g_autofree Job *job = data;
-  g_autoptr(Session) session = job->session;
-
-  switch (job->kind)
-    {
-    case JOB_PLAY:
-      if (gst_element_set_state (session->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
-        gst_element_post_message (session->pipeline,
-                                  gst_message_new_application (
-                                    GST_OBJECT (session->pipeline),
-                                    gst_structure_new_empty ("gate-camera-start-failed")));
-      break;
-
-    case JOB_TEAR_DOWN:
-      gst_element_set_state (session->pipeline, GST_STATE_NULL);
-      /* The appsink's callbacks hold a session reference: drop it, or the
-       * pipeline and the session would keep each other alive. */
-      gst_app_sink_set_callbacks (GST_APP_SINK (session->preview),
-                                  &(GstAppSinkCallbacks) { NULL }, NULL, NULL);
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static void
-push_job (GateCamera *self,
-          JobKind     kind,
-          Session    *session)
-{
-  Job *job = g_new0 (Job, 1);
-
-  job->kind = kind;
-  job->session = session_ref (session);
-  g_thread_pool_push (self->worker, job, NULL);
-}
-
 /* --- state -------------------------------------------------------------------- */
 
-static void
-set_state (GateCamera      *self,
-           GateCameraState  state,
-           const char      *error_message)
+void
+_gate_camera_set_state (GateCamera      *self,
+                        GateCameraState  state,
+                        const char      *error_message)
 {
   gboolean message_changed = g_strcmp0 (self->error_message, error_message) != 0;
 
@@ -213,7 +77,7 @@ set_state (GateCamera      *self,
 static void
 end_session (GateCamera *self)
 {
-  Session *session = g_steal_pointer (&self->session);
+  GateCameraSession *session = g_steal_pointer (&self->session);
   g_autoptr(GstBus) bus = NULL;
 
   if (session == NULL)
@@ -225,8 +89,8 @@ end_session (GateCamera *self)
   bus = gst_element_get_bus (session->pipeline);
   gst_bus_set_flushing (bus, TRUE);
 
-  push_job (self, JOB_TEAR_DOWN, session);
-  session_unref (session);
+  _gate_camera_push_job (self, GATE_CAMERA_JOB_TEAR_DOWN, session);
+  _gate_camera_session_unref (session);
 
   g_hash_table_remove_all (self->last_seen);
   gate_frame_paintable_set_texture (self->paintable, NULL);
@@ -239,7 +103,7 @@ fail (GateCamera      *self,
 {
   end_session (self);
   g_clear_object (&self->cancellable);
-  set_state (self, state, message);
+  _gate_camera_set_state (self, state, message);
 }
 
 static void
@@ -256,169 +120,11 @@ fail_with_error (GateCamera   *self,
   fail (self, state, error->message);
 }
 
-/* --- frames --------------------------------------------------------------------- */
-
-static void
-unmap_frame (gpointer data)
-{
-  GstVideoFrame *frame = data;
-
-  gst_video_frame_unmap (frame);
-  g_free (frame);
-}
-
-static GdkTexture *
-texture_from_sample (GstSample *sample)
-{
-  GstCaps *caps = gst_sample_get_caps (sample);
-  GstBuffer *buffer = gst_sample_get_buffer (sample);
-  g_autoptr(GBytes) bytes = NULL;
-  GstVideoFrame *frame;
-  GstVideoInfo info;
-  gsize stride;
-
-  if (caps == NULL || buffer == NULL || !gst_video_info_from_caps (&info, caps))
-    return NULL;
-
-  frame = g_new0 (GstVideoFrame, 1);
-  if (!gst_video_frame_map (frame, &info, buffer, GST_MAP_READ))
-    {
-      g_free (frame);
-      return NULL;
-    }
-
-  /* The mapping (and with it the buffer) lives as long as the texture. */
-  stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
-  bytes = g_bytes_new_with_free_func (GST_VIDEO_FRAME_PLANE_DATA (frame, 0),
-                                      stride * GST_VIDEO_FRAME_HEIGHT (frame), unmap_frame, frame);
-
-  return gdk_memory_texture_new (GST_VIDEO_FRAME_WIDTH (frame), GST_VIDEO_FRAME_HEIGHT (frame),
-                                 GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes, stride);
-}
-
-static gboolean
-deliver_frame (gpointer user_data)
-{
-  Session *session = user_data;
-  g_autoptr(GstSample) sample = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GateCamera *self = session->camera;
-
-  g_mutex_lock (&session->lock);
-  sample = g_steal_pointer (&session->pending_sample);
-  session->delivery_queued = FALSE;
-  g_mutex_unlock (&session->lock);
-
-  if (self == NULL || sample == NULL)
-    return G_SOURCE_REMOVE;
-
-  texture = texture_from_sample (sample);
-  if (texture == NULL)
-    return G_SOURCE_REMOVE;
-
-  gate_frame_paintable_set_texture (self->paintable, texture);
-
-  /* Running means the gate worker sees a picture, not merely that the
-   * pipeline reached PLAYING (a live source gets there with no frame). */
-  if (self->state == GATE_CAMERA_STATE_STARTING)
-    set_state (self, GATE_CAMERA_STATE_RUNNING, NULL);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Streaming thread. */
-static GstFlowReturn
-on_new_sample (GstAppSink *sink,
-               gpointer    user_data)
-{
-  Session *session = user_data;
-  GstSample *sample = gst_app_sink_pull_sample (sink);
-  g_autoptr(GstSample) replaced = NULL;
-  gboolean queue_delivery;
-
-  if (sample == NULL)
-    return GST_FLOW_EOS;
-
-  g_mutex_lock (&session->lock);
-  replaced = g_steal_pointer (&session->pending_sample);
-  session->pending_sample = sample;
-  queue_delivery = !session->delivery_queued;
-  session->delivery_queued = TRUE;
-  g_mutex_unlock (&session->lock);
-
-  if (queue_delivery)
-    g_main_context_invoke_full (session->context, G_PRIORITY_DEFAULT, deliver_frame,
-                                session_ref (session), (GDestroyNotify) session_unref);
-
-  return GST_FLOW_OK;
-}
-
-/* --- codes -------------------------------------------------------------------------- */
-
-/* The capture time of the frame at @running_time, on g_get_monotonic_time()'s
- * clock, whatever clock the pipeline runs on. */
-static gint64
-frame_time_us (Session      *session,
-               GstClockTime  running_time)
-{
-  g_autoptr(GstClock) clock = gst_element_get_clock (session->pipeline);
-  gint64 now_us = g_get_monotonic_time ();
-  GstClockTime captured;
-  GstClockTime now;
-
-  if (clock == NULL || !GST_CLOCK_TIME_IS_VALID (running_time))
-    return now_us;
-
-  captured = gst_element_get_base_time (session->pipeline) + running_time;
-  now = gst_clock_get_time (clock);
-  if (now < captured)
-    return now_us;
-
-  return now_us - (gint64) ((now - captured) / GST_USECOND);
-}
-
-static gboolean
-forget_if_gone (gpointer key,
-                gpointer value,
-                gpointer user_data)
-{
-  const gint64 *last_seen_us = value;
-  const gint64 *now_us = user_data;
-
-  return *now_us - *last_seen_us >= GATE_CAMERA_REAPPEAR_US;
-}
-
-/* zxing reports a code in every frame it sees it in (zbar without its
- * cache does too): a code is news only when it comes (back) into view,
- * i.e. it was not seen for GATE_CAMERA_REAPPEAR_US. Debouncing re-scans of
- * a ticket is the scan engine's business, not ours. */
-static gboolean
-is_new_sighting (GateCamera *self,
-                 const char *code,
-                 gint64      seen_us)
-{
-  gint64 *last_seen_us = g_hash_table_lookup (self->last_seen, code);
-  gboolean is_new;
-
-  if (last_seen_us != NULL)
-    {
-      is_new = seen_us - *last_seen_us >= GATE_CAMERA_REAPPEAR_US;
-      *last_seen_us = MAX (*last_seen_us, seen_us);
-      return is_new;
-    }
-
-  if (g_hash_table_size (self->last_seen) >= 64)
-    g_hash_table_foreach_remove (self->last_seen, forget_if_gone, &seen_us);
-
-  last_seen_us = g_new (gint64, 1);
-  *last_seen_us = seen_us;
-  g_hash_table_insert (self->last_seen, g_strdup (code), last_seen_us);
-  return TRUE;
-}
+/* --- codes ---------------------------------------------------------------------------- */
 
 static void
 handle_barcode (GateCamera         *self,
-                Session            *session,
+                GateCameraSession  *session,
                 const GstStructure *structure)
 {
   const char *symbol = gst_structure_get_string (structure, "symbol");
@@ -435,9 +141,9 @@ handle_barcode (GateCamera         *self,
     }
 
   gst_structure_get_clock_time (structure, "running-time", &running_time);
-  seen_us = frame_time_us (session, running_time);
+  seen_us = _gate_camera_frame_time_us (session, running_time);
 
-  if (is_new_sighting (self, symbol, seen_us))
+  if (_gate_camera_is_new_sighting (self, symbol, seen_us))
     g_signal_emit (self, signals[CODE_DETECTED], 0, symbol, seen_us);
 }
 
@@ -448,17 +154,19 @@ describe_stream_error (GateCamera   *self,
                        const GError *error)
 {
   if (self->state == GATE_CAMERA_STATE_STARTING)
-    return g_strdup_printf ("The camera could not be started: %s", error->message);
+    /* Translators: GStreamer's reason follows. */
+    return g_strdup_printf (_("The camera could not be started: %s"), error->message);
 
-  return g_strdup_printf ("The camera stopped working: %s", error->message);
+  /* Translators: GStreamer's reason follows. */
+  return g_strdup_printf (_("The camera stopped working: %s"), error->message);
 }
 
-static gboolean
-on_bus_message (GstBus     *bus,
-                GstMessage *message,
-                gpointer    user_data)
+gboolean
+_gate_camera_on_bus_message (GstBus     *bus,
+                             GstMessage *message,
+                             gpointer    user_data)
 {
-  Session *session = user_data;
+  GateCameraSession *session = user_data;
   g_autoptr(GateCamera) self = NULL;
   const GstStructure *structure;
 
@@ -492,13 +200,13 @@ on_bus_message (GstBus     *bus,
 
     case GST_MESSAGE_EOS:
       g_message ("Camera stream ended");
-      fail (self, GATE_CAMERA_STATE_ERROR, "The camera stopped sending pictures.");
+      fail (self, GATE_CAMERA_STATE_ERROR, _("The camera stopped sending pictures."));
       break;
 
     case GST_MESSAGE_APPLICATION:
       structure = gst_message_get_structure (message);
       if (gst_structure_has_name (structure, "gate-camera-start-failed"))
-        fail (self, GATE_CAMERA_STATE_ERROR, "The camera could not be started.");
+        fail (self, GATE_CAMERA_STATE_ERROR, _("The camera could not be started."));
       break;
 
     default:
@@ -508,153 +216,7 @@ on_bus_message (GstBus     *bus,
   return G_SOURCE_CONTINUE;
 }
 
-/* --- building -------------------------------------------------------------------------- */
-
-/* The decode branch after its queue, as each decoder wants its frames.
- * On a textured 1280×720 scene zbar needs over 100 ms a frame, and a leaky
- * queue keeps it busy on every frame it can get. So it reads at most 20
- * frames a second scaled to at most 800 pixels wide (~15 ms each), which
- * still resolves a ticket code of 4 px modules (150 px wide, a phone at
- * arm's length) and keeps it near a third of a core. zxing reads full
- * frames in ~3 ms, so it keeps all the detail. Figures in docs/camera.md. */
-static const char *
-decode_branch (const char  *decoder,
-               GError     **error)
-{
-  const char *element;
-  const char *branch;
-  g_autoptr(GstElementFactory) factory = NULL;
-
-  if (g_strcmp0 (decoder, "zbar") == 0)
-    {
-      element = "zbar";
-      branch = "videorate drop-only=true max-rate=20 ! videoconvertscale "
-               "! video/x-raw,format=I420,width=[1,800],pixel-aspect-ratio=1/1 "
-               "! zbar name=decoder";
-    }
-  else if (g_strcmp0 (decoder, "zxing") == 0)
-    {
-      element = "zxing";
-      /* Looking for QR codes only is several times faster. */
-      branch = "videoconvert ! video/x-raw,format=I420 ! zxing name=decoder format=qr_code";
-    }
-  else
-    {
-      g_set_error (error, GATE_CAMERA_ERROR, GATE_CAMERA_ERROR_PIPELINE,
-                   "Unknown QR decoder “%s” (use zbar or zxing).", decoder);
-      return NULL;
-    }
-
-  factory = gst_element_factory_find (element);
-  if (factory == NULL)
-    {
-      g_set_error (error, GATE_CAMERA_ERROR, GATE_CAMERA_ERROR_PIPELINE,
-                   "The %s QR decoder is not installed (GStreamer bad plugins).", element);
-      return NULL;
-    }
-
-  return branch;
-}
-
-static gboolean
-source_is_live (GstElement *source)
-{
-  g_autoptr(GstIterator) elements = gst_bin_iterate_recurse (GST_BIN (source));
-  g_auto(GValue) item = G_VALUE_INIT;
-  gboolean live = FALSE;
-
-  while (!live && gst_iterator_next (elements, &item) == GST_ITERATOR_OK)
-    {
-      GstElement *element = g_value_get_object (&item);
-
-      live = GST_IS_BASE_SRC (element) && gst_base_src_is_live (GST_BASE_SRC (element));
-      g_value_reset (&item);
-    }
-
-  return live;
-}
-
-static Session *
-session_new (GateCamera  *self,
-             const char  *source_description,
-             GError     **error)
-{
-  g_autoptr(Session) session = NULL;
-  g_autoptr(GstElement) tail = NULL;
-  g_autoptr(GstElement) pace = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *tail_description = NULL;
-  g_autoptr(GstPad) source_pad = NULL;
-  g_autoptr(GstBus) bus = NULL;
-  const char *decode;
-  GstAppSinkCallbacks callbacks = { .new_sample = on_new_sample };
-
-  decode = decode_branch (self->decoder, error);
-  if (decode == NULL)
-    return NULL;
-
-  session = g_new0 (Session, 1);
-  g_atomic_ref_count_init (&session->ref_count);
-  g_mutex_init (&session->lock);
-  session->pipewire_fd = -1;
-  session->context = g_main_context_ref (self->context);
-
-  session->source = gst_parse_bin_from_description_full (source_description, TRUE, NULL,
-                                                         GST_PARSE_FLAG_FATAL_ERRORS,
-                                                         &local_error);
-  if (session->source == NULL)
-    {
-      g_set_error (error, GATE_CAMERA_ERROR, GATE_CAMERA_ERROR_PIPELINE,
-                   "The camera source “%s” is not usable: %s", source_description,
-                   local_error->message);
-      return NULL;
-    }
-  gst_object_ref_sink (session->source);
-
-  source_pad = gst_element_get_static_pad (session->source, "src");
-  if (source_pad == NULL)
-    {
-      g_set_error (error, GATE_CAMERA_ERROR, GATE_CAMERA_ERROR_PIPELINE,
-                   "The camera source “%s” has no video output.", source_description);
-      return NULL;
-    }
-
-  tail_description = g_strdup_printf (PIPELINE_TAIL, decode);
-  tail = gst_parse_bin_from_description_full (tail_description, TRUE, NULL,
-                                              GST_PARSE_FLAG_FATAL_ERRORS, error);
-  if (tail == NULL)
-    return NULL;
-  gst_object_ref_sink (tail);
-
-  session->pipeline = gst_object_ref_sink (gst_pipeline_new ("gate-camera"));
-  /* Both are sunk already, so the bin takes references of its own. */
-  gst_bin_add_many (GST_BIN (session->pipeline), session->source, tail, NULL);
-  if (!gst_element_link (session->source, tail))
-    {
-      g_set_error (error, GATE_CAMERA_ERROR, GATE_CAMERA_ERROR_PIPELINE,
-                   "The camera source “%s” does not produce video.", source_description);
-      return NULL;
-    }
-
-  session->preview = gst_bin_get_by_name (GST_BIN (tail), "preview");
-  pace = gst_bin_get_by_name (GST_BIN (tail), "pace");
-  /* Cameras are paced by their own capture, and waiting on the clock
-   * would add their latency to every decode. Anything else (test
-   * sources, files) must be held to its timestamps, or it would spin a
-   * core producing frames that the leaky queues throw away. */
-  g_object_set (pace, "sync", !source_is_live (session->source), NULL);
-  gst_app_sink_set_callbacks (GST_APP_SINK (session->preview), &callbacks, session_ref (session),
-                              (GDestroyNotify) session_unref);
-
-  bus = gst_element_get_bus (session->pipeline);
-  session->bus_watch = gst_bus_create_watch (bus);
-  g_source_set_callback (session->bus_watch, G_SOURCE_FUNC (on_bus_message),
-                         session_ref (session), (GDestroyNotify) session_unref);
-  g_source_attach (session->bus_watch, self->context);
-
-  session->camera = self;
-  return g_steal_pointer (&session);
-}
+/* --- starting -------------------------------------------------------------------------- */
 
 static void
 play (GateCamera *self,
@@ -663,7 +225,7 @@ play (GateCamera *self,
 {
   g_autoptr(GError) error = NULL;
 
-  self->session = session_new (self, source_description, &error);
+  self->session = _gate_camera_session_new (self, source_description, &error);
   if (self->session == NULL)
     {
       if (pipewire_fd >= 0)
@@ -674,7 +236,7 @@ play (GateCamera *self,
     }
 
   self->session->pipewire_fd = pipewire_fd;
-  push_job (self, JOB_PLAY, self->session);
+  _gate_camera_push_job (self, GATE_CAMERA_JOB_PLAY, self->session);
 }
 
 static void
@@ -708,12 +270,12 @@ begin (GateCamera *self)
 
   if (g_strcmp0 (self->source, "none") == 0)
     {
-      set_state (self, GATE_CAMERA_STATE_NO_CAMERA,
-                 "This gate is set up without a camera: scan with the barcode reader or type the code.");
+      _gate_camera_set_state (self, GATE_CAMERA_STATE_NO_CAMERA,
+                 _("This gate is set up without a camera: scan with the barcode reader or type the code."));
       return;
     }
 
-  set_state (self, GATE_CAMERA_STATE_STARTING, NULL);
+  _gate_camera_set_state (self, GATE_CAMERA_STATE_STARTING, NULL);
 
   if (g_strcmp0 (self->source, "auto") == 0)
     {
@@ -892,9 +454,7 @@ gate_camera_init (GateCamera *self)
   self->context = g_main_context_ref_thread_default ();
   self->paintable = gate_frame_paintable_new ();
   self->last_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  /* One thread, so a new pipeline never grabs the device before the old
-   * one has let go of it. */
-  self->worker = g_thread_pool_new (run_job, NULL, 1, FALSE, NULL);
+  self->worker = _gate_camera_worker_new ();
 }
 
 GateCamera *
@@ -1006,7 +566,7 @@ gate_camera_stop (GateCamera *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   end_session (self);
-  set_state (self, GATE_CAMERA_STATE_STOPPED, NULL);
+  _gate_camera_set_state (self, GATE_CAMERA_STATE_STOPPED, NULL);
 }
 
 /* Stop and start again with the current source and decoder: after an
