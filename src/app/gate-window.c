@@ -181,13 +181,7 @@ gate_window_set_session (GateWindow  *self,
                 "event-id", gate_session_get_event_id (session),
                 NULL);
 
-  /* A supervisor's token turns the list server-wide, once the server says so. */
-  g_object_set (self->conflicts_page,
-                "cache", gate_session_get_cache (session),
-                "api-client", gate_session_get_client (session),
-                "event-id", gate_session_get_event_id (session),
-                NULL);
-  g_object_bind_property (session, "supervisor", self->conflicts_page, "supervisor", G_BINDING_SYNC_CREATE);
+  gate_conflicts_page_set_session (self->conflicts_page, session);
 
   /* Not a log line nobody reads: the staff at the gate see it until
    * someone dismisses it. */

@@ -5,42 +5,31 @@
  * Lists first-scan-wins conflicts (unreviewed first, newest first) and lets
  * a supervisor mark them reviewed with a note and export them as CSV.
  *
- * Gate mode ("supervisor" FALSE): the conflicts of this device, from the
- * local cache, reloaded whenever the cache emits "conflicts-changed".
- * Supervisor mode: every conflict of "event-id" (all events when NULL) and
- * every device, from the server (list_conflicts, list_devices), reloaded on
- * demand. See docs/conflict-review.md.
+ * Where conflicts come from is the session's GateConflictBook's business:
+ * a gate lists its own, from its cache, reloaded whenever the cache stores
+ * new ones; a supervisor's token lists every conflict of the event and
+ * every device from the server, reloaded on demand. See
+ * docs/conflict-review.md.
  */
 #pragma once
 
 #include <adwaita.h>
 
-#include "gate-api-client.h"
 #include "gate-conflict-item.h"
-#include "gate-ticket-cache.h"
+#include "gate-session.h"
 
 G_BEGIN_DECLS
 
 #define GATE_TYPE_CONFLICTS_PAGE (gate_conflicts_page_get_type ())
 G_DECLARE_FINAL_TYPE (GateConflictsPage, gate_conflicts_page, GATE, CONFLICTS_PAGE, AdwBin)
 
-GtkWidget       *gate_conflicts_page_new                   (GateTicketCache      *cache,
-                                                            GateApiClient        *api_client,
-                                                            const char           *event_id,
-                                                            gboolean              supervisor);
+GtkWidget       *gate_conflicts_page_new                   (GateSession          *session);
 
-GateTicketCache *gate_conflicts_page_get_cache             (GateConflictsPage    *self);
-void             gate_conflicts_page_set_cache             (GateConflictsPage    *self,
-                                                            GateTicketCache      *cache);
-GateApiClient   *gate_conflicts_page_get_api_client        (GateConflictsPage    *self);
-void             gate_conflicts_page_set_api_client        (GateConflictsPage    *self,
-                                                            GateApiClient        *api_client);
-const char      *gate_conflicts_page_get_event_id          (GateConflictsPage    *self);
-void             gate_conflicts_page_set_event_id          (GateConflictsPage    *self,
-                                                            const char           *event_id);
+GateSession     *gate_conflicts_page_get_session           (GateConflictsPage    *self);
+void             gate_conflicts_page_set_session           (GateConflictsPage    *self,
+                                                            GateSession          *session);
+/* Whether the session's token is a supervisor's: the list is server-wide. */
 gboolean         gate_conflicts_page_get_supervisor        (GateConflictsPage    *self);
-void             gate_conflicts_page_set_supervisor        (GateConflictsPage    *self,
-                                                            gboolean              supervisor);
 const char      *gate_conflicts_page_get_reviewed_by       (GateConflictsPage    *self);
 void             gate_conflicts_page_set_reviewed_by       (GateConflictsPage    *self,
                                                             const char           *reviewed_by);
@@ -65,9 +54,9 @@ GListModel      *gate_conflicts_page_get_devices           (GateConflictsPage   
 /* Loads again now (the Reload button). */
 void             gate_conflicts_page_reload                (GateConflictsPage    *self);
 
-/* review_conflict on the server as "reviewed-by" (the client's device id
- * when unset) and, in gate mode, the same in the cache; the item updates.
- * What the row's "Mark Reviewed…" dialog does. */
+/* The review through the session's GateConflictBook, as "reviewed-by"
+ * (the client's device id when unset); the item updates once the server
+ * accepted it. What the row's "Mark Reviewed…" dialog does. */
 void             gate_conflicts_page_review_async          (GateConflictsPage    *self,
                                                             GateConflictItem     *item,
                                                             const char           *note,
