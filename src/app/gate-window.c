@@ -164,22 +164,11 @@ gate_window_set_session (GateWindow  *self,
   gate_verdict_view_set_device_id (GATE_VERDICT_VIEW (gate_gate_view_get_verdict_view (self->gate_view)),
                                    gate_session_get_device_id (session));
 
-  gate_status_strip_set_source (self->status_strip,
-                                gate_session_get_cache (session),
-                                gate_session_get_connectivity (session),
-                                gate_session_get_event_id (session));
+  gate_status_strip_set_session (self->status_strip, session);
 
-  g_object_set (self->cache_panel,
-                "cache", gate_session_get_cache (session),
-                "sync-service", gate_session_get_sync_service (session),
-                "connectivity", gate_session_get_connectivity (session),
-                "event-id", gate_session_get_event_id (session),
-                NULL);
+  gate_cache_panel_set_session (self->cache_panel, session);
 
-  g_object_set (self->search_panel,
-                "cache", gate_session_get_cache (session),
-                "event-id", gate_session_get_event_id (session),
-                NULL);
+  gate_search_panel_set_session (self->search_panel, session);
 
   gate_conflicts_page_set_session (self->conflicts_page, session);
 

@@ -25,15 +25,24 @@ struct _GateStatusStrip
   GtkLabel         *event_label;
   GtkLabel         *count_label;
 
-  GateTicketCache  *cache;
-  GateConnectivity *connectivity;
-  char             *event_id;
+  GateSession      *session;
+  GateTicketCache  *cache;          /* the session's, once it is open */
+  GateConnectivity *connectivity;   /* the session's */
   GCancellable     *reading;
   gint64            last_refresh_at_us;
   guint             age_tick_id;
 };
 
 G_DEFINE_FINAL_TYPE (GateStatusStrip, gate_status_strip, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 update_age (GateStatusStrip *self)
@@ -133,7 +142,8 @@ reread_status (GateStatusStrip *self)
 
   self->reading = g_cancellable_new ();
   /* The strip lives as long as the read: dispose cancels it first. */
-  gate_ticket_cache_get_status_async (self->cache, self->event_id, self->reading, on_status_read, self);
+  gate_ticket_cache_get_status_async (self->cache, gate_session_get_event_id (self->session), self->reading,
+                                      on_status_read, self);
 }
 
 static void
@@ -143,7 +153,7 @@ on_cache_changed (GateStatusStrip *self)
 }
 
 static void
-disconnect_source (GateStatusStrip *self)
+stop_listening (GateStatusStrip *self)
 {
   g_cancellable_cancel (self->reading);
   g_clear_object (&self->reading);
@@ -155,22 +165,19 @@ disconnect_source (GateStatusStrip *self)
 
   g_clear_object (&self->cache);
   g_clear_object (&self->connectivity);
-  g_clear_pointer (&self->event_id, g_free);
 }
 
-void
-gate_status_strip_set_source (GateStatusStrip  *self,
-                              GateTicketCache  *cache,
-                              GateConnectivity *connectivity,
-                              const char       *event_id)
+/* The session's cache opens after the session is made: listen to it then. */
+static void
+listen_to_session (GateStatusStrip *self)
 {
-  g_return_if_fail (GATE_IS_STATUS_STRIP (self));
+  stop_listening (self);
 
-  disconnect_source (self);
-
-  self->cache = cache != NULL ? g_object_ref (cache) : NULL;
-  self->connectivity = connectivity != NULL ? g_object_ref (connectivity) : NULL;
-  self->event_id = g_strdup (event_id);
+  if (self->session != NULL)
+    {
+      g_set_object (&self->cache, gate_session_get_cache (self->session));
+      g_set_object (&self->connectivity, gate_session_get_connectivity (self->session));
+    }
 
   if (self->cache != NULL)
     {
@@ -184,6 +191,34 @@ gate_status_strip_set_source (GateStatusStrip  *self,
 
   update_online (self);
   reread_status (self);
+}
+
+GateSession *
+gate_status_strip_get_session (GateStatusStrip *self)
+{
+  g_return_val_if_fail (GATE_IS_STATUS_STRIP (self), NULL);
+
+  return self->session;
+}
+
+void
+gate_status_strip_set_session (GateStatusStrip *self,
+                               GateSession     *session)
+{
+  g_return_if_fail (GATE_IS_STATUS_STRIP (self));
+  g_return_if_fail (session == NULL || GATE_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    g_signal_connect_swapped (session, "notify::cache", G_CALLBACK (listen_to_session), self);
+
+  listen_to_session (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
 char *
@@ -206,7 +241,10 @@ gate_status_strip_dispose (GObject *object)
   GateStatusStrip *self = GATE_STATUS_STRIP (object);
   GtkWidget *child;
 
-  disconnect_source (self);
+  stop_listening (self);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
   g_clear_handle_id (&self->age_tick_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_STATUS_STRIP);
   /* The template's top box has no id, so dispose_template leaves it. */
@@ -217,12 +255,59 @@ gate_status_strip_dispose (GObject *object)
 }
 
 static void
+gate_status_strip_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  GateStatusStrip *self = GATE_STATUS_STRIP (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gate_status_strip_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  GateStatusStrip *self = GATE_STATUS_STRIP (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      gate_status_strip_set_session (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 gate_status_strip_class_init (GateStatusStripClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = gate_status_strip_dispose;
+  object_class->get_property = gate_status_strip_get_property;
+  object_class->set_property = gate_status_strip_set_property;
+
+  /* The kiosk whose cache and connection are shown. */
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, GATE_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/gatescanner/GateScanner/gate-status-strip.ui");

@@ -24,8 +24,8 @@ struct _GateSearchPanel
 {
   AdwBin           parent_instance;
 
-  GateTicketCache *cache;
-  char            *event_id;
+  GateSession     *session;
+  GateTicketCache *cache;          /* the session's, once it is open */
   GListStore      *results;        /* (element-type GateSearchResult) */
   GCancellable    *search_cancellable;
   guint            searches_started;
@@ -43,8 +43,7 @@ G_DEFINE_FINAL_TYPE (GateSearchPanel, gate_search_panel, ADW_TYPE_BIN)
 enum
 {
   PROP_0,
-  PROP_CACHE,
-  PROP_EVENT_ID,
+  PROP_SESSION,
   N_PROPS
 };
 
@@ -119,10 +118,11 @@ static void
 search (GateSearchPanel *self)
 {
   g_autofree char *query = dup_query (self);
+  const char *event_id = self->session != NULL ? gate_session_get_event_id (self->session) : NULL;
 
   cancel_search (self);
 
-  if (self->cache == NULL || self->event_id == NULL ||
+  if (self->cache == NULL || event_id == NULL ||
       g_utf8_strlen (query, -1) < GATE_CACHE_SEARCH_MIN)
     {
       show_results (self, NULL);
@@ -134,7 +134,7 @@ search (GateSearchPanel *self)
    * while the worker types on. */
   self->search_cancellable = g_cancellable_new ();
   self->searches_started++;
-  gate_ticket_cache_search_async (self->cache, self->event_id, query, SEARCH_LIMIT,
+  gate_ticket_cache_search_async (self->cache, event_id, query, SEARCH_LIMIT,
                                   self->search_cancellable, on_found, self);
 }
 
@@ -208,20 +208,10 @@ gate_search_panel_new (void)
   return g_object_new (GATE_TYPE_SEARCH_PANEL, NULL);
 }
 
-GateTicketCache *
-gate_search_panel_get_cache (GateSearchPanel *self)
+static void
+follow_cache (GateSearchPanel *self)
 {
-  g_return_val_if_fail (GATE_IS_SEARCH_PANEL (self), NULL);
-
-  return self->cache;
-}
-
-void
-gate_search_panel_set_cache (GateSearchPanel *self,
-                             GateTicketCache *cache)
-{
-  g_return_if_fail (GATE_IS_SEARCH_PANEL (self));
-  g_return_if_fail (cache == NULL || GATE_IS_TICKET_CACHE (cache));
+  GateTicketCache *cache = self->session != NULL ? gate_session_get_cache (self->session) : NULL;
 
   if (self->cache == cache)
     return;
@@ -231,33 +221,43 @@ gate_search_panel_set_cache (GateSearchPanel *self,
   g_set_object (&self->cache, cache);
   if (cache != NULL)
     g_signal_connect_object (cache, "ticket-changed", G_CALLBACK (on_ticket_changed), self, 0);
-
-  search (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CACHE]);
 }
 
-const char *
-gate_search_panel_get_event_id (GateSearchPanel *self)
+/* The session's cache opens after the session is made: search it then. */
+static void
+on_session_cache (GateSearchPanel *self)
+{
+  follow_cache (self);
+  search (self);
+}
+
+GateSession *
+gate_search_panel_get_session (GateSearchPanel *self)
 {
   g_return_val_if_fail (GATE_IS_SEARCH_PANEL (self), NULL);
 
-  return self->event_id;
+  return self->session;
 }
 
 void
-gate_search_panel_set_event_id (GateSearchPanel *self,
-                                const char      *event_id)
+gate_search_panel_set_session (GateSearchPanel *self,
+                               GateSession     *session)
 {
   g_return_if_fail (GATE_IS_SEARCH_PANEL (self));
+  g_return_if_fail (session == NULL || GATE_IS_SESSION (session));
 
-  if (g_strcmp0 (self->event_id, event_id) == 0)
+  if (self->session == session)
     return;
 
-  g_free (self->event_id);
-  self->event_id = g_strdup (event_id);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    g_signal_connect_swapped (session, "notify::cache", G_CALLBACK (on_session_cache), self);
 
+  follow_cache (self);
   search (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EVENT_ID]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
 /**
@@ -321,6 +321,9 @@ gate_search_panel_dispose (GObject *object)
   if (self->cache != NULL)
     g_signal_handlers_disconnect_by_data (self->cache, self);
   g_clear_object (&self->cache);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_SEARCH_PANEL);
 
@@ -332,7 +335,6 @@ gate_search_panel_finalize (GObject *object)
 {
   GateSearchPanel *self = GATE_SEARCH_PANEL (object);
 
-  g_free (self->event_id);
   g_clear_object (&self->results);
 
   G_OBJECT_CLASS (gate_search_panel_parent_class)->finalize (object);
@@ -348,12 +350,8 @@ gate_search_panel_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_CACHE:
-      g_value_set_object (value, self->cache);
-      break;
-
-    case PROP_EVENT_ID:
-      g_value_set_string (value, self->event_id);
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
       break;
 
     default:
@@ -371,12 +369,8 @@ gate_search_panel_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_CACHE:
-      gate_search_panel_set_cache (self, g_value_get_object (value));
-      break;
-
-    case PROP_EVENT_ID:
-      gate_search_panel_set_event_id (self, g_value_get_string (value));
+    case PROP_SESSION:
+      gate_search_panel_set_session (self, g_value_get_object (value));
       break;
 
     default:
@@ -398,21 +392,13 @@ gate_search_panel_class_init (GateSearchPanelClass *klass)
   widget_class->grab_focus = gate_search_panel_grab_focus;
 
   /**
-   * GateSearchPanel:cache:
+   * GateSearchPanel:session:
    *
-   * Where tickets are searched; with none, the panel only hints.
+   * The kiosk whose cached tickets of its event are searched; until its
+   * cache is open (or without one), the panel only hints.
    */
-  properties[PROP_CACHE] =
-    g_param_spec_object ("cache", NULL, NULL, GATE_TYPE_TICKET_CACHE,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-
-  /**
-   * GateSearchPanel:event-id:
-   *
-   * The event whose tickets are searched.
-   */
-  properties[PROP_EVENT_ID] =
-    g_param_spec_string ("event-id", NULL, NULL, NULL,
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, GATE_TYPE_SESSION,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

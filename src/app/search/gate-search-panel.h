@@ -12,20 +12,17 @@
 
 #include <adwaita.h>
 
-#include "gate-ticket-cache.h"
+#include "gate-session.h"
 
 G_BEGIN_DECLS
 
 #define GATE_TYPE_SEARCH_PANEL (gate_search_panel_get_type ())
 G_DECLARE_FINAL_TYPE (GateSearchPanel, gate_search_panel, GATE, SEARCH_PANEL, AdwBin)
 
-GtkWidget       *gate_search_panel_new          (void);
-GateTicketCache *gate_search_panel_get_cache    (GateSearchPanel *self);
-void             gate_search_panel_set_cache    (GateSearchPanel *self,
-                                                 GateTicketCache *cache);
-const char      *gate_search_panel_get_event_id (GateSearchPanel *self);
-void             gate_search_panel_set_event_id (GateSearchPanel *self,
-                                                 const char      *event_id);
-void             gate_search_panel_reset        (GateSearchPanel *self);
+GtkWidget   *gate_search_panel_new         (void);
+GateSession *gate_search_panel_get_session (GateSearchPanel *self);
+void         gate_search_panel_set_session (GateSearchPanel *self,
+                                            GateSession     *session);
+void         gate_search_panel_reset       (GateSearchPanel *self);
 
 G_END_DECLS
