@@ -164,12 +164,11 @@ gate_window_set_session (GateWindow  *self,
   gate_verdict_view_set_device_id (GATE_VERDICT_VIEW (gate_gate_view_get_verdict_view (self->gate_view)),
                                    gate_session_get_device_id (session));
 
+  /* Each panel finds what it shows in the session: its cache, server,
+   * connection and event, and whether the token is a supervisor's. */
   gate_status_strip_set_session (self->status_strip, session);
-
   gate_cache_panel_set_session (self->cache_panel, session);
-
   gate_search_panel_set_session (self->search_panel, session);
-
   gate_conflicts_page_set_session (self->conflicts_page, session);
 
   /* Not a log line nobody reads: the staff at the gate see it until
