@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "gate-session-follow.h"
 #include "gate-status-strip.h"
 
 #define AGE_TICK_SECONDS 30
@@ -208,14 +209,8 @@ gate_status_strip_set_session (GateStatusStrip *self,
   g_return_if_fail (GATE_IS_STATUS_STRIP (self));
   g_return_if_fail (session == NULL || GATE_IS_SESSION (session));
 
-  if (self->session == session)
+  if (!gate_session_follow (self, &self->session, session, G_CALLBACK (listen_to_session)))
     return;
-
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    g_signal_connect_swapped (session, "notify::cache", G_CALLBACK (listen_to_session), self);
 
   listen_to_session (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
@@ -242,9 +237,7 @@ gate_status_strip_dispose (GObject *object)
   GtkWidget *child;
 
   stop_listening (self);
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_clear_object (&self->session);
+  gate_session_follow (self, &self->session, NULL, G_CALLBACK (listen_to_session));
   g_clear_handle_id (&self->age_tick_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_STATUS_STRIP);
   /* The template's top box has no id, so dispose_template leaves it. */

@@ -15,6 +15,7 @@
 #include "gate-error-sentence.h"
 #include "gate-scan-engine.h"
 #include "gate-search-panel-private.h"
+#include "gate-session-follow.h"
 #include "gate-search-result.h"
 
 /* More rows than this are not read at a gate: the worker types more. */
@@ -246,14 +247,8 @@ gate_search_panel_set_session (GateSearchPanel *self,
   g_return_if_fail (GATE_IS_SEARCH_PANEL (self));
   g_return_if_fail (session == NULL || GATE_IS_SESSION (session));
 
-  if (self->session == session)
+  if (!gate_session_follow (self, &self->session, session, G_CALLBACK (on_session_cache)))
     return;
-
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    g_signal_connect_swapped (session, "notify::cache", G_CALLBACK (on_session_cache), self);
 
   follow_cache (self);
   search (self);
@@ -321,9 +316,7 @@ gate_search_panel_dispose (GObject *object)
   if (self->cache != NULL)
     g_signal_handlers_disconnect_by_data (self->cache, self);
   g_clear_object (&self->cache);
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_clear_object (&self->session);
+  gate_session_follow (self, &self->session, NULL, G_CALLBACK (on_session_cache));
 
   gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_SEARCH_PANEL);
 

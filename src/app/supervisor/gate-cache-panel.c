@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "gate-cache-panel-private.h"
+#include "gate-session-follow.h"
 
 #define AGE_TICK_SECONDS 60
 
@@ -128,14 +129,8 @@ gate_cache_panel_set_session (GateCachePanel *self,
   g_return_if_fail (GATE_IS_CACHE_PANEL (self));
   g_return_if_fail (session == NULL || GATE_IS_SESSION (session));
 
-  if (self->session == session)
+  if (!gate_session_follow (self, &self->session, session, G_CALLBACK (listen_to_session)))
     return;
-
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    g_signal_connect_swapped (session, "notify::cache", G_CALLBACK (listen_to_session), self);
 
   listen_to_session (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
@@ -263,9 +258,7 @@ gate_cache_panel_dispose (GObject *object)
   g_clear_handle_id (&self->age_tick_id, g_source_remove);
   _gate_cache_panel_stop_reading (self);
   stop_listening (self);
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_clear_object (&self->session);
+  gate_session_follow (self, &self->session, NULL, G_CALLBACK (listen_to_session));
 
   gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_CACHE_PANEL);
 

@@ -18,6 +18,7 @@
 
 #include "gate-conflicts-page-private.h"
 #include "gate-device-item.h"
+#include "gate-session-follow.h"
 
 G_DEFINE_FINAL_TYPE (GateConflictsPage, gate_conflicts_page, ADW_TYPE_BIN)
 
@@ -226,14 +227,8 @@ gate_conflicts_page_set_session (GateConflictsPage *self,
   g_return_if_fail (GATE_IS_CONFLICTS_PAGE (self));
   g_return_if_fail (session == NULL || GATE_IS_SESSION (session));
 
-  if (self->session == session)
+  if (!gate_session_follow (self, &self->session, session, G_CALLBACK (make_book)))
     return;
-
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    g_signal_connect_swapped (session, "notify::cache", G_CALLBACK (make_book), self);
 
   make_book (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
@@ -268,9 +263,7 @@ gate_conflicts_page_dispose (GObject *object)
   if (self->book != NULL)
     g_signal_handlers_disconnect_by_data (self->book, self);
   g_clear_object (&self->book);
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_clear_object (&self->session);
+  gate_session_follow (self, &self->session, NULL, G_CALLBACK (make_book));
 
   gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_CONFLICTS_PAGE);
 
