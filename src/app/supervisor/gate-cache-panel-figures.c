@@ -287,7 +287,6 @@ _gate_cache_panel_on_age_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-
 /* Dispose, or a new session: nothing read for the old one may arrive. */
 void
 _gate_cache_panel_stop_reading (GateCachePanel *self)

@@ -14,8 +14,6 @@
  */
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "gate-conflicts-page-private.h"
 #include "gate-device-item.h"
 #include "gate-session-follow.h"
