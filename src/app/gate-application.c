@@ -11,7 +11,6 @@
 
 #include <glib/gi18n.h>
 
-#include "gate-app-resources.h"
 #include "gate-application.h"
 #include "gate-camera.h"
 #include "gate-config.h"
@@ -587,8 +586,6 @@ gate_application_class_init (GateApplicationClass *klass)
   application_class->startup = gate_application_startup;
   application_class->shutdown = gate_application_shutdown;
   application_class->handle_local_options = gate_application_handle_local_options;
-
-  gate_application_ensure_resources ();
 }
 
 static void
@@ -614,20 +611,6 @@ gate_application_init (GateApplication *self)
   self->cancellable = g_cancellable_new ();
 
   g_application_add_main_option_entries (G_APPLICATION (self), options);
-}
-
-/* The templates and style, registered once whichever needs them first: the
- * application (for style.css at startup) or a window made without one. */
-void
-gate_application_ensure_resources (void)
-{
-  static gsize registered;
-
-  if (g_once_init_enter (&registered))
-    {
-      gate_app_register_resource ();
-      g_once_init_leave (&registered, 1);
-    }
 }
 
 GateApplication *

@@ -11,8 +11,6 @@ G_BEGIN_DECLS
 #define GATE_TYPE_APPLICATION (gate_application_get_type ())
 G_DECLARE_FINAL_TYPE (GateApplication, gate_application, GATE, APPLICATION, AdwApplication)
 
-GateApplication *gate_application_new          (void);
-
-void             gate_application_ensure_resources (void);
+GateApplication *gate_application_new (void);
 
 G_END_DECLS

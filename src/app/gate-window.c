@@ -13,7 +13,6 @@
 
 #include <glib/gi18n.h>
 
-#include "gate-application.h"
 #include "gate-cache-panel.h"
 #include "gate-conflicts-page.h"
 #include "gate-gate-view.h"
@@ -208,30 +207,12 @@ gate_window_set_session (GateWindow  *self,
   gate_verdict_view_set_device_id (GATE_VERDICT_VIEW (gate_gate_view_get_verdict_view (self->gate_view)),
                                    gate_session_get_device_id (session));
 
-  gate_status_strip_set_source (self->status_strip,
-                                gate_session_get_cache (session),
-                                gate_session_get_connectivity (session),
-                                gate_session_get_event_id (session));
-
-  g_object_set (self->cache_panel,
-                "cache", gate_session_get_cache (session),
-                "sync-service", gate_session_get_sync_service (session),
-                "connectivity", gate_session_get_connectivity (session),
-                "event-id", gate_session_get_event_id (session),
-                NULL);
-
-  g_object_set (self->search_panel,
-                "cache", gate_session_get_cache (session),
-                "event-id", gate_session_get_event_id (session),
-                NULL);
-
-  /* A supervisor's token turns the list server-wide, once the server says so. */
-  g_object_set (self->conflicts_page,
-                "cache", gate_session_get_cache (session),
-                "api-client", gate_session_get_client (session),
-                "event-id", gate_session_get_event_id (session),
-                NULL);
-  g_object_bind_property (session, "supervisor", self->conflicts_page, "supervisor", G_BINDING_SYNC_CREATE);
+  /* Each panel finds what it shows in the session: its cache, server,
+   * connection and event, and whether the token is a supervisor's. */
+  gate_status_strip_set_session (self->status_strip, session);
+  gate_cache_panel_set_session (self->cache_panel, session);
+  gate_search_panel_set_session (self->search_panel, session);
+  gate_conflicts_page_set_session (self->conflicts_page, session);
 
   /* Not a log line nobody reads: the staff at the gate see it until
    * someone dismisses it. */
@@ -563,7 +544,6 @@ gate_window_class_init (GateWindowClass *klass)
   g_type_ensure (GATE_TYPE_CONFLICTS_PAGE);
   g_type_ensure (GATE_TYPE_SEARCH_PANEL);
 
-  gate_application_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gatescanner/GateScanner/gate-window.ui");
   gtk_widget_class_bind_template_child (widget_class, GateWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, pages);

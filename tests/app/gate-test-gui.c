@@ -9,8 +9,6 @@
 
 #include "gate-test-gui.h"
 
-#include "gate-application.h"
-
 void
 gate_test_gui_init (int    *argc,
                     char ***argv)
@@ -25,7 +23,6 @@ gate_test_gui_init (int    *argc,
       exit (99);
     }
 
-  gate_application_ensure_resources ();
   gtk_init ();
   adw_init ();
 
@@ -206,4 +203,69 @@ gate_test_gui_snapshot_widget (GtkWidget  *widget,
 
   g_test_message ("snapshot: %s", path);
   return g_steal_pointer (&path);
+}
+
+typedef struct
+{
+  gboolean  done;
+  GError   *error;
+} Opening;
+
+static void
+on_session_opened (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Opening *opening = user_data;
+
+  gate_session_open_finish (GATE_SESSION (source), result, &opening->error);
+  opening->done = TRUE;
+}
+
+static gboolean
+has_opened (gpointer user_data)
+{
+  return ((Opening *) user_data)->done;
+}
+
+/* The one place tests make sessions: when GateSession's constructor
+ * changes, only this changes. */
+GateSession *
+gate_test_gui_new_session (const char *server_url,
+                           const char *token,
+                           const char *device_id,
+                           const char *event_id,
+                           const char *cache_path)
+{
+  return gate_session_new (server_url, token, NULL, device_id, event_id, cache_path);
+}
+
+GateSession *
+gate_test_gui_open_session (const char *server_url,
+                            const char *token,
+                            const char *device_id,
+                            const char *event_id,
+                            const char *cache_path)
+{
+  g_autoptr(GateSession) session = gate_test_gui_new_session (server_url, token, device_id, event_id, cache_path);
+  Opening opening = { FALSE, NULL };
+
+  gate_session_open_async (session, NULL, on_session_opened, &opening);
+  g_assert_true (gate_test_gui_wait_until (has_opened, &opening, 20000));
+  g_assert_no_error (opening.error);
+  g_assert_nonnull (gate_session_get_cache (session));
+  return g_steal_pointer (&session);
+}
+
+static gboolean
+is_supervisor (gpointer user_data)
+{
+  return gate_session_get_supervisor (user_data);
+}
+
+gboolean
+gate_test_gui_wait_supervisor (GateSession *session,
+                               guint        timeout_ms)
+{
+  return gate_test_gui_wait_until (is_supervisor, session, timeout_ms);
 }

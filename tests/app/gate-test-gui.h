@@ -9,6 +9,8 @@
 
 #include <gtk/gtk.h>
 
+#include "gate-session.h"
+
 G_BEGIN_DECLS
 
 /* g_test_init(), then GTK and libadwaita on the X display, with the app's
@@ -36,5 +38,26 @@ char     *gate_test_gui_snapshot_widget (GtkWidget    *widget,
 
 /* Runs the main context until nothing is pending (layouts, idles). */
 void      gate_test_gui_flush           (void);
+
+/* A session as the app makes one, not opened yet. */
+GateSession *gate_test_gui_new_session  (const char   *server_url,
+                                         const char   *token,
+                                         const char   *device_id,
+                                         const char   *event_id,
+                                         const char   *cache_path);
+
+/* gate_test_gui_new_session(), opened (its cache at @cache_path); fails
+ * the test if it cannot open. @server_url and @token NULL for a kiosk
+ * without a server. Panels take it as their "session". */
+GateSession *gate_test_gui_open_session (const char   *server_url,
+                                         const char   *token,
+                                         const char   *device_id,
+                                         const char   *event_id,
+                                         const char   *cache_path);
+
+/* Waits until @session knows its token is a supervisor's (the server
+ * answered list_devices). */
+gboolean  gate_test_gui_wait_supervisor (GateSession  *session,
+                                         guint         timeout_ms);
 
 G_END_DECLS

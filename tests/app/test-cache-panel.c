@@ -31,10 +31,10 @@ static struct
 typedef struct
 {
   char             *dir;
-  GateTicketCache  *cache;
-  GateConnectivity *connectivity;
-  GateApiClient    *client;
-  GateSyncService  *sync;
+  GateSession      *session;
+  GateTicketCache  *cache;          /* the session's */
+  GateConnectivity *connectivity;   /* the session's */
+  GateSyncService  *sync;           /* the session's; NULL without a server */
   char             *device_id;
   GtkWidget        *window;
   GateCachePanel   *panel;
@@ -56,39 +56,44 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
 
   fixture->dir = g_dir_make_tmp ("gate-panel-XXXXXX", &error);
   g_assert_no_error (error);
-  path = g_build_filename (fixture->dir, "cache.db", NULL);
-  fixture->cache = gate_ticket_cache_new (path, &error);
-  g_assert_no_error (error);
-  fixture->connectivity = gate_connectivity_new ();
   fixture->messages = g_ptr_array_new_with_free_func (g_free);
 }
 
-/* A kiosk registered with the test backend, syncing through @base_url. */
+/* A kiosk for @event_id as the app opens one: registered with the test
+ * backend and syncing through @base_url, or without a server (NULL). */
 static void
-fixture_connect (Fixture    *fixture,
-                 const char *base_url)
+fixture_open (Fixture    *fixture,
+              const char *base_url,
+              const char *event_id)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
-  g_autofree char *name = g_strdup_printf ("panel-%u", g_random_int ());
+  g_autofree char *path = g_build_filename (fixture->dir, "cache.db", NULL);
 
-  g_assert_true (gate_test_add_device (backend.pg, name, "gate", &fixture->device_id, &token, &error));
-  g_assert_no_error (error);
-  fixture->client = gate_api_client_new (base_url, token, fixture->device_id);
-  fixture->sync = gate_sync_service_new (fixture->cache, fixture->client, fixture->connectivity, backend.event);
+  if (base_url != NULL)
+    {
+      g_autofree char *name = g_strdup_printf ("panel-%u", g_random_int ());
+
+      g_assert_true (gate_test_add_device (backend.pg, name, "gate", &fixture->device_id, &token, &error));
+      g_assert_no_error (error);
+    }
+  else
+    fixture->device_id = g_strdup ("gate-1");
+
+  fixture->session = gate_test_gui_open_session (base_url, token, fixture->device_id, event_id, path);
+  fixture->cache = gate_session_get_cache (fixture->session);
+  fixture->connectivity = gate_session_get_connectivity (fixture->session);
+  fixture->sync = gate_session_get_sync_service (fixture->session);
 }
 
 static void
-fixture_show (Fixture    *fixture,
-              const char *event_id)
+fixture_show (Fixture *fixture)
 {
   fixture->window = adw_window_new ();
-  fixture->panel = GATE_CACHE_PANEL (gate_cache_panel_new (fixture->cache, fixture->sync, fixture->connectivity,
-                                                           event_id));
+  fixture->panel = GATE_CACHE_PANEL (gate_cache_panel_new (fixture->session));
   g_signal_connect (fixture->panel, "message", G_CALLBACK (on_message), fixture);
   adw_window_set_content (ADW_WINDOW (fixture->window), GTK_WIDGET (fixture->panel));
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 900, 700);
@@ -106,10 +111,7 @@ fixture_tear_down (Fixture       *fixture,
   if (fixture->window != NULL)
     gtk_window_destroy (GTK_WINDOW (fixture->window));
   gate_test_gui_flush ();
-  g_clear_object (&fixture->sync);
-  g_clear_object (&fixture->client);
-  g_clear_object (&fixture->connectivity);
-  g_clear_object (&fixture->cache);
+  g_clear_object (&fixture->session);
   g_clear_pointer (&fixture->messages, g_ptr_array_unref);
   g_clear_pointer (&fixture->device_id, g_free);
 
@@ -278,7 +280,8 @@ static void
 test_shows_status_of_a_fresh_cache (Fixture       *fixture,
                                     gconstpointer  data)
 {
-  fixture_show (fixture, LOCAL_EVENT);
+  fixture_open (fixture, NULL, LOCAL_EVENT);
+  fixture_show (fixture);
 
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_EVENT, "Not downloaded yet");
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_TICKETS_CACHED, "0");
@@ -288,11 +291,12 @@ test_shows_status_of_a_fresh_cache (Fixture       *fixture,
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_LAST_FULL_REFRESH, "never");
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_LAST_UPLOAD, "never");
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_CLOCK_OFFSET, "Not measured yet");
-  assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_SERVER, "Reachable");
+  /* A kiosk without a server decides everything from its cache, and says so. */
+  assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_SERVER, "Unreachable — scans are decided from the cache");
   g_assert_cmpstr (gate_arrivals_chart_get_summary (gate_cache_panel_get_chart (fixture->panel)), ==,
                    "No arrivals yet");
 
-  /* No sync service: nothing to refresh or upload with. */
+  /* No server, so no sync service: nothing to refresh or upload with. */
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (gate_cache_panel_get_refresh_button (fixture->panel))));
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (gate_cache_panel_get_upload_button (fixture->panel))));
   g_assert_null (gate_cache_panel_get_message (fixture->panel));
@@ -302,7 +306,8 @@ static void
 test_shows_stored_event_and_tickets (Fixture       *fixture,
                                      gconstpointer  data)
 {
-  fixture_show (fixture, LOCAL_EVENT);
+  fixture_open (fixture, NULL, LOCAL_EVENT);
+  fixture_show (fixture);
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_TICKETS_CACHED, "0");
 
   /* Stored while the panel is shown, as a sync stores them: the cache's
@@ -327,8 +332,9 @@ static void
 test_offline_admit_updates_checked_in_and_pending_live (Fixture       *fixture,
                                                         gconstpointer  data)
 {
+  fixture_open (fixture, NULL, LOCAL_EVENT);
   store_tickets (fixture->cache, LOCAL_EVENT, 3);
-  fixture_show (fixture, LOCAL_EVENT);
+  fixture_show (fixture);
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_TICKETS_CACHED, "3");
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_CHECKED_IN, "0");
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_PENDING_UPLOADS, "0");
@@ -350,7 +356,8 @@ static void
 test_connection_loss_shows_unreachable (Fixture       *fixture,
                                         gconstpointer  data)
 {
-  fixture_show (fixture, LOCAL_EVENT);
+  fixture_open (fixture, gate_test_server_get_url (backend.server), backend.event);
+  fixture_show (fixture);
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_SERVER, "Reachable");
 
   gate_connectivity_report_failure (fixture->connectivity);
@@ -368,8 +375,8 @@ test_refresh_now_downloads_from_server (Fixture       *fixture,
   g_autofree char *shot = NULL;
   GtkButton *refresh;
 
-  fixture_connect (fixture, gate_test_server_get_url (backend.server));
-  fixture_show (fixture, backend.event);
+  fixture_open (fixture, gate_test_server_get_url (backend.server), backend.event);
+  fixture_show (fixture);
   refresh = gate_cache_panel_get_refresh_button (fixture->panel);
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_TICKETS_CACHED, "0");
 
@@ -398,8 +405,8 @@ test_upload_now_empties_queue (Fixture       *fixture,
 {
   g_autofree char *shot = NULL;
 
-  fixture_connect (fixture, gate_test_server_get_url (backend.server));
-  fixture_show (fixture, backend.event);
+  fixture_open (fixture, gate_test_server_get_url (backend.server), backend.event);
+  fixture_show (fixture);
   click (gate_cache_panel_get_refresh_button (fixture->panel));
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_EVENT, "Panel night");
   g_assert_true (gate_test_gui_wait_until (is_sensitive, gate_cache_panel_get_upload_button (fixture->panel),
@@ -433,9 +440,9 @@ test_dead_server_shows_failure_and_keeps_scans (Fixture       *fixture,
   const char *message;
 
   /* Tickets from an earlier refresh; the server is gone since. */
+  fixture_open (fixture, dead_url, backend.event);
   store_tickets (fixture->cache, backend.event, 5);
-  fixture_connect (fixture, dead_url);
-  fixture_show (fixture, backend.event);
+  fixture_show (fixture);
   admit_offline (fixture->cache, backend.event, "GS1-PANEL1", fixture->device_id);
   admit_offline (fixture->cache, backend.event, "GS1-PANEL4", fixture->device_id);
   assert_figure (fixture, GATE_CACHE_PANEL_FIGURE_PENDING_UPLOADS, "2");
@@ -469,8 +476,8 @@ test_stopped_service_frees_buttons_quietly (Fixture       *fixture,
 {
   GtkButton *refresh;
 
-  fixture_connect (fixture, gate_test_server_get_url (backend.server));
-  fixture_show (fixture, backend.event);
+  fixture_open (fixture, gate_test_server_get_url (backend.server), backend.event);
+  fixture_show (fixture);
   refresh = gate_cache_panel_get_refresh_button (fixture->panel);
 
   /* The app stops syncing (closing, or set up again) while a refresh runs:

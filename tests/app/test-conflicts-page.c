@@ -39,15 +39,16 @@ typedef struct
   char            *id;
 } Event;
 
+/* A device as the app runs one: a session, whose parts the tests use. */
 typedef struct
 {
   char             *name;
   char             *device_id;
   char             *token;
-  GateApiClient    *client;
-  GateTicketCache  *cache;
-  GateConnectivity *connectivity;
-  GateSyncService  *sync;
+  GateSession      *session;
+  GateApiClient    *client;    /* the session's */
+  GateTicketCache  *cache;     /* the session's */
+  GateSyncService  *sync;      /* the session's */
 } Gate;
 
 /* --- set-up ------------------------------------------------------------------- */
@@ -76,11 +77,30 @@ event_free (Event *event)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Event, event_free)
 
-static GateApiClient *
-client_for (const char *device_id,
-            const char *token)
+/* A device registered as @role, talking to @server_url. A supervisor's
+ * session is returned once it knows it is one, as the app's would be
+ * before anyone opens the Conflicts page. */
+static Gate *
+gate_new_on (Event      *event,
+             const char *name,
+             const char *role,
+             const char *server_url)
 {
-  return gate_api_client_new (gate_test_server_get_url (backend.server), token, device_id);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  Gate *gate = g_new0 (Gate, 1);
+
+  gate->name = g_strdup_printf ("%s-%u", name, ++backend.serial);
+  g_assert_true (gate_test_add_device (backend.pg, gate->name, role, &gate->device_id, &gate->token, &error));
+  g_assert_no_error (error);
+  path = g_build_filename (backend.dir, gate->device_id, NULL);
+  gate->session = gate_test_gui_open_session (server_url, gate->token, gate->device_id, event->id, path);
+  gate->client = gate_session_get_client (gate->session);
+  gate->cache = gate_session_get_cache (gate->session);
+  gate->sync = gate_session_get_sync_service (gate->session);
+  if (g_strcmp0 (role, "supervisor") == 0)
+    g_assert_true (gate_test_gui_wait_supervisor (gate->session, WAIT_MS));
+  return gate;
 }
 
 static Gate *
@@ -88,29 +108,13 @@ gate_new (Event      *event,
           const char *name,
           const char *role)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *unique = g_strdup_printf ("%s-%u", name, ++backend.serial);
-  g_autofree char *path = NULL;
-  Gate *gate = g_new0 (Gate, 1);
-
-  gate->name = g_steal_pointer (&unique);
-  g_assert_true (gate_test_add_device (backend.pg, gate->name, role, &gate->device_id, &gate->token, &error));
-  gate->client = client_for (gate->device_id, gate->token);
-  path = g_build_filename (backend.dir, gate->device_id, NULL);
-  gate->cache = gate_ticket_cache_new (path, &error);
-  g_assert_no_error (error);
-  gate->connectivity = gate_connectivity_new ();
-  gate->sync = gate_sync_service_new (gate->cache, gate->client, gate->connectivity, event->id);
-  return gate;
+  return gate_new_on (event, name, role, gate_test_server_get_url (backend.server));
 }
 
 static void
 gate_free (Gate *gate)
 {
-  g_clear_object (&gate->sync);
-  g_clear_object (&gate->connectivity);
-  g_clear_object (&gate->cache);
-  g_clear_object (&gate->client);
+  g_clear_object (&gate->session);
   g_free (gate->name);
   g_free (gate->device_id);
   g_free (gate->token);
@@ -383,8 +387,7 @@ test_gate_mode_lists_conflict_from_cache (void)
   g_autoptr(Gate) north = gate_new (event, "north", "gate");
   g_autoptr(Gate) south = gate_new (event, "south", "gate");
   const char *ticket = make_conflict (event, north, south);
-  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (south->cache, south->client, event->id,
-                                                                          FALSE));
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (south->session));
   GtkWidget *window = show_page (page);
   GateConflictItem *item = wait_for_ticket (page, ticket);
   g_autofree char *winner = NULL;
@@ -424,8 +427,7 @@ test_empty_state_explains_conflicts (void)
 {
   g_autoptr(Event) event = event_new ();
   g_autoptr(Gate) south = gate_new (event, "south", "gate");
-  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (south->cache, south->client, event->id,
-                                                                          FALSE));
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (south->session));
   GtkWidget *window = show_page (page);
   GtkWidget *status;
 
@@ -445,8 +447,7 @@ test_new_conflict_appears_live (void)
   g_autoptr(Event) event = event_new ();
   g_autoptr(Gate) north = gate_new (event, "north", "gate");
   g_autoptr(Gate) south = gate_new (event, "south", "gate");
-  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (south->cache, south->client, event->id,
-                                                                          FALSE));
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (south->session));
   GtkWidget *window = show_page (page);
   const char *ticket;
 
@@ -462,6 +463,59 @@ test_new_conflict_appears_live (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  gboolean  done;
+  GError   *error;
+} Opening;
+
+static void
+on_opened (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Opening *opening = user_data;
+
+  gate_session_open_finish (GATE_SESSION (source), result, &opening->error);
+  opening->done = TRUE;
+}
+
+static gboolean
+has_opened (gpointer user_data)
+{
+  return ((Opening *) user_data)->done;
+}
+
+static void
+test_lists_once_the_session_opens (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) north = gate_new (event, "north", "gate");
+  g_autoptr(Gate) south = gate_new (event, "south", "gate");
+  const char *ticket = make_conflict (event, north, south);
+  g_autofree char *path = g_build_filename (backend.dir, south->device_id, NULL);
+  g_autoptr(GateSession) session = NULL;
+  GateConflictsPage *page = NULL;
+  GtkWidget *window = NULL;
+  Opening opening = { FALSE, NULL };
+
+  /* The gate's cache file, opened by a second session only after the page
+   * has it: the window gets its session once it is open, but a page must
+   * not depend on that. */
+  session = gate_test_gui_new_session (NULL, NULL, south->device_id, event->id, path);
+  page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (session));
+  window = show_page (page);
+  g_assert_true (gate_test_gui_wait_until (done_loading, page, WAIT_MS));
+  g_assert_cmpuint (g_list_model_get_n_items (gate_conflicts_page_get_conflicts (page)), ==, 0);
+
+  gate_session_open_async (session, NULL, on_opened, &opening);
+  g_assert_true (gate_test_gui_wait_until (has_opened, &opening, WAIT_MS));
+  g_assert_no_error (opening.error);
+  wait_for_ticket (page, ticket);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_mark_reviewed_with_note_reaches_server (void)
 {
@@ -470,7 +524,7 @@ test_mark_reviewed_with_note_reaches_server (void)
   g_autoptr(Gate) south = gate_new (event, "south", "gate");
   g_autoptr(Gate) laptop = gate_new (event, "laptop", "supervisor");
   const char *ticket = make_conflict (event, north, south);
-  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (NULL, laptop->client, event->id, TRUE));
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (laptop->session));
   GtkWidget *window = NULL;
   g_autoptr(GateConflictItem) item = NULL;
   g_autofree char *on_server = NULL;
@@ -497,48 +551,6 @@ test_mark_reviewed_with_note_reaches_server (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-static void
-test_gate_mode_review_marks_cache_too (void)
-{
-  g_autoptr(Event) event = event_new ();
-  g_autoptr(Gate) north = gate_new (event, "north", "gate");
-  /* A supervisor's laptop that scans at a side door too, with its own cache. */
-  g_autoptr(Gate) desk = gate_new (event, "desk", "supervisor");
-  const char *ticket = make_conflict (event, north, desk);
-  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (desk->cache, desk->client, event->id,
-                                                                          FALSE));
-  GtkWidget *window = show_page (page);
-  g_autoptr(GateConflictItem) item = g_object_ref (wait_for_ticket (page, ticket));
-  g_autoptr(GPtrArray) cached = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *on_server = NULL;
-  g_autofree char *expected = NULL;
-  const GateConflict *conflict = NULL;
-  Waiter waiter = { 0 };
-
-  gate_conflicts_page_set_reviewed_by (page, desk->name);
-  gate_conflicts_page_review_async (page, item, "refunded at the box office", NULL, on_done, &waiter);
-  g_assert_true (gate_conflicts_page_review_finish (page, wait_result (&waiter), &error));
-  g_assert_no_error (error);
-  g_object_unref (waiter.result);
-
-  cached = gate_ticket_cache_list_conflicts (desk->cache, event->id, TRUE, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < cached->len; i++)
-    if (g_strcmp0 (((GateConflict *) cached->pdata[i])->qr_token, ticket) == 0)
-      conflict = cached->pdata[i];
-  g_assert_nonnull (conflict);
-  g_assert_cmpint (conflict->reviewed_at_us, >, 0);
-  g_assert_cmpstr (conflict->reviewed_by, ==, desk->name);
-  g_assert_cmpstr (conflict->review_note, ==, "refunded at the box office");
-
-  on_server = server_review (conflict->id);
-  expected = g_strdup_printf ("%s|refunded at the box office", desk->name);
-  g_assert_cmpstr (on_server, ==, expected);
-
-  gtk_window_destroy (GTK_WINDOW (window));
-}
-
 static gboolean
 has_notice (gpointer user_data)
 {
@@ -552,8 +564,7 @@ test_gate_token_review_refused_with_reason (void)
   g_autoptr(Gate) north = gate_new (event, "north", "gate");
   g_autoptr(Gate) south = gate_new (event, "south", "gate");
   const char *ticket = make_conflict (event, north, south);
-  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (south->cache, south->client, event->id,
-                                                                          FALSE));
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (south->session));
   GtkWidget *window = show_page (page);
   g_autoptr(GateConflictItem) item = g_object_ref (wait_for_ticket (page, ticket));
   g_autoptr(GPtrArray) open = NULL;
@@ -609,7 +620,7 @@ test_supervisor_lists_conflicts_and_devices_server_wide (void)
   g_autoptr(Gate) laptop = gate_new (event, "laptop", "supervisor");
   const char *first = make_conflict (event, north, south);
   const char *second = make_conflict (event, south, east);
-  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (NULL, laptop->client, event->id, TRUE));
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (laptop->session));
   GtkWidget *window = show_page (page);
   DeviceLookup north_listed = { page, north->name, FALSE };
   DeviceLookup east_revoked = { page, east->name, TRUE };
@@ -649,14 +660,41 @@ has_error_message (gpointer user_data)
   return gate_conflicts_page_get_error_message (user_data) != NULL;
 }
 
+/* The laptop's own gate-server, so that stopping it leaves the others' alone. */
+static GateTestServer *
+private_server (void)
+{
+  g_autoptr(GError) error = NULL;
+  GateTestServer *server = gate_test_server_new (gate_test_pg_get_conninfo (backend.pg), NULL, &error);
+
+  g_assert_no_error (error);
+  return server;
+}
+
+static void
+stop_server (GateTestServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_assert_true (gate_test_server_stop (server, &status, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_dead_server_shows_error (void)
 {
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", gate_test_free_port ());
-  g_autoptr(GateApiClient) client = gate_api_client_new (url, "gst_nobody", "dev-nobody");
-  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (NULL, client, NULL, TRUE));
-  GtkWidget *window = show_page (page);
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(GateTestServer) server = private_server ();
+  g_autoptr(Gate) laptop = gate_new_on (event, "laptop", "supervisor", gate_test_server_get_url (server));
+  GateConflictsPage *page = NULL;
+  GtkWidget *window = NULL;
   g_autofree char *shot = NULL;
+
+  /* The server died after the laptop learnt it is a supervisor's. */
+  stop_server (server);
+  page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (laptop->session));
+  window = show_page (page);
 
   g_assert_true (gate_test_gui_wait_until (has_error_message, page, WAIT_MS));
   g_assert_true (gate_test_gui_wait_until (done_loading, page, WAIT_MS));
@@ -680,23 +718,16 @@ test_failed_reload_keeps_list (void)
   g_autoptr(Event) event = event_new ();
   g_autoptr(Gate) north = gate_new (event, "north", "gate");
   g_autoptr(Gate) south = gate_new (event, "south", "gate");
-  g_autoptr(Gate) laptop = gate_new (event, "laptop", "supervisor");
+  g_autoptr(GateTestServer) server = private_server ();
+  g_autoptr(Gate) laptop = gate_new_on (event, "laptop", "supervisor", gate_test_server_get_url (server));
   const char *ticket = make_conflict (event, north, south);
-  g_autoptr(GError) error = NULL;
-  /* The laptop's own server, so that stopping it leaves the others' alone. */
-  g_autoptr(GateTestServer) server = gate_test_server_new (gate_test_pg_get_conninfo (backend.pg), NULL, &error);
-  g_autoptr(GateApiClient) client = gate_api_client_new (gate_test_server_get_url (server), laptop->token,
-                                                         laptop->device_id);
-  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (NULL, client, event->id, TRUE));
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (laptop->session));
   GtkWidget *window = show_page (page);
-  int status = 0;
 
-  g_assert_no_error (error);
   wait_for_ticket (page, ticket);
   g_assert_true (gate_test_gui_wait_until (done_loading, page, WAIT_MS));
 
-  g_assert_true (gate_test_server_stop (server, &status, &error));
-  g_assert_no_error (error);
+  stop_server (server);
   gate_conflicts_page_reload (page);
   g_assert_true (gate_test_gui_wait_until (has_notice, page, WAIT_MS));
   g_assert_true (gate_test_gui_wait_until (done_loading, page, WAIT_MS));
@@ -724,7 +755,7 @@ test_revoked_token_shows_error (void)
   revoked = gate_test_gatectl (&error, "device", "revoke", laptop->device_id, "--db",
                                gate_test_pg_get_conninfo (backend.pg), NULL);
   g_assert_no_error (error);
-  page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (NULL, laptop->client, event->id, TRUE));
+  page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (laptop->session));
   window = show_page (page);
 
   g_assert_true (gate_test_gui_wait_until (has_error_message, page, WAIT_MS));
@@ -742,7 +773,7 @@ test_export_csv_writes_all_rows (void)
   g_autoptr(Gate) laptop = gate_new (event, "laptop", "supervisor");
   const char *first = make_conflict (event, north, south);
   const char *second = make_conflict (event, north, south);
-  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (NULL, laptop->client, event->id, TRUE));
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (laptop->session));
   GtkWidget *window = show_page (page);
   g_autofree char *path = g_build_filename (backend.dir, "export.csv", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
@@ -805,9 +836,9 @@ main (int    argc,
   g_test_add_func ("/conflicts-page/gate-mode-lists-conflict-from-cache", test_gate_mode_lists_conflict_from_cache);
   g_test_add_func ("/conflicts-page/empty-state-explains-conflicts", test_empty_state_explains_conflicts);
   g_test_add_func ("/conflicts-page/new-conflict-appears-live", test_new_conflict_appears_live);
+  g_test_add_func ("/conflicts-page/lists-once-the-session-opens", test_lists_once_the_session_opens);
   g_test_add_func ("/conflicts-page/mark-reviewed-with-note-reaches-server",
                    test_mark_reviewed_with_note_reaches_server);
-  g_test_add_func ("/conflicts-page/gate-mode-review-marks-cache-too", test_gate_mode_review_marks_cache_too);
   g_test_add_func ("/conflicts-page/gate-token-review-refused-with-reason",
                    test_gate_token_review_refused_with_reason);
   g_test_add_func ("/conflicts-page/supervisor-lists-conflicts-and-devices-server-wide",

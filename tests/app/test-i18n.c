@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 
+#include "gate-camera.h"
 #include "gate-gate-view.h"
 #include "gate-test-gui.h"
 #include "gate-verdict-view.h"
@@ -78,6 +79,20 @@ test_verdict_is_spanish (void)
   g_object_unref (view);
 }
 
+/* The camera's sentences are the gate worker's too, not a log line. */
+static void
+test_camera_sentence_is_spanish (void)
+{
+  g_autoptr(GateCamera) camera = gate_camera_new ("none", NULL);
+
+  gate_camera_start (camera);
+
+  g_assert_cmpint (gate_camera_get_state (camera), ==, GATE_CAMERA_STATE_NO_CAMERA);
+  g_assert_cmpstr (gate_camera_get_error_message (camera), ==,
+                   "Este acceso está configurado sin cámara: lea las entradas con el lector de códigos de barras o "
+                   "teclee el código.");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -99,6 +114,7 @@ main (int    argc,
 
   g_test_add_func ("/i18n/welcome-page-is-spanish", test_welcome_page_is_spanish);
   g_test_add_func ("/i18n/verdict-is-spanish", test_verdict_is_spanish);
+  g_test_add_func ("/i18n/camera-sentence-is-spanish", test_camera_sentence_is_spanish);
 
   return g_test_run ();
 }

@@ -17,7 +17,8 @@
 typedef struct
 {
   char            *dir;
-  GateTicketCache *cache;
+  GateSession     *session;
+  GateTicketCache *cache;          /* the session's */
   GtkWindow       *window;
   GateSearchPanel *panel;
   GPtrArray       *chosen;
@@ -60,8 +61,9 @@ fixture_set_up (Fixture       *fixture,
   fixture->dir = g_dir_make_tmp ("gate-search-XXXXXX", &error);
   g_assert_no_error (error);
   path = g_build_filename (fixture->dir, "cache.db", NULL);
-  fixture->cache = gate_ticket_cache_new (path, &error);
-  g_assert_no_error (error);
+  /* A kiosk without a server: search is offline by nature. */
+  fixture->session = gate_test_gui_open_session (NULL, NULL, "gate-1", EVENT, path);
+  fixture->cache = gate_session_get_cache (fixture->session);
 
   g_ptr_array_add (page->tickets, make_ticket (1, "Ada Lovelace", "VIP", "valid"));
   g_ptr_array_add (page->tickets, make_ticket (2, "Adam Smith", "General", "void"));
@@ -73,8 +75,7 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->chosen = g_ptr_array_new_with_free_func (g_free);
   fixture->panel = GATE_SEARCH_PANEL (gate_search_panel_new ());
-  gate_search_panel_set_cache (fixture->panel, fixture->cache);
-  gate_search_panel_set_event_id (fixture->panel, EVENT);
+  gate_search_panel_set_session (fixture->panel, fixture->session);
   g_signal_connect (fixture->panel, "code-chosen", G_CALLBACK (on_code_chosen), fixture);
 
   fixture->window = GTK_WINDOW (gtk_window_new ());
@@ -93,7 +94,7 @@ fixture_tear_down (Fixture       *fixture,
   const char *name;
 
   gtk_window_destroy (fixture->window);
-  g_clear_object (&fixture->cache);
+  g_clear_object (&fixture->session);
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *file = g_build_filename (fixture->dir, name, NULL);

@@ -1,0 +1,926 @@
+/* gate-preferences-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The device token is write-only here: typing one and applying saves it,
+ * the field empties at once, and all the window ever learns back from the
+ * store is whether a token exists. Talking to the server (the connection
+ * test, the event list) always runs with a token fetched for that one call.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "gate-api-client.h"
+#include "gate-error-sentence.h"
+#include "gate-kiosk-pin.h"
+#include "gate-preferences-window.h"
+#include "gate-time-format.h"
+
+#define TEST_TIMEOUT_MS 5000
+#define NIL_UUID        "00000000-0000-0000-0000-000000000000"
+/* The device ID is written as it is typed: ask the server once typing pauses. */
+#define SETTLE_MS       400
+
+struct _GatePreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  GtkWidget            *server_row;
+  GtkWidget            *apikey_row;
+  GtkWidget            *device_id_row;
+  GtkWidget            *server_error;
+  GtkWidget            *token_status_row;
+  GtkWidget            *forget_token_button;
+  GtkWidget            *token_row;
+  GtkWidget            *test_row;
+  GtkWidget            *test_button;
+  GtkWidget            *reload_button;
+  GtkWidget            *event_row;
+  GtkWidget            *event_status;
+  GtkWidget            *device_name_row;
+  GtkWidget            *decoder_row;
+  GtkWidget            *sounds_switch;
+  GtkWidget            *verdict_hold_spin;
+  GtkWidget            *debounce_spin;
+  GtkWidget            *kiosk_switch;
+  GtkWidget            *pin_status_row;
+  GtkWidget            *pin_row;
+  GtkWidget            *pin_error;
+
+  GSettings            *settings;
+  GateTokenStore       *token_store;
+
+  GCancellable         *cancellable;         /* everything, cancelled on dispose */
+  GCancellable         *token_cancellable;   /* the latest token status lookup */
+  GCancellable         *events_cancellable;  /* the latest event list */
+  GtkStringList        *events_model;
+  GPtrArray            *event_ids;           /* parallel to events_model; "" for "none" */
+  gboolean              filling_events;
+  gboolean              hashing_pin;
+  guint                 settle_timeout;
+};
+
+G_DEFINE_FINAL_TYPE (GatePreferencesWindow, gate_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SETTINGS,
+  PROP_TOKEN_STORE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void reload_events        (GatePreferencesWindow *self);
+static void refresh_token_status (GatePreferencesWindow *self);
+
+/* --- sentences ------------------------------------------------------------------ */
+
+/* NULL when @text is a usable server address. */
+static char *
+explain_bad_server_url (const char *text)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+
+  if (text == NULL || *text == '\0')
+    return g_strdup (_("Enter the server address, such as https://tickets.example.org."));
+
+  uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    return g_strdup_printf (_("“%s” is not a web address. It starts with https:// (or http:// on a local "
+                              "network), followed by the server’s name."), text);
+
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0)
+    return g_strdup (_("The server address must start with https:// (or http:// on a local network)."));
+
+  if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL || g_uri_get_userinfo (uri) != NULL)
+    return g_strdup (_("The server address is only the server’s name and path, without a user name, “?” or "
+                       "“#” part."));
+
+  return NULL;
+}
+
+static void
+show_error_label (GtkWidget  *label,
+                  const char *text)
+{
+  gtk_label_set_text (GTK_LABEL (label), text != NULL ? text : "");
+  gtk_widget_set_visible (label, text != NULL);
+}
+
+static void
+toast (GatePreferencesWindow *self,
+       const char            *title)
+{
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (title));
+}
+
+static void
+wipe_token (char *token)
+{
+  if (token != NULL)
+    {
+      explicit_bzero (token, strlen (token));
+      g_free (token);
+    }
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (char, wipe_token)
+
+/* Replaces *@cancellable with a fresh one, cancelling what it guarded. */
+static GCancellable *
+restart (GCancellable **cancellable)
+{
+  if (*cancellable != NULL)
+    g_cancellable_cancel (*cancellable);
+  g_clear_object (cancellable);
+  *cancellable = g_cancellable_new ();
+  return *cancellable;
+}
+
+static GateApiClient *
+client_for (GatePreferencesWindow *self,
+            const char            *server,
+            const char            *device_id,
+            const char            *token)
+{
+  GateApiClient *client = gate_api_client_new (server, token, device_id);
+  g_autofree char *apikey = g_settings_get_string (self->settings, "apikey");
+
+  /* An empty apikey means "the token", as the client's default. */
+  if (*apikey != '\0')
+    g_object_set (client, "apikey", apikey, NULL);
+  return client;
+}
+
+/* --- server address --------------------------------------------------------------- */
+
+static void
+on_server_apply (GatePreferencesWindow *self)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_row))));
+  g_autofree char *problem = explain_bad_server_url (text);
+  gsize length;
+
+  show_error_label (self->server_error, problem);
+  if (problem != NULL)
+    {
+      gtk_widget_add_css_class (self->server_row, "error");
+      return;
+    }
+
+  gtk_widget_remove_css_class (self->server_row, "error");
+  length = strlen (text);
+  while (length > 0 && text[length - 1] == '/')
+    text[--length] = '\0';
+  g_settings_set_string (self->settings, "server-url", text);
+}
+
+static void
+on_server_changed (GatePreferencesWindow *self)
+{
+  gtk_widget_remove_css_class (self->server_row, "error");
+}
+
+/* --- the token ----------------------------------------------------------------------- */
+
+static void
+on_token_looked_up (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GatePreferencesWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(char) token = gate_token_store_load_finish (GATE_TOKEN_STORE (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (error != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->token_status_row), error->message);
+  else if (token == NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->token_status_row), _("No token"));
+  else if (gate_token_store_get_backend (self->token_store) == GATE_TOKEN_BACKEND_SECRET)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->token_status_row), _("A token is stored (in the keyring)"));
+  else
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->token_status_row),
+                                 _("A token is stored (in a private file)"));
+
+  gtk_widget_set_sensitive (self->forget_token_button, token != NULL);
+}
+
+static void
+refresh_token_status (GatePreferencesWindow *self)
+{
+  g_autofree char *server = g_settings_get_string (self->settings, "server-url");
+  g_autofree char *device_id = g_settings_get_string (self->settings, "device-id");
+
+  gate_token_store_load_async (self->token_store, server, device_id, restart (&self->token_cancellable),
+                               on_token_looked_up, self);
+}
+
+static void
+on_token_saved (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GatePreferencesWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gate_token_store_save_finish (GATE_TOKEN_STORE (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->token_status_row), error->message);
+      return;
+    }
+
+  toast (self, _("Token saved"));
+  refresh_token_status (self);
+  reload_events (self);
+}
+
+static void
+on_token_apply (GatePreferencesWindow *self)
+{
+  g_autofree char *server = g_settings_get_string (self->settings, "server-url");
+  g_autofree char *device_id = g_settings_get_string (self->settings, "device-id");
+  g_autoptr(char) token = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->token_row))));
+
+  /* Out of sight at once, whatever happens next. */
+  gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
+
+  if (*token == '\0')
+    return;
+  if (*server == '\0' || *device_id == '\0')
+    {
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->token_status_row),
+                                   _("Apply the server address and enter the device ID first: a token "
+                                     "belongs to one server and device."));
+      return;
+    }
+
+  gate_token_store_save_async (self->token_store, server, device_id, token, self->cancellable, on_token_saved,
+                               self);
+}
+
+static void
+on_token_forgotten (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GatePreferencesWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gate_token_store_clear_finish (GATE_TOKEN_STORE (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->token_status_row), error->message);
+      return;
+    }
+  refresh_token_status (self);
+}
+
+static void
+on_forget_token_clicked (GatePreferencesWindow *self)
+{
+  g_autofree char *server = g_settings_get_string (self->settings, "server-url");
+  g_autofree char *device_id = g_settings_get_string (self->settings, "device-id");
+
+  gtk_widget_set_sensitive (self->forget_token_button, FALSE);
+  gate_token_store_clear_async (self->token_store, server, device_id, self->cancellable, on_token_forgotten, self);
+}
+
+/* --- connection test ------------------------------------------------------------------ */
+
+typedef struct
+{
+  GatePreferencesWindow *self;
+  char                  *server;
+  char                  *device_id;
+} TestCall;
+
+static void
+test_call_free (TestCall *call)
+{
+  g_free (call->server);
+  g_free (call->device_id);
+  g_free (call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestCall, test_call_free)
+
+static void
+finish_test (GatePreferencesWindow *self,
+             const char            *sentence)
+{
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->test_row), sentence);
+  gtk_widget_set_sensitive (self->test_button, TRUE);
+}
+
+static void
+on_probed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(TestCall) call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sentence = NULL;
+
+  if (!gate_api_client_probe_finish (GATE_API_CLIENT (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      sentence = gate_error_sentence (error, GATE_ACTIVITY_CONNECTING, 0);
+    }
+  else
+    {
+      sentence = g_strdup_printf (_("Connected as %s"), call->device_id);
+    }
+  finish_test (call->self, sentence);
+}
+
+static void
+probe_with (TestCall   *call,
+            const char *token)
+{
+  GatePreferencesWindow *self = call->self;
+  g_autoptr(GateApiClient) client = client_for (self, call->server, call->device_id, token);
+  g_autofree char *event_id = g_settings_get_string (self->settings, "event-id");
+
+  /* Any event will do: the probe needs an answer, not the event. */
+  gate_api_client_probe_async (client, *event_id != '\0' ? event_id : NIL_UUID, TEST_TIMEOUT_MS,
+                               self->cancellable, on_probed, call);
+}
+
+static void
+on_test_token_loaded (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  TestCall *call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(char) token = gate_token_store_load_finish (GATE_TOKEN_STORE (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      test_call_free (call);
+      return;
+    }
+  if (error != NULL || token == NULL)
+    {
+      finish_test (call->self, error != NULL ? error->message
+                                             : _("No token is stored for this server and device. Enter the "
+                                                 "device token first."));
+      test_call_free (call);
+      return;
+    }
+  probe_with (call, token);
+}
+
+static void
+on_test_clicked (GatePreferencesWindow *self)
+{
+  g_autofree char *server = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_row))));
+  const char *device_id = gtk_editable_get_text (GTK_EDITABLE (self->device_id_row));
+  g_autofree char *problem = explain_bad_server_url (server);
+  g_autoptr(char) typed_token = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->token_row))));
+  TestCall *call;
+
+  if (problem != NULL)
+    {
+      finish_test (self, problem);
+      return;
+    }
+  if (*device_id == '\0')
+    {
+      finish_test (self, _("Enter the device ID first."));
+      return;
+    }
+
+  call = g_new0 (TestCall, 1);
+  call->self = self;
+  call->server = g_steal_pointer (&server);
+  call->device_id = g_strdup (device_id);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->test_row), _("Testing…"));
+  gtk_widget_set_sensitive (self->test_button, FALSE);
+
+  /* A token typed but not yet applied is the one being tried out. */
+  if (*typed_token != '\0')
+    probe_with (call, typed_token);
+  else
+    gate_token_store_load_async (self->token_store, call->server, call->device_id, self->cancellable,
+                                 on_test_token_loaded, call);
+}
+
+/* --- events ------------------------------------------------------------------------------ */
+
+static void
+show_event_status (GatePreferencesWindow *self,
+                   const char            *text)
+{
+  show_error_label (self->event_status, text);
+}
+
+static char *
+describe_event (const GateEventSummary *event)
+{
+  g_autofree char *when = gate_time_format (event->starts_at_us, GATE_TIME_STYLE_DATE_CLOCK);
+
+  if (when == NULL)
+    return g_strdup (event->name);
+  return g_strdup_printf ("%s — %s", event->name, when);
+}
+
+/* Without touching the "event-id" setting. */
+static void
+clear_events (GatePreferencesWindow *self)
+{
+  self->filling_events = TRUE;
+  gtk_string_list_splice (self->events_model, 0, g_list_model_get_n_items (G_LIST_MODEL (self->events_model)), NULL);
+  g_ptr_array_set_size (self->event_ids, 0);
+  self->filling_events = FALSE;
+}
+
+static void
+fill_events (GatePreferencesWindow *self,
+             GPtrArray             *events)
+{
+  g_autofree char *current = g_settings_get_string (self->settings, "event-id");
+  guint selected = 0;
+
+  clear_events (self);
+  self->filling_events = TRUE;
+
+  /* Never an event chosen for the gate by default: that is a decision. */
+  gtk_string_list_append (self->events_model, _("No event selected"));
+  g_ptr_array_add (self->event_ids, g_strdup (""));
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      GateEventSummary *event = g_ptr_array_index (events, i);
+      g_autofree char *label = describe_event (event);
+
+      gtk_string_list_append (self->events_model, label);
+      g_ptr_array_add (self->event_ids, g_strdup (event->event_id));
+      if (g_str_equal (event->event_id, current))
+        selected = self->event_ids->len - 1;
+    }
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (self->event_row), selected);
+  self->filling_events = FALSE;
+
+  if (events->len == 0)
+    show_event_status (self, _("The server has no events yet."));
+  else if (*current != '\0' && selected == 0)
+    show_event_status (self, _("The event this gate was set to is not on this server. Choose one."));
+  else
+    show_event_status (self, NULL);
+}
+
+static void
+on_events_listed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GatePreferencesWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = gate_api_client_list_events_finish (GATE_API_CLIENT (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  gtk_widget_set_sensitive (self->reload_button, TRUE);
+  if (events == NULL)
+    {
+      g_autofree char *sentence = gate_error_sentence (error, GATE_ACTIVITY_CONNECTING, 0);
+
+      show_event_status (self, sentence);
+      return;
+    }
+  fill_events (self, events);
+}
+
+static void
+on_events_token_loaded (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GatePreferencesWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(char) token = gate_token_store_load_finish (GATE_TOKEN_STORE (source), result, &error);
+  g_autofree char *server = NULL;
+  g_autofree char *device_id = NULL;
+  g_autoptr(GateApiClient) client = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (error != NULL || token == NULL)
+    {
+      gtk_widget_set_sensitive (self->reload_button, TRUE);
+      show_event_status (self, error != NULL ? error->message
+                                             : _("Store the device token to choose the event from the server."));
+      return;
+    }
+
+  server = g_settings_get_string (self->settings, "server-url");
+  device_id = g_settings_get_string (self->settings, "device-id");
+  client = client_for (self, server, device_id, token);
+  gate_api_client_list_events_async (client, self->events_cancellable, on_events_listed, self);
+}
+
+static void
+reload_events (GatePreferencesWindow *self)
+{
+  g_autofree char *server = g_settings_get_string (self->settings, "server-url");
+  g_autofree char *device_id = g_settings_get_string (self->settings, "device-id");
+  GCancellable *cancellable = restart (&self->events_cancellable);
+
+  /* The events of another server or device must not stay choosable. */
+  clear_events (self);
+  if (*server == '\0' || *device_id == '\0')
+    {
+      show_event_status (self, _("Set the server address and the device ID to choose the event."));
+      return;
+    }
+
+  gtk_widget_set_sensitive (self->reload_button, FALSE);
+  show_event_status (self, _("Loading the events…"));
+  gate_token_store_load_async (self->token_store, server, device_id, cancellable, on_events_token_loaded, self);
+}
+
+static void
+on_reload_clicked (GatePreferencesWindow *self)
+{
+  reload_events (self);
+}
+
+static void
+on_event_selected (GatePreferencesWindow *self)
+{
+  guint selected = adw_combo_row_get_selected (ADW_COMBO_ROW (self->event_row));
+
+  if (self->filling_events || selected >= self->event_ids->len)
+    return;
+  g_settings_set_string (self->settings, "event-id", g_ptr_array_index (self->event_ids, selected));
+}
+
+/* --- kiosk PIN ---------------------------------------------------------------------------- */
+
+static void
+update_pin_status (GatePreferencesWindow *self)
+{
+  g_autofree char *hash = g_settings_get_string (self->settings, "kiosk-pin-hash");
+
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->pin_status_row),
+                               *hash != '\0' ? _("A PIN is set")
+                                             : _("No PIN is set: anyone can leave kiosk mode"));
+}
+
+static void
+hash_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  g_task_return_pointer (task, gate_kiosk_pin_hash (task_data), g_free);
+}
+
+static void
+on_pin_hashed (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GatePreferencesWindow *self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (hash == NULL)
+    return;  /* cancelled by dispose: user_data may be gone */
+
+  self = GATE_PREFERENCES_WINDOW (user_data);
+  self->hashing_pin = FALSE;
+  g_settings_set_string (self->settings, "kiosk-pin-hash", hash);
+  toast (self, _("Supervisor PIN saved"));
+}
+
+static void
+on_pin_apply (GatePreferencesWindow *self)
+{
+  g_autoptr(char) pin = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->pin_row)));
+  g_autoptr(GTask) task = NULL;
+
+  gtk_editable_set_text (GTK_EDITABLE (self->pin_row), "");
+  if (self->hashing_pin)
+    return;
+  if (!gate_kiosk_pin_is_acceptable (pin))
+    {
+      show_error_label (self->pin_error, _("A PIN is 4 to 8 digits, and nothing else. It was not changed."));
+      gtk_widget_add_css_class (self->pin_row, "error");
+      return;
+    }
+
+  show_error_label (self->pin_error, NULL);
+  gtk_widget_remove_css_class (self->pin_row, "error");
+  self->hashing_pin = TRUE;
+
+  /* The hash is slow on purpose; the window stays responsive meanwhile. */
+  /* Like every call here, it does not keep the window alive; dispose
+   * cancels it. */
+  task = g_task_new (NULL, self->cancellable, on_pin_hashed, self);
+  g_task_set_source_tag (task, on_pin_apply);
+  g_task_set_task_data (task, g_steal_pointer (&pin), (GDestroyNotify) wipe_token);
+  g_task_run_in_thread (task, hash_in_thread);
+}
+
+static void
+on_pin_changed (GatePreferencesWindow *self)
+{
+  if (*gtk_editable_get_text (GTK_EDITABLE (self->pin_row)) != '\0')
+    gtk_widget_remove_css_class (self->pin_row, "error");
+}
+
+/* --- settings ------------------------------------------------------------------------------ */
+
+static gboolean
+ms_to_seconds (GValue   *value,
+               GVariant *variant,
+               gpointer  user_data)
+{
+  g_value_set_double (value, g_variant_get_uint32 (variant) / 1000.0);
+  return TRUE;
+}
+
+static GVariant *
+seconds_to_ms (const GValue       *value,
+               const GVariantType *expected_type,
+               gpointer            user_data)
+{
+  /* Rounded: 2.5 s typed must be 2500 ms, not 2499. The spin button keeps
+   * the value within the key's range, so it is never negative. */
+  return g_variant_new_uint32 ((guint32) (g_value_get_double (value) * 1000.0 + 0.5));
+}
+
+static const char * const decoders[] = { "zbar", "zxing" };
+
+static gboolean
+decoder_to_position (GValue   *value,
+                     GVariant *variant,
+                     gpointer  user_data)
+{
+  const char *decoder = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (decoders); i++)
+    if (g_str_equal (decoder, decoders[i]))
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static GVariant *
+position_to_decoder (const GValue       *value,
+                     const GVariantType *expected_type,
+                     gpointer            user_data)
+{
+  guint position = g_value_get_uint (value);
+
+  if (position >= G_N_ELEMENTS (decoders))
+    return NULL;
+  return g_variant_new_string (decoders[position]);
+}
+
+static gboolean
+on_connection_settled (gpointer user_data)
+{
+  GatePreferencesWindow *self = user_data;
+
+  self->settle_timeout = 0;
+  refresh_token_status (self);
+  reload_events (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_connection_setting_changed (GatePreferencesWindow *self)
+{
+  g_clear_handle_id (&self->settle_timeout, g_source_remove);
+  self->settle_timeout = g_timeout_add (SETTLE_MS, on_connection_settled, self);
+}
+
+static void
+bind_settings (GatePreferencesWindow *self)
+{
+  g_autofree char *server = g_settings_get_string (self->settings, "server-url");
+
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row), server);
+  g_settings_bind (self->settings, "apikey", self->apikey_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "device-id", self->device_id_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "device-name", self->device_name_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "sounds", self->sounds_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "kiosk-mode", self->kiosk_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (self->settings, "decoder", self->decoder_row, "selected", G_SETTINGS_BIND_DEFAULT,
+                                decoder_to_position, position_to_decoder, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "verdict-hold-ms", self->verdict_hold_spin, "value",
+                                G_SETTINGS_BIND_DEFAULT, ms_to_seconds, seconds_to_ms, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "debounce-ms", self->debounce_spin, "value",
+                                G_SETTINGS_BIND_DEFAULT, ms_to_seconds, seconds_to_ms, NULL, NULL);
+
+  g_signal_connect_object (self->settings, "changed::server-url", G_CALLBACK (on_connection_setting_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::device-id", G_CALLBACK (on_connection_setting_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::kiosk-pin-hash", G_CALLBACK (update_pin_status),
+                           self, G_CONNECT_SWAPPED);
+}
+
+/* --- GObject ------------------------------------------------------------------------------- */
+
+static void
+gate_preferences_window_constructed (GObject *object)
+{
+  GatePreferencesWindow *self = GATE_PREFERENCES_WINDOW (object);
+
+  G_OBJECT_CLASS (gate_preferences_window_parent_class)->constructed (object);
+
+  g_assert (self->settings != NULL && self->token_store != NULL);
+
+  bind_settings (self);
+  update_pin_status (self);
+  refresh_token_status (self);
+  reload_events (self);
+}
+
+static void
+gate_preferences_window_dispose (GObject *object)
+{
+  GatePreferencesWindow *self = GATE_PREFERENCES_WINDOW (object);
+
+  g_clear_handle_id (&self->settle_timeout, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  if (self->token_cancellable != NULL)
+    g_cancellable_cancel (self->token_cancellable);
+  if (self->events_cancellable != NULL)
+    g_cancellable_cancel (self->events_cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->token_cancellable);
+  g_clear_object (&self->events_cancellable);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_PREFERENCES_WINDOW);
+
+  g_clear_object (&self->events_model);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->token_store);
+
+  G_OBJECT_CLASS (gate_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+gate_preferences_window_finalize (GObject *object)
+{
+  GatePreferencesWindow *self = GATE_PREFERENCES_WINDOW (object);
+
+  g_ptr_array_unref (self->event_ids);
+
+  G_OBJECT_CLASS (gate_preferences_window_parent_class)->finalize (object);
+}
+
+static void
+gate_preferences_window_get_property (GObject    *object,
+                                      guint       prop_id,
+                                      GValue     *value,
+                                      GParamSpec *pspec)
+{
+  GatePreferencesWindow *self = GATE_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+    case PROP_TOKEN_STORE:
+      g_value_set_object (value, self->token_store);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gate_preferences_window_set_property (GObject      *object,
+                                      guint         prop_id,
+                                      const GValue *value,
+                                      GParamSpec   *pspec)
+{
+  GatePreferencesWindow *self = GATE_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+    case PROP_TOKEN_STORE:
+      self->token_store = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gate_preferences_window_class_init (GatePreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = gate_preferences_window_constructed;
+  object_class->dispose = gate_preferences_window_dispose;
+  object_class->finalize = gate_preferences_window_finalize;
+  object_class->get_property = gate_preferences_window_get_property;
+  object_class->set_property = gate_preferences_window_set_property;
+
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL,
+                         G_TYPE_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
+                         G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_TOKEN_STORE] =
+    g_param_spec_object ("token-store", NULL, NULL,
+                         GATE_TYPE_TOKEN_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
+                         G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/gatescanner/GateScanner/gate-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, server_row);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, apikey_row);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, device_id_row);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, server_error);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, token_status_row);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, forget_token_button);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, token_row);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, test_row);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, test_button);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, reload_button);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, event_row);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, event_status);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, device_name_row);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, decoder_row);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, sounds_switch);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, verdict_hold_spin);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, debounce_spin);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, kiosk_switch);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, pin_status_row);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, pin_row);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, pin_error);
+  gtk_widget_class_bind_template_callback (widget_class, on_server_apply);
+  gtk_widget_class_bind_template_callback (widget_class, on_server_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_token_apply);
+  gtk_widget_class_bind_template_callback (widget_class, on_forget_token_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_test_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_reload_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_event_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_pin_apply);
+  gtk_widget_class_bind_template_callback (widget_class, on_pin_changed);
+}
+
+static void
+gate_preferences_window_init (GatePreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->event_ids = g_ptr_array_new_with_free_func (g_free);
+  self->events_model = gtk_string_list_new (NULL);
+  adw_combo_row_set_model (ADW_COMBO_ROW (self->event_row), G_LIST_MODEL (self->events_model));
+}
+
+/**
+ * gate_preferences_window_new:
+ * @settings: a GSettings of io.github.gatescanner.GateScanner
+ * @token_store: where the device token is kept
+ *
+ * Returns: (transfer none): a new window; present it
+ */
+GtkWidget *
+gate_preferences_window_new (GSettings      *settings,
+                             GateTokenStore *token_store)
+{
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (GATE_IS_TOKEN_STORE (token_store), NULL);
+
+  return g_object_new (GATE_TYPE_PREFERENCES_WINDOW,
+                       "settings", settings,
+                       "token-store", token_store,
+                       NULL);
+}

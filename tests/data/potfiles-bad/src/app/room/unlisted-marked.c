@@ -1,0 +1,6 @@
+/* Marked, but not listed. */
+static const char *
+greeting (void)
+{
+  return _("Hello");
+}
