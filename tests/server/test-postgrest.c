@@ -256,10 +256,10 @@ test_function_accepts_exact_names (void)
   g_autoptr(JsonObject) missing = args_from ("{\"p_token\":\"a\"}");
   g_autoptr(JsonObject) unknown = args_from ("{\"p_token\":\"a\",\"p_at\":null,\"p_evil\":1}");
 
-  g_assert_true (gate_rpc_function_accepts (function, all));
-  g_assert_true (gate_rpc_function_accepts (function, required));
-  g_assert_false (gate_rpc_function_accepts (function, missing));
-  g_assert_false (gate_rpc_function_accepts (function, unknown));
+  g_assert_true (gate_rpc_function_accepts (function, all, NULL));
+  g_assert_true (gate_rpc_function_accepts (function, required, NULL));
+  g_assert_false (gate_rpc_function_accepts (function, missing, NULL));
+  g_assert_false (gate_rpc_function_accepts (function, unknown, NULL));
 }
 
 static void
@@ -267,7 +267,7 @@ test_function_builds_named_call (void)
 {
   g_autoptr(GateRpcFunction) function = function_from (scan_function);
   g_autoptr(JsonObject) args = args_from ("{\"p_at\":null,\"p_token\":\"it's\"}");
-  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args);
+  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args, NULL, 0);
 
   /* Declaration order, named, typed, values only as parameters. */
   g_assert_cmpstr (statement->sql, ==,
@@ -285,7 +285,7 @@ test_function_passes_json_values_as_text (void)
     function_from ("{\"name\":\"f\",\"args\":[\"n\",\"b\",\"j\"],\"types\":[\"integer\",\"boolean\",\"jsonb\"],"
                    "\"n_defaults\":0,\"set\":false,\"returns\":\"integer\"}");
   g_autoptr(JsonObject) args = args_from ("{\"j\":[{\"x\":1}],\"b\":true,\"n\":42}");
-  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args);
+  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args, NULL, 0);
 
   g_assert_cmpstr (statement->sql, ==, "SELECT to_json(public.\"f\"(\"n\" => $1::integer, \"b\" => $2::boolean, "
                                        "\"j\" => $3::jsonb))::text");
@@ -304,8 +304,8 @@ test_function_names_out_columns (void)
     function_from ("{\"name\":\"o\",\"args\":[],\"types\":[],\"n_defaults\":0,\"set\":false,"
                    "\"returns\":\"integer\",\"named_columns\":true}");
   g_autoptr(JsonObject) args = args_from ("{}");
-  g_autoptr(GateDbStatement) from_table = gate_rpc_function_build_call (table, args);
-  g_autoptr(GateDbStatement) from_out = gate_rpc_function_build_call (out, args);
+  g_autoptr(GateDbStatement) from_table = gate_rpc_function_build_call (table, args, NULL, 0);
+  g_autoptr(GateDbStatement) from_out = gate_rpc_function_build_call (out, args, NULL, 0);
 
   /* Objects named after the columns, even for a single one. */
   g_assert_cmpstr (from_table->sql, ==,
@@ -320,7 +320,7 @@ test_function_quotes_identifiers (void)
     function_from ("{\"name\":\"we\\\"ird\",\"args\":[\"a\\\"b\"],\"types\":[\"text\"],"
                    "\"n_defaults\":0,\"set\":false,\"returns\":\"void\"}");
   g_autoptr(JsonObject) args = args_from ("{\"a\\\"b\":\"x\"}");
-  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args);
+  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args, NULL, 0);
 
   g_assert_cmpint (gate_rpc_function_get_result_kind (function), ==, GATE_RPC_RESULT_VOID);
   g_assert_cmpstr (statement->sql, ==, "SELECT NULL::text FROM public.\"we\"\"ird\"(\"a\"\"b\" => $1::text) AS r");
