@@ -978,7 +978,7 @@ test_pool_client_hangs_up_during_query (void)
   g_io_stream_close (G_IO_STREAM (connection), NULL, &error);
   g_assert_no_error (error);
 
-  /* The query runs to its end, then its connection serves others again. */
+  /* The query is cancelled (or ends), then its connection serves others again. */
   g_assert_true (gate_test_wait_until (NULL, slow_finished, NULL, 10000));
   g_assert_cmpuint (post (backend.gate_token, "event_summary", json, NULL), ==, 200);
   g_assert_true (healthy (NULL));
