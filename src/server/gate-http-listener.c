@@ -39,8 +39,8 @@
  * libsoup client does) is therefore not served.
  *
  * SoupServer keeps connections alive between requests only while it has a
- * listener of its own, so it gets one on a Unix socket whose path is gone
- * the moment it exists: it can never accept anything.
+ * listener of its own, so it gets one that can never accept anything: one
+ * end of a socket pair.
  */
 #include "config.h"
 
@@ -51,9 +51,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <gio/gunixsocketaddress.h>
 #include <glib-unix.h>
-#include <glib/gstdio.h>
 
 #include "gate-http-listener.h"
 
@@ -124,6 +122,7 @@ struct _GateHttpListener
   GSource         *accept_source;
   guint            accept_retry_id;
   GSocket         *anchor;
+  GSocket         *anchor_peer;
   GHashTable      *connections;    /* GSocketAddress* → Connection (owned) */
   GHashTable      *refusals;       /* Refusal* set */
   gboolean         accept_failing;
@@ -390,19 +389,20 @@ refuse (GateHttpListener *self,
   int fd;
 
   /* A TLS client cannot read a plain answer; it just sees the end. */
-  if (self->tls_certificate != NULL || g_hash_table_size (self->refusals) >= MAX_REFUSING)
+  if (self->tls_certificate != NULL)
     {
       g_socket_close (socket, NULL);
       return;
     }
 
-  fd = dup (g_socket_get_fd (socket));
+  (void) !send (g_socket_get_fd (socket), busy_answer, strlen (busy_answer), MSG_DONTWAIT | MSG_NOSIGNAL);
+  shutdown (g_socket_get_fd (socket), SHUT_WR);
+
+  /* Lingering costs a descriptor: only for a few at a time. */
+  fd = g_hash_table_size (self->refusals) < MAX_REFUSING ? dup (g_socket_get_fd (socket)) : -1;
   g_socket_close (socket, NULL);
   if (fd < 0)
     return;
-
-  (void) !send (fd, busy_answer, strlen (busy_answer), MSG_DONTWAIT | MSG_NOSIGNAL);
-  shutdown (fd, SHUT_WR);
 
   refusal = g_new0 (Refusal, 1);
   refusal->self = self;
@@ -693,26 +693,35 @@ gate_http_listener_new (SoupServer           *server,
   return self;
 }
 
-/* See the top of this file. */
-static GSocket *
-new_anchor (GError **error)
+/* See the top of this file: one end of a socket pair whose other end is
+ * kept and never written to, so it never becomes readable. Nothing on
+ * disk, no name anyone could connect to. */
+static gboolean
+new_anchor (GateHttpListener  *self,
+            GError           **error)
 {
-  g_autofree char *dir = g_dir_make_tmp ("gate-server-XXXXXX", error);
-  g_autofree char *path = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSocket) socket = NULL;
-  gboolean bound;
+  int fds[2];
 
-  if (dir == NULL)
-    return NULL;
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    {
+      int saved_errno = errno;
 
-  path = g_build_filename (dir, "anchor", NULL);
-  address = g_unix_socket_address_new (path);
-  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
-  bound = socket != NULL && g_socket_bind (socket, address, FALSE, error) && g_socket_listen (socket, error);
-  g_unlink (path);
-  g_rmdir (dir);
-  return bound ? g_steal_pointer (&socket) : NULL;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "socketpair: %s",
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  self->anchor = g_socket_new_from_fd (fds[0], error);
+  self->anchor_peer = g_socket_new_from_fd (fds[1], error);
+  if (self->anchor == NULL || self->anchor_peer == NULL)
+    {
+      if (self->anchor == NULL)
+        close (fds[0]);
+      if (self->anchor_peer == NULL)
+        close (fds[1]);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -730,8 +739,7 @@ gate_http_listener_listen (GateHttpListener  *self,
   g_return_val_if_fail (G_IS_SOCKET (socket), FALSE);
   g_return_val_if_fail (self->socket == NULL, FALSE);
 
-  self->anchor = new_anchor (error);
-  if (self->anchor == NULL || !soup_server_listen_socket (self->server, self->anchor, 0, error))
+  if (!new_anchor (self, error) || !soup_server_listen_socket (self->server, self->anchor, 0, error))
     return FALSE;
 
   g_socket_set_blocking (socket, FALSE);
@@ -982,6 +990,7 @@ gate_http_listener_dispose (GObject *object)
   g_hash_table_remove_all (self->connections);
   g_hash_table_remove_all (self->refusals);
   g_clear_object (&self->anchor);
+  g_clear_object (&self->anchor_peer);
   g_clear_object (&self->server);
   g_clear_object (&self->tls_certificate);
 
