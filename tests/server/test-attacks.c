@@ -712,7 +712,9 @@ test_locked_ticket_flood_does_not_stall_other_scans (void)
       g_assert_cmpstr (verdict, ==, "admitted");
     }
   g_test_message ("slowest of 20 scans beside the flood: %" G_GINT64_FORMAT " ms", slowest / 1000);
-  g_assert_cmpint (slowest, <, G_USEC_PER_SEC / 2);
+  /* Well under a second (about 0.2 s here, under AddressSanitizer, on two
+   * busy cores); before, tens of seconds. */
+  g_assert_cmpint (slowest, <, G_USEC_PER_SEC);
 
   g_atomic_int_set (&stop, TRUE);
   PQclear (PQexec (holder, "ROLLBACK"));
