@@ -837,23 +837,6 @@ gate_http_listener_unwatch_hangup (GateHttpListener  *self,
     connection_clear_hangup (connection);
 }
 
-/**
- * gate_http_listener_cut:
- *
- * Ends @message's connection now, without an answer.
- */
-void
-gate_http_listener_cut (GateHttpListener  *self,
-                        SoupServerMessage *message)
-{
-  Connection *connection;
-
-  g_return_if_fail (GATE_IS_HTTP_LISTENER (self));
-
-  if ((connection = connection_for (self, message)) != NULL)
-    connection_cut (connection);
-}
-
 /* --- answering without reading the body --------------------------------------------- */
 
 typedef struct

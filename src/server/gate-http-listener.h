@@ -40,8 +40,6 @@ void              gate_http_listener_watch_hangup    (GateHttpListener      *sel
                                                       GCancellable          *cancellable);
 void              gate_http_listener_unwatch_hangup  (GateHttpListener      *self,
                                                       SoupServerMessage     *message);
-void              gate_http_listener_cut             (GateHttpListener      *self,
-                                                      SoupServerMessage     *message);
 void              gate_http_listener_answer_now      (GateHttpListener      *self,
                                                       SoupServerMessage     *message,
                                                       gsize                  drain_limit);

@@ -94,7 +94,6 @@ typedef struct
   JsonObject         *args;
   GHashTable         *arg_texts;
   GateRpcFunction    *function;
-  gboolean            refused;       /* answered before its body was read */
   gsize               body_bytes;
 } Request;
 
@@ -305,7 +304,6 @@ request_answer_now (Request *request)
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
     drain_limit = (gsize) soup_message_headers_get_content_length (headers);
 
-  request->refused = TRUE;
   request->paused = FALSE;
   gate_http_listener_unwatch_hangup (self->listener, message);
   gate_http_listener_set_deadline (self->listener, message, self->config.unauthenticated_timeout_s);
