@@ -203,6 +203,32 @@ gate_auth_authenticate_finish (GateAuth      *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/**
+ * gate_auth_lookup_known:
+ * @token: the bearer token as sent
+ *
+ * The device of a token authenticated before, at once: what
+ * gate_auth_authenticate_async() would answer without asking the
+ * database. The request's guard checks it still holds.
+ *
+ * Returns: (transfer full) (nullable): the device, or %NULL when the token
+ *   must be looked up
+ */
+GateDevice *
+gate_auth_lookup_known (GateAuth   *self,
+                        const char *token)
+{
+  g_autofree char *token_hash = NULL;
+  GateDevice *device;
+
+  g_return_val_if_fail (GATE_IS_AUTH (self), NULL);
+  g_return_val_if_fail (token != NULL, NULL);
+
+  token_hash = hash_token (token);
+  device = g_hash_table_lookup (self->devices, token_hash);
+  return device != NULL ? gate_device_ref (device) : NULL;
+}
+
 /* --- the tokens that may authenticate ------------------------------------------ */
 
 static gboolean

@@ -48,6 +48,8 @@ void        gate_auth_authenticate_async  (GateAuth             *self,
 GateDevice *gate_auth_authenticate_finish (GateAuth             *self,
                                            GAsyncResult         *result,
                                            GError              **error);
+GateDevice *gate_auth_lookup_known        (GateAuth             *self,
+                                           const char           *token);
 void        gate_auth_check_active_async  (GateAuth             *self,
                                            const char           *token,
                                            GCancellable         *cancellable,

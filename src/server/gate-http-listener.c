@@ -21,8 +21,9 @@
  *     lives idle_timeout_s. At its deadline the socket is shut down, which
  *     libsoup sees as the client leaving (or, between requests, closed).
  *   - while a request waits for the database, nobody reads its socket; the
- *     listener watches it and cancels the request's GCancellable when the
- *     client goes away, so that its query is dropped or cancelled.
+ *     listener watches it (once it has waited 100 ms) and cancels the
+ *     request's GCancellable when the client goes away, so that its query
+ *     is dropped or cancelled.
  *
  * Connections are found from a message by its remote address: the very
  * GSocketAddress object handed to soup_server_accept_iostream().
@@ -64,6 +65,9 @@
 #define REFUSING_LINGER_MS     1000
 /* How often a paused request's socket is checked once it has unread data. */
 #define HANGUP_POLL_MS         100
+/* A request that waits this long has its socket watched: most are answered
+ * sooner, and adding a watch for each would cost every request. */
+#define HANGUP_WATCH_DELAY_MS  100
 
 static const char busy_answer[] =
   "HTTP/1.1 503 Service Unavailable\r\n"
@@ -88,6 +92,7 @@ typedef struct
   GateHttpListener *self;
   GSocket          *socket;
   GSocketAddress   *remote;
+  GSocketAddress   *local;
   GIOStream        *stream;        /* weak: owned by libsoup once handed over */
   GIOStream        *handshaking;   /* the TLS stream until its handshake is done */
   GCancellable     *handshake;
@@ -99,6 +104,7 @@ typedef struct
   Phase             phase;
   gboolean          started;       /* its first request has begun */
   guint             deadline_id;
+  guint             hangup_delay_id;
   guint             hangup_id;
   guint             hangup_poll_id;
 } Connection;
@@ -140,6 +146,7 @@ static void on_stream_gone  (gpointer          user_data,
 static void
 connection_clear_hangup (Connection *connection)
 {
+  g_clear_handle_id (&connection->hangup_delay_id, g_source_remove);
   g_clear_handle_id (&connection->hangup_id, g_source_remove);
   g_clear_handle_id (&connection->hangup_poll_id, g_source_remove);
   g_clear_object (&connection->in_flight);
@@ -169,6 +176,7 @@ connection_free (Connection *connection)
     g_io_stream_close (connection->parked, NULL, NULL);
   g_clear_object (&connection->parked);
   g_clear_object (&connection->remote);
+  g_clear_object (&connection->local);
   /* The last reference: this closes the descriptor. */
   g_clear_object (&connection->socket);
   g_free (connection);
@@ -245,17 +253,10 @@ hand_over (Connection *connection,
            GIOStream  *stream)
 {
   GateHttpListener *self = connection->self;
-  g_autoptr(GSocketAddress) local = g_socket_get_local_address (connection->socket, NULL);
-
-  if (local == NULL)
-    {
-      g_hash_table_remove (self->connections, connection->remote);
-      return;
-    }
 
   connection->stream = stream;
   g_object_weak_ref (G_OBJECT (stream), on_stream_gone, connection);
-  soup_server_accept_iostream (self->server, stream, local, connection->remote, NULL);
+  soup_server_accept_iostream (self->server, stream, connection->local, connection->remote, NULL);
 }
 
 static void
@@ -298,10 +299,13 @@ connection_start (GateHttpListener *self,
   g_autoptr(GSocketConnection) base = NULL;
   Connection *connection;
   GSocketAddress *remote = g_socket_get_remote_address (socket, NULL);
+  GSocketAddress *local = g_socket_get_local_address (socket, NULL);
 
   /* Gone before we could ask: nothing to do. */
-  if (remote == NULL)
+  if (remote == NULL || local == NULL)
     {
+      g_clear_object (&remote);
+      g_clear_object (&local);
       g_socket_close (socket, NULL);
       return;
     }
@@ -310,6 +314,7 @@ connection_start (GateHttpListener *self,
   connection->self = self;
   connection->socket = g_object_ref (socket);
   connection->remote = remote;
+  connection->local = local;
   g_hash_table_insert (self->connections, connection->remote, connection);
   connection_set_deadline (connection, PHASE_HEADERS, self->limits.header_timeout_s);
 
@@ -525,34 +530,27 @@ on_request_read (SoupServer        *server,
     connection_set_deadline (connection, PHASE_HANDLING, self->limits.request_timeout_s);
 }
 
-static gboolean peer_has_left (int fd);
-
-/* Between requests: the client has sent something, or has left. */
+/* Between requests: the client has sent something, or has left. Either
+ * way libsoup takes it, as a new connection whose first request has
+ * begun, so that it knows whom to tell when it ends — also when the
+ * "something" is the end of the stream. */
 static gboolean
 on_parked_readable (gint         fd,
                     GIOCondition condition,
                     gpointer     user_data)
 {
   Connection *connection = user_data;
-  GateHttpListener *self = connection->self;
   g_autoptr(GIOStream) stream = NULL;
-  g_autoptr(GSocketAddress) local = NULL;
 
   connection->parked_watch_id = 0;
-  if ((condition & (G_IO_HUP | G_IO_ERR)) || peer_has_left (fd))
+  if (condition & (G_IO_HUP | G_IO_ERR))
     {
       connection_close_parked (connection);
       return G_SOURCE_REMOVE;
     }
 
-  /* The next request: libsoup takes it from its first byte, as a new
-   * connection, so that it knows whom to tell when it ends. */
   stream = g_steal_pointer (&connection->parked);
-  local = g_socket_get_local_address (connection->socket, NULL);
-  if (local == NULL)
-    g_io_stream_close (stream, NULL, NULL);
-  else
-    soup_server_accept_iostream (self->server, stream, local, connection->remote, NULL);
+  soup_server_accept_iostream (connection->self->server, stream, connection->local, connection->remote, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -661,6 +659,17 @@ on_hangup_readable (gint         fd,
   /* Readable, but not the end: look again now and then instead of
    * waking up for the same unread bytes all the time. */
   connection->hangup_poll_id = g_timeout_add (HANGUP_POLL_MS, on_hangup_poll, connection);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_hangup_delay (gpointer user_data)
+{
+  Connection *connection = user_data;
+
+  connection->hangup_delay_id = 0;
+  connection->hangup_id = g_unix_fd_add (g_socket_get_fd (connection->socket), G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                         on_hangup_readable, connection);
   return G_SOURCE_REMOVE;
 }
 
@@ -821,8 +830,7 @@ gate_http_listener_watch_hangup (GateHttpListener  *self,
 
   connection_clear_hangup (connection);
   connection->in_flight = g_object_ref (cancellable);
-  connection->hangup_id = g_unix_fd_add (g_socket_get_fd (connection->socket), G_IO_IN | G_IO_HUP | G_IO_ERR,
-                                         on_hangup_readable, connection);
+  connection->hangup_delay_id = g_timeout_add (HANGUP_WATCH_DELAY_MS, on_hangup_delay, connection);
 }
 
 void

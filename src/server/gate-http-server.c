@@ -648,6 +648,14 @@ handle_rpc_early (GateHttpServer    *self,
       return;
     }
 
+  /* A token authenticated before goes on at once, whatever its address:
+   * the request's own transaction checks that it is still valid. */
+  if ((request->device = gate_auth_lookup_known (self->auth, request->token)) != NULL)
+    {
+      request_unref (request);
+      return;
+    }
+
   /* Nothing more is read until the token is known to be good. */
   request_pause (request);
 
