@@ -15,10 +15,17 @@
  * and everyone else's work goes past it. The queue is bounded in length
  * and in time (G_IO_ERROR_BUSY, G_IO_ERROR_TIMED_OUT: callers answer 503
  * with Retry-After). A job whose GCancellable fires (its client hung up)
- * leaves the queue at once, or, when it is already running, its query is
- * cancelled in the database (PQcancel, on a thread: libpq 15 has no
- * asynchronous cancel), and the connection takes no new work until the
- * cancel request is done, so that it cannot hit the next job.
+ * leaves the queue, or, when it is already running, its query is cancelled
+ * in the database (PQcancel, on a thread: libpq 15 has no asynchronous
+ * cancel), and the connection takes no new work until the cancel request
+ * is done, so that it cannot hit the next job. Cancellables are looked at
+ * every 100 ms while there is work, rather than connected to one by one:
+ * the common job ends well before anyone could hang up.
+ *
+ * Each open connection has one source on its socket for its whole life,
+ * whose events change with its state (PQflush wants to write, or not);
+ * adding and removing a watch for every step of every job made the pool a
+ * noticeable part of a call's cost.
  */
 #include "config.h"
 
@@ -30,6 +37,7 @@
 
 #define RECONNECT_MIN_MS 100
 #define RECONNECT_MAX_MS 2000
+#define SWEEP_MS         100
 
 typedef enum
 {
@@ -44,7 +52,10 @@ typedef struct
   GateDbPool  *pool;
   PGconn      *pg;
   ConnState    state;
-  guint        watch_id;
+  guint        watch_id;       /* while connecting */
+  GSource     *io_source;      /* while open: the socket, for good */
+  gpointer     io_tag;
+  GIOCondition io_condition;
   guint        retry_id;
   guint        backoff_ms;
   GTask       *task;          /* the job running here, if any */
@@ -75,6 +86,7 @@ struct _GateDbPool
   GHashTable      *lanes;      /* name → Lane (owned) */
   GQueue           ring;       /* Lanes with work and a connection to spare, in turn */
   guint            n_waiting;
+  guint            sweep_id;
   GateDbPoolLimits limits;
   gboolean         available;
   gboolean         closed;
@@ -96,19 +108,15 @@ static GParamSpec *properties[N_PROPS];
 
 typedef struct
 {
-  GateDbPool   *pool;         /* not a reference: jobs never outlive their pool's queue */
   GPtrArray    *statements;
   guint         result_index;
   char         *lane;
   gint64        queued_at;
   gboolean      waiting;
-  GCancellable *cancellable;
-  gulong        cancelled_id;
 } Job;
 
 static void conn_connect     (Conn *conn);
-static void conn_set_idle    (Conn *conn);
-static void conn_watch       (Conn *conn, GIOCondition condition);
+static void conn_break       (Conn *conn, const char *reason);
 static void pool_dispatch    (GateDbPool *self);
 
 GateDbStatement *
@@ -156,9 +164,6 @@ gate_db_reply_free (GateDbReply *reply)
 static void
 job_free (Job *job)
 {
-  if (job->cancelled_id != 0)
-    g_cancellable_disconnect (job->cancellable, job->cancelled_id);
-  g_clear_object (&job->cancellable);
   g_ptr_array_unref (job->statements);
   g_free (job->lane);
   g_free (job);
@@ -246,6 +251,12 @@ static void
 conn_clear_watch (Conn *conn)
 {
   g_clear_handle_id (&conn->watch_id, g_source_remove);
+  if (conn->io_source != NULL)
+    {
+      g_source_destroy (conn->io_source);
+      g_clear_pointer (&conn->io_source, g_source_unref);
+      conn->io_tag = NULL;
+    }
 }
 
 static gboolean
@@ -388,32 +399,62 @@ conn_break (Conn       *conn,
   update_available (self);
 }
 
+static void conn_on_io (Conn *conn, GIOCondition condition);
+
+typedef struct
+{
+  GSource  source;
+  Conn    *conn;
+} ConnSource;
+
+static gboolean
+conn_source_dispatch (GSource     *source,
+                      GSourceFunc  callback,
+                      gpointer     user_data)
+{
+  ConnSource *conn_source = (ConnSource *) source;
+  Conn *conn = conn_source->conn;
+
+  conn_on_io (conn, g_source_query_unix_fd (source, conn->io_tag));
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs conn_source_funcs = { NULL, NULL, conn_source_dispatch, NULL, NULL, NULL };
+
+/* Waits for @condition (and always a hang-up or an error) on the socket. */
+static void
+conn_watch (Conn         *conn,
+            GIOCondition  condition)
+{
+  condition |= G_IO_HUP | G_IO_ERR;
+
+  if (conn->io_source == NULL)
+    {
+      conn->io_source = g_source_new (&conn_source_funcs, sizeof (ConnSource));
+      ((ConnSource *) conn->io_source)->conn = conn;
+      conn->io_tag = g_source_add_unix_fd (conn->io_source, PQsocket (conn->pg), condition);
+      g_source_attach (conn->io_source, NULL);
+    }
+  else if (condition != conn->io_condition)
+    g_source_modify_unix_fd (conn->io_source, conn->io_tag, condition);
+
+  conn->io_condition = condition;
+}
+
 /* An idle connection is watched too, so that a database going away is
  * noticed before the next request is sent into a dead socket. */
-static gboolean
-on_idle_io (gint         fd,
-            GIOCondition condition,
-            gpointer     user_data)
+static void
+conn_on_idle_io (Conn *conn)
 {
-  Conn *conn = user_data;
-
-  conn->watch_id = 0;
   if (PQconsumeInput (conn->pg) != 1 || PQstatus (conn->pg) == CONNECTION_BAD)
-    {
-      conn_break (conn, PQerrorMessage (conn->pg));
-      return G_SOURCE_REMOVE;
-    }
-
-  conn->watch_id = g_unix_fd_add (PQsocket (conn->pg), G_IO_IN | G_IO_HUP | G_IO_ERR, on_idle_io, conn);
-  return G_SOURCE_REMOVE;
+    conn_break (conn, PQerrorMessage (conn->pg));
 }
 
 static void
 conn_set_idle (Conn *conn)
 {
   conn->state = CONN_IDLE;
-  conn_clear_watch (conn);
-  conn->watch_id = g_unix_fd_add (PQsocket (conn->pg), G_IO_IN | G_IO_HUP | G_IO_ERR, on_idle_io, conn);
+  conn_watch (conn, G_IO_IN);
 }
 
 static void
@@ -605,15 +646,10 @@ conn_take_result (Conn     *conn,
     }
 }
 
-static gboolean
-on_conn_io (gint         fd,
-            GIOCondition condition,
-            gpointer     user_data)
+static void
+conn_on_busy_io (Conn         *conn,
+                 GIOCondition  condition)
 {
-  Conn *conn = user_data;
-
-  conn->watch_id = 0;
-
   if (condition & G_IO_OUT)
     {
       int flushed = PQflush (conn->pg);
@@ -621,19 +657,19 @@ on_conn_io (gint         fd,
       if (flushed < 0)
         {
           conn_break (conn, PQerrorMessage (conn->pg));
-          return G_SOURCE_REMOVE;
+          return;
         }
       if (flushed == 1)
         {
           conn_watch (conn, G_IO_IN | G_IO_OUT);
-          return G_SOURCE_REMOVE;
+          return;
         }
     }
 
   if ((condition & (G_IO_IN | G_IO_HUP | G_IO_ERR)) && PQconsumeInput (conn->pg) != 1)
     {
       conn_break (conn, PQerrorMessage (conn->pg));
-      return G_SOURCE_REMOVE;
+      return;
     }
 
   while (!PQisBusy (conn->pg))
@@ -647,7 +683,7 @@ on_conn_io (gint         fd,
           if (PQstatus (conn->pg) == CONNECTION_BAD)
             {
               conn_break (conn, PQerrorMessage (conn->pg));
-              return G_SOURCE_REMOVE;
+              return;
             }
           continue;
         }
@@ -663,7 +699,7 @@ on_conn_io (gint         fd,
             }
           else
             conn_finish_job (conn);
-          return G_SOURCE_REMOVE;
+          return;
         }
 
       conn_take_result (conn, result);
@@ -673,20 +709,20 @@ on_conn_io (gint         fd,
   if (PQstatus (conn->pg) == CONNECTION_BAD)
     {
       conn_break (conn, PQerrorMessage (conn->pg));
-      return G_SOURCE_REMOVE;
+      return;
     }
 
   conn_watch (conn, G_IO_IN);
-  return G_SOURCE_REMOVE;
 }
 
 static void
-conn_watch (Conn         *conn,
+conn_on_io (Conn         *conn,
             GIOCondition  condition)
 {
-  conn_clear_watch (conn);
-  conn->watch_id = g_unix_fd_add (PQsocket (conn->pg), condition | G_IO_HUP | G_IO_ERR,
-                                  on_conn_io, conn);
+  if (conn->state == CONN_IDLE)
+    conn_on_idle_io (conn);
+  else if (conn->state == CONN_BUSY)
+    conn_on_busy_io (conn, condition);
 }
 
 static void
@@ -804,43 +840,62 @@ pool_dispatch (GateDbPool *self)
 /* --- cancellation -------------------------------------------------------------- */
 
 static gboolean
-on_job_cancelled_idle (gpointer user_data)
+pool_has_work (GateDbPool *self)
 {
-  GTask *task = user_data;
-  Job *job = g_task_get_task_data (task);
-  GateDbPool *self = job->pool;
+  if (self->n_waiting > 0)
+    return TRUE;
 
-  if (job->waiting)
-    {
-      job_unqueue (self, task);
-      g_task_return_error_if_cancelled (task);
-      g_object_unref (task);   /* the queue's reference */
-      return G_SOURCE_REMOVE;
-    }
+  for (guint i = 0; i < self->conns->len; i++)
+    if (g_array_index (self->conns, Conn *, i)->state == CONN_BUSY)
+      return TRUE;
+  return FALSE;
+}
+
+/* Drops the waiting jobs whose client went away and cancels the queries of
+ * the running ones; runs while there is work. */
+static gboolean
+on_sweep (gpointer user_data)
+{
+  GateDbPool *self = user_data;
+  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
+  GHashTableIter iter;
+  Lane *lane;
 
   for (guint i = 0; i < self->conns->len; i++)
     {
       Conn *conn = g_array_index (self->conns, Conn *, i);
 
-      if (conn->task == task && conn->state == CONN_BUSY)
+      if (conn->state == CONN_BUSY && conn->task != NULL &&
+          g_cancellable_is_cancelled (g_task_get_cancellable (conn->task)))
         conn_cancel_query (conn);
     }
 
+  g_hash_table_iter_init (&iter, self->lanes);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &lane))
+    for (const GList *l = lane->jobs.head; l != NULL; l = l->next)
+      if (g_cancellable_is_cancelled (g_task_get_cancellable (l->data)))
+        g_ptr_array_add (gone, l->data);
+
+  for (guint i = 0; i < gone->len; i++)
+    job_unqueue (self, gone->pdata[i]);
+  for (guint i = 0; i < gone->len; i++)
+    {
+      g_task_return_error_if_cancelled (gone->pdata[i]);
+      g_object_unref (gone->pdata[i]);
+    }
+
+  if (pool_has_work (self))
+    return G_SOURCE_CONTINUE;
+
+  self->sweep_id = 0;
   return G_SOURCE_REMOVE;
 }
 
-/* May run on whichever thread cancelled: the work is done later in the
- * pool's (main) context, never inside the cancellable's signal emission,
- * where disconnecting from it would deadlock. */
 static void
-on_job_cancelled (GCancellable *cancellable,
-                  gpointer      user_data)
+start_sweeping (GateDbPool *self)
 {
-  GTask *task = user_data;
-  g_autoptr(GSource) source = g_idle_source_new ();
-
-  g_source_set_callback (source, on_job_cancelled_idle, g_object_ref (task), g_object_unref);
-  g_source_attach (source, g_task_get_context (task));
+  if (self->sweep_id == 0)
+    self->sweep_id = g_timeout_add (SWEEP_MS, on_sweep, self);
 }
 
 /* --- public API ------------------------------------------------------------- */
@@ -934,7 +989,7 @@ gate_db_pool_get_available (GateDbPool *self)
  * @result_index: whose rows the reply carries
  * @lane: whose work this is (e.g. "device:ID"); lanes take turns
  * @cancellable: (nullable): cancelling drops the job from the queue, or
- *   cancels its query in the database when it already runs
+ *   cancels its query in the database when it already runs (within 100 ms)
  *
  * Fails with %GATE_ERROR_UNAVAILABLE (no connection), %G_IO_ERROR_BUSY
  * (the queue or the lane's queue is full), %G_IO_ERROR_TIMED_OUT (waited
@@ -961,7 +1016,6 @@ gate_db_pool_run_async (GateDbPool          *self,
   g_task_set_source_tag (task, gate_db_pool_run_async);
 
   job = g_new0 (Job, 1);
-  job->pool = self;
   job->statements = g_ptr_array_ref (statements);
   job->result_index = result_index;
   job->lane = g_strdup (lane_name);
@@ -988,10 +1042,7 @@ gate_db_pool_run_async (GateDbPool          *self,
     }
 
   if (cancellable != NULL)
-    {
-      job->cancellable = g_object_ref (cancellable);
-      job->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_job_cancelled), task, NULL);
-    }
+    start_sweeping (self);
 
   job->waiting = TRUE;
   self->n_waiting++;
@@ -1027,6 +1078,7 @@ gate_db_pool_close (GateDbPool *self)
       g_clear_handle_id (&conn->retry_id, g_source_remove);
     }
 
+  g_clear_handle_id (&self->sweep_id, g_source_remove);
   update_available (self);
 }
 

@@ -81,10 +81,9 @@ static const char busy_answer[] =
 typedef enum
 {
   PHASE_HEADERS,
-  PHASE_BODY,
   PHASE_HANDLING,
   PHASE_IDLE,
-  PHASE_SET,       /* a deadline the server chose */
+  PHASE_SET,       /* a deadline the server chose (from the headers on) */
 } Phase;
 
 typedef struct
@@ -103,7 +102,7 @@ typedef struct
   guint             parked_watch_id;
   Phase             phase;
   gboolean          started;       /* its first request has begun */
-  guint             deadline_id;
+  GSource          *deadline;      /* one for the connection's life; its ready time moves */
   guint             hangup_delay_id;
   guint             hangup_id;
   guint             hangup_poll_id;
@@ -155,7 +154,11 @@ connection_clear_hangup (Connection *connection)
 static void
 connection_free (Connection *connection)
 {
-  g_clear_handle_id (&connection->deadline_id, g_source_remove);
+  if (connection->deadline != NULL)
+    {
+      g_source_destroy (connection->deadline);
+      g_clear_pointer (&connection->deadline, g_source_unref);
+    }
   g_clear_handle_id (&connection->park_id, g_source_remove);
   g_clear_handle_id (&connection->parked_watch_id, g_source_remove);
   g_clear_object (&connection->finished);
@@ -204,27 +207,44 @@ connection_close_parked (Connection *connection)
   /* Unreferencing it ends the connection (on_stream_gone). */
 }
 
-static gboolean
-on_deadline (gpointer user_data)
+typedef struct
 {
-  Connection *connection = user_data;
+  GSource     source;
+  Connection *connection;
+} DeadlineSource;
 
-  connection->deadline_id = 0;
+static gboolean
+on_deadline (GSource     *source,
+             GSourceFunc  callback,
+             gpointer     user_data)
+{
+  Connection *connection = ((DeadlineSource *) source)->connection;
+
+  g_source_set_ready_time (source, -1);
   if (connection->parked != NULL)
     connection_close_parked (connection);
   else
     connection_cut (connection);
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
 
+static GSourceFuncs deadline_funcs = { NULL, NULL, on_deadline, NULL, NULL, NULL };
+
+/* Moving a deadline costs no allocation: a request moves it three or four
+ * times. */
 static void
 connection_set_deadline (Connection *connection,
                          Phase       phase,
                          guint       seconds)
 {
   connection->phase = phase;
-  g_clear_handle_id (&connection->deadline_id, g_source_remove);
-  connection->deadline_id = g_timeout_add_seconds (MAX (seconds, 1), on_deadline, connection);
+  if (connection->deadline == NULL)
+    {
+      connection->deadline = g_source_new (&deadline_funcs, sizeof (DeadlineSource));
+      ((DeadlineSource *) connection->deadline)->connection = connection;
+      g_source_attach (connection->deadline, NULL);
+    }
+  g_source_set_ready_time (connection->deadline, g_get_monotonic_time () + (gint64) MAX (seconds, 1) * G_USEC_PER_SEC);
 }
 
 /* libsoup, or the listener between requests, has let go of the
@@ -490,17 +510,6 @@ start_accepting (GateHttpListener *self)
 /* --- what libsoup tells about requests ----------------------------------------- */
 
 static void
-on_got_headers (SoupServerMessage *message,
-                GateHttpListener  *self)
-{
-  Connection *connection = connection_for (self, message);
-
-  /* Unless the server set a deadline of its own in its early handler. */
-  if (connection != NULL && connection->phase == PHASE_HEADERS)
-    connection_set_deadline (connection, PHASE_BODY, self->limits.request_timeout_s);
-}
-
-static void
 on_request_started (SoupServer        *server,
                     SoupServerMessage *message,
                     GateHttpListener  *self)
@@ -516,7 +525,6 @@ on_request_started (SoupServer        *server,
     connection_set_deadline (connection, PHASE_HEADERS, self->limits.header_timeout_s);
   connection->started = TRUE;
   connection->phase = PHASE_HEADERS;
-  g_signal_connect_object (message, "got-headers", G_CALLBACK (on_got_headers), self, 0);
 }
 
 static void
@@ -792,7 +800,9 @@ gate_http_listener_get_n_connections (GateHttpListener *self)
  * gate_http_listener_set_deadline:
  *
  * Gives @message's connection @seconds from now for whatever it still
- * has to do in this request, instead of the default.
+ * has to do in this request. The server calls it when a request's headers
+ * are in (its early handler), with request_timeout_s or less; until then
+ * the header deadline runs.
  */
 void
 gate_http_listener_set_deadline (GateHttpListener  *self,

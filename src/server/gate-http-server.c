@@ -145,10 +145,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_unref)
 /* A request counts as running until its answer has been written, so that
  * draining waits for the bytes, not just for the database. */
 static void
-on_message_finished (SoupServerMessage *message,
-                     Request           *request)
+on_request_done (SoupServer        *server,
+                 SoupServerMessage *message,
+                 GateHttpServer    *self)
 {
-  request_uncount (request);
+  Request *request = g_object_get_data (G_OBJECT (message), "gate-request");
+
+  if (request != NULL)
+    request_uncount (request);
 }
 
 static Request *
@@ -169,7 +173,6 @@ request_new (GateHttpServer    *self,
 
   g_object_set_data_full (G_OBJECT (message), "gate-request", request_ref (request),
                           (GDestroyNotify) request_unref);
-  g_signal_connect (message, "finished", G_CALLBACK (on_message_finished), request);
   return request;
 }
 
@@ -630,10 +633,10 @@ handle_rpc_early (GateHttpServer    *self,
   GatePostgrestRefusal refusal;
   goffset content_length = -1;
 
-  g_signal_connect (message, "got-chunk", G_CALLBACK (on_got_chunk), request);
-
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
     content_length = soup_message_headers_get_content_length (headers);
+  else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED)
+    g_signal_connect (message, "got-chunk", G_CALLBACK (on_got_chunk), request);
 
   request->token = gate_postgrest_check_head (soup_server_message_get_method (message), function_name,
                                               soup_message_headers_get_one (headers, "Authorization"),
@@ -747,6 +750,9 @@ handle_early (SoupServer        *server,
   gboolean cors = add_cors_headers (self, message);
 
   soup_message_headers_replace (soup_server_message_get_response_headers (message), "Cache-Control", "no-store");
+  /* From the headers to the end of the answer. */
+  if (self->listener != NULL)
+    gate_http_listener_set_deadline (self->listener, message, self->config.http.request_timeout_s);
 
   if (g_str_equal (soup_server_message_get_method (message), SOUP_METHOD_OPTIONS))
     answer_options (self, message, cors);
@@ -979,6 +985,8 @@ gate_http_server_constructed (GObject *object)
                                   "tls-certificate", self->tls_certificate, NULL);
   soup_server_add_early_handler (self->server, NULL, handle_early, self, NULL);
   soup_server_add_handler (self->server, NULL, handle, self, NULL);
+  g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_done), self, 0);
+  g_signal_connect_object (self->server, "request-aborted", G_CALLBACK (on_request_done), self, 0);
 }
 
 static void
