@@ -25,19 +25,19 @@
  *     request's GCancellable when the client goes away, so that its query
  *     is dropped or cancelled.
  *
+ * Deadlines and waits are checked by one timer for all connections, four
+ * times a second: moving a deadline is then only a store, not a wake-up.
+ *
  * Connections are found from a message by its remote address: the very
  * GSocketAddress object handed to soup_server_accept_iostream().
  *
- * Between requests a kept-alive connection is not libsoup's: libsoup 3.2
- * never lets go of a connection whose client closes it while it waits for
- * the next request (fixed in 3.3), so every such connection would keep its
- * descriptor for good. Right after an answer the listener takes the
- * connection back (soup_server_message_steal_connection() on the finished
- * message), watches it itself, closes it when the client does or when it
- * has been idle too long, and hands it to libsoup again as a new
- * connection when the next request's first bytes arrive. A request sent
- * before the previous answer (HTTP pipelining, which no kiosk, browser or
- * libsoup client does) is therefore not served.
+ * libsoup 3.2 never lets go of a kept-alive connection whose client closes
+ * it while libsoup waits for the next request (fixed in 3.3): every such
+ * connection kept its descriptor for good. libsoup reads each connection
+ * through a GateHttpStream, which asks the listener before it reports the
+ * end of the stream; between requests, the listener says "not yet", takes
+ * the connection back (soup_server_message_steal_connection() on the last
+ * answered message) and closes it — and so at the idle deadline.
  *
  * SoupServer keeps connections alive between requests only while it has a
  * listener of its own, so it gets one that can never accept anything: one
@@ -55,6 +55,7 @@
 #include <glib-unix.h>
 
 #include "gate-http-listener.h"
+#include "gate-http-stream.h"
 
 /* How long to wait before accepting again after accept() failed. */
 #define ACCEPT_RETRY_MS        100
@@ -65,9 +66,13 @@
 #define REFUSING_LINGER_MS     1000
 /* How often a paused request's socket is checked once it has unread data. */
 #define HANGUP_POLL_MS         100
+/* Deadlines and waiting requests are looked at this often, by one timer
+ * for all connections: a request moves its connection's deadline three or
+ * four times, and a timer each time would cost every request a wake-up. */
+#define TICK_MS                250
 /* A request that waits this long has its socket watched: most are answered
  * sooner, and adding a watch for each would cost every request. */
-#define HANGUP_WATCH_DELAY_MS  100
+#define HANGUP_WATCH_DELAY_US  (100 * 1000)
 
 static const char busy_answer[] =
   "HTTP/1.1 503 Service Unavailable\r\n"
@@ -92,18 +97,16 @@ typedef struct
   GSocket          *socket;
   GSocketAddress   *remote;
   GSocketAddress   *local;
-  GIOStream        *stream;        /* weak: owned by libsoup once handed over */
+  GIOStream        *stream;        /* weak: the GateHttpStream libsoup reads */
   GIOStream        *handshaking;   /* the TLS stream until its handshake is done */
   GCancellable     *handshake;
   GCancellable     *in_flight;     /* the paused request's, while it waits */
-  GIOStream        *parked;        /* between requests: the stream, taken back from libsoup */
-  SoupServerMessage *finished;     /* the last answered request, to take the stream back with */
-  guint             park_id;
-  guint             parked_watch_id;
+  SoupServerMessage *finished;     /* between requests: the last one, to take the stream back with */
+  guint             retire_id;
   Phase             phase;
   gboolean          started;       /* its first request has begun */
-  GSource          *deadline;      /* one for the connection's life; its ready time moves */
-  guint             hangup_delay_id;
+  gint64            deadline;      /* monotonic µs; the tick acts on it */
+  gint64            waiting_since; /* of the paused request, while there is one */
   guint             hangup_id;
   guint             hangup_poll_id;
 } Connection;
@@ -130,6 +133,7 @@ struct _GateHttpListener
   GSocket         *anchor_peer;
   GHashTable      *connections;    /* GSocketAddress* → Connection (owned) */
   GHashTable      *refusals;       /* Refusal* set */
+  guint            tick_id;
   gboolean         accept_failing;
   gulong           handler_ids[4];
 };
@@ -145,7 +149,6 @@ static void on_stream_gone  (gpointer          user_data,
 static void
 connection_clear_hangup (Connection *connection)
 {
-  g_clear_handle_id (&connection->hangup_delay_id, g_source_remove);
   g_clear_handle_id (&connection->hangup_id, g_source_remove);
   g_clear_handle_id (&connection->hangup_poll_id, g_source_remove);
   g_clear_object (&connection->in_flight);
@@ -154,13 +157,8 @@ connection_clear_hangup (Connection *connection)
 static void
 connection_free (Connection *connection)
 {
-  if (connection->deadline != NULL)
-    {
-      g_source_destroy (connection->deadline);
-      g_clear_pointer (&connection->deadline, g_source_unref);
-    }
-  g_clear_handle_id (&connection->park_id, g_source_remove);
-  g_clear_handle_id (&connection->parked_watch_id, g_source_remove);
+
+  g_clear_handle_id (&connection->retire_id, g_source_remove);
   g_clear_object (&connection->finished);
   if (connection->in_flight != NULL)
     g_cancellable_cancel (connection->in_flight);
@@ -174,10 +172,10 @@ connection_free (Connection *connection)
     }
   g_clear_object (&connection->handshake);
   if (connection->stream != NULL)
-    g_object_weak_unref (G_OBJECT (connection->stream), on_stream_gone, connection);
-  if (connection->parked != NULL)
-    g_io_stream_close (connection->parked, NULL, NULL);
-  g_clear_object (&connection->parked);
+    {
+      gate_http_stream_forget_end_func (GATE_HTTP_STREAM (connection->stream));
+      g_object_weak_unref (G_OBJECT (connection->stream), on_stream_gone, connection);
+    }
   g_clear_object (&connection->remote);
   g_clear_object (&connection->local);
   /* The last reference: this closes the descriptor. */
@@ -197,54 +195,96 @@ connection_cut (Connection *connection)
     g_cancellable_cancel (connection->handshake);
 }
 
+/* Between requests: takes the connection back from libsoup, which is
+ * waiting for the next request, and closes it. */
 static void
-connection_close_parked (Connection *connection)
+connection_retire (Connection *connection)
 {
-  g_autoptr(GIOStream) parked = g_steal_pointer (&connection->parked);
+  g_autoptr(SoupServerMessage) finished = g_steal_pointer (&connection->finished);
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (finished);
 
-  g_clear_handle_id (&connection->parked_watch_id, g_source_remove);
-  g_io_stream_close (parked, NULL, NULL);
+  g_clear_handle_id (&connection->retire_id, g_source_remove);
   /* Unreferencing it ends the connection (on_stream_gone). */
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
 }
-
-typedef struct
-{
-  GSource     source;
-  Connection *connection;
-} DeadlineSource;
 
 static gboolean
-on_deadline (GSource     *source,
-             GSourceFunc  callback,
-             gpointer     user_data)
+on_retire (gpointer user_data)
 {
-  Connection *connection = ((DeadlineSource *) source)->connection;
+  Connection *connection = user_data;
 
-  g_source_set_ready_time (source, -1);
-  if (connection->parked != NULL)
-    connection_close_parked (connection);
-  else
-    connection_cut (connection);
-  return G_SOURCE_CONTINUE;
+  connection->retire_id = 0;
+  if (connection->finished != NULL)
+    connection_retire (connection);
+  return G_SOURCE_REMOVE;
 }
 
-static GSourceFuncs deadline_funcs = { NULL, NULL, on_deadline, NULL, NULL, NULL };
+/* A read on the connection is about to report its end (or an error). */
+static gboolean
+on_stream_end (gpointer user_data)
+{
+  Connection *connection = user_data;
 
-/* Moving a deadline costs no allocation: a request moves it three or four
- * times. */
+  if (connection->phase != PHASE_IDLE || connection->finished == NULL)
+    return FALSE;
+
+  /* Not from inside libsoup's read: right after it, before anything else. */
+  if (connection->retire_id == 0)
+    connection->retire_id = g_idle_add_full (G_PRIORITY_HIGH, on_retire, connection, NULL);
+  return TRUE;
+}
+
 static void
 connection_set_deadline (Connection *connection,
                          Phase       phase,
                          guint       seconds)
 {
   connection->phase = phase;
-  if (connection->deadline == NULL)
+  connection->deadline = g_get_monotonic_time () + (gint64) MAX (seconds, 1) * G_USEC_PER_SEC;
+}
+
+static gboolean on_hangup_readable (gint fd, GIOCondition condition, gpointer user_data);
+
+/* Every TICK_MS while there are connections: ends those past their
+ * deadline, and starts watching the sockets of requests that have waited a
+ * while for the database. */
+static gboolean
+on_tick (gpointer user_data)
+{
+  GateHttpListener *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  g_autoptr(GPtrArray) due = g_ptr_array_new ();
+  GHashTableIter iter;
+  Connection *connection;
+
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &connection))
     {
-      connection->deadline = g_source_new (&deadline_funcs, sizeof (DeadlineSource));
-      ((DeadlineSource *) connection->deadline)->connection = connection;
-      g_source_attach (connection->deadline, NULL);
+      if (now >= connection->deadline)
+        g_ptr_array_add (due, connection);
+      else if (connection->in_flight != NULL && connection->hangup_id == 0 && connection->hangup_poll_id == 0 &&
+               now - connection->waiting_since >= HANGUP_WATCH_DELAY_US)
+        connection->hangup_id = g_unix_fd_add (g_socket_get_fd (connection->socket), G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                               on_hangup_readable, connection);
     }
-  g_source_set_ready_time (connection->deadline, g_get_monotonic_time () + (gint64) MAX (seconds, 1) * G_USEC_PER_SEC);
+
+  /* Acting may free a connection: not while walking the table. */
+  for (guint i = 0; i < due->len; i++)
+    {
+      connection = due->pdata[i];
+      connection->deadline = G_MAXINT64;
+      if (connection->phase == PHASE_IDLE && connection->finished != NULL)
+        connection_retire (connection);
+      else
+        connection_cut (connection);
+    }
+
+  if (g_hash_table_size (self->connections) > 0)
+    return G_SOURCE_CONTINUE;
+
+  self->tick_id = 0;
+  return G_SOURCE_REMOVE;
 }
 
 /* libsoup, or the listener between requests, has let go of the
@@ -270,9 +310,10 @@ connection_for (GateHttpListener  *self,
 
 static void
 hand_over (Connection *connection,
-           GIOStream  *stream)
+           GIOStream  *base)
 {
   GateHttpListener *self = connection->self;
+  g_autoptr(GIOStream) stream = gate_http_stream_new (base, on_stream_end, connection);
 
   connection->stream = stream;
   g_object_weak_ref (G_OBJECT (stream), on_stream_gone, connection);
@@ -337,6 +378,8 @@ connection_start (GateHttpListener *self,
   connection->local = local;
   g_hash_table_insert (self->connections, connection->remote, connection);
   connection_set_deadline (connection, PHASE_HEADERS, self->limits.header_timeout_s);
+  if (self->tick_id == 0)
+    self->tick_id = g_timeout_add (TICK_MS, on_tick, self);
 
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
   base = g_socket_connection_factory_create_connection (socket);
@@ -525,6 +568,7 @@ on_request_started (SoupServer        *server,
     connection_set_deadline (connection, PHASE_HEADERS, self->limits.header_timeout_s);
   connection->started = TRUE;
   connection->phase = PHASE_HEADERS;
+  g_clear_object (&connection->finished);
 }
 
 static void
@@ -536,60 +580,6 @@ on_request_read (SoupServer        *server,
 
   if (connection != NULL)
     connection_set_deadline (connection, PHASE_HANDLING, self->limits.request_timeout_s);
-}
-
-/* Between requests: the client has sent something, or has left. Either
- * way libsoup takes it, as a new connection whose first request has
- * begun, so that it knows whom to tell when it ends — also when the
- * "something" is the end of the stream. */
-static gboolean
-on_parked_readable (gint         fd,
-                    GIOCondition condition,
-                    gpointer     user_data)
-{
-  Connection *connection = user_data;
-  g_autoptr(GIOStream) stream = NULL;
-
-  connection->parked_watch_id = 0;
-  if (condition & (G_IO_HUP | G_IO_ERR))
-    {
-      connection_close_parked (connection);
-      return G_SOURCE_REMOVE;
-    }
-
-  stream = g_steal_pointer (&connection->parked);
-  soup_server_accept_iostream (connection->self->server, stream, connection->local, connection->remote, NULL);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_park (gpointer user_data)
-{
-  Connection *connection = user_data;
-  g_autoptr(SoupServerMessage) finished = g_steal_pointer (&connection->finished);
-  g_autoptr(GIOStream) wrapper = NULL;
-  GIOStream *stream = connection->stream;
-
-  connection->park_id = 0;
-
-  /* libsoup closed it itself (Connection: close, an error): nothing to
-   * keep. Otherwise it waits for the next request, and that wait is what
-   * gets taken over. */
-  if (stream == NULL || g_io_stream_is_closed (stream))
-    return G_SOURCE_REMOVE;
-
-  connection->parked = g_object_ref (stream);
-  wrapper = soup_server_message_steal_connection (finished);
-  if (wrapper == NULL)
-    {
-      g_clear_object (&connection->parked);
-      return G_SOURCE_REMOVE;
-    }
-
-  connection->parked_watch_id = g_unix_fd_add_full (G_PRIORITY_DEFAULT, g_socket_get_fd (connection->socket),
-                                                    G_IO_IN | G_IO_HUP | G_IO_ERR, on_parked_readable,
-                                                    connection, NULL);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -605,14 +595,12 @@ on_request_done (SoupServer        *server,
   connection_clear_hangup (connection);
   connection_set_deadline (connection, PHASE_IDLE, self->limits.idle_timeout_s);
 
-  /* Not now: libsoup is still finishing this message. Before anything
-   * else runs, though, so that libsoup reads nothing of the next one. */
+  /* Kept for taking the connection back between requests; its bodies are
+   * not needed for that. */
   g_clear_object (&connection->finished);
   connection->finished = g_object_ref (message);
   soup_message_body_truncate (soup_server_message_get_request_body (message));
   soup_message_body_truncate (soup_server_message_get_response_body (message));
-  if (connection->park_id == 0)
-    connection->park_id = g_idle_add_full (G_PRIORITY_HIGH, on_park, connection, NULL);
 }
 
 /* --- noticing a client that left --------------------------------------------------- */
@@ -667,17 +655,6 @@ on_hangup_readable (gint         fd,
   /* Readable, but not the end: look again now and then instead of
    * waking up for the same unread bytes all the time. */
   connection->hangup_poll_id = g_timeout_add (HANGUP_POLL_MS, on_hangup_poll, connection);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_hangup_delay (gpointer user_data)
-{
-  Connection *connection = user_data;
-
-  connection->hangup_delay_id = 0;
-  connection->hangup_id = g_unix_fd_add (g_socket_get_fd (connection->socket), G_IO_IN | G_IO_HUP | G_IO_ERR,
-                                         on_hangup_readable, connection);
   return G_SOURCE_REMOVE;
 }
 
@@ -840,7 +817,7 @@ gate_http_listener_watch_hangup (GateHttpListener  *self,
 
   connection_clear_hangup (connection);
   connection->in_flight = g_object_ref (cancellable);
-  connection->hangup_delay_id = g_timeout_add (HANGUP_WATCH_DELAY_MS, on_hangup_delay, connection);
+  connection->waiting_since = g_get_monotonic_time ();
 }
 
 void
@@ -986,6 +963,7 @@ gate_http_listener_dispose (GObject *object)
   GateHttpListener *self = GATE_HTTP_LISTENER (object);
 
   gate_http_listener_close (self);
+  g_clear_handle_id (&self->tick_id, g_source_remove);
   for (guint i = 0; i < G_N_ELEMENTS (self->handler_ids); i++)
     g_clear_signal_handler (&self->handler_ids[i], self->server);
   g_hash_table_remove_all (self->connections);
