@@ -421,11 +421,14 @@ on_called (GObject      *source,
       set_error (request->message, gate_postgrest_status_for_sqlstate (reply->sqlstate), reply->sqlstate,
                  reply->message ? reply->message : "database error", reply->detail, reply->hint);
     }
-  else if (reply->withheld >= 0)
+  else if (reply->withheld >= 0 ||
+           (gate_rpc_function_get_result_kind (request->function) == GATE_RPC_RESULT_SET && reply->rows->len == 0))
     {
-      g_autofree char *details = g_strdup_printf ("The answer has %" G_GINT64_FORMAT " bytes; gate-server sends at "
-                                                  "most %" G_GSIZE_FORMAT " (--max-answer)",
-                                                  reply->withheld, self->config.max_answer);
+      g_autofree char *details = reply->withheld >= 0
+        ? g_strdup_printf ("The answer has %" G_GINT64_FORMAT " bytes; gate-server sends at most %" G_GSIZE_FORMAT
+                           " (--max-answer)", reply->withheld, self->config.max_answer)
+        : g_strdup_printf ("The answer has more than %" G_GSIZE_FORMAT " bytes, which gate-server sends at most "
+                           "(--max-answer)", self->config.max_answer);
 
       set_error (request->message, 500, "PGRST500", "The answer is too large to send", details,
                  "Ask for less, e.g. a smaller page");
