@@ -422,7 +422,9 @@ on_called (GObject      *source,
                  reply->message ? reply->message : "database error", reply->detail, reply->hint);
     }
   else if (reply->withheld >= 0 ||
-           (gate_rpc_function_get_result_kind (request->function) == GATE_RPC_RESULT_SET && reply->rows->len == 0))
+           (gate_rpc_function_get_result_kind (request->function) == GATE_RPC_RESULT_SET && reply->rows->len == 0) ||
+           (reply->rows->len > 0 && g_ptr_array_index (reply->rows, 0) != NULL &&
+            strlen (g_ptr_array_index (reply->rows, 0)) > self->config.max_answer))
     {
       g_autofree char *details = reply->withheld >= 0
         ? g_strdup_printf ("The answer has %" G_GINT64_FORMAT " bytes; gate-server sends at most %" G_GSIZE_FORMAT

@@ -454,6 +454,19 @@ test_function_limits_the_answer (void)
                    "HAVING octet_length(coalesce(json_agg(r), '[]'::json)::text) <= 1024");
 }
 
+static void
+test_function_of_one_row_is_not_measured (void)
+{
+  g_autoptr(GateRpcFunction) function =
+    function_from ("{\"name\":\"one\",\"args\":[],\"types\":[],\"n_defaults\":0,\"set\":true,"
+                   "\"returns\":\"record\",\"rows\":1}");
+  g_autoptr(JsonObject) args = args_from ("{}");
+  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args, NULL, 1024);
+
+  /* Declared ROWS 1: its one row is sent as it is (gate-server measures it). */
+  g_assert_cmpstr (statement->sql, ==, "SELECT coalesce(json_agg(r), '[]'::json)::text FROM public.\"one\"() AS r");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -478,6 +491,7 @@ main (int   argc,
   g_test_add_func ("/server/function/passes-numbers-as-written", test_function_passes_numbers_as_written);
   g_test_add_func ("/server/function/accepts-supplied-device-id", test_function_accepts_supplied_device_id);
   g_test_add_func ("/server/function/limits-the-answer", test_function_limits_the_answer);
+  g_test_add_func ("/server/function/of-one-row-is-not-measured", test_function_of_one_row_is_not_measured);
   g_test_add_func ("/server/function/without-argument-names-refused",
                    test_function_without_argument_names_refused);
 
