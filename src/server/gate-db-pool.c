@@ -7,9 +7,25 @@
  * Sockets are watched from the main context: a slow query occupies one
  * connection, never the loop. Broken connections reconnect in the
  * background with backoff; while none is usable, work fails at once so
- * that callers can answer 503 instead of hanging. Jobs wait in FIFO order
- * for a free connection; one whose GCancellable fires while it waits is
- * dropped without running.
+ * that callers can answer 503 instead of hanging.
+ *
+ * Jobs wait in lanes, one per device or client address, and the lanes take
+ * turns: a lane holds at most lane_running connections, so a device that
+ * sends a hundred calls at a locked ticket ties up that many and no more,
+ * and everyone else's work goes past it. The queue is bounded in length
+ * and in time (G_IO_ERROR_BUSY, G_IO_ERROR_TIMED_OUT: callers answer 503
+ * with Retry-After). A job whose GCancellable fires (its client hung up)
+ * leaves the queue, or, when it is already running, its query is cancelled
+ * in the database (PQcancel, on a thread: libpq 15 has no asynchronous
+ * cancel), and the connection takes no new work until the cancel request
+ * is done, so that it cannot hit the next job. Cancellables are looked at
+ * every 100 ms while there is work, rather than connected to one by one:
+ * the common job ends well before anyone could hang up.
+ *
+ * Each open connection has one source on its socket for its whole life,
+ * whose events change with its state (PQflush wants to write, or not);
+ * adding and removing a watch for every step of every job made the pool a
+ * noticeable part of a call's cost.
  */
 #include "config.h"
 
@@ -21,6 +37,7 @@
 
 #define RECONNECT_MIN_MS 100
 #define RECONNECT_MAX_MS 2000
+#define SWEEP_MS         100
 
 typedef enum
 {
@@ -32,29 +49,48 @@ typedef enum
 
 typedef struct
 {
-  GateDbPool *pool;
-  PGconn     *pg;
-  ConnState   state;
-  guint       watch_id;
-  guint       retry_id;
-  guint       backoff_ms;
-  GTask      *task;          /* the job running here, if any */
-  guint       result_index;
-  guint       statement;     /* index of the statement whose results come next */
+  GateDbPool  *pool;
+  PGconn      *pg;
+  ConnState    state;
+  guint        watch_id;       /* while connecting */
+  GSource     *io_source;      /* while open: the socket, for good */
+  gpointer     io_tag;
+  GIOCondition io_condition;
+  guint        retry_id;
+  guint        backoff_ms;
+  GTask       *task;          /* the job running here, if any */
+  guint        result_index;
+  guint        statement;     /* index of the statement whose results come next */
   GateDbReply *reply;
-  gboolean    rolling_back;
+  gboolean     rolling_back;
+  gboolean     cancelling;    /* a PQcancel for this connection is under way */
 } Conn;
+
+/* The work of one device or client address. */
+typedef struct
+{
+  char     *name;
+  guint     running;
+  GQueue    jobs;        /* GTask* */
+  GList     ring_link;   /* in GateDbPool.ring while it may start a job */
+  gboolean  in_ring;
+} Lane;
 
 struct _GateDbPool
 {
-  GObject  parent_instance;
+  GObject          parent_instance;
 
-  char    *conninfo;
-  guint    size;
-  GArray  *conns;     /* (element-type Conn*) */
-  GQueue   waiting;   /* GTask* */
-  gboolean available;
-  gboolean closed;
+  char            *conninfo;
+  guint            size;
+  GArray          *conns;      /* (element-type Conn*) */
+  GHashTable      *lanes;      /* name → Lane (owned) */
+  GQueue           ring;       /* Lanes with work and a connection to spare, in turn */
+  guint            n_waiting;
+  guint            sweep_id;
+  GateDbPoolLimits limits;
+  gboolean         available;
+  gboolean         closed;
+  gboolean         short_logged;
 };
 
 G_DEFINE_FINAL_TYPE (GateDbPool, gate_db_pool, G_TYPE_OBJECT)
@@ -72,13 +108,15 @@ static GParamSpec *properties[N_PROPS];
 
 typedef struct
 {
-  GPtrArray *statements;
-  guint      result_index;
+  GPtrArray    *statements;
+  guint         result_index;
+  char         *lane;
+  gint64        queued_at;
+  gboolean      waiting;
 } Job;
 
 static void conn_connect     (Conn *conn);
-static void conn_set_idle    (Conn *conn);
-static void conn_watch       (Conn *conn, GIOCondition condition);
+static void conn_break       (Conn *conn, const char *reason);
 static void pool_dispatch    (GateDbPool *self);
 
 GateDbStatement *
@@ -127,7 +165,84 @@ static void
 job_free (Job *job)
 {
   g_ptr_array_unref (job->statements);
+  g_free (job->lane);
   g_free (job);
+}
+
+/* --- lanes ------------------------------------------------------------------ */
+
+static void
+lane_free (Lane *lane)
+{
+  g_free (lane->name);
+  g_free (lane);
+}
+
+static Lane *
+lane_get (GateDbPool *self,
+          const char *name)
+{
+  Lane *lane = g_hash_table_lookup (self->lanes, name);
+
+  if (lane == NULL)
+    {
+      lane = g_new0 (Lane, 1);
+      lane->name = g_strdup (name);
+      lane->ring_link.data = lane;
+      g_queue_init (&lane->jobs);
+      g_hash_table_insert (self->lanes, lane->name, lane);
+    }
+  return lane;
+}
+
+/* Puts @lane in line for a connection when it has work and room to run it,
+ * takes it out otherwise, and forgets it once it has nothing at all. */
+static void
+lane_update (GateDbPool *self,
+             Lane       *lane)
+{
+  gboolean may_start = !g_queue_is_empty (&lane->jobs) && lane->running < self->limits.lane_running;
+
+  if (may_start && !lane->in_ring)
+    {
+      g_queue_push_tail_link (&self->ring, &lane->ring_link);
+      lane->in_ring = TRUE;
+    }
+  else if (!may_start && lane->in_ring)
+    {
+      g_queue_unlink (&self->ring, &lane->ring_link);
+      lane->in_ring = FALSE;
+    }
+
+  if (g_queue_is_empty (&lane->jobs) && lane->running == 0)
+    g_hash_table_remove (self->lanes, lane->name);
+}
+
+/* The job leaves its lane's queue, not yet answered. */
+static void
+job_unqueue (GateDbPool *self,
+             GTask      *task)
+{
+  Job *job = g_task_get_task_data (task);
+  Lane *lane = g_hash_table_lookup (self->lanes, job->lane);
+
+  if (!job->waiting || lane == NULL)
+    return;
+
+  g_queue_remove (&lane->jobs, task);
+  job->waiting = FALSE;
+  self->n_waiting--;
+  lane_update (self, lane);
+}
+
+static void
+job_fail (GTask      *task,
+          GQuark      domain,
+          gint        code,
+          const char *message)
+{
+  g_task_return_new_error (task, domain, code, "%s", message);
+  g_object_unref (task);
 }
 
 /* --- connection life cycle ------------------------------------------------ */
@@ -136,6 +251,12 @@ static void
 conn_clear_watch (Conn *conn)
 {
   g_clear_handle_id (&conn->watch_id, g_source_remove);
+  if (conn->io_source != NULL)
+    {
+      g_source_destroy (conn->io_source);
+      g_clear_pointer (&conn->io_source, g_source_unref);
+      conn->io_tag = NULL;
+    }
 }
 
 static gboolean
@@ -148,18 +269,40 @@ on_retry (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-any_conn_up (GateDbPool *self)
+static guint
+count_up (GateDbPool *self)
 {
+  guint up = 0;
+
   for (guint i = 0; i < self->conns->len; i++)
     {
       Conn *conn = g_array_index (self->conns, Conn *, i);
 
-      if (conn->state == CONN_IDLE || conn->state == CONN_BUSY)
-        return TRUE;
+      up += conn->state == CONN_IDLE || conn->state == CONN_BUSY;
     }
 
-  return FALSE;
+  return up;
+}
+
+static void
+fail_all_waiting (GateDbPool *self,
+                  const char *message)
+{
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new ();
+  GHashTableIter iter;
+  Lane *lane;
+
+  /* Collected first: failing a task may run its callback, which must not
+   * find the lanes half torn down. */
+  g_hash_table_iter_init (&iter, self->lanes);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &lane))
+    for (const GList *l = lane->jobs.head; l != NULL; l = l->next)
+      g_ptr_array_add (tasks, l->data);
+
+  for (guint i = 0; i < tasks->len; i++)
+    job_unqueue (self, tasks->pdata[i]);
+  for (guint i = 0; i < tasks->len; i++)
+    job_fail (tasks->pdata[i], GATE_ERROR, GATE_ERROR_UNAVAILABLE, message);
 }
 
 /* While no connection is up, queued work fails at once: callers answer 503
@@ -167,20 +310,44 @@ any_conn_up (GateDbPool *self)
 static void
 update_available (GateDbPool *self)
 {
-  gboolean available = !self->closed && any_conn_up (self);
-  GTask *task;
+  gboolean available = !self->closed && count_up (self) > 0;
 
   if (!available)
-    while ((task = g_queue_pop_head (&self->waiting)) != NULL)
-      {
-        g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_UNAVAILABLE, "the database is not reachable");
-        g_object_unref (task);
-      }
+    fail_all_waiting (self, "the database is not reachable");
 
   if (available != self->available)
     {
       self->available = available;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AVAILABLE]);
+    }
+}
+
+/* A connection that cannot be opened while others work usually means
+ * PostgreSQL's max_connections is lower than --pool: the pool then runs on
+ * fewer connections than asked for. Say so once, not at every retry; and
+ * once more when it has them all again. */
+static void
+log_short_pool (GateDbPool *self,
+                const char *why)
+{
+  guint up = count_up (self);
+
+  if (self->closed || self->short_logged || up == 0)
+    return;
+
+  self->short_logged = TRUE;
+  g_message ("database: only %u of %u connections could be opened (%s); gate-server runs on %u until "
+             "more can be opened — raise PostgreSQL's max_connections or lower --pool",
+             up, self->size, why, up);
+}
+
+static void
+log_full_pool (GateDbPool *self)
+{
+  if (self->short_logged && count_up (self) == self->size)
+    {
+      self->short_logged = FALSE;
+      g_message ("database: all %u connections are open", self->size);
     }
 }
 
@@ -190,6 +357,7 @@ conn_break (Conn       *conn,
 {
   GateDbPool *self = conn->pool;
   gboolean was_up = conn->state == CONN_IDLE || conn->state == CONN_BUSY;
+  gboolean was_connecting = conn->state == CONN_CONNECTING;
   /* The reason usually lives in the PGconn about to be freed; libpq's
    * messages span lines, a log line should not. */
   g_autofree char *why = g_strstrip (g_strdelimit (g_strdup (reason), "\n\t", ' '));
@@ -203,7 +371,14 @@ conn_break (Conn       *conn,
   if (conn->task != NULL)
     {
       GTask *task = g_steal_pointer (&conn->task);
+      Job *job = g_task_get_task_data (task);
+      Lane *lane = g_hash_table_lookup (self->lanes, job->lane);
 
+      if (lane != NULL)
+        {
+          lane->running--;
+          lane_update (self, lane);
+        }
       g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_UNAVAILABLE,
                                "lost the database connection: %s", why);
       g_object_unref (task);
@@ -211,6 +386,8 @@ conn_break (Conn       *conn,
 
   if (was_up && !self->closed)
     g_message ("database connection lost: %s", why);
+  if (was_connecting)
+    log_short_pool (self, why);
 
   if (!self->closed)
     {
@@ -222,32 +399,62 @@ conn_break (Conn       *conn,
   update_available (self);
 }
 
+static void conn_on_io (Conn *conn, GIOCondition condition);
+
+typedef struct
+{
+  GSource  source;
+  Conn    *conn;
+} ConnSource;
+
+static gboolean
+conn_source_dispatch (GSource     *source,
+                      GSourceFunc  callback,
+                      gpointer     user_data)
+{
+  ConnSource *conn_source = (ConnSource *) source;
+  Conn *conn = conn_source->conn;
+
+  conn_on_io (conn, g_source_query_unix_fd (source, conn->io_tag));
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs conn_source_funcs = { NULL, NULL, conn_source_dispatch, NULL, NULL, NULL };
+
+/* Waits for @condition (and always a hang-up or an error) on the socket. */
+static void
+conn_watch (Conn         *conn,
+            GIOCondition  condition)
+{
+  condition |= G_IO_HUP | G_IO_ERR;
+
+  if (conn->io_source == NULL)
+    {
+      conn->io_source = g_source_new (&conn_source_funcs, sizeof (ConnSource));
+      ((ConnSource *) conn->io_source)->conn = conn;
+      conn->io_tag = g_source_add_unix_fd (conn->io_source, PQsocket (conn->pg), condition);
+      g_source_attach (conn->io_source, NULL);
+    }
+  else if (condition != conn->io_condition)
+    g_source_modify_unix_fd (conn->io_source, conn->io_tag, condition);
+
+  conn->io_condition = condition;
+}
+
 /* An idle connection is watched too, so that a database going away is
  * noticed before the next request is sent into a dead socket. */
-static gboolean
-on_idle_io (gint         fd,
-            GIOCondition condition,
-            gpointer     user_data)
+static void
+conn_on_idle_io (Conn *conn)
 {
-  Conn *conn = user_data;
-
-  conn->watch_id = 0;
   if (PQconsumeInput (conn->pg) != 1 || PQstatus (conn->pg) == CONNECTION_BAD)
-    {
-      conn_break (conn, PQerrorMessage (conn->pg));
-      return G_SOURCE_REMOVE;
-    }
-
-  conn->watch_id = g_unix_fd_add (PQsocket (conn->pg), G_IO_IN | G_IO_HUP | G_IO_ERR, on_idle_io, conn);
-  return G_SOURCE_REMOVE;
+    conn_break (conn, PQerrorMessage (conn->pg));
 }
 
 static void
 conn_set_idle (Conn *conn)
 {
   conn->state = CONN_IDLE;
-  conn_clear_watch (conn);
-  conn->watch_id = g_unix_fd_add (PQsocket (conn->pg), G_IO_IN | G_IO_HUP | G_IO_ERR, on_idle_io, conn);
+  conn_watch (conn, G_IO_IN);
 }
 
 static void
@@ -256,6 +463,7 @@ conn_ready (Conn *conn)
   conn->backoff_ms = 0;
   conn_set_idle (conn);
   update_available (conn->pool);
+  log_full_pool (conn->pool);
   pool_dispatch (conn->pool);
 }
 
@@ -310,13 +518,76 @@ conn_connect (Conn *conn)
   conn->watch_id = g_unix_fd_add (PQsocket (conn->pg), G_IO_OUT, on_connect_poll, conn);
 }
 
+/* --- cancelling a running query ----------------------------------------------- */
+
+static void
+cancel_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  char error[256];
+
+  /* Best effort: the query may have ended meanwhile, which is fine. */
+  PQcancel (task_data, error, sizeof error);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_cancel_sent (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Conn *conn = user_data;
+
+  conn->cancelling = FALSE;
+  /* The job ended while the cancel was on its way: now the connection may
+   * take the next one. */
+  if (conn->state == CONN_IDLE)
+    pool_dispatch (conn->pool);
+}
+
+static void
+conn_cancel_query (Conn *conn)
+{
+  g_autoptr(GTask) task = NULL;
+  PGcancel *cancel;
+
+  if (conn->cancelling || conn->pg == NULL || (cancel = PQgetCancel (conn->pg)) == NULL)
+    return;
+
+  conn->cancelling = TRUE;
+  /* The pool outlives its connections' cancels: dispose waits for none,
+   * but the Conn structs are only freed with the pool, and the pool is
+   * kept alive by the task. */
+  task = g_task_new (conn->pool, NULL, on_cancel_sent, conn);
+  g_task_set_task_data (task, cancel, (GDestroyNotify) PQfreeCancel);
+  g_task_run_in_thread (task, cancel_in_thread);
+}
+
 /* --- running a job --------------------------------------------------------- */
+
+static void
+conn_job_ended (Conn  *conn,
+                GTask *task)
+{
+  Job *job = g_task_get_task_data (task);
+  Lane *lane = g_hash_table_lookup (conn->pool->lanes, job->lane);
+
+  if (lane != NULL)
+    {
+      lane->running--;
+      lane_update (conn->pool, lane);
+    }
+}
 
 static void
 conn_finish_job (Conn *conn)
 {
   GTask *task = g_steal_pointer (&conn->task);
   GateDbReply *reply = g_steal_pointer (&conn->reply);
+
+  conn_job_ended (conn, task);
 
   /* An error inside BEGIN … COMMIT leaves the transaction open and failed. */
   if (PQtransactionStatus (conn->pg) == PQTRANS_INERROR ||
@@ -366,20 +637,19 @@ conn_take_result (Conn     *conn,
       int n = PQntuples (result);
 
       for (int i = 0; i < n; i++)
-        g_ptr_array_add (conn->reply->rows,
-                         PQgetisnull (result, i, 0) ? NULL : g_strdup (PQgetvalue (result, i, 0)));
+        {
+          g_ptr_array_add (conn->reply->rows,
+                           PQgetisnull (result, i, 0) ? NULL : g_strdup (PQgetvalue (result, i, 0)));
+          if (i == 0 && PQgetisnull (result, 0, 0) && PQnfields (result) > 1 && !PQgetisnull (result, 0, 1))
+            conn->reply->withheld = g_ascii_strtoll (PQgetvalue (result, 0, 1), NULL, 10);
+        }
     }
 }
 
-static gboolean
-on_conn_io (gint         fd,
-            GIOCondition condition,
-            gpointer     user_data)
+static void
+conn_on_busy_io (Conn         *conn,
+                 GIOCondition  condition)
 {
-  Conn *conn = user_data;
-
-  conn->watch_id = 0;
-
   if (condition & G_IO_OUT)
     {
       int flushed = PQflush (conn->pg);
@@ -387,19 +657,19 @@ on_conn_io (gint         fd,
       if (flushed < 0)
         {
           conn_break (conn, PQerrorMessage (conn->pg));
-          return G_SOURCE_REMOVE;
+          return;
         }
       if (flushed == 1)
         {
           conn_watch (conn, G_IO_IN | G_IO_OUT);
-          return G_SOURCE_REMOVE;
+          return;
         }
     }
 
   if ((condition & (G_IO_IN | G_IO_HUP | G_IO_ERR)) && PQconsumeInput (conn->pg) != 1)
     {
       conn_break (conn, PQerrorMessage (conn->pg));
-      return G_SOURCE_REMOVE;
+      return;
     }
 
   while (!PQisBusy (conn->pg))
@@ -413,7 +683,7 @@ on_conn_io (gint         fd,
           if (PQstatus (conn->pg) == CONNECTION_BAD)
             {
               conn_break (conn, PQerrorMessage (conn->pg));
-              return G_SOURCE_REMOVE;
+              return;
             }
           continue;
         }
@@ -429,7 +699,7 @@ on_conn_io (gint         fd,
             }
           else
             conn_finish_job (conn);
-          return G_SOURCE_REMOVE;
+          return;
         }
 
       conn_take_result (conn, result);
@@ -439,20 +709,20 @@ on_conn_io (gint         fd,
   if (PQstatus (conn->pg) == CONNECTION_BAD)
     {
       conn_break (conn, PQerrorMessage (conn->pg));
-      return G_SOURCE_REMOVE;
+      return;
     }
 
   conn_watch (conn, G_IO_IN);
-  return G_SOURCE_REMOVE;
 }
 
 static void
-conn_watch (Conn         *conn,
+conn_on_io (Conn         *conn,
             GIOCondition  condition)
 {
-  conn_clear_watch (conn);
-  conn->watch_id = g_unix_fd_add (PQsocket (conn->pg), condition | G_IO_HUP | G_IO_ERR,
-                                  on_conn_io, conn);
+  if (conn->state == CONN_IDLE)
+    conn_on_idle_io (conn);
+  else if (conn->state == CONN_BUSY)
+    conn_on_busy_io (conn, condition);
 }
 
 static void
@@ -467,6 +737,7 @@ conn_start_job (Conn  *conn,
   conn->result_index = job->result_index;
   conn->reply = g_new0 (GateDbReply, 1);
   conn->reply->rows = g_ptr_array_new_with_free_func (g_free);
+  conn->reply->withheld = -1;
 
   for (guint i = 0; i < job->statements->len; i++)
     {
@@ -501,19 +772,41 @@ conn_start_job (Conn  *conn,
     }
 }
 
-/* The next queued job that still has someone waiting for it. */
+/* The next job of the lane whose turn it is. Jobs whose client has gone or
+ * that waited too long are set aside in @dropped, to be answered once the
+ * lanes are consistent again. */
 static GTask *
-pop_waiting (GateDbPool *self)
+next_job (GateDbPool *self,
+          GPtrArray  *dropped)
 {
-  GTask *task;
+  gint64 now = g_get_monotonic_time ();
+  GList *link;
 
-  while ((task = g_queue_pop_head (&self->waiting)) != NULL)
+  while ((link = g_queue_pop_head_link (&self->ring)) != NULL)
     {
-      /* Whoever asked has gone away while it waited (a client hung up):
-       * the connection is better spent on the next one. */
-      if (!g_task_return_error_if_cancelled (task))
-        return task;
-      g_object_unref (task);
+      Lane *lane = link->data;
+      GTask *task;
+
+      lane->in_ring = FALSE;
+      while ((task = g_queue_pop_head (&lane->jobs)) != NULL)
+        {
+          Job *job = g_task_get_task_data (task);
+
+          job->waiting = FALSE;
+          self->n_waiting--;
+
+          if (g_cancellable_is_cancelled (g_task_get_cancellable (task)) ||
+              now - job->queued_at > (gint64) self->limits.max_wait_ms * 1000)
+            g_ptr_array_add (dropped, task);
+          else
+            {
+              lane->running++;
+              /* Back in line behind the others, if it has more to run. */
+              lane_update (self, lane);
+              return task;
+            }
+        }
+      lane_update (self, lane);
     }
 
   return NULL;
@@ -522,14 +815,87 @@ pop_waiting (GateDbPool *self)
 static void
 pool_dispatch (GateDbPool *self)
 {
-  for (guint i = 0; i < self->conns->len && !g_queue_is_empty (&self->waiting); i++)
+  g_autoptr(GPtrArray) dropped = g_ptr_array_new ();
+
+  for (guint i = 0; i < self->conns->len && self->ring.length > 0; i++)
     {
       Conn *conn = g_array_index (self->conns, Conn *, i);
       GTask *task;
 
-      if (conn->state == CONN_IDLE && (task = pop_waiting (self)) != NULL)
+      if (conn->state == CONN_IDLE && !conn->cancelling && (task = next_job (self, dropped)) != NULL)
         conn_start_job (conn, task);
     }
+
+  for (guint i = 0; i < dropped->len; i++)
+    {
+      GTask *task = dropped->pdata[i];
+
+      if (g_task_return_error_if_cancelled (task))
+        g_object_unref (task);
+      else
+        job_fail (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "the request waited too long for the database");
+    }
+}
+
+/* --- cancellation -------------------------------------------------------------- */
+
+static gboolean
+pool_has_work (GateDbPool *self)
+{
+  if (self->n_waiting > 0)
+    return TRUE;
+
+  for (guint i = 0; i < self->conns->len; i++)
+    if (g_array_index (self->conns, Conn *, i)->state == CONN_BUSY)
+      return TRUE;
+  return FALSE;
+}
+
+/* Drops the waiting jobs whose client went away and cancels the queries of
+ * the running ones; runs while there is work. */
+static gboolean
+on_sweep (gpointer user_data)
+{
+  GateDbPool *self = user_data;
+  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
+  GHashTableIter iter;
+  Lane *lane;
+
+  for (guint i = 0; i < self->conns->len; i++)
+    {
+      Conn *conn = g_array_index (self->conns, Conn *, i);
+
+      if (conn->state == CONN_BUSY && conn->task != NULL &&
+          g_cancellable_is_cancelled (g_task_get_cancellable (conn->task)))
+        conn_cancel_query (conn);
+    }
+
+  g_hash_table_iter_init (&iter, self->lanes);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &lane))
+    for (const GList *l = lane->jobs.head; l != NULL; l = l->next)
+      if (g_cancellable_is_cancelled (g_task_get_cancellable (l->data)))
+        g_ptr_array_add (gone, l->data);
+
+  for (guint i = 0; i < gone->len; i++)
+    job_unqueue (self, gone->pdata[i]);
+  for (guint i = 0; i < gone->len; i++)
+    {
+      g_task_return_error_if_cancelled (gone->pdata[i]);
+      g_object_unref (gone->pdata[i]);
+    }
+
+  if (pool_has_work (self))
+    return G_SOURCE_CONTINUE;
+
+  self->sweep_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_sweeping (GateDbPool *self)
+{
+  if (self->sweep_id == 0)
+    self->sweep_id = g_timeout_add (SWEEP_MS, on_sweep, self);
 }
 
 /* --- public API ------------------------------------------------------------- */
@@ -539,6 +905,54 @@ gate_db_pool_new (const char *conninfo,
                   guint       size)
 {
   return g_object_new (GATE_TYPE_DB_POOL, "conninfo", conninfo, "size", size, NULL);
+}
+
+/**
+ * gate_db_pool_get_limits:
+ * @limits: (out caller-allocates): how work waits now
+ */
+void
+gate_db_pool_get_limits (GateDbPool       *self,
+                         GateDbPoolLimits *limits)
+{
+  g_return_if_fail (GATE_IS_DB_POOL (self));
+
+  *limits = self->limits;
+}
+
+/**
+ * gate_db_pool_set_limits:
+ *
+ * Zero fields keep their current value. The default lets a lane hold a
+ * quarter of the connections (at least one).
+ */
+void
+gate_db_pool_set_limits (GateDbPool             *self,
+                         const GateDbPoolLimits *limits)
+{
+  g_return_if_fail (GATE_IS_DB_POOL (self));
+
+  if (limits->max_waiting > 0)
+    self->limits.max_waiting = limits->max_waiting;
+  if (limits->lane_running > 0)
+    self->limits.lane_running = limits->lane_running;
+  if (limits->lane_waiting > 0)
+    self->limits.lane_waiting = limits->lane_waiting;
+  if (limits->max_wait_ms > 0)
+    self->limits.max_wait_ms = limits->max_wait_ms;
+}
+
+/**
+ * gate_db_pool_get_n_up:
+ *
+ * Returns: how many connections are open now
+ */
+guint
+gate_db_pool_get_n_up (GateDbPool *self)
+{
+  g_return_val_if_fail (GATE_IS_DB_POOL (self), 0);
+
+  return count_up (self);
 }
 
 void
@@ -569,19 +983,34 @@ gate_db_pool_get_available (GateDbPool *self)
   return self->available;
 }
 
+/**
+ * gate_db_pool_run_async:
+ * @statements: run in order, in one round trip
+ * @result_index: whose rows the reply carries
+ * @lane: whose work this is (e.g. "device:ID"); lanes take turns
+ * @cancellable: (nullable): cancelling drops the job from the queue, or
+ *   cancels its query in the database when it already runs (within 100 ms)
+ *
+ * Fails with %GATE_ERROR_UNAVAILABLE (no connection), %G_IO_ERROR_BUSY
+ * (the queue or the lane's queue is full), %G_IO_ERROR_TIMED_OUT (waited
+ * longer than the limit) or %G_IO_ERROR_CANCELLED.
+ */
 void
 gate_db_pool_run_async (GateDbPool          *self,
                         GPtrArray           *statements,
                         guint                result_index,
+                        const char          *lane_name,
                         GCancellable        *cancellable,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  Lane *lane;
   Job *job;
 
   g_return_if_fail (GATE_IS_DB_POOL (self));
   g_return_if_fail (statements != NULL && result_index < statements->len);
+  g_return_if_fail (lane_name != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gate_db_pool_run_async);
@@ -589,6 +1018,8 @@ gate_db_pool_run_async (GateDbPool          *self,
   job = g_new0 (Job, 1);
   job->statements = g_ptr_array_ref (statements);
   job->result_index = result_index;
+  job->lane = g_strdup (lane_name);
+  job->queued_at = g_get_monotonic_time ();
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
 
   if (!self->available)
@@ -596,8 +1027,27 @@ gate_db_pool_run_async (GateDbPool          *self,
       g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_UNAVAILABLE, "the database is not reachable");
       return;
     }
+  if (g_task_return_error_if_cancelled (task))
+    return;
 
-  g_queue_push_tail (&self->waiting, g_steal_pointer (&task));
+  lane = lane_get (self, lane_name);
+  if (self->n_waiting >= self->limits.max_waiting || lane->jobs.length >= self->limits.lane_waiting)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY, "%s",
+                               self->n_waiting >= self->limits.max_waiting
+                                 ? "too many requests are waiting for the database"
+                                 : "too many requests of this client are waiting for the database");
+      lane_update (self, lane);
+      return;
+    }
+
+  if (cancellable != NULL)
+    start_sweeping (self);
+
+  job->waiting = TRUE;
+  self->n_waiting++;
+  g_queue_push_tail (&lane->jobs, g_steal_pointer (&task));
+  lane_update (self, lane);
   pool_dispatch (self);
 }
 
@@ -628,6 +1078,7 @@ gate_db_pool_close (GateDbPool *self)
       g_clear_handle_id (&conn->retry_id, g_source_remove);
     }
 
+  g_clear_handle_id (&self->sweep_id, g_source_remove);
   update_available (self);
 }
 
@@ -637,6 +1088,8 @@ gate_db_pool_constructed (GObject *object)
   GateDbPool *self = GATE_DB_POOL (object);
 
   G_OBJECT_CLASS (gate_db_pool_parent_class)->constructed (object);
+
+  self->limits.lane_running = MAX (1, self->size / 4);
 
   for (guint i = 0; i < self->size; i++)
     {
@@ -717,6 +1170,7 @@ gate_db_pool_finalize (GObject *object)
   for (guint i = 0; i < self->conns->len; i++)
     g_free (g_array_index (self->conns, Conn *, i));
   g_array_unref (self->conns);
+  g_hash_table_unref (self->lanes);
   g_free (self->conninfo);
 
   G_OBJECT_CLASS (gate_db_pool_parent_class)->finalize (object);
@@ -769,5 +1223,9 @@ gate_db_pool_init (GateDbPool *self)
 {
   self->size = GATE_DB_POOL_DEFAULT_SIZE;
   self->conns = g_array_new (FALSE, FALSE, sizeof (Conn *));
-  g_queue_init (&self->waiting);
+  self->lanes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) lane_free);
+  g_queue_init (&self->ring);
+  self->limits = (GateDbPoolLimits) {
+    GATE_DB_POOL_DEFAULT_MAX_WAITING, 1, GATE_DB_POOL_DEFAULT_LANE_WAITING, GATE_DB_POOL_DEFAULT_MAX_WAIT_MS,
+  };
 }

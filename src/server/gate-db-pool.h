@@ -30,6 +30,10 @@ typedef struct
   char      *message;
   char      *detail;
   char      *hint;
+  /* The size in bytes of an answer the statement kept back: its first
+   * column NULL and this in its second (gate_rpc_function_build_call()
+   * with a limit); -1 when none was. */
+  gint64     withheld;
 } GateDbReply;
 
 void             gate_db_reply_free       (GateDbReply     *reply);
@@ -38,17 +42,38 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateDbReply, gate_db_reply_free)
 #define GATE_DB_POOL_DEFAULT_SIZE 8
 #define GATE_DB_POOL_MAX_SIZE     256
 
+/* How work waits for a connection. A lane is whoever the work is for (a
+ * device, a client address); lanes take turns, so one that floods the
+ * pool waits behind its own work, not in front of everyone else's. */
+typedef struct
+{
+  guint max_waiting;       /* jobs waiting in all lanes together */
+  guint lane_running;      /* connections one lane may hold at once */
+  guint lane_waiting;      /* jobs waiting in one lane */
+  guint max_wait_ms;       /* a job that waited longer fails instead of running */
+} GateDbPoolLimits;
+
+#define GATE_DB_POOL_DEFAULT_MAX_WAITING  1024
+#define GATE_DB_POOL_DEFAULT_LANE_WAITING 64
+#define GATE_DB_POOL_DEFAULT_MAX_WAIT_MS  10000
+
 #define GATE_TYPE_DB_POOL (gate_db_pool_get_type ())
 G_DECLARE_FINAL_TYPE (GateDbPool, gate_db_pool, GATE, DB_POOL, GObject)
 
 GateDbPool  *gate_db_pool_new           (const char           *conninfo,
                                          guint                 size);
+void         gate_db_pool_get_limits    (GateDbPool           *self,
+                                         GateDbPoolLimits     *limits);
+void         gate_db_pool_set_limits    (GateDbPool           *self,
+                                         const GateDbPoolLimits *limits);
+guint        gate_db_pool_get_n_up      (GateDbPool           *self);
 void         gate_db_pool_start         (GateDbPool           *self);
 void         gate_db_pool_close         (GateDbPool           *self);
 gboolean     gate_db_pool_get_available (GateDbPool           *self);
 void         gate_db_pool_run_async     (GateDbPool           *self,
                                          GPtrArray            *statements,
                                          guint                 result_index,
+                                         const char           *lane,
                                          GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,
                                          gpointer              user_data);

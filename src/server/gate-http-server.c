@@ -8,9 +8,16 @@
  * the same client works against Supabase. The server holds no business
  * rules: grants and the SQL functions decide.
  *
- * A request is a chain of asynchronous steps on the main context — check
- * the body, authenticate, find the function, run it in one transaction —
- * while its message stays paused; nothing here blocks.
+ * A request is a chain of asynchronous steps on the main context, and the
+ * order matters under attack. From the headers alone (the early handler,
+ * before a byte of the body is read): the method, the path, a token at
+ * all, the declared size, the failed-attempt limit, and then the token
+ * itself, while the message stays paused. Only an authenticated request
+ * has its body read (up to 8 MiB) and parsed; a refused one is answered,
+ * and whatever body it still sends is read and dropped, within a small
+ * size and a short time. Then: find the function, run it in one
+ * transaction on the device's lane of the pool, answer. Nothing here
+ * blocks, and a client that hangs up while it waits cancels its work.
  */
 #include "config.h"
 
@@ -19,7 +26,6 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
-#include "gate-auth.h"
 #include "gate-error.h"
 #include "gate-http-server.h"
 #include "gate-postgrest.h"
@@ -29,22 +35,31 @@
 /* GSocket's default backlog of 10 overflows when a venue's kiosks all
  * reconnect at once, and the overflowing connections get reset. */
 #define LISTEN_BACKLOG 1024
+/* What supabase-js and other PostgREST clients send from a web page. */
+#define CORS_ALLOW_HEADERS "Authorization, apikey, Content-Type, X-Client-Info, Prefer, Accept, " \
+                           "Accept-Profile, Content-Profile, Range"
+#define CORS_ALLOW_METHODS "GET, POST, OPTIONS"
+#define CORS_EXPOSE_HEADERS "Content-Range, Retry-After, WWW-Authenticate"
+#define CORS_MAX_AGE_S "86400"
 
 struct _GateHttpServer
 {
-  GObject          parent_instance;
+  GObject               parent_instance;
 
-  GateDbPool      *pool;
-  GTlsCertificate *tls_certificate;
-  SoupServer      *server;
-  GateAuth        *auth;
-  GateAuthLimiter *auth_limiter;
-  GateRpcCatalog  *catalog;
+  GateDbPool           *pool;
+  GTlsCertificate      *tls_certificate;
+  GateAuthLimiter      *auth_limiter;
+  GateHttpServerConfig  config;
+  GStrv                 cors_origins;
+  SoupServer           *server;
+  GateHttpListener     *listener;
+  GateAuth             *auth;
+  GateRpcCatalog       *catalog;
 
-  guint            n_in_flight;
-  gboolean         draining;
-  GTask           *drain_task;
-  guint            drain_timeout_id;
+  guint                 n_in_flight;
+  gboolean              draining;
+  GTask                *drain_task;
+  guint                 drain_timeout_id;
 };
 
 G_DEFINE_FINAL_TYPE (GateHttpServer, gate_http_server, G_TYPE_OBJECT)
@@ -60,18 +75,141 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+/* One request, from its headers to its answer. The message holds a
+ * reference (its "gate-request" data) for as long as it lives; each
+ * asynchronous step holds one, and while the message is paused, the
+ * request holds the message. */
 typedef struct
 {
-  GateHttpServer    *self;
-  SoupServerMessage *message;
-  char              *function_name;
-  char              *address;
-  JsonObject        *args;
-  GateDevice        *device;
-  GateRpcFunction   *function;
+  guint               ref_count;
+  GateHttpServer     *self;
+  SoupServerMessage  *message;       /* not a reference, unless paused */
+  gboolean            paused;
+  gboolean            counted;       /* in self->n_in_flight */
+  GCancellable       *cancellable;   /* cancelled when the client goes away */
+  char               *function_name;
+  char               *address;
+  char               *token;
+  GateDevice         *device;
+  JsonObject         *args;
+  GHashTable         *arg_texts;
+  GateRpcFunction    *function;
+  gsize               body_bytes;
 } Request;
 
 static void drain_check (GateHttpServer *self);
+
+static const char * const supplied_arguments[] = { "p_device_id", NULL };
+
+/* --- requests ------------------------------------------------------------------ */
+
+static void
+request_uncount (Request *request)
+{
+  if (request->counted)
+    {
+      request->counted = FALSE;
+      request->self->n_in_flight--;
+      drain_check (request->self);
+    }
+}
+
+static Request *
+request_ref (Request *request)
+{
+  request->ref_count++;
+  return request;
+}
+
+static void
+request_unref (Request *request)
+{
+  if (--request->ref_count > 0)
+    return;
+
+  request_uncount (request);
+  g_clear_object (&request->cancellable);
+  g_clear_pointer (&request->args, json_object_unref);
+  g_clear_pointer (&request->arg_texts, g_hash_table_unref);
+  g_clear_pointer (&request->device, gate_device_unref);
+  g_clear_pointer (&request->function, gate_rpc_function_unref);
+  g_free (request->function_name);
+  g_free (request->address);
+  g_free (request->token);
+  g_object_unref (request->self);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_unref)
+
+/* A request counts as running until its answer has been written, so that
+ * draining waits for the bytes, not just for the database. */
+static void
+on_request_done (SoupServer        *server,
+                 SoupServerMessage *message,
+                 GateHttpServer    *self)
+{
+  Request *request = g_object_get_data (G_OBJECT (message), "gate-request");
+
+  if (request != NULL)
+    request_uncount (request);
+}
+
+static Request *
+request_new (GateHttpServer    *self,
+             SoupServerMessage *message,
+             const char        *function_name)
+{
+  Request *request = g_new0 (Request, 1);
+
+  request->ref_count = 1;
+  request->self = g_object_ref (self);
+  request->message = message;
+  request->cancellable = g_cancellable_new ();
+  request->function_name = g_strdup (function_name);
+  request->address = g_strdup (soup_server_message_get_remote_host (message));
+  request->counted = TRUE;
+  self->n_in_flight++;
+
+  g_object_set_data_full (G_OBJECT (message), "gate-request", request_ref (request),
+                          (GDestroyNotify) request_unref);
+  return request;
+}
+
+static Request *
+request_for (SoupServerMessage *message)
+{
+  return g_object_get_data (G_OBJECT (message), "gate-request");
+}
+
+/* The message waits for us; meanwhile we watch for its client leaving. */
+static void
+request_pause (Request *request)
+{
+  g_return_if_fail (!request->paused);
+
+  request->paused = TRUE;
+  g_object_ref (request->message);
+  soup_server_message_pause (request->message);
+  if (request->self->listener != NULL)
+    gate_http_listener_watch_hangup (request->self->listener, request->message, request->cancellable);
+}
+
+/* Lets libsoup go on with whatever answer or reading is due. */
+static void
+request_resume (Request *request)
+{
+  SoupServerMessage *message = request->message;
+
+  if (!request->paused)
+    return;
+
+  request->paused = FALSE;
+  if (request->self->listener != NULL)
+    gate_http_listener_unwatch_hangup (request->self->listener, message);
+  soup_server_message_unpause (message);
+  g_object_unref (message);
+}
 
 /* --- answers ---------------------------------------------------------------- */
 
@@ -99,6 +237,15 @@ set_error (SoupServerMessage *message,
     soup_message_headers_replace (soup_server_message_get_response_headers (message), "WWW-Authenticate",
                                   "Bearer");
   set_json (message, status, body);
+}
+
+static void
+set_retry_after (SoupServerMessage *message,
+                 guint              seconds)
+{
+  g_autofree char *value = g_strdup_printf ("%u", MAX (seconds, 1));
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (message), "Retry-After", value);
 }
 
 /* For failures that are not SQL errors; see docs/gate-server.md. */
@@ -131,56 +278,117 @@ set_gerror (SoupServerMessage *message,
         break;
       }
 
+  /* The pool is full, or this client's share of it. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    {
+      set_retry_after (message, 1);
+      set_error (message, 503, "PGRST003", "Too many requests are waiting for the database", error->message,
+                 "Retry after the number of seconds in Retry-After");
+      return;
+    }
+
   set_error (message, 500, "XX000", error->message, NULL, NULL);
 }
 
-/* A request counts as running until its answer has been written, so that
- * draining waits for the bytes, not just for the database. */
+/* Sends the answer set on @request's message at once, before its body is
+ * read; whatever body it still sends is read and dropped, never kept or
+ * parsed: as much as it announced (a chunked one: 64 KiB), within the
+ * unauthenticated timeout; then the connection closes. */
 static void
-on_message_finished (SoupServerMessage *message,
-                     GateHttpServer    *self)
-{
-  self->n_in_flight--;
-  drain_check (self);
-}
-
-static Request *
-request_new (GateHttpServer    *self,
-             SoupServerMessage *message,
-             const char        *function_name,
-             JsonObject        *args)
-{
-  Request *request = g_new0 (Request, 1);
-
-  request->self = g_object_ref (self);
-  request->message = g_object_ref (message);
-  request->function_name = g_strdup (function_name);
-  request->address = g_strdup (soup_server_message_get_remote_host (message));
-  request->args = json_object_ref (args);
-
-  self->n_in_flight++;
-  g_signal_connect_data (message, "finished", G_CALLBACK (on_message_finished), g_object_ref (self),
-                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
-  soup_server_message_pause (message);
-  return request;
-}
-
-/* Sends whatever answer has been set and ends the request. */
-static void
-request_finish (Request *request)
+request_answer_now (Request *request)
 {
   GateHttpServer *self = request->self;
+  SoupServerMessage *message = request->message;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  gsize drain_limit = GATE_HTTP_REFUSED_BODY_LIMIT;
+  gboolean was_paused = request->paused;
 
-  soup_server_message_unpause (request->message);
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+    drain_limit = (gsize) soup_message_headers_get_content_length (headers);
 
-  g_clear_object (&request->message);
-  g_clear_pointer (&request->args, json_object_unref);
-  g_clear_pointer (&request->device, gate_device_unref);
-  g_clear_pointer (&request->function, gate_rpc_function_unref);
-  g_free (request->function_name);
-  g_free (request->address);
-  g_free (request);
-  g_object_unref (self);
+  request->paused = FALSE;
+  gate_http_listener_unwatch_hangup (self->listener, message);
+  gate_http_listener_set_deadline (self->listener, message, self->config.unauthenticated_timeout_s);
+  /* The message is done with: libsoup will not finish it. */
+  request_uncount (request);
+  gate_http_listener_answer_now (self->listener, message, drain_limit);
+  if (was_paused)
+    g_object_unref (message);
+}
+
+static void
+request_refuse (Request    *request,
+                guint       status,
+                const char *code,
+                const char *text,
+                const char *details,
+                const char *hint)
+{
+  set_error (request->message, status, code, text, details, hint);
+  request_answer_now (request);
+}
+
+static void
+request_refuse_gerror (Request      *request,
+                       const GError *error)
+{
+  set_gerror (request->message, error);
+  request_answer_now (request);
+}
+
+/* --- CORS ---------------------------------------------------------------------- */
+
+static gboolean
+origin_allowed (GateHttpServer *self,
+                const char     *origin)
+{
+  if (origin == NULL || self->cors_origins == NULL)
+    return FALSE;
+
+  for (guint i = 0; self->cors_origins[i] != NULL; i++)
+    if (g_str_equal (self->cors_origins[i], "*") || g_ascii_strcasecmp (self->cors_origins[i], origin) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* A web page may read the answer (any answer, errors included) when its
+ * origin is one of --cors-origin. */
+static gboolean
+add_cors_headers (GateHttpServer    *self,
+                  SoupServerMessage *message)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (message);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (message);
+  const char *origin = soup_message_headers_get_one (request, "Origin");
+
+  if (self->cors_origins != NULL)
+    soup_message_headers_append (response, "Vary", "Origin");
+  if (!origin_allowed (self, origin))
+    return FALSE;
+
+  soup_message_headers_replace (response, "Access-Control-Allow-Origin", origin);
+  soup_message_headers_replace (response, "Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS);
+  return TRUE;
+}
+
+/* OPTIONS: a browser's preflight, answered without a token. */
+static void
+answer_options (GateHttpServer    *self,
+                SoupServerMessage *message,
+                gboolean           cors)
+{
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (message);
+
+  soup_message_headers_replace (response, "Allow", CORS_ALLOW_METHODS);
+  if (cors)
+    {
+      soup_message_headers_replace (response, "Access-Control-Allow-Methods", CORS_ALLOW_METHODS);
+      soup_message_headers_replace (response, "Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+      soup_message_headers_replace (response, "Access-Control-Max-Age", CORS_MAX_AGE_S);
+    }
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (message), FALSE);
+  soup_server_message_set_status (message, SOUP_STATUS_NO_CONTENT, NULL);
 }
 
 /* --- the steps of a call ------------------------------------------------------ */
@@ -190,7 +398,7 @@ on_called (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  Request *request = user_data;
+  g_autoptr(Request) request = user_data;
   GateHttpServer *self = request->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(GateDbReply) reply = gate_db_pool_run_finish (GATE_DB_POOL (source), result, &error);
@@ -200,7 +408,7 @@ on_called (GObject      *source,
     set_gerror (request->message, error);
   else if (reply->sqlstate != NULL && g_str_equal (reply->sqlstate, "28000"))
     {
-      /* gate_check_device: revoked since we remembered the token. */
+      /* gate_device_role: revoked since we remembered the token. */
       gate_auth_forget (self->auth, request->device);
       gate_auth_limiter_add_failure (self->auth_limiter, request->address);
       set_error (request->message, 401, "PGRST301", "invalid or revoked device token", NULL, NULL);
@@ -213,6 +421,20 @@ on_called (GObject      *source,
       set_error (request->message, gate_postgrest_status_for_sqlstate (reply->sqlstate), reply->sqlstate,
                  reply->message ? reply->message : "database error", reply->detail, reply->hint);
     }
+  else if (reply->withheld >= 0 ||
+           (gate_rpc_function_get_result_kind (request->function) == GATE_RPC_RESULT_SET && reply->rows->len == 0) ||
+           (reply->rows->len > 0 && g_ptr_array_index (reply->rows, 0) != NULL &&
+            strlen (g_ptr_array_index (reply->rows, 0)) > self->config.max_answer))
+    {
+      g_autofree char *details = reply->withheld >= 0
+        ? g_strdup_printf ("The answer has %" G_GINT64_FORMAT " bytes; gate-server sends at most %" G_GSIZE_FORMAT
+                           " (--max-answer)", reply->withheld, self->config.max_answer)
+        : g_strdup_printf ("The answer has more than %" G_GSIZE_FORMAT " bytes, which gate-server sends at most "
+                           "(--max-answer)", self->config.max_answer);
+
+      set_error (request->message, 500, "PGRST500", "The answer is too large to send", details,
+                 "Ask for less, e.g. a smaller page");
+    }
   else if (gate_rpc_function_get_result_kind (request->function) == GATE_RPC_RESULT_VOID)
     soup_server_message_set_status (request->message, SOUP_STATUS_NO_CONTENT, NULL);
   else
@@ -221,23 +443,34 @@ on_called (GObject      *source,
       set_json (request->message, 200, json ? json : "null");
     }
 
-  request_finish (request);
+  request_resume (request);
 }
 
 static void
 call (Request *request)
 {
+  GateHttpServer *self = request->self;
   g_autoptr(GPtrArray) statements = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_db_statement_free);
+  g_autofree char *lane = g_strconcat ("device:", request->device->id, NULL);
   guint call_index;
 
-  /* One transaction, one round trip: guard, role, call. */
+  /* A device speaks for itself, whether it names itself or not. */
+  if (gate_rpc_function_has_argument (request->function, "p_device_id"))
+    {
+      json_object_set_string_member (request->args, "p_device_id", request->device->id);
+      g_hash_table_remove (request->arg_texts, "p_device_id");
+    }
+
+  /* One transaction, one round trip: guard, call. */
   g_ptr_array_add (statements, gate_db_statement_new ("BEGIN"));
-  gate_auth_add_guard (request->device, statements);
+  gate_auth_add_guard (request->device, &self->config.call, statements);
   call_index = statements->len;
-  g_ptr_array_add (statements, gate_rpc_function_build_call (request->function, request->args));
+  g_ptr_array_add (statements, gate_rpc_function_build_call (request->function, request->args, request->arg_texts,
+                                                             self->config.max_answer));
   g_ptr_array_add (statements, gate_db_statement_new ("COMMIT"));
 
-  gate_db_pool_run_async (request->self->pool, statements, call_index, NULL, on_called, request);
+  gate_db_pool_run_async (self->pool, statements, call_index, lane, request->cancellable, on_called,
+                          request_ref (request));
 }
 
 static void
@@ -245,7 +478,7 @@ on_looked_up (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  Request *request = user_data;
+  g_autoptr(Request) request = user_data;
   g_autoptr(GError) error = NULL;
 
   request->function = gate_rpc_catalog_lookup_finish (GATE_RPC_CATALOG (source), result, &error);
@@ -264,19 +497,50 @@ on_looked_up (GObject      *source,
       else
         set_gerror (request->message, error);
 
-      request_finish (request);
+      request_resume (request);
       return;
     }
 
   call (request);
 }
 
+/* The body is read: parse it, then find the function. */
+static void
+handle_rpc (Request *request)
+{
+  SoupServerMessage *message = request->message;
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (message));
+  GatePostgrestRefusal refusal;
+  const char *data;
+  gsize length;
+
+  data = g_bytes_get_data (body, &length);
+  if (!gate_postgrest_parse_body (data, length, &request->args, &request->arg_texts, &refusal))
+    {
+      set_error (message, refusal.status, refusal.code, refusal.message, refusal.details, refusal.hint);
+      return;
+    }
+
+  if (!gate_postgrest_args_speak_for (request->args, request->device->id))
+    {
+      set_error (message, 403, "42501", "p_device_id is not the authenticated device", NULL,
+                 "A device may only act under its own id");
+      return;
+    }
+
+  request_pause (request);
+  gate_rpc_catalog_lookup_async (request->self->catalog, request->function_name, request->args,
+                                 supplied_arguments, request->cancellable, on_looked_up, request_ref (request));
+}
+
+/* --- authentication, from the headers ------------------------------------------- */
+
 static void
 on_authenticated (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  Request *request = user_data;
+  g_autoptr(Request) request = user_data;
   g_autoptr(GError) error = NULL;
 
   request->device = gate_auth_authenticate_finish (GATE_AUTH (source), result, &error);
@@ -284,77 +548,145 @@ on_authenticated (GObject      *source,
     {
       if (g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED))
         gate_auth_limiter_add_failure (request->self->auth_limiter, request->address);
-      set_gerror (request->message, error);
-      request_finish (request);
+      request_refuse_gerror (request, error);
       return;
     }
 
-  if (!gate_postgrest_args_speak_for (request->args, request->device->id))
-    {
-      set_error (request->message, 403, "42501", "p_device_id is not the authenticated device", NULL,
-                 "A device may only act under its own id");
-      request_finish (request);
-      return;
-    }
-
-  gate_rpc_catalog_lookup_async (request->self->catalog, request->function_name, request->args, NULL,
-                                 on_looked_up, request);
+  /* Authenticated: now, and only now, its body is read. */
+  if (request->self->listener != NULL)
+    gate_http_listener_set_deadline (request->self->listener, request->message,
+                                     request->self->config.http.request_timeout_s);
+  request_resume (request);
 }
 
-/* --- handlers ----------------------------------------------------------------- */
+static void
+authenticate (Request *request)
+{
+  g_autofree char *lane = g_strconcat ("address:", request->address ? request->address : "", NULL);
+
+  gate_auth_authenticate_async (request->self->auth, request->token, lane, request->cancellable,
+                                on_authenticated, request_ref (request));
+}
 
 static void
-handle_rpc (GateHttpServer    *self,
-            SoupServerMessage *message,
-            const char        *function_name)
+on_active_checked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(Request) request = user_data;
+  g_autoptr(GError) error = NULL;
+  guint retry_after_s = 1;
+  gboolean active = gate_auth_check_active_finish (GATE_AUTH (source), result, &error);
+
+  if (error != NULL)
+    {
+      request_refuse_gerror (request, error);
+      return;
+    }
+
+  /* A token the database lists goes on, whoever failed before from its
+   * address: kiosks behind a guesser's NAT keep working. */
+  if (active)
+    {
+      authenticate (request);
+      return;
+    }
+
+  gate_auth_limiter_is_blocked (request->self->auth_limiter, request->address, &retry_after_s);
+  set_retry_after (request->message, retry_after_s);
+  request_refuse (request, 429, "PGRST429", "Too many failed authentication attempts from this address", NULL,
+                  "Retry after the number of seconds in Retry-After");
+}
+
+/* Counts the body as it comes and cuts it off at 8 MiB: a chunked one has
+ * no length to refuse up front. Only authenticated requests get here. */
+static void
+on_got_chunk (SoupServerMessage *message,
+              GBytes            *chunk,
+              Request           *request)
+{
+  static const char answer[] =
+    "HTTP/1.1 413 Payload Too Large\r\n"
+    "Content-Type: application/json; charset=utf-8\r\n"
+    "Connection: close\r\n"
+    "Content-Length: 84\r\n\r\n"
+    "{\"code\":\"PGRST413\",\"message\":\"Request body too large\",\"details\":null,\"hint\":null}";
+  g_autoptr(GIOStream) stream = NULL;
+
+  request->body_bytes += g_bytes_get_size (chunk);
+  if (request->body_bytes <= GATE_POSTGREST_MAX_BODY)
+    return;
+
+  /* Take the connection over, answer, and close it rather than read (and
+   * keep) any more. */
+  stream = soup_server_message_steal_connection (message);
+  if (stream == NULL)
+    return;
+
+  request_uncount (request);
+  g_output_stream_write_all (g_io_stream_get_output_stream (stream), answer, strlen (answer), NULL, NULL, NULL);
+  g_io_stream_close (stream, NULL, NULL);
+}
+
+static void
+handle_rpc_early (GateHttpServer    *self,
+                  SoupServerMessage *message,
+                  const char        *function_name)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
-  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (message));
-  g_autoptr(GatePostgrestCall) call = NULL;
+  Request *request = request_new (self, message, function_name);
   GatePostgrestRefusal refusal;
-  const char *data;
-  gsize length;
-  guint retry_after_s = 0;
-  Request *request;
+  goffset content_length = -1;
 
-  data = g_bytes_get_data (body, &length);
-  call = gate_postgrest_parse_call (soup_server_message_get_method (message), function_name,
-                                    soup_message_headers_get_one (headers, "Authorization"),
-                                    soup_message_headers_get_one (headers, "apikey"), data, length, &refusal);
-  if (call == NULL)
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+    content_length = soup_message_headers_get_content_length (headers);
+  else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED)
+    g_signal_connect (message, "got-chunk", G_CALLBACK (on_got_chunk), request);
+
+  request->token = gate_postgrest_check_head (soup_server_message_get_method (message), function_name,
+                                              soup_message_headers_get_one (headers, "Authorization"),
+                                              soup_message_headers_get_one (headers, "apikey"),
+                                              content_length, &refusal);
+  if (request->token == NULL)
     {
       if (refusal.status == SOUP_STATUS_METHOD_NOT_ALLOWED)
         soup_message_headers_replace (soup_server_message_get_response_headers (message), "Allow", "POST");
-      set_error (message, refusal.status, refusal.code, refusal.message, refusal.details, refusal.hint);
+      request_refuse (request, refusal.status, refusal.code, refusal.message, refusal.details, refusal.hint);
+      request_unref (request);
       return;
     }
 
-  /* An address that keeps failing may only use tokens we already know:
-   * its guesses cost no database work, and kiosks behind the same NAT or
-   * TLS proxy as the guesser keep working. */
-  if (gate_auth_limiter_is_blocked (self->auth_limiter, soup_server_message_get_remote_host (message),
-                                    &retry_after_s) &&
-      !gate_auth_is_known (self->auth, call->token))
+  /* A token authenticated before goes on at once, whatever its address:
+   * the request's own transaction checks that it is still valid. */
+  if ((request->device = gate_auth_lookup_known (self->auth, request->token)) != NULL)
     {
-      g_autofree char *retry_after = g_strdup_printf ("%u", retry_after_s);
-
-      soup_message_headers_replace (soup_server_message_get_response_headers (message), "Retry-After",
-                                    retry_after);
-      set_error (message, 429, "PGRST429", "Too many failed authentication attempts from this address",
-                 NULL, "Retry after the number of seconds in Retry-After");
+      request_unref (request);
       return;
     }
 
-  request = request_new (self, message, call->function_name, call->args);
-  gate_auth_authenticate_async (self->auth, call->token, NULL, on_authenticated, request);
+  /* Nothing more is read until the token is known to be good. */
+  request_pause (request);
+
+  /* An address that keeps failing may only use tokens the database lists:
+   * its guesses cost no lookup each, and a kiosk behind the same NAT or
+   * TLS proxy as the guesser is not turned away. */
+  if (gate_auth_limiter_is_blocked (self->auth_limiter, request->address, NULL))
+    gate_auth_check_active_async (self->auth, request->token, request->cancellable, on_active_checked,
+                                  request_ref (request));
+  else
+    authenticate (request);
+
+  request_unref (request);
 }
+
+/* --- handlers ----------------------------------------------------------------- */
 
 static void
 on_health_checked (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  Request *request = user_data;
+  g_autoptr(Request) request = user_data;
   g_autoptr(GateDbReply) reply = gate_db_pool_run_finish (GATE_DB_POOL (source), result, NULL);
 
   if (reply != NULL && reply->sqlstate == NULL)
@@ -362,7 +694,7 @@ on_health_checked (GObject      *source,
   else
     set_json (request->message, 503, "{\"status\":\"database unavailable\"}");
 
-  request_finish (request);
+  request_resume (request);
 }
 
 static void
@@ -370,12 +702,14 @@ handle_health (GateHttpServer    *self,
                SoupServerMessage *message)
 {
   g_autoptr(GPtrArray) statements = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_db_statement_free);
-  g_autoptr(JsonObject) no_args = json_object_new ();
+  g_autoptr(Request) request = request_new (self, message, "");
 
-  /* Through the pool, so the answer also means a connection is free. */
+  /* Through the pool, so the answer also means a connection is free; in a
+   * lane of its own, so that a flood of health checks waits for itself. */
   g_ptr_array_add (statements, gate_db_statement_new ("SELECT 1"));
-  gate_db_pool_run_async (self->pool, statements, 0, NULL, on_health_checked,
-                          request_new (self, message, "", no_args));
+  request_pause (request);
+  gate_db_pool_run_async (self->pool, statements, 0, "healthz", request->cancellable, on_health_checked,
+                          request_ref (request));
 }
 
 static void
@@ -387,6 +721,7 @@ handle (SoupServer        *server,
 {
   GateHttpServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
+  Request *request;
 
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
 
@@ -400,39 +735,15 @@ handle (SoupServer        *server,
     }
   else if (g_str_equal (path, "/healthz"))
     handle_health (self, message);
+  else if ((request = request_for (message)) != NULL && request->device != NULL)
+    handle_rpc (request);
   else if (g_str_has_prefix (path, RPC_PREFIX))
-    handle_rpc (self, message, path + strlen (RPC_PREFIX));
+    set_error (message, 500, "XX000", "The request was not authenticated", NULL, NULL);
   else
     set_error (message, 404, "PGRST125", "Invalid path specified in request URL", NULL, NULL);
 }
 
-static void
-on_got_chunk (SoupServerMessage *message,
-              GBytes            *chunk,
-              gpointer           user_data)
-{
-  static const char answer[] =
-    "HTTP/1.1 413 Payload Too Large\r\n"
-    "Content-Type: application/json; charset=utf-8\r\n"
-    "Connection: close\r\n"
-    "Content-Length: 84\r\n\r\n"
-    "{\"code\":\"PGRST413\",\"message\":\"Request body too large\",\"details\":null,\"hint\":null}";
-  SoupMessageBody *body = soup_server_message_get_request_body (message);
-  g_autoptr(GIOStream) stream = NULL;
-
-  if (body->length <= GATE_POSTGREST_MAX_BODY)
-    return;
-
-  /* A chunked body has no length to refuse up front: take the connection
-   * over, answer, and close it rather than read (and keep) any more. */
-  stream = soup_server_message_steal_connection (message);
-  if (stream == NULL)
-    return;
-
-  g_output_stream_write_all (g_io_stream_get_output_stream (stream), answer, strlen (answer), NULL, NULL, NULL);
-  g_io_stream_close (stream, NULL, NULL);
-}
-
+/* Everything decided from the headers, before the body is read. */
 static void
 handle_early (SoupServer        *server,
               SoupServerMessage *message,
@@ -440,39 +751,73 @@ handle_early (SoupServer        *server,
               GHashTable        *query,
               gpointer           user_data)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  GateHttpServer *self = user_data;
+  gboolean cors = add_cors_headers (self, message);
 
-  /* Refused before a byte of the body is read. */
-  if (soup_message_headers_get_content_length (headers) > GATE_POSTGREST_MAX_BODY)
-    {
-      soup_message_headers_replace (soup_server_message_get_response_headers (message), "Connection", "close");
-      set_error (message, 413, "PGRST413", "Request body too large", NULL, NULL);
-      return;
-    }
+  soup_message_headers_replace (soup_server_message_get_response_headers (message), "Cache-Control", "no-store");
+  /* From the headers to the end of the answer. */
+  if (self->listener != NULL)
+    gate_http_listener_set_deadline (self->listener, message, self->config.http.request_timeout_s);
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED)
-    g_signal_connect (message, "got-chunk", G_CALLBACK (on_got_chunk), NULL);
+  if (g_str_equal (soup_server_message_get_method (message), SOUP_METHOD_OPTIONS))
+    answer_options (self, message, cors);
+  else if (self->draining)
+    return;
+  else if (g_str_has_prefix (path, RPC_PREFIX))
+    handle_rpc_early (self, message, path + strlen (RPC_PREFIX));
 }
 
 /* --- public API ------------------------------------------------------------ */
+
+/**
+ * gate_http_server_config_init:
+ * @config: (out caller-allocates): the defaults of docs/gate-server.md
+ */
+void
+gate_http_server_config_init (GateHttpServerConfig *config)
+{
+  *config = (GateHttpServerConfig) {
+    .http = {
+      .max_connections = GATE_HTTP_DEFAULT_MAX_CONNECTIONS,
+      .header_timeout_s = GATE_HTTP_DEFAULT_HEADER_TIMEOUT_S,
+      .idle_timeout_s = GATE_HTTP_DEFAULT_IDLE_TIMEOUT_S,
+      .request_timeout_s = GATE_HTTP_DEFAULT_REQUEST_TIMEOUT_S,
+    },
+    .unauthenticated_timeout_s = GATE_HTTP_DEFAULT_UNAUTHENTICATED_TIMEOUT_S,
+    .call = { GATE_DEFAULT_STATEMENT_TIMEOUT_MS, GATE_DEFAULT_LOCK_TIMEOUT_MS },
+    .max_answer = GATE_HTTP_DEFAULT_MAX_ANSWER,
+    .cors_origins = NULL,
+  };
+}
 
 /**
  * gate_http_server_new:
  * @tls_certificate: (nullable): serve HTTPS with it
  * @auth_limiter: (nullable): limits failed authentications per address;
  *   %NULL: the defaults of gate-auth-limiter.h
+ * @config: (nullable): %NULL for the defaults
  */
 GateHttpServer *
-gate_http_server_new (GateDbPool      *pool,
-                      GTlsCertificate *tls_certificate,
-                      GateAuthLimiter *auth_limiter)
+gate_http_server_new (GateDbPool                 *pool,
+                      GTlsCertificate            *tls_certificate,
+                      GateAuthLimiter            *auth_limiter,
+                      const GateHttpServerConfig *config)
 {
+  GateHttpServer *self;
+
   g_return_val_if_fail (GATE_IS_DB_POOL (pool), NULL);
   g_return_val_if_fail (tls_certificate == NULL || G_IS_TLS_CERTIFICATE (tls_certificate), NULL);
   g_return_val_if_fail (auth_limiter == NULL || GATE_IS_AUTH_LIMITER (auth_limiter), NULL);
 
-  return g_object_new (GATE_TYPE_HTTP_SERVER, "pool", pool, "tls-certificate", tls_certificate,
+  self = g_object_new (GATE_TYPE_HTTP_SERVER, "pool", pool, "tls-certificate", tls_certificate,
                        "auth-limiter", auth_limiter, NULL);
+  if (config != NULL)
+    {
+      self->config = *config;
+      self->cors_origins = g_strdupv ((GStrv) config->cors_origins);
+      self->config.cors_origins = NULL;
+    }
+  return self;
 }
 
 /**
@@ -496,6 +841,7 @@ gate_http_server_listen (GateHttpServer  *self,
   gboolean ipv6;
 
   g_return_val_if_fail (GATE_IS_HTTP_SERVER (self), NULL);
+  g_return_val_if_fail (self->listener == NULL, NULL);
 
   connectable = g_network_address_parse (address, 8080, error);
   if (connectable == NULL)
@@ -519,9 +865,12 @@ gate_http_server_listen (GateHttpServer  *self,
   if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error))
     return NULL;
 
-  if (!soup_server_listen_socket (self->server, socket, self->tls_certificate ? SOUP_SERVER_LISTEN_HTTPS : 0,
-                                  error))
-    return NULL;
+  self->listener = gate_http_listener_new (self->server, self->tls_certificate, &self->config.http);
+  if (!gate_http_listener_listen (self->listener, socket, error))
+    {
+      g_clear_object (&self->listener);
+      return NULL;
+    }
 
   /* The real port when 0 was asked for. */
   bound = g_socket_get_local_address (socket, error);
@@ -617,6 +966,8 @@ gate_http_server_disconnect (GateHttpServer *self)
 {
   g_return_if_fail (GATE_IS_HTTP_SERVER (self));
 
+  if (self->listener != NULL)
+    gate_http_listener_close (self->listener);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
 }
@@ -639,6 +990,8 @@ gate_http_server_constructed (GObject *object)
                                   "tls-certificate", self->tls_certificate, NULL);
   soup_server_add_early_handler (self->server, NULL, handle_early, self, NULL);
   soup_server_add_handler (self->server, NULL, handle, self, NULL);
+  g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_done), self, 0);
+  g_signal_connect_object (self->server, "request-aborted", G_CALLBACK (on_request_done), self, 0);
 }
 
 static void
@@ -700,8 +1053,11 @@ gate_http_server_dispose (GObject *object)
 {
   GateHttpServer *self = GATE_HTTP_SERVER (object);
 
+  if (self->listener != NULL)
+    gate_http_listener_close (self->listener);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
+  g_clear_object (&self->listener);
   g_clear_object (&self->server);
   g_clear_handle_id (&self->drain_timeout_id, g_source_remove);
   g_clear_object (&self->drain_task);
@@ -710,6 +1066,7 @@ gate_http_server_dispose (GObject *object)
   g_clear_object (&self->auth_limiter);
   g_clear_object (&self->pool);
   g_clear_object (&self->tls_certificate);
+  g_clear_pointer (&self->cors_origins, g_strfreev);
 
   G_OBJECT_CLASS (gate_http_server_parent_class)->dispose (object);
 }
@@ -758,4 +1115,5 @@ gate_http_server_class_init (GateHttpServerClass *klass)
 static void
 gate_http_server_init (GateHttpServer *self)
 {
+  gate_http_server_config_init (&self->config);
 }

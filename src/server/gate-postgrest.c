@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "gate-json-integers.h"
+#include "gate-json-members.h"
 #include "gate-json-text.h"
 #include "gate-postgrest.h"
 
@@ -72,6 +73,25 @@ gate_postgrest_status_for_sqlstate (const char *sqlstate)
   return 400;
 }
 
+/* Every text of an error body is valid UTF-8, whatever it quotes: a
+ * function name from a percent-encoded path (x%FF%FE) or an argument
+ * name may carry any bytes. */
+static void
+add_text (JsonBuilder *builder,
+          const char  *text)
+{
+  g_autofree char *valid = NULL;
+
+  if (text == NULL)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+
+  valid = g_utf8_make_valid (text, -1);
+  json_builder_add_string_value (builder, valid);
+}
+
 char *
 gate_postgrest_error_body (const char *code,
                            const char *message,
@@ -83,19 +103,13 @@ gate_postgrest_error_body (const char *code,
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "code");
-  json_builder_add_string_value (builder, code);
+  add_text (builder, code);
   json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message);
+  add_text (builder, message);
   json_builder_set_member_name (builder, "details");
-  if (details != NULL)
-    json_builder_add_string_value (builder, details);
-  else
-    json_builder_add_null_value (builder);
+  add_text (builder, details);
   json_builder_set_member_name (builder, "hint");
-  if (hint != NULL)
-    json_builder_add_string_value (builder, hint);
-  else
-    json_builder_add_null_value (builder);
+  add_text (builder, hint);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -152,36 +166,32 @@ refuse (GatePostgrestRefusal *refusal,
 }
 
 /**
- * gate_postgrest_parse_call:
+ * gate_postgrest_check_head:
  * @method: the request's method
- * @function_name: the path after /rest/v1/rpc/
+ * @function_name: the path after /rest/v1/rpc/, percent-decoded
  * @authorization: (nullable): the Authorization header
  * @apikey: (nullable): the apikey header
- * @body: the whole request body, @length bytes, not NUL-terminated
+ * @content_length: the declared body length, -1 when not declared
  * @refusal: (out caller-allocates): filled when %NULL is returned
  *
- * Everything gate-server decides about an RPC request before the database:
- * the method (405), the path (404), a token at all (401), the body's size
- * (413) and form (400). Whether the token is valid and the function exists
- * is the database's to say.
+ * What gate-server decides from a request's head alone, before a byte of
+ * its body is read: the method (405), the path (404), a token at all
+ * (401), and the declared size (413). Whether the token is valid and the
+ * function exists is the database's to say.
  *
- * Returns: (transfer full) (nullable): the call, or %NULL and @refusal
+ * Returns: (transfer full) (nullable): the token, or %NULL and @refusal
  */
-GatePostgrestCall *
-gate_postgrest_parse_call (const char           *method,
+char *
+gate_postgrest_check_head (const char           *method,
                            const char           *function_name,
                            const char           *authorization,
                            const char           *apikey,
-                           const char           *body,
-                           gsize                 length,
+                           goffset               content_length,
                            GatePostgrestRefusal *refusal)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GatePostgrestCall) call = g_new0 (GatePostgrestCall, 1);
-  const char *reason = NULL;
+  g_autofree char *token = NULL;
 
   g_return_val_if_fail (method != NULL && function_name != NULL && refusal != NULL, NULL);
-  g_return_val_if_fail (body != NULL || length == 0, NULL);
 
   if (!g_str_equal (method, "POST"))
     {
@@ -195,8 +205,16 @@ gate_postgrest_parse_call (const char           *method,
       return NULL;
     }
 
-  call->token = token_from_headers (authorization, apikey);
-  if (call->token == NULL)
+  /* No function has such a name; and it would end up in the answer. */
+  if (!g_utf8_validate (function_name, -1, NULL))
+    {
+      refuse (refusal, 404, "PGRST202", "Could not find the function in the schema cache",
+              "The function name is not valid UTF-8", NULL);
+      return NULL;
+    }
+
+  token = token_from_headers (authorization, apikey);
+  if (token == NULL)
     {
       refuse (refusal, 401, "PGRST301", "no device token", NULL,
               "Send a valid device token as Authorization: Bearer <token>");
@@ -204,10 +222,42 @@ gate_postgrest_parse_call (const char           *method,
     }
 
   /* Chunked bodies are cut off while they arrive (see gate-http-server.c). */
-  if (length > GATE_POSTGREST_MAX_BODY)
+  if (content_length > GATE_POSTGREST_MAX_BODY)
     {
       refuse (refusal, 413, "PGRST413", "Request body too large", NULL, NULL);
       return NULL;
+    }
+
+  return g_steal_pointer (&token);
+}
+
+/**
+ * gate_postgrest_parse_body:
+ * @body: the whole request body, @length bytes, not NUL-terminated
+ * @args: (out) (transfer full): the named arguments
+ * @arg_texts: (out) (transfer full) (optional): see #GatePostgrestCall
+ * @refusal: (out caller-allocates): filled when %FALSE is returned
+ *
+ * The body's size (413) and form (400): one JSON object, as
+ * gate_postgrest_body_is_acceptable() and gate_json_integers_fit() allow.
+ */
+gboolean
+gate_postgrest_parse_body (const char            *body,
+                           gsize                  length,
+                           JsonObject           **args,
+                           GHashTable           **arg_texts,
+                           GatePostgrestRefusal  *refusal)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const char *reason = NULL;
+
+  g_return_val_if_fail (body != NULL || length == 0, FALSE);
+  g_return_val_if_fail (args != NULL && refusal != NULL, FALSE);
+
+  if (length > GATE_POSTGREST_MAX_BODY)
+    {
+      refuse (refusal, 413, "PGRST413", "Request body too large", NULL, NULL);
+      return FALSE;
     }
 
   /* As PostgREST, an empty body calls the function without arguments. */
@@ -221,11 +271,43 @@ gate_postgrest_parse_call (const char           *method,
     {
       refuse (refusal, 400, "PGRST102", "Empty or invalid json",
               reason ? reason : "the body must be a JSON object of named arguments", NULL);
-      return NULL;
+      return FALSE;
     }
 
+  *args = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  if (arg_texts != NULL)
+    *arg_texts = gate_json_member_texts (body, length);
+  return TRUE;
+}
+
+/**
+ * gate_postgrest_parse_call:
+ *
+ * gate_postgrest_check_head() and gate_postgrest_parse_body() in one, for
+ * a request whose body is all there.
+ *
+ * Returns: (transfer full) (nullable): the call, or %NULL and @refusal
+ */
+GatePostgrestCall *
+gate_postgrest_parse_call (const char           *method,
+                           const char           *function_name,
+                           const char           *authorization,
+                           const char           *apikey,
+                           const char           *body,
+                           gsize                 length,
+                           GatePostgrestRefusal *refusal)
+{
+  g_autoptr(GatePostgrestCall) call = g_new0 (GatePostgrestCall, 1);
+
+  g_return_val_if_fail (body != NULL || length == 0, NULL);
+
+  call->token = gate_postgrest_check_head (method, function_name, authorization, apikey, (goffset) length,
+                                           refusal);
+  if (call->token == NULL ||
+      !gate_postgrest_parse_body (body, length, &call->args, &call->arg_texts, refusal))
+    return NULL;
+
   call->function_name = g_strdup (function_name);
-  call->args = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
   return g_steal_pointer (&call);
 }
 
@@ -238,6 +320,7 @@ gate_postgrest_call_free (GatePostgrestCall *call)
   g_free (call->function_name);
   g_free (call->token);
   g_clear_pointer (&call->args, json_object_unref);
+  g_clear_pointer (&call->arg_texts, g_hash_table_unref);
   g_free (call);
 }
 

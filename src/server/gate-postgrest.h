@@ -34,6 +34,9 @@ typedef struct
   char       *function_name;
   char       *token;
   JsonObject *args;
+  /* member → its value as the client wrote it, for numbers, objects and
+   * arrays (see gate-json-members.c) */
+  GHashTable *arg_texts;
 } GatePostgrestCall;
 
 /* Why a request was answered without calling anything. The strings are
@@ -47,6 +50,17 @@ typedef struct
   const char *hint;
 } GatePostgrestRefusal;
 
+char              *gate_postgrest_check_head   (const char              *method,
+                                                const char              *function_name,
+                                                const char              *authorization,
+                                                const char              *apikey,
+                                                goffset                  content_length,
+                                                GatePostgrestRefusal    *refusal);
+gboolean           gate_postgrest_parse_body   (const char              *body,
+                                                gsize                    length,
+                                                JsonObject             **args,
+                                                GHashTable             **arg_texts,
+                                                GatePostgrestRefusal    *refusal);
 GatePostgrestCall *gate_postgrest_parse_call   (const char              *method,
                                                 const char              *function_name,
                                                 const char              *authorization,

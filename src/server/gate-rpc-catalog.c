@@ -41,10 +41,17 @@ typedef struct
 {
   char       *name;
   JsonObject *args;
+  GStrv       supplied;
 } Lookup;
 
-/* Internal helpers (gate_*) and trigger functions are not part of the RPC
- * surface; grants decide about the rest. */
+/* The RPC surface is the project's API, nothing else in schema public:
+ * functions that EXECUTE is granted on to gate_device or gate_supervisor
+ * by name (migrations/postgres does so for each of its API functions) and
+ * not to PUBLIC, and that no extension installed. An extension's function
+ * (uuid_generate_v4, dblink_*) is executable by PUBLIC unless revoked, so
+ * grants alone would expose it; the internal helpers (gate_*) and trigger
+ * functions never are. Which of the API functions a device may call is
+ * then the grants' to decide (42501 → 403). */
 static const char catalog_query[] =
   "SELECT coalesce(json_agg(json_build_object("
   "  'name', p.proname,"
@@ -56,13 +63,22 @@ static const char catalog_query[] =
   "                  FROM unnest(p.proargtypes) WITH ORDINALITY AS u(t, o) ORDER BY u.o),"
   "  'n_defaults', p.pronargdefaults,"
   "  'set', p.proretset,"
-  "  'returns', format_type(p.prorettype, NULL))), '[]')::text"
+  "  'returns', format_type(p.prorettype, NULL),"
+  "  'rows', p.prorows)), '[]')::text"
   "  FROM pg_catalog.pg_proc p"
   "  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
   " WHERE n.nspname = 'public'"
   "   AND p.prokind = 'f'"
   "   AND p.proname NOT LIKE 'gate\\_%'"
-  "   AND p.prorettype <> 'pg_catalog.trigger'::pg_catalog.regtype";
+  "   AND p.prorettype <> 'pg_catalog.trigger'::pg_catalog.regtype"
+  "   AND EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) AS a"
+  "                 JOIN pg_catalog.pg_roles r ON r.oid = a.grantee"
+  "                WHERE a.privilege_type = 'EXECUTE' AND r.rolname IN ('gate_device', 'gate_supervisor'))"
+  "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) AS a"
+  "                    WHERE a.privilege_type = 'EXECUTE' AND a.grantee = 0)"
+  "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
+  "                    WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid"
+  "                      AND d.deptype = 'e')";
 
 static void load (GateRpcCatalog *self);
 
@@ -71,6 +87,7 @@ lookup_free (Lookup *lookup)
 {
   g_free (lookup->name);
   json_object_unref (lookup->args);
+  g_strfreev (lookup->supplied);
   g_free (lookup);
 }
 
@@ -117,9 +134,10 @@ functions_from_json (const char  *json,
 }
 
 static GateRpcFunction *
-resolve (GateRpcCatalog *self,
-         const char     *name,
-         JsonObject     *args)
+resolve (GateRpcCatalog     *self,
+         const char         *name,
+         JsonObject         *args,
+         const char * const *supplied)
 {
   GPtrArray *overloads = g_hash_table_lookup (self->functions, name);
 
@@ -127,7 +145,7 @@ resolve (GateRpcCatalog *self,
     {
       GateRpcFunction *function = g_ptr_array_index (overloads, i);
 
-      if (gate_rpc_function_accepts (function, args))
+      if (gate_rpc_function_accepts (function, args, supplied))
         return function;
     }
 
@@ -142,7 +160,8 @@ answer (GateRpcCatalog *self,
         gboolean        may_reload)
 {
   Lookup *lookup = g_task_get_task_data (task);
-  GateRpcFunction *function = resolve (self, lookup->name, lookup->args);
+  GateRpcFunction *function = resolve (self, lookup->name, lookup->args,
+                                       (const char * const *) lookup->supplied);
   g_autoptr(GList) members = NULL;
   g_autoptr(GString) signature = NULL;
 
@@ -224,23 +243,26 @@ load (GateRpcCatalog *self)
 
   self->loading = TRUE;
   g_ptr_array_add (statements, gate_db_statement_new (catalog_query));
-  gate_db_pool_run_async (self->pool, statements, 0, NULL, on_loaded, g_object_ref (self));
+  gate_db_pool_run_async (self->pool, statements, 0, "gate-server", NULL, on_loaded, g_object_ref (self));
 }
 
 /**
  * gate_rpc_catalog_lookup_async:
  * @name: the function named in the URL
  * @args: the JSON object of named arguments
+ * @supplied: (nullable): argument names the server fills in itself when
+ *   the function has them (p_device_id)
  *
  * Finds the overload of @name in schema public that takes exactly the
- * members of @args: every argument without a default present, no unknown
- * one. Fails with %GATE_ERROR_NOT_FOUND (PostgREST's PGRST202),
+ * members of @args: every argument without a default present (or
+ * supplied), no unknown one. Fails with %GATE_ERROR_NOT_FOUND (PostgREST's PGRST202),
  * %GATE_ERROR_UNAVAILABLE or %GATE_ERROR_SERVER.
  */
 void
 gate_rpc_catalog_lookup_async (GateRpcCatalog      *self,
                                const char          *name,
                                JsonObject          *args,
+                               const char * const  *supplied,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
@@ -257,6 +279,7 @@ gate_rpc_catalog_lookup_async (GateRpcCatalog      *self,
   lookup = g_new0 (Lookup, 1);
   lookup->name = g_strdup (name);
   lookup->args = json_object_ref (args);
+  lookup->supplied = g_strdupv ((GStrv) supplied);
   g_task_set_task_data (task, lookup, (GDestroyNotify) lookup_free);
 
   if (self->functions != NULL && answer (self, task, TRUE))

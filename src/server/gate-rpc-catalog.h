@@ -21,6 +21,7 @@ GateRpcCatalog  *gate_rpc_catalog_new           (GateDbPool           *pool);
 void             gate_rpc_catalog_lookup_async  (GateRpcCatalog       *self,
                                                  const char           *name,
                                                  JsonObject           *args,
+                                                 const char * const   *supplied,
                                                  GCancellable         *cancellable,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);

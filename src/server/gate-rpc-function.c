@@ -23,6 +23,9 @@ struct _GateRpcFunction
    * them, also for a single column, where PostgreSQL itself would give
    * plain values. */
   gboolean           named_columns;
+  /* A set function declared ROWS 1: its answer is one row of its data,
+   * not a number of rows a request could push up. */
+  gboolean           one_row;
 };
 
 static void
@@ -90,6 +93,7 @@ gate_rpc_function_new_from_json (JsonObject  *row,
   function->n_args = g_strv_length (function->arg_types);
   function->n_required = function->n_args - MIN (n_defaults, function->n_args);
   function->named_columns = json_object_get_boolean_member_with_default (row, "named_columns", FALSE);
+  function->one_row = json_object_get_double_member_with_default (row, "rows", 1000) <= 1;
 
   if (json_object_get_boolean_member_with_default (row, "set", FALSE))
     function->result_kind = GATE_RPC_RESULT_SET;
@@ -146,24 +150,37 @@ gate_rpc_function_describe_arguments (const GateRpcFunction *function)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+gboolean
+gate_rpc_function_has_argument (const GateRpcFunction *function,
+                                const char            *name)
+{
+  return g_strv_contains ((const char * const *) function->arg_names, name);
+}
+
 /* PostgREST's rule: the members of the body are exactly a set of argument
- * names that covers every argument without a default. */
+ * names that covers every argument without a default. Arguments named in
+ * @supplied the server fills in itself (p_device_id), so they count as
+ * present whenever the function has them. */
 gboolean
 gate_rpc_function_accepts (const GateRpcFunction *function,
-                           JsonObject            *args)
+                           JsonObject            *args,
+                           const char * const    *supplied)
 {
   g_autoptr(GList) members = json_object_get_members (args);
 
   for (const GList *l = members; l != NULL; l = l->next)
-    if (!g_strv_contains ((const char * const *) function->arg_names, l->data))
+    if (!gate_rpc_function_has_argument (function, l->data))
       return FALSE;
 
   for (guint i = 0; i < function->n_required; i++)
-    if (!json_object_has_member (args, function->arg_names[i]))
+    if (!json_object_has_member (args, function->arg_names[i]) &&
+        (supplied == NULL || !g_strv_contains (supplied, function->arg_names[i])))
       return FALSE;
 
   return TRUE;
 }
+
+#define SET_ANSWER "coalesce(json_agg(r), '[]'::json)::text"
 
 static char *
 quote_ident (const char *name)
@@ -247,14 +264,22 @@ append_json (GString  *out,
 
 /* Strings go in raw; numbers, booleans, objects and arrays as their JSON
  * text, which is what the input functions of numeric, boolean, json and
- * jsonb read. */
+ * jsonb read: as the client wrote it when @raw is known, so that no
+ * number changes on the way (1e999 stays a number PostgreSQL can judge). */
 static char *
-param_from_json (JsonNode *node)
+param_from_json (JsonNode   *node,
+                 const char *raw)
 {
   GString *text;
 
   if (JSON_NODE_HOLDS_NULL (node))
     return NULL;
+
+  if (raw != NULL && !JSON_NODE_HOLDS_VALUE (node))
+    return g_strdup (raw);
+  if (raw != NULL && json_node_get_value_type (node) != G_TYPE_STRING &&
+      json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return g_strdup (raw);
 
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     return g_strdup (json_node_get_string (node));
@@ -267,16 +292,27 @@ param_from_json (JsonNode *node)
 /**
  * gate_rpc_function_build_call:
  * @args: arguments @function accepts (see gate_rpc_function_accepts())
+ * @arg_texts: (nullable): member → its value as written (see
+ *   #GatePostgrestCall); others are written back from @args
+ * @max_answer: the largest answer in bytes that the database may send
+ *   back; 0 for no limit
  *
- * Returns: (transfer full): one statement whose single row and column is
- *   the JSON text of the answer.
+ * Returns: (transfer full): one statement whose single row holds the JSON
+ *   text of the answer in its first column. With @max_answer, the database
+ *   keeps an answer that is larger: a set then comes back as no row at
+ *   all (but that of a function declared ROWS 1, which comes back as it
+ *   is), a single value as NULL with its size in a second column
+ *   (#GateDbReply.withheld).
  */
 GateDbStatement *
 gate_rpc_function_build_call (const GateRpcFunction *function,
-                              JsonObject            *args)
+                              JsonObject            *args,
+                              GHashTable            *arg_texts,
+                              gsize                  max_answer)
 {
   g_autoptr(GString) call = g_string_new (NULL);
   g_autofree char *name = quote_ident (function->name);
+  g_autofree char *answer = NULL;
   GateDbStatement *statement = gate_db_statement_new (NULL);
   guint n_params = 0;
 
@@ -285,12 +321,14 @@ gate_rpc_function_build_call (const GateRpcFunction *function,
     {
       g_autofree char *arg = NULL;
       g_autofree char *value = NULL;
+      const char *member = function->arg_names[i];
 
-      if (!json_object_has_member (args, function->arg_names[i]))
+      if (!json_object_has_member (args, member))
         continue;
 
-      arg = quote_ident (function->arg_names[i]);
-      value = param_from_json (json_object_get_member (args, function->arg_names[i]));
+      arg = quote_ident (member);
+      value = param_from_json (json_object_get_member (args, member),
+                               arg_texts ? g_hash_table_lookup (arg_texts, member) : NULL);
       gate_db_statement_add (statement, value);
       n_params++;
       g_string_append_printf (call, "%s%s => $%u::%s", n_params > 1 ? ", " : "", arg, n_params,
@@ -308,21 +346,36 @@ gate_rpc_function_build_call (const GateRpcFunction *function,
   switch (function->result_kind)
     {
     case GATE_RPC_RESULT_SET:
-      statement->sql = g_strdup_printf ("SELECT coalesce(json_agg(r), '[]'::json)::text FROM %s AS r", call->str);
-      break;
+      /* The aggregate always gives one row; HAVING drops it when it is too
+       * large (the same aggregate, computed once). A function of one row
+       * (scan_ticket) is spared even that: it cost scans 5 % of their
+       * throughput, and one row of the database's own data is not what a
+       * request can make large (gate-server still refuses to send it). */
+      if (max_answer == 0 || function->one_row)
+        statement->sql = g_strdup_printf ("SELECT " SET_ANSWER " FROM %s AS r", call->str);
+      else
+        statement->sql = g_strdup_printf ("SELECT " SET_ANSWER " FROM %s AS r HAVING octet_length(" SET_ANSWER
+                                          ") <= %" G_GSIZE_FORMAT, call->str, max_answer);
+      return statement;
 
     case GATE_RPC_RESULT_VOID:
+      /* Nothing to send back, nothing to limit. */
       statement->sql = g_strdup_printf ("SELECT NULL::text FROM %s AS r", call->str);
-      break;
+      return statement;
 
     case GATE_RPC_RESULT_SINGLE:
     default:
       if (function->named_columns)
-        statement->sql = g_strdup_printf ("SELECT to_json(r)::text FROM %s AS r", call->str);
+        answer = g_strdup_printf ("SELECT to_json(r)::text FROM %s AS r", call->str);
       else
-        statement->sql = g_strdup_printf ("SELECT to_json(%s)::text", call->str);
+        answer = g_strdup_printf ("SELECT to_json(%s)::text", call->str);
       break;
     }
 
+  if (max_answer == 0)
+    statement->sql = g_steal_pointer (&answer);
+  else
+    statement->sql = g_strdup_printf ("SELECT CASE WHEN octet_length(a) <= %" G_GSIZE_FORMAT " THEN a END, "
+                                      "octet_length(a) FROM (%s) AS answer(a)", max_answer, answer);
   return statement;
 }

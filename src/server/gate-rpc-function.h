@@ -26,10 +26,15 @@ void               gate_rpc_function_unref         (GateRpcFunction       *funct
 const char        *gate_rpc_function_get_name      (const GateRpcFunction *function);
 GateRpcResultKind  gate_rpc_function_get_result_kind (const GateRpcFunction *function);
 char              *gate_rpc_function_describe_arguments (const GateRpcFunction *function);
+gboolean           gate_rpc_function_has_argument  (const GateRpcFunction *function,
+                                                    const char            *name);
 gboolean           gate_rpc_function_accepts       (const GateRpcFunction *function,
-                                                    JsonObject            *args);
+                                                    JsonObject            *args,
+                                                    const char * const    *supplied);
 GateDbStatement   *gate_rpc_function_build_call    (const GateRpcFunction *function,
-                                                    JsonObject            *args);
+                                                    JsonObject            *args,
+                                                    GHashTable            *arg_texts,
+                                                    gsize                  max_answer);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateRpcFunction, gate_rpc_function_unref)
 

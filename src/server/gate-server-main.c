@@ -10,6 +10,7 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include <glib-unix.h>
 
@@ -20,6 +21,10 @@
 /* How long running requests may take to finish on SIGTERM; below systemd's
  * default stop timeout of 90 s, above any sane scan. */
 #define DRAIN_TIMEOUT_MS 10000
+/* Descriptors kept for everything but client connections: the standard
+ * streams, the listening sockets, TLS, reconnects and cancel requests, on
+ * top of two for each database connection. */
+#define FD_RESERVE       64
 
 typedef struct
 {
@@ -75,6 +80,29 @@ on_stop_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A process gets 1,024 descriptors by default (systemd, most shells) but
+ * may raise that to the hard limit itself: a few hundred idle connections
+ * should not be what stops the gates. Returns the limit now in force. */
+static guint
+raise_fd_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0)
+    return 1024;
+
+  if (limit.rlim_cur < limit.rlim_max)
+    {
+      rlim_t wanted = limit.rlim_max;
+
+      limit.rlim_cur = wanted;
+      if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+        getrlimit (RLIMIT_NOFILE, &limit);
+    }
+
+  return limit.rlim_cur > G_MAXUINT ? G_MAXUINT : (guint) limit.rlim_cur;
+}
+
 static void
 on_pool_available (GateDbPool *pool)
 {
@@ -92,9 +120,19 @@ main (int   argc,
   g_autofree char *listen = NULL;
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
+  g_auto(GStrv) cors_origins = NULL;
   gint pool_size = GATE_DB_POOL_DEFAULT_SIZE;
   gint auth_failures = GATE_AUTH_LIMITER_DEFAULT_MAX_FAILURES;
   gint auth_window = GATE_AUTH_LIMITER_DEFAULT_WINDOW_S;
+  gint max_connections = GATE_HTTP_DEFAULT_MAX_CONNECTIONS;
+  gint header_timeout = GATE_HTTP_DEFAULT_HEADER_TIMEOUT_S;
+  gint idle_timeout = GATE_HTTP_DEFAULT_IDLE_TIMEOUT_S;
+  gint request_timeout = GATE_HTTP_DEFAULT_REQUEST_TIMEOUT_S;
+  gint statement_timeout = GATE_DEFAULT_STATEMENT_TIMEOUT_MS / 1000;
+  gint lock_timeout = GATE_DEFAULT_LOCK_TIMEOUT_MS / 1000;
+  gint device_concurrency = 0;
+  gint queue = GATE_DB_POOL_DEFAULT_MAX_WAITING;
+  gint64 max_answer = GATE_HTTP_DEFAULT_MAX_ANSWER;
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_STRING, &db, "PostgreSQL connection string (required)", "CONNINFO" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, "Address to listen on (default " DEFAULT_LISTEN ")",
@@ -108,6 +146,27 @@ main (int   argc,
     { "auth-window", 0, 0, G_OPTION_ARG_INT, &auth_window,
       "Seconds from an address's first failed authentication until its count starts over (default 60)",
       "SECONDS" },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
+      "Client connections open at once; more get 503 (default 1024)", "N" },
+    { "header-timeout", 0, 0, G_OPTION_ARG_INT, &header_timeout,
+      "Seconds a client has to send a request's headers (default 10)", "SECONDS" },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout,
+      "Seconds a kept-alive connection may stay without a request (default 75)", "SECONDS" },
+    { "request-timeout", 0, 0, G_OPTION_ARG_INT, &request_timeout,
+      "Seconds from a request's headers to the end of its answer (default 30)", "SECONDS" },
+    { "statement-timeout", 0, 0, G_OPTION_ARG_INT, &statement_timeout,
+      "Seconds a call may run in the database, and wait for a connection (default 10)", "SECONDS" },
+    { "lock-timeout", 0, 0, G_OPTION_ARG_INT, &lock_timeout,
+      "Seconds a call may wait for a lock, unless its function says otherwise (default 3)", "SECONDS" },
+    { "device-concurrency", 0, 0, G_OPTION_ARG_INT, &device_concurrency,
+      "Database connections one device (or client address) may use at once (default: a quarter of --pool)",
+      "N" },
+    { "queue", 0, 0, G_OPTION_ARG_INT, &queue,
+      "Calls that may wait for a database connection; more get 503 (default 1024)", "N" },
+    { "max-answer", 0, 0, G_OPTION_ARG_INT64, &max_answer,
+      "Largest answer in bytes gate-server sends; larger ones get 500 (default 33554432)", "BYTES" },
+    { "cors-origin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cors_origins,
+      "Origin a web page may call from (repeat for several; * for any)", "ORIGIN" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— Gate Scanner RPC gateway");
@@ -118,7 +177,10 @@ main (int   argc,
   g_autoptr(GateHttpServer) http = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *url = NULL;
+  GateHttpServerConfig config;
+  GateDbPoolLimits limits = { 0 };
   Server server = { 0 };
+  guint fd_limit;
 
   setlocale (LC_ALL, "");
   g_log_set_writer_func (write_to_stderr, NULL, NULL);
@@ -134,10 +196,16 @@ main (int   argc,
 
   if (db == NULL || argc > 1 || pool_size < 1 || pool_size > GATE_DB_POOL_MAX_SIZE ||
       (tls_cert == NULL) != (tls_key == NULL) || auth_failures < 0 || auth_window < 1 ||
-      auth_window > 24 * 60 * 60)
+      auth_window > 24 * 60 * 60 || max_connections < 1 || header_timeout < 1 || idle_timeout < 1 ||
+      request_timeout < 1 || statement_timeout < 1 || statement_timeout > 24 * 60 * 60 || lock_timeout < 1 ||
+      lock_timeout > 24 * 60 * 60 || device_concurrency < 0 || queue < 1 || max_answer < 1024)
     {
       fprintf (stderr, "Usage: gate-server --db CONNINFO [--listen HOST:PORT] [--pool N (1-%d)] "
-                       "[--tls-cert FILE --tls-key FILE] [--auth-failures N] [--auth-window SECONDS (1-86400)]\n",
+                       "[--tls-cert FILE --tls-key FILE] [--auth-failures N] [--auth-window SECONDS (1-86400)] "
+                       "[--max-connections N] [--header-timeout SECONDS] [--idle-timeout SECONDS] "
+                       "[--request-timeout SECONDS] [--statement-timeout SECONDS] [--lock-timeout SECONDS] "
+                       "[--device-concurrency N] [--queue N] [--max-answer BYTES (at least 1024)] "
+                       "[--cors-origin ORIGIN]…\n",
                GATE_DB_POOL_MAX_SIZE);
       return 2;
     }
@@ -152,10 +220,36 @@ main (int   argc,
         }
     }
 
+  /* Connections beyond what the descriptors allow would make accept()
+   * fail; better to answer them 503. */
+  fd_limit = raise_fd_limit ();
+  if ((guint) max_connections + FD_RESERVE + 2 * (guint) pool_size > fd_limit)
+    {
+      guint fitting = fd_limit > FD_RESERVE + 2 * (guint) pool_size + 1 ? fd_limit - FD_RESERVE - 2 * (guint) pool_size : 1;
+
+      g_message ("only %u file descriptors (ulimit -n): serving at most %u connections instead of %d",
+                 fd_limit, fitting, max_connections);
+      max_connections = (gint) fitting;
+    }
+
+  gate_http_server_config_init (&config);
+  config.http.max_connections = (guint) max_connections;
+  config.http.header_timeout_s = (guint) header_timeout;
+  config.http.idle_timeout_s = (guint) idle_timeout;
+  config.http.request_timeout_s = (guint) request_timeout;
+  config.call.statement_timeout_ms = (guint) statement_timeout * 1000;
+  config.call.lock_timeout_ms = (guint) lock_timeout * 1000;
+  config.max_answer = (gsize) max_answer;
+  config.cors_origins = (const char * const *) cors_origins;
+
   loop = g_main_loop_new (NULL, FALSE);
   pool = gate_db_pool_new (db, pool_size);
+  limits.max_waiting = (guint) queue;
+  limits.lane_running = (guint) device_concurrency;
+  limits.max_wait_ms = (guint) statement_timeout * 1000;
+  gate_db_pool_set_limits (pool, &limits);
   auth_limiter = gate_auth_limiter_new ((guint) auth_failures, (guint) auth_window);
-  http = gate_http_server_new (pool, certificate, auth_limiter);
+  http = gate_http_server_new (pool, certificate, auth_limiter, &config);
 
   url = gate_http_server_listen (http, listen ? listen : DEFAULT_LISTEN, &error);
   if (url == NULL)

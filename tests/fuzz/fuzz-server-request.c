@@ -6,18 +6,22 @@
  * to gate-server. libsoup's own parser splits the request line and headers,
  * exactly as SoupServer does; the path is routed as gate-http-server.c
  * routes it; then everything gate-server decides before the database runs:
- * gate_postgrest_parse_call() (method, path, token, body size and form),
- * gate_postgrest_args_speak_for() (p_device_id), and the argument mapping
- * against an in-memory catalog shaped like the real one (what
- * gate_rpc_catalog_lookup_async() resolves, then
- * gate_rpc_function_build_call()).
+ * gate_postgrest_check_head() on the head alone, as the early handler does
+ * before a byte of the body is read, then gate_postgrest_parse_call()
+ * (method, path, token, body size and form, the members' texts as
+ * written), gate_postgrest_args_speak_for() (p_device_id), and the
+ * argument mapping against an in-memory catalog shaped like the real one
+ * (what gate_rpc_catalog_lookup_async() resolves with p_device_id
+ * supplied, then gate_rpc_function_build_call() with an answer limit).
  *
  * Invariants: a refusal is one of the documented statuses with a PostgREST
- * error body that is a JSON object of four members; an accepted call has a
- * non-empty trimmed token, a function name without '/', and a body that
- * passed the raw checks; and the SQL of a call depends only on which
- * arguments were named, never on their values — the values travel as
- * parameters, so no body can change the statement.
+ * error body that is a valid UTF-8 JSON object of four members; the head
+ * alone refuses what the whole request is refused for, unless the refusal
+ * is the body's; an accepted call has a non-empty trimmed token, a
+ * function name without '/', a body that passed the raw checks, and a
+ * member text only for members it has; and the SQL of a call depends only
+ * on which arguments were named, never on their values — the values travel
+ * as parameters, so no body can change the statement.
  */
 #include "config.h"
 
@@ -32,6 +36,9 @@
 
 #define RPC_PREFIX "/rest/v1/rpc/"
 #define DEVICE_ID  "gate-fuzz"
+#define MAX_ANSWER (32 * 1024 * 1024)
+
+static const char * const supplied[] = { "p_device_id", NULL };
 
 int LLVMFuzzerInitialize    (int            *argc,
                              char         ***argv);
@@ -106,6 +113,7 @@ check_refusal (const GatePostgrestRefusal *refusal)
   g_assert_nonnull (refusal->message);
 
   body = gate_postgrest_error_body (refusal->code, refusal->message, refusal->details, refusal->hint);
+  g_assert_true (g_utf8_validate (body, -1, NULL));
   g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
   g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
   g_assert_cmpuint (json_object_get_size (json_node_get_object (json_parser_get_root (parser))), ==, 4);
@@ -143,6 +151,16 @@ check_call (const GatePostgrestCall *call,
   g_assert_true (gate_postgrest_args_speak_for (call->args, DEVICE_ID) ||
                  json_object_has_member (call->args, "p_device_id"));
 
+  /* Texts only for members there are. */
+  {
+    GHashTableIter iter;
+    const char *member;
+
+    g_hash_table_iter_init (&iter, call->arg_texts);
+    while (g_hash_table_iter_next (&iter, (gpointer *) &member, NULL))
+      g_assert_true (json_object_has_member (call->args, member));
+  }
+
   /* The overload the catalog would resolve, and the statement it runs. */
   nulls = names_only (call->args);
   for (guint i = 0; i < catalog->len; i++)
@@ -152,11 +170,11 @@ check_call (const GatePostgrestCall *call,
       g_autoptr(GateDbStatement) shape = NULL;
 
       if (!g_str_equal (gate_rpc_function_get_name (function), call->function_name) ||
-          !gate_rpc_function_accepts (function, call->args))
+          !gate_rpc_function_accepts (function, call->args, supplied))
         continue;
 
-      statement = gate_rpc_function_build_call (function, call->args);
-      shape = gate_rpc_function_build_call (function, nulls);
+      statement = gate_rpc_function_build_call (function, call->args, call->arg_texts, MAX_ANSWER);
+      shape = gate_rpc_function_build_call (function, nulls, NULL, MAX_ANSWER);
       g_assert_cmpstr (statement->sql, ==, shape->sql);
       g_assert_cmpuint (statement->params->len, ==, json_object_get_size (call->args));
       break;
@@ -181,6 +199,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   gsize body_length;
   GatePostgrestRefusal refusal;
   SoupHTTPVersion version;
+  gboolean head_refused;
 
   /* Until the blank line the server is still reading headers. */
   end = g_strstr_len ((const char *) data, (gssize) size, "\r\n\r\n");
@@ -202,10 +221,27 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   if (!g_str_has_prefix (path, RPC_PREFIX))
     return 0;
 
+  /* What the early handler decides before reading the body. */
+  {
+    GatePostgrestRefusal head_refusal;
+    g_autofree char *token = gate_postgrest_check_head (method, path + strlen (RPC_PREFIX),
+                                                        soup_message_headers_get_one (headers, "Authorization"),
+                                                        soup_message_headers_get_one (headers, "apikey"),
+                                                        soup_message_headers_get_content_length (headers),
+                                                        &head_refusal);
+
+    if (token == NULL)
+      check_refusal (&head_refusal);
+    head_refused = token == NULL && head_refusal.status != 413;
+  }
+
   call = gate_postgrest_parse_call (method, path + strlen (RPC_PREFIX),
                                     soup_message_headers_get_one (headers, "Authorization"),
                                     soup_message_headers_get_one (headers, "apikey"),
                                     body, body_length, &refusal);
+  /* Refused from the head, refused whatever the body. */
+  if (head_refused)
+    g_assert_null (call);
   if (call == NULL)
     check_refusal (&refusal);
   else

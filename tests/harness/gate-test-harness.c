@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <pwd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -638,10 +639,32 @@ on_line_read (GObject      *stream,
   state->done = TRUE;
 }
 
+static void
+limit_open_files (gpointer user_data)
+{
+  struct rlimit limit = { GPOINTER_TO_UINT (user_data), GPOINTER_TO_UINT (user_data) };
+
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  setrlimit (RLIMIT_NOFILE, &limit);
+}
+
 GateTestServer *
 gate_test_server_new (const char          *conninfo,
                       const char * const  *extra_args,
                       GError             **error)
+{
+  return gate_test_server_new_with_options (conninfo, extra_args, NULL, error);
+}
+
+/**
+ * gate_test_server_new_with_options:
+ * @options: (nullable): as gate_test_server_new() when %NULL
+ */
+GateTestServer *
+gate_test_server_new_with_options (const char                  *conninfo,
+                                   const char * const          *extra_args,
+                                   const GateTestServerOptions *options,
+                                   GError                     **error)
 {
   g_autoptr(GateTestServer) server = g_new0 (GateTestServer, 1);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -668,7 +691,13 @@ gate_test_server_new (const char          *conninfo,
    * server dies with the test: an aborted test must not leave it holding
    * the test runner's pipes. */
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  if (options != NULL && options->max_open_files > 0)
+    g_subprocess_launcher_set_child_setup (launcher, limit_open_files, GUINT_TO_POINTER (options->max_open_files),
+                                           NULL);
+  else
+    g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  if (options != NULL && options->stderr_path != NULL)
+    g_subprocess_launcher_set_stderr_file_path (launcher, options->stderr_path);
   server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
   if (server->process == NULL)
     return NULL;
@@ -703,7 +732,8 @@ gate_test_server_new (const char          *conninfo,
   g_free (state.line);
 
   /* Listening is not ready: the database pool connects in the background. */
-  if (!gate_test_wait_until (NULL, server_is_healthy, server, SERVER_START_TIMEOUT_MS))
+  if ((options == NULL || !options->no_health_wait) &&
+      !gate_test_wait_until (NULL, server_is_healthy, server, SERVER_START_TIMEOUT_MS))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "gate-server at %s never became healthy", server->url);
       return NULL;

@@ -70,6 +70,19 @@ typedef struct _GateTestServer GateTestServer;
 GateTestServer *gate_test_server_new     (const char          *conninfo,
                                           const char * const  *extra_args,
                                           GError             **error);
+
+/* How gate_test_server_new_with_options() starts the process. */
+typedef struct
+{
+  guint       max_open_files;   /* RLIMIT_NOFILE, soft and hard; 0: inherited */
+  const char *stderr_path;      /* gate-server's log goes to this file; NULL: ours */
+  gboolean    no_health_wait;   /* return once it listens, healthy or not */
+} GateTestServerOptions;
+
+GateTestServer *gate_test_server_new_with_options (const char                  *conninfo,
+                                                   const char * const          *extra_args,
+                                                   const GateTestServerOptions *options,
+                                                   GError                     **error);
 const char     *gate_test_server_get_url (GateTestServer      *server);
 GSubprocess    *gate_test_server_get_process (GateTestServer  *server);
 gboolean        gate_test_server_stop    (GateTestServer      *server,

@@ -64,10 +64,7 @@ static const Function functions[] = {
       { "p_scan_method", ARG_TEXT } } },
   { "sync_offline_scan", FALSE,
     { { "p_ticket_id", ARG_UUID }, { "p_scanned_by", ARG_UUID }, { "p_scanned_at", ARG_TIMESTAMPTZ },
-      { "p_device_id", ARG_DEVICE } },
-    /* The original's legacy function raises no_data_found for an unknown
-     * ticket, which PostgREST maps to 500 (P0* other than P0001). */
-    "P0002" },
+      { "p_device_id", ARG_DEVICE } } },
   { "tickets_changed_since", FALSE,
     { { "p_event_id", ARG_UUID }, { "p_cursor", ARG_TEXT }, { "p_limit", ARG_INT } } },
   { "event_summary", FALSE,
@@ -558,11 +555,15 @@ make_conflict (void)
   for (guint i = 0; i < 2; i++)
     {
       g_autofree char *scan_id = gate_test_uuid ();
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      /* A minute ago and a second later: after the ticket was made. */
+      g_autoptr(GDateTime) then = g_date_time_add_seconds (now, -60.0 + i);
+      g_autofree char *when = g_date_time_format (then, "%Y-%m-%dT%H:%M:%SZ");
       g_autofree char *json = g_strdup_printf ("{\"p_device_id\":\"%s\",\"p_scans\":[{\"client_scan_id\":\"%s\","
                                                "\"qr_token\":\"%s\",\"event_id\":\"%s\","
-                                               "\"scanned_at\":\"2026-01-01T12:00:0%uZ\",\"clock_offset_ms\":0,"
+                                               "\"scanned_at\":\"%s\",\"clock_offset_ms\":0,"
                                                "\"scan_method\":\"qr\"}]}",
-                                               ids[i], scan_id, tickets[0], backend.event, i);
+                                               ids[i], scan_id, tickets[0], backend.event, when);
 
       g_assert_cmpuint (gate_test_rpc (session, backend.url, tokens[i], "sync_offline_scans", json, NULL), ==, 200);
     }

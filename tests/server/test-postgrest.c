@@ -8,6 +8,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "gate-json-members.h"
 #include "gate-postgrest.h"
 #include "gate-rpc-function.h"
 
@@ -256,10 +257,10 @@ test_function_accepts_exact_names (void)
   g_autoptr(JsonObject) missing = args_from ("{\"p_token\":\"a\"}");
   g_autoptr(JsonObject) unknown = args_from ("{\"p_token\":\"a\",\"p_at\":null,\"p_evil\":1}");
 
-  g_assert_true (gate_rpc_function_accepts (function, all));
-  g_assert_true (gate_rpc_function_accepts (function, required));
-  g_assert_false (gate_rpc_function_accepts (function, missing));
-  g_assert_false (gate_rpc_function_accepts (function, unknown));
+  g_assert_true (gate_rpc_function_accepts (function, all, NULL));
+  g_assert_true (gate_rpc_function_accepts (function, required, NULL));
+  g_assert_false (gate_rpc_function_accepts (function, missing, NULL));
+  g_assert_false (gate_rpc_function_accepts (function, unknown, NULL));
 }
 
 static void
@@ -267,7 +268,7 @@ test_function_builds_named_call (void)
 {
   g_autoptr(GateRpcFunction) function = function_from (scan_function);
   g_autoptr(JsonObject) args = args_from ("{\"p_at\":null,\"p_token\":\"it's\"}");
-  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args);
+  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args, NULL, 0);
 
   /* Declaration order, named, typed, values only as parameters. */
   g_assert_cmpstr (statement->sql, ==,
@@ -285,7 +286,7 @@ test_function_passes_json_values_as_text (void)
     function_from ("{\"name\":\"f\",\"args\":[\"n\",\"b\",\"j\"],\"types\":[\"integer\",\"boolean\",\"jsonb\"],"
                    "\"n_defaults\":0,\"set\":false,\"returns\":\"integer\"}");
   g_autoptr(JsonObject) args = args_from ("{\"j\":[{\"x\":1}],\"b\":true,\"n\":42}");
-  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args);
+  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args, NULL, 0);
 
   g_assert_cmpstr (statement->sql, ==, "SELECT to_json(public.\"f\"(\"n\" => $1::integer, \"b\" => $2::boolean, "
                                        "\"j\" => $3::jsonb))::text");
@@ -304,8 +305,8 @@ test_function_names_out_columns (void)
     function_from ("{\"name\":\"o\",\"args\":[],\"types\":[],\"n_defaults\":0,\"set\":false,"
                    "\"returns\":\"integer\",\"named_columns\":true}");
   g_autoptr(JsonObject) args = args_from ("{}");
-  g_autoptr(GateDbStatement) from_table = gate_rpc_function_build_call (table, args);
-  g_autoptr(GateDbStatement) from_out = gate_rpc_function_build_call (out, args);
+  g_autoptr(GateDbStatement) from_table = gate_rpc_function_build_call (table, args, NULL, 0);
+  g_autoptr(GateDbStatement) from_out = gate_rpc_function_build_call (out, args, NULL, 0);
 
   /* Objects named after the columns, even for a single one. */
   g_assert_cmpstr (from_table->sql, ==,
@@ -320,7 +321,7 @@ test_function_quotes_identifiers (void)
     function_from ("{\"name\":\"we\\\"ird\",\"args\":[\"a\\\"b\"],\"types\":[\"text\"],"
                    "\"n_defaults\":0,\"set\":false,\"returns\":\"void\"}");
   g_autoptr(JsonObject) args = args_from ("{\"a\\\"b\":\"x\"}");
-  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args);
+  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args, NULL, 0);
 
   g_assert_cmpint (gate_rpc_function_get_result_kind (function), ==, GATE_RPC_RESULT_VOID);
   g_assert_cmpstr (statement->sql, ==, "SELECT NULL::text FROM public.\"we\"\"ird\"(\"a\"\"b\" => $1::text) AS r");
@@ -341,6 +342,131 @@ test_function_without_argument_names_refused (void)
   g_assert_nonnull (error);
 }
 
+static void
+test_error_body_is_valid_utf8 (void)
+{
+  /* A function name from a percent-encoded path, bytes as they came. */
+  g_autofree char *body = gate_postgrest_error_body ("PGRST202", "Could not find public.x\xff\xfe()", "\xc3", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_true (g_utf8_validate (body, -1, NULL));
+  g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
+}
+
+static void
+test_head_decides_before_the_body (void)
+{
+  static const struct
+  {
+    const char *method;
+    const char *path;
+    const char *authorization;
+    goffset     length;
+    guint       status;
+    const char *code;
+  } cases[] = {
+    { "GET", "scan_ticket", "Bearer gst_x", 2, 405, "PGRST101" },
+    { "POST", "x\xff\xfe", "Bearer gst_x", 2, 404, "PGRST202" },
+    { "POST", "scan_ticket", NULL, GATE_POSTGREST_MAX_BODY, 401, "PGRST301" },
+    { "POST", "scan_ticket", "Bearer gst_x", GATE_POSTGREST_MAX_BODY + 1, 413, "PGRST413" },
+  };
+  GatePostgrestRefusal refusal;
+  g_autofree char *token = gate_postgrest_check_head ("POST", "scan_ticket", "Bearer gst_x", NULL, -1, &refusal);
+
+  g_assert_cmpstr (token, ==, "gst_x");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *none = gate_postgrest_check_head (cases[i].method, cases[i].path, cases[i].authorization, NULL,
+                                                         cases[i].length, &refusal);
+
+      g_assert_null (none);
+      g_assert_cmpuint (refusal.status, ==, cases[i].status);
+      g_assert_cmpstr (refusal.code, ==, cases[i].code);
+    }
+}
+
+static void
+test_member_texts_as_written (void)
+{
+  static const char body[] = " { \"n\" : 1e999 , \"s\":\"x,}\\\"\", \"o\":{\"a\":[1, \"]\"]},\"b\":true,"
+                             "\"p\\u005fx\":0.10,\"z\":null, \"n\":-2.50 } ";
+  g_autoptr(GHashTable) texts = gate_json_member_texts (body, strlen (body));
+
+  /* The last of a repeated name, as json-glib keeps it. */
+  g_assert_cmpstr (g_hash_table_lookup (texts, "n"), ==, "-2.50");
+  g_assert_cmpstr (g_hash_table_lookup (texts, "o"), ==, "{\"a\":[1, \"]\"]}");
+  g_assert_cmpstr (g_hash_table_lookup (texts, "p_x"), ==, "0.10");
+  /* Strings, booleans and null come from json-glib. */
+  g_assert_false (g_hash_table_contains (texts, "s"));
+  g_assert_false (g_hash_table_contains (texts, "b"));
+  g_assert_false (g_hash_table_contains (texts, "z"));
+}
+
+static void
+test_function_passes_numbers_as_written (void)
+{
+  g_autoptr(GateRpcFunction) function =
+    function_from ("{\"name\":\"f\",\"args\":[\"n\",\"j\"],\"types\":[\"numeric\",\"jsonb\"],"
+                   "\"n_defaults\":0,\"set\":false,\"returns\":\"integer\"}");
+  static const char body[] = "{\"n\":0.1,\"j\":[{\"offset\":1e999}]}";
+  GatePostgrestRefusal refusal;
+  g_autoptr(GatePostgrestCall) call = gate_postgrest_parse_call ("POST", "f", "Bearer t", NULL, body,
+                                                                 strlen (body), &refusal);
+  g_autoptr(GateDbStatement) statement = NULL;
+
+  g_assert_nonnull (call);
+  statement = gate_rpc_function_build_call (function, call->args, call->arg_texts, 0);
+  g_assert_cmpstr (g_ptr_array_index (statement->params, 0), ==, "0.1");
+  g_assert_cmpstr (g_ptr_array_index (statement->params, 1), ==, "[{\"offset\":1e999}]");
+}
+
+static void
+test_function_accepts_supplied_device_id (void)
+{
+  g_autoptr(GateRpcFunction) with_device =
+    function_from ("{\"name\":\"s\",\"args\":[\"p_token\",\"p_device_id\"],\"types\":[\"text\",\"text\"],"
+                   "\"n_defaults\":0,\"set\":true,\"returns\":\"record\"}");
+  g_autoptr(GateRpcFunction) without =
+    function_from ("{\"name\":\"e\",\"args\":[\"p_token\"],\"types\":[\"text\"],"
+                   "\"n_defaults\":0,\"set\":true,\"returns\":\"record\"}");
+  g_autoptr(JsonObject) args = args_from ("{\"p_token\":\"a\"}");
+  const char *supplied[] = { "p_device_id", NULL };
+
+  g_assert_false (gate_rpc_function_accepts (with_device, args, NULL));
+  g_assert_true (gate_rpc_function_accepts (with_device, args, supplied));
+  /* Supplied only where the function has it. */
+  g_assert_true (gate_rpc_function_accepts (without, args, supplied));
+  g_assert_true (gate_rpc_function_has_argument (with_device, "p_device_id"));
+  g_assert_false (gate_rpc_function_has_argument (without, "p_device_id"));
+}
+
+static void
+test_function_limits_the_answer (void)
+{
+  g_autoptr(GateRpcFunction) function = function_from (scan_function);
+  g_autoptr(JsonObject) args = args_from ("{\"p_token\":\"a\",\"p_at\":null}");
+  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args, NULL, 1024);
+
+  /* The database keeps an answer that is too large: no row comes back. */
+  g_assert_cmpstr (statement->sql, ==,
+                   "SELECT coalesce(json_agg(r), '[]'::json)::text FROM "
+                   "public.\"scan\"(\"p_token\" => $1::text, \"p_at\" => $2::timestamp with time zone) AS r "
+                   "HAVING octet_length(coalesce(json_agg(r), '[]'::json)::text) <= 1024");
+}
+
+static void
+test_function_of_one_row_is_not_measured (void)
+{
+  g_autoptr(GateRpcFunction) function =
+    function_from ("{\"name\":\"one\",\"args\":[],\"types\":[],\"n_defaults\":0,\"set\":true,"
+                   "\"returns\":\"record\",\"rows\":1}");
+  g_autoptr(JsonObject) args = args_from ("{}");
+  g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args, NULL, 1024);
+
+  /* Declared ROWS 1: its one row is sent as it is (gate-server measures it). */
+  g_assert_cmpstr (statement->sql, ==, "SELECT coalesce(json_agg(r), '[]'::json)::text FROM public.\"one\"() AS r");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -359,6 +485,13 @@ main (int   argc,
   g_test_add_func ("/server/function/passes-json-values-as-text", test_function_passes_json_values_as_text);
   g_test_add_func ("/server/function/names-out-columns", test_function_names_out_columns);
   g_test_add_func ("/server/function/quotes-identifiers", test_function_quotes_identifiers);
+  g_test_add_func ("/server/postgrest/error-body-is-valid-utf8", test_error_body_is_valid_utf8);
+  g_test_add_func ("/server/postgrest/head-decides-before-the-body", test_head_decides_before_the_body);
+  g_test_add_func ("/server/postgrest/member-texts-as-written", test_member_texts_as_written);
+  g_test_add_func ("/server/function/passes-numbers-as-written", test_function_passes_numbers_as_written);
+  g_test_add_func ("/server/function/accepts-supplied-device-id", test_function_accepts_supplied_device_id);
+  g_test_add_func ("/server/function/limits-the-answer", test_function_limits_the_answer);
+  g_test_add_func ("/server/function/of-one-row-is-not-measured", test_function_of_one_row_is_not_measured);
   g_test_add_func ("/server/function/without-argument-names-refused",
                    test_function_without_argument_names_refused);
 

@@ -164,13 +164,23 @@ call_in_thread (gpointer user_data)
   return NULL;
 }
 
+/* Tickets sold well before the fixed scan times the tests use: a scan may
+ * not predate its ticket. */
+#define TICKETS_SOLD_AT "2026-11-01T00:00:00Z"
+
 static char **
 new_tickets (guint count)
 {
   g_autoptr(GError) error = NULL;
   char **tokens = gate_test_generate_tickets (pg, event_id, count, "General", &error);
+  g_autofree char *list = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *ignored = NULL;
 
   g_assert_no_error (error);
+  list = g_strjoinv ("','", tokens);
+  sql = g_strdup_printf ("UPDATE tickets SET created_at = '" TICKETS_SOLD_AT "' WHERE qr_token IN ('%s')", list);
+  ignored = sql_value (sql);
   return tokens;
 }
 
@@ -564,6 +574,79 @@ test_check_device_needs_the_right_device (void)
 
   g_assert_cmpint (PQresultStatus (right), ==, PGRES_TUPLES_OK);
   g_assert_cmpstr (PQresultErrorField (wrong, PG_DIAG_SQLSTATE), ==, "28000");
+}
+
+static void
+test_device_role_follows_the_devices_row (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *device_id = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *update = NULL;
+  g_autofree char *ignored = NULL;
+  g_autoptr(PGconn) conn = connect_as ("gate_authenticator");
+  g_autoptr(PGresult) as_supervisor = NULL;
+  g_autoptr(PGresult) demoted = NULL;
+  g_autoptr(PGresult) revoked = NULL;
+  const char *params[2];
+
+  g_assert_true (gate_test_add_device (pg, "Shift lead", "supervisor", &device_id, &token, &error));
+  hash = token_hash (token);
+  params[0] = hash;
+  params[1] = device_id;
+
+  as_supervisor = run (conn, "SELECT gate_device_role($1, $2)", 2, params);
+  g_assert_cmpstr (PQgetvalue (as_supervisor, 0, 0), ==, "gate_supervisor");
+
+  /* Demoted: the very next read says so; nothing is remembered. */
+  update = g_strdup_printf ("UPDATE devices SET role = 'gate' WHERE id = '%s'", device_id);
+  ignored = sql_value (update);
+  demoted = run (conn, "SELECT gate_device_role($1, $2)", 2, params);
+  g_assert_cmpstr (PQgetvalue (demoted, 0, 0), ==, "gate_device");
+
+  g_assert_cmpint (gatectl_run (NULL, NULL, "device", "revoke", "--db", gate_test_pg_get_conninfo (pg),
+                                device_id, NULL), ==, 0);
+  revoked = PQexecParams (conn, "SELECT gate_device_role($1, $2)", 2, NULL, params, NULL, NULL, 0);
+  g_assert_cmpstr (PQresultErrorField (revoked, PG_DIAG_SQLSTATE), ==, "28000");
+}
+
+static void
+test_active_token_hashes_leave_out_revoked (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *kept_id = NULL;
+  g_autofree char *kept_token = NULL;
+  g_autofree char *gone_id = NULL;
+  g_autofree char *gone_token = NULL;
+  g_autoptr(PGconn) conn = connect_as ("gate_authenticator");
+  g_autoptr(PGconn) device = connect_as ("gate_device");
+  g_autoptr(PGresult) hashes = NULL;
+  g_autoptr(PGresult) as_device = NULL;
+  gboolean kept = FALSE;
+  gboolean gone = FALSE;
+  g_autofree char *kept_hash = NULL;
+  g_autofree char *gone_hash = NULL;
+
+  g_assert_true (gate_test_add_device (pg, "Door 8", "gate", &kept_id, &kept_token, &error));
+  g_assert_true (gate_test_add_device (pg, "Door 9", "gate", &gone_id, &gone_token, &error));
+  g_assert_cmpint (gatectl_run (NULL, NULL, "device", "revoke", "--db", gate_test_pg_get_conninfo (pg),
+                                gone_id, NULL), ==, 0);
+  kept_hash = token_hash (kept_token);
+  gone_hash = token_hash (gone_token);
+
+  hashes = run (conn, "SELECT * FROM gate_active_token_hashes()", 0, NULL);
+  for (int i = 0; i < PQntuples (hashes); i++)
+    {
+      kept |= g_str_equal (PQgetvalue (hashes, i, 0), kept_hash);
+      gone |= g_str_equal (PQgetvalue (hashes, i, 0), gone_hash);
+    }
+  g_assert_true (kept);
+  g_assert_false (gone);
+
+  /* A device cannot list everyone's token hashes. */
+  as_device = PQexec (device, "SELECT * FROM gate_active_token_hashes()");
+  g_assert_cmpstr (PQresultErrorField (as_device, PG_DIAG_SQLSTATE), ==, "42501");
 }
 
 /* --- scan_ticket ----------------------------------------------------------------- */
@@ -1021,6 +1104,151 @@ test_sync_not_found_void_and_rejected_alone (void)
   }
 }
 
+static int
+compare_strings (const char * const *a,
+                 const char * const *b)
+{
+  return strcmp (*a, *b);
+}
+
+/* A time as "YYYY-MM-DDTHH:MM:SSZ", @seconds from now. */
+static char *
+time_from_now (gint64 seconds)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) then = g_date_time_add_seconds (now, (gdouble) seconds);
+
+  return g_date_time_format (then, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static void
+test_sync_times_outside_the_ticket_window_rejected (void)
+{
+  g_auto(GStrv) tickets = new_tickets (5);
+  g_autofree char *year_one = gate_test_uuid ();
+  g_autofree char *far_future = gate_test_uuid ();
+  g_autofree char *next_hour = gate_test_uuid ();
+  g_autofree char *before_sale = gate_test_uuid ();
+  g_autofree char *good = gate_test_uuid ();
+  g_autofree char *in_an_hour = time_from_now (3600);
+  g_autofree char *a_minute_ago = time_from_now (-60);
+  g_autofree char *e1 = scan_element (year_one, tickets[0], event_id, "0001-01-01T00:00:00Z", 0);
+  g_autofree char *e2 = scan_element (far_future, tickets[1], event_id, "294276-12-31T23:59:59Z", 0);
+  g_autofree char *e3 = scan_element (next_hour, tickets[2], event_id, in_an_hour, 0);
+  /* Corrected to a day before the tickets went on sale. */
+  g_autofree char *e4 = scan_element (before_sale, tickets[3], event_id, TICKETS_SOLD_AT, -86400000);
+  g_autofree char *e5 = scan_element (good, tickets[4], event_id, a_minute_ago, 0);
+  g_autofree char *batch = g_strdup_printf ("[%s,%s,%s,%s,%s]", e1, e2, e3, e4, e5);
+  g_autoptr(PGresult) result = sync_batch ("gate-a", batch);
+  g_autofree char *list = g_strjoinv ("','", tickets);
+  g_autofree char *sql = g_strdup_printf ("SELECT string_agg(status, ',' ORDER BY status) FROM tickets "
+                                          "WHERE qr_token IN ('%s')", list);
+  g_autofree char *statuses = sql_value (sql);
+  g_autofree char *logged_sql = g_strdup_printf ("SELECT count(*) FROM scan_logs WHERE client_scan_id IN "
+                                                 "('%s', '%s', '%s', '%s')",
+                                                 year_one, far_future, next_hour, before_sale);
+  g_autofree char *logged = sql_value (logged_sql);
+
+  g_assert_cmpstr (outcome_of (result, year_one), ==, "rejected");
+  g_assert_cmpstr (outcome_of (result, far_future), ==, "rejected");
+  g_assert_cmpstr (outcome_of (result, next_hour), ==, "rejected");
+  g_assert_cmpstr (outcome_of (result, before_sale), ==, "rejected");
+  g_assert_cmpstr (outcome_of (result, good), ==, "applied");
+  g_assert_cmpstr (statuses, ==, "scanned,valid,valid,valid,valid");
+  g_assert_cmpstr (logged, ==, "0");
+}
+
+static void
+test_sync_early_time_cannot_take_over_an_admission (void)
+{
+  g_auto(GStrv) tickets = new_tickets (1);
+  g_autofree char *honest = gate_test_uuid ();
+  g_autofree char *attack = gate_test_uuid ();
+  g_autofree char *eh = scan_element (honest, tickets[0], event_id, "2026-11-25T10:00:00Z", 0);
+  g_autofree char *ea = scan_element (attack, tickets[0], event_id, "0001-01-01T00:00:00Z", 0);
+  g_autofree char *bh = g_strdup_printf ("[%s]", eh);
+  g_autofree char *ba = g_strdup_printf ("[%s]", ea);
+  g_autoptr(PGresult) rh = sync_batch ("gate-a", bh);
+  g_autoptr(PGresult) ra = sync_batch ("leaked-token", ba);
+  g_autofree char *sql = g_strdup_printf ("SELECT scanned_device FROM tickets WHERE qr_token = '%s'", tickets[0]);
+  g_autofree char *device = sql_value (sql);
+  g_autofree char *conflicts = conflict_count (tickets[0]);
+
+  g_assert_cmpstr (outcome_of (rh, honest), ==, "applied");
+  g_assert_cmpstr (outcome_of (ra, attack), ==, "rejected");
+  g_assert_cmpstr (device, ==, "gate-a");
+  g_assert_cmpstr (conflicts, ==, "0");
+}
+
+static void
+test_sync_offset_beyond_bigint_rejected_alone (void)
+{
+  g_auto(GStrv) tickets = new_tickets (2);
+  g_autofree char *huge = gate_test_uuid ();
+  g_autofree char *good = gate_test_uuid ();
+  g_autofree char *eh = g_strdup_printf ("{\"client_scan_id\":\"%s\",\"qr_token\":\"%s\",\"event_id\":\"%s\","
+                                         "\"scanned_at\":\"2026-11-25T10:00:00Z\",\"clock_offset_ms\":1e999}",
+                                         huge, tickets[0], event_id);
+  g_autofree char *eg = scan_element (good, tickets[1], event_id, "2026-11-25T10:00:00Z", 0);
+  g_autofree char *batch = g_strdup_printf ("[%s,%s]", eh, eg);
+  g_autoptr(PGresult) result = sync_batch ("gate-a", batch);
+
+  g_assert_cmpint (PQntuples (result), ==, 2);
+  g_assert_cmpstr (outcome_of (result, huge), ==, "rejected");
+  g_assert_cmpstr (outcome_of (result, good), ==, "applied");
+}
+
+/* @count new tickets, in the order a batch processes them. */
+static char **
+new_tickets_sorted (guint count)
+{
+  char **tickets = new_tickets (count);
+
+  qsort (tickets, count, sizeof (char *), (int (*) (const void *, const void *)) compare_strings);
+  return tickets;
+}
+
+static void
+test_sync_scan_id_of_another_scan_rejected (void)
+{
+  g_auto(GStrv) tickets = new_tickets_sorted (3);
+  g_autofree char *id = gate_test_uuid ();
+  g_autofree char *e0 = scan_element (id, tickets[0], event_id, "2026-11-25T10:00:00Z", 0);
+  g_autofree char *e1 = scan_element (id, tickets[1], event_id, "2026-11-25T10:00:00Z", 0);
+  g_autofree char *e2 = scan_element (id, tickets[2], event_id, "2026-11-25T10:00:00Z", 0);
+  g_autofree char *same_batch = g_strdup_printf ("[%s,%s]", e0, e1);
+  g_autofree char *later_batch = g_strdup_printf ("[%s]", e2);
+  g_autofree char *repeat_batch = g_strdup_printf ("[%s]", e0);
+  g_autoptr(PGresult) first = sync_batch ("gate-a", same_batch);
+  g_autoptr(PGresult) later = sync_batch ("gate-a", later_batch);
+  g_autoptr(PGresult) repeat = sync_batch ("gate-a", repeat_batch);
+  g_autofree char *list = g_strjoinv ("','", tickets);
+  g_autofree char *sql = g_strdup_printf ("SELECT string_agg(status, ',' ORDER BY qr_token <> '%s', status) "
+                                          "FROM tickets WHERE qr_token IN ('%s')", tickets[0], list);
+  g_autofree char *statuses = sql_value (sql);
+  guint applied = 0;
+  guint rejected = 0;
+
+  /* The batch is processed in token order: the first ticket's scan is the
+   * scan; the same id on another ticket is not a replay of it. */
+  g_assert_cmpint (PQntuples (first), ==, 2);
+  for (int i = 0; i < PQntuples (first); i++)
+    {
+      applied += g_str_equal (PQgetvalue (first, i, 1), "applied") && g_str_equal (PQgetvalue (first, i, 2), "f");
+      rejected += g_str_equal (PQgetvalue (first, i, 1), "rejected");
+    }
+  g_assert_cmpuint (applied, ==, 1);
+  g_assert_cmpuint (rejected, ==, 1);
+  g_assert_cmpstr (outcome_of (later, id), ==, "rejected");
+
+  /* The real scan repeated is still a replay. */
+  g_assert_cmpstr (outcome_of (repeat, id), ==, "applied");
+  g_assert_cmpstr (PQgetvalue (repeat, 0, 2), ==, "t");
+
+  /* Only the ticket of the real scan was admitted. */
+  g_assert_cmpstr (statuses, ==, "scanned,valid,valid");
+}
+
 static void
 test_sync_more_than_1000_refused (void)
 {
@@ -1265,6 +1493,76 @@ test_delta_misses_no_commit_during_paging (void)
   g_assert_true (g_hash_table_contains (later, tickets[0]));
 }
 
+/* A cursor of 0003's form, holding a snapshot with @n_xip running
+ * transactions: what a kiosk kept from before this migration, or what an
+ * attacker makes up. */
+static char *
+snapshot_cursor (guint n_xip)
+{
+  g_autoptr(GString) cursor = g_string_new ("1000:900000:");
+
+  for (guint i = 0; i < n_xip; i++)
+    g_string_append_printf (cursor, "%s%u", i ? "," : "", 1000 + i);
+  g_string_append (cursor, "|||");
+  return g_string_free (g_steal_pointer (&cursor), FALSE);
+}
+
+static void
+test_delta_cursor_is_bounded (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *event = gate_test_create_event (pg, "Hand-made cursor", &error);
+  g_auto(GStrv) tickets = gate_test_generate_tickets (pg, event, 20, "General", &error);
+  g_autoptr(PGconn) conn = connect_as ("gate_device");
+  /* About 589 KB, as in the report: refused, not echoed. */
+  g_autofree char *huge = snapshot_cursor (100000);
+  g_autofree char *long_but_allowed = snapshot_cursor (1000);
+  const char *huge_params[] = { event, huge };
+  const char *long_params[] = { event, long_but_allowed };
+  g_autoptr(PGresult) refused = PQexecParams (conn, "SELECT * FROM tickets_changed_since($1, $2)", 2, NULL,
+                                              huge_params, NULL, NULL, 0);
+  g_autoptr(PGresult) page = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (huge), >, 500000);
+  g_assert_cmpstr (PQresultErrorField (refused, PG_DIAG_SQLSTATE), ==, "22023");
+
+  /* Under the limit it is read, but every row's cursor is small again. */
+  g_assert_cmpuint (strlen (long_but_allowed), <, 8192);
+  page = run (conn, "SELECT next_cursor FROM tickets_changed_since($1, $2)", 2, long_params);
+  g_assert_cmpint (PQntuples (page), ==, 20);
+  for (int i = 0; i < PQntuples (page); i++)
+    g_assert_cmpint (PQgetlength (page, i, 0), <=, 3 * 20 + 36 + 3);
+}
+
+static void
+test_delta_old_cursor_still_works (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *event = gate_test_create_event (pg, "Old cursor", &error);
+  g_auto(GStrv) tickets = gate_test_generate_tickets (pg, event, 3, "General", &error);
+  g_autofree char *old_cursor = NULL;
+  g_autofree char *cursor = NULL;
+  g_autoptr(GHashTable) changed = NULL;
+  const char *b[] = { tickets[1] };
+  g_autoptr(PGconn) writer = connect_as (NULL);
+
+  g_assert_no_error (error);
+  /* A kiosk refreshed before the migration and kept 0003's cursor. */
+  {
+    g_autofree char *snapshot = sql_value ("SELECT pg_current_snapshot()::text");
+
+    old_cursor = g_strdup_printf ("%s|||", snapshot);
+  }
+  PQclear (run (writer, "UPDATE tickets SET status = 'void' WHERE qr_token = $1", 1, b));
+
+  cursor = g_strdup (old_cursor);
+  changed = download_all (event, &cursor, 1000);
+  g_assert_cmpstr (g_hash_table_lookup (changed, tickets[1]), ==, "void");
+  g_assert_false (g_str_equal (cursor, old_cursor));
+  g_assert_null (strchr (cursor, ':'));
+}
+
 static void
 test_delta_garbage_cursor_is_an_error (void)
 {
@@ -1348,6 +1646,96 @@ test_original_sync_offline_scan_first_wins (void)
   g_assert_cmpstr (PQgetvalue (second, 0, 1), ==, "t");
   g_assert_cmpstr (PQgetvalue (second, 0, 2), ==, "old-b");
   g_assert_cmpstr (conflicts, ==, "1");
+}
+
+static void
+test_original_sync_offline_scan_unknown_ticket (void)
+{
+  g_autoptr(PGconn) conn = connect_as ("gate_device");
+  g_autofree char *nobody = gate_test_uuid ();
+  const char *params[] = { nobody, "2026-11-25T10:00:00Z", "old-a" };
+  g_autoptr(PGresult) result = run (conn, "SELECT success, conflict_resolved, winner_device, winner_time "
+                                          "FROM sync_offline_scan($1, NULL, $2::timestamptz, $3)", 3, params);
+
+  /* The original's answer, not an error. */
+  g_assert_cmpint (PQntuples (result), ==, 1);
+  g_assert_cmpstr (PQgetvalue (result, 0, 0), ==, "f");
+  g_assert_cmpstr (PQgetvalue (result, 0, 1), ==, "f");
+  g_assert_true (PQgetisnull (result, 0, 2));
+  g_assert_true (PQgetisnull (result, 0, 3));
+}
+
+static void
+test_original_sync_offline_scan_refuses_void (void)
+{
+  g_auto(GStrv) tickets = new_tickets (1);
+  g_autofree char *id = ticket_id_of (tickets[0]);
+  g_autofree char *void_sql = g_strdup_printf ("UPDATE tickets SET status = 'void' WHERE id = '%s'", id);
+  g_autofree char *ignored = sql_value (void_sql);
+  g_autoptr(PGconn) conn = connect_as ("gate_device");
+  const char *params[] = { id, "2026-11-25T10:00:00Z", "old-a" };
+  g_autoptr(PGresult) result = run (conn, "SELECT success, conflict_resolved "
+                                          "FROM sync_offline_scan($1, NULL, $2::timestamptz, $3)", 3, params);
+  g_autofree char *sql = g_strdup_printf ("SELECT status || ':' || (SELECT count(*) FROM scan_logs l "
+                                          "WHERE l.ticket_id = t.id AND l.scan_success) FROM tickets t "
+                                          "WHERE t.id = '%s'", id);
+  g_autofree char *state = sql_value (sql);
+
+  g_assert_cmpstr (PQgetvalue (result, 0, 0), ==, "f");
+  g_assert_cmpstr (state, ==, "void:0");
+}
+
+static void
+test_original_sync_offline_scan_times_bounded (void)
+{
+  g_auto(GStrv) tickets = new_tickets (1);
+  g_autofree char *id = ticket_id_of (tickets[0]);
+  g_autoptr(PGconn) conn = connect_as ("gate_device");
+  g_autofree char *in_a_day = time_from_now (86400);
+  const char *honest[] = { id, "2026-11-25T10:00:00Z", "old-a" };
+  const char *year_one[] = { id, "0001-01-01T00:00:00Z", "leaked" };
+  const char *minus_infinity[] = { id, "-infinity", "leaked" };
+  const char *tomorrow[] = { id, in_a_day, "leaked" };
+  const char * const *attacks[] = { year_one, minus_infinity, tomorrow };
+  g_autoptr(PGresult) first = run (conn, "SELECT success FROM sync_offline_scan($1, NULL, $2::timestamptz, $3)",
+                                   3, honest);
+  g_autofree char *sql = g_strdup_printf ("SELECT scanned_device FROM tickets WHERE id = '%s'", id);
+  g_autofree char *device = NULL;
+
+  g_assert_cmpstr (PQgetvalue (first, 0, 0), ==, "t");
+  for (guint i = 0; i < G_N_ELEMENTS (attacks); i++)
+    {
+      g_autoptr(PGresult) refused = PQexecParams (conn, "SELECT * FROM sync_offline_scan($1, NULL, $2::timestamptz, $3)",
+                                                  3, NULL, (const char * const *) attacks[i], NULL, NULL, 0);
+
+      g_assert_cmpstr (PQresultErrorField (refused, PG_DIAG_SQLSTATE), ==, "22008");
+    }
+
+  device = sql_value (sql);
+  g_assert_cmpstr (device, ==, "old-a");
+  g_assert_cmpstr (conflict_count (tickets[0]), ==, "0");
+}
+
+static void
+test_original_calls_without_device_take_the_jwt_device (void)
+{
+  g_auto(GStrv) tickets = new_tickets (2);
+  g_autofree char *online = ticket_id_of (tickets[0]);
+  g_autofree char *offline = ticket_id_of (tickets[1]);
+  g_autoptr(PGconn) conn = connect_as ("gate_device");
+  const char *claims[] = { "{\"role\":\"gate_device\",\"device_id\":\"jwt-gate\"}" };
+  const char *atomic[] = { online };
+  const char *upload[] = { offline, "2026-11-25T10:00:00Z" };
+  g_autofree char *sql = g_strdup_printf ("SELECT string_agg(scanned_device, ',' ORDER BY qr_token <> '%s') "
+                                          "FROM tickets WHERE id IN ('%s', '%s')", tickets[0], online, offline);
+  g_autofree char *devices = NULL;
+
+  PQclear (run (conn, "SELECT set_config('request.jwt.claims', $1, false)", 1, claims));
+  PQclear (run (conn, "SELECT * FROM scan_ticket_atomic($1, NULL)", 1, atomic));
+  PQclear (run (conn, "SELECT * FROM sync_offline_scan($1, NULL, $2::timestamptz)", 2, upload));
+
+  devices = sql_value (sql);
+  g_assert_cmpstr (devices, ==, "jwt-gate,jwt-gate");
 }
 
 /* --- conflicts and devices -------------------------------------------------------------- */
@@ -1762,6 +2150,8 @@ main (int   argc,
   g_test_add_func ("/sql/auth/authenticate-maps-role", test_authenticate_maps_role);
   g_test_add_func ("/sql/auth/revoked-device-authenticates-nothing", test_revoked_device_authenticates_nothing);
   g_test_add_func ("/sql/auth/check-device-needs-the-right-device", test_check_device_needs_the_right_device);
+  g_test_add_func ("/sql/auth/device-role-follows-the-devices-row", test_device_role_follows_the_devices_row);
+  g_test_add_func ("/sql/auth/active-token-hashes-leave-out-revoked", test_active_token_hashes_leave_out_revoked);
   g_test_add_func ("/sql/scan/idempotent-on-client-scan-id", test_scan_idempotent_on_client_scan_id);
   g_test_add_func ("/sql/scan/wrong-event", test_scan_wrong_event);
   g_test_add_func ("/sql/scan/void-ticket", test_scan_void_ticket);
@@ -1779,6 +2169,12 @@ main (int   argc,
   g_test_add_func ("/sql/sync/tie-keeps-recorded-scan", test_sync_tie_keeps_recorded_scan);
   g_test_add_func ("/sql/sync/not-found-void-rejected-alone", test_sync_not_found_void_and_rejected_alone);
   g_test_add_func ("/sql/sync/more-than-1000-refused", test_sync_more_than_1000_refused);
+  g_test_add_func ("/sql/sync/times-outside-the-ticket-window-rejected",
+                   test_sync_times_outside_the_ticket_window_rejected);
+  g_test_add_func ("/sql/sync/early-time-cannot-take-over-an-admission",
+                   test_sync_early_time_cannot_take_over_an_admission);
+  g_test_add_func ("/sql/sync/offset-beyond-bigint-rejected-alone", test_sync_offset_beyond_bigint_rejected_alone);
+  g_test_add_func ("/sql/sync/scan-id-of-another-scan-rejected", test_sync_scan_id_of_another_scan_rejected);
   g_test_add_func ("/sql/sync/concurrent-retry-is-a-replay", test_sync_concurrent_retry_is_a_replay);
   g_test_add_func ("/sql/sync/earlier-offline-scan-beats-online-admit",
                    test_sync_earlier_offline_scan_beats_online_admit);
@@ -1788,9 +2184,16 @@ main (int   argc,
   g_test_add_func ("/sql/delta/misses-no-out-of-order-commit", test_delta_misses_no_out_of_order_commit);
   g_test_add_func ("/sql/delta/misses-no-commit-during-paging", test_delta_misses_no_commit_during_paging);
   g_test_add_func ("/sql/delta/garbage-cursor-is-an-error", test_delta_garbage_cursor_is_an_error);
+  g_test_add_func ("/sql/delta/cursor-is-bounded", test_delta_cursor_is_bounded);
+  g_test_add_func ("/sql/delta/old-cursor-still-works", test_delta_old_cursor_still_works);
   g_test_add_func ("/sql/original/scan-ticket-atomic", test_original_scan_ticket_atomic);
   g_test_add_func ("/sql/original/nowait-answers-being-processed", test_original_nowait_answers_being_processed);
   g_test_add_func ("/sql/original/sync-offline-scan-first-wins", test_original_sync_offline_scan_first_wins);
+  g_test_add_func ("/sql/original/sync-offline-scan-unknown-ticket", test_original_sync_offline_scan_unknown_ticket);
+  g_test_add_func ("/sql/original/sync-offline-scan-refuses-void", test_original_sync_offline_scan_refuses_void);
+  g_test_add_func ("/sql/original/sync-offline-scan-times-bounded", test_original_sync_offline_scan_times_bounded);
+  g_test_add_func ("/sql/original/calls-without-device-take-the-jwt-device",
+                   test_original_calls_without_device_take_the_jwt_device);
   g_test_add_func ("/sql/conflicts/visible-to-both-devices-and-reviewable",
                    test_conflicts_visible_to_both_devices_and_reviewable);
   g_test_add_func ("/sql/conflicts/review-unknown-is-an-error", test_review_unknown_conflict_is_an_error);
