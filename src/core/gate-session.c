@@ -318,6 +318,25 @@ gate_session_start_sync (GateSession *self,
     return;
 
   gate_sync_service_start (self->sync_service, interval_seconds);
+  gate_session_check_role (self);
+}
+
+/**
+ * gate_session_check_role:
+ * @self: an opened session
+ *
+ * Asks the server whether the token is a supervisor's (list_devices answers
+ * only supervisors); GateSession:supervisor turns TRUE when it is. Nothing
+ * happens without a server. gate_session_start_sync() does this itself.
+ */
+void
+gate_session_check_role (GateSession *self)
+{
+  g_return_if_fail (GATE_IS_SESSION (self));
+
+  if (self->client == NULL)
+    return;
+
   gate_api_client_list_devices_async (self->client, self->event_id, self->cancellable, on_devices_listed,
                                       g_object_ref (self));
 }

@@ -43,6 +43,7 @@ gboolean          gate_session_open_finish        (GateSession         *self,
  * server whether the token is a supervisor's. A no-op without a server. */
 void              gate_session_start_sync         (GateSession         *self,
                                                    guint                interval_seconds);
+void              gate_session_check_role         (GateSession         *self);
 
 /* (nullable): what the session was made from, for "where did this value
  * come from" in Preferences. */

@@ -267,5 +267,6 @@ gboolean
 gate_test_gui_wait_supervisor (GateSession *session,
                                guint        timeout_ms)
 {
+  gate_session_check_role (session);
   return gate_test_gui_wait_until (is_supervisor, session, timeout_ms);
 }
