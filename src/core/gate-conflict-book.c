@@ -180,6 +180,7 @@ on_devices_listed (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   GateConflictBook *self = g_task_get_source_object (task);
+  GCancellable *cancellable;
   GError *error = NULL;
   GPtrArray *devices;
 
@@ -198,8 +199,9 @@ on_devices_listed (GObject      *source,
     }
 
   g_task_set_task_data (task, devices, (GDestroyNotify) g_ptr_array_unref);
-  gate_api_client_device_activity_async (GATE_API_CLIENT (source), self->event_id, g_task_get_cancellable (task),
-                                         on_activity_listed, g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  gate_api_client_device_activity_async (GATE_API_CLIENT (source), self->event_id, cancellable, on_activity_listed,
+                                         g_steal_pointer (&task));
 }
 
 void
