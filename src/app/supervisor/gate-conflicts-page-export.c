@@ -126,23 +126,13 @@ on_chooser_response (GtkNativeDialog   *chooser,
     gate_conflicts_page_export_csv_async (self, file, self->cancellable, on_exported, NULL);
 }
 
-static char *
-suggested_file_name (GateConflictsPage *self)
-{
-  const char *event_id = self->session != NULL ? gate_session_get_event_id (self->session) : NULL;
-  g_autofree char *date = gate_time_format (g_get_real_time (), GATE_TIME_STYLE_DATE_ISO);
-
-  return g_strdup_printf ("conflicts-%s-%s.csv", event_id != NULL ? event_id : "all", date);
-}
-
-void
-_gate_conflicts_page_on_export_clicked (GateConflictsPage *self)
+static void
+open_chooser (GateConflictsPage *self,
+              const char        *event_name)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  g_autofree char *name = suggested_file_name (self);
-
-  if (self->chooser != NULL)
-    return;
+  const char *event_id = self->session != NULL ? gate_session_get_event_id (self->session) : NULL;
+  g_autofree char *name = gate_conflicts_csv_file_name (event_name, event_id, g_get_real_time ());
 
   self->chooser = gtk_file_chooser_native_new (_("Export Conflicts"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
@@ -150,6 +140,47 @@ _gate_conflicts_page_on_export_clicked (GateConflictsPage *self)
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
   g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+on_event_read (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GateCacheStatus) status = NULL;
+  g_autoptr(GError) error = NULL;
+  GateConflictsPage *self;
+
+  status = gate_ticket_cache_get_status_finish (GATE_TICKET_CACHE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = GATE_CONFLICTS_PAGE (user_data);
+  self->naming_export = FALSE;
+  /* Without the name the file is named after the event's id: no reason to
+   * refuse the export. */
+  open_chooser (self, status != NULL ? status->event_name : NULL);
+}
+
+/* The file is offered under the event's name, which the cache knows since
+ * the last sync: read off the main thread, then the chooser opens. */
+void
+_gate_conflicts_page_on_export_clicked (GateConflictsPage *self)
+{
+  GateTicketCache *cache = self->session != NULL ? gate_session_get_cache (self->session) : NULL;
+  const char *event_id = self->session != NULL ? gate_session_get_event_id (self->session) : NULL;
+
+  if (self->chooser != NULL || self->naming_export)
+    return;
+
+  if (cache == NULL || event_id == NULL)
+    {
+      open_chooser (self, NULL);
+      return;
+    }
+
+  self->naming_export = TRUE;
+  gate_ticket_cache_get_status_async (cache, event_id, self->cancellable, on_event_read, self);
 }
 
 void

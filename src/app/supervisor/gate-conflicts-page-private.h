@@ -46,6 +46,7 @@ struct _GateConflictsPage
   GCancellable         *cancellable;
   guint                 reload_idle;
   GtkFileChooserNative *chooser;
+  gboolean              naming_export;   /* the event's name is being read for the file name */
 
   GtkRevealer          *notice_revealer;
   GtkLabel             *notice_label;
