@@ -47,7 +47,7 @@ gate_conflicts_page_export_csv_async (GateConflictsPage   *self,
                                       gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GPtrArray) conflicts = g_ptr_array_new ();
+  g_autoptr(GPtrArray) conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_conflict_free);
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GBytes) bytes = NULL;
   guint n_items;
@@ -64,8 +64,18 @@ gate_conflicts_page_export_csv_async (GateConflictsPage   *self,
   for (guint i = 0; i < n_items; i++)
     g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (self->conflicts), i));
   g_ptr_array_sort_with_data (items, compare_item_pointers, NULL);
+  /* The gates by the names the page shows. */
   for (guint i = 0; i < items->len; i++)
-    g_ptr_array_add (conflicts, (gpointer) gate_conflict_item_get_conflict (g_ptr_array_index (items, i)));
+    {
+      GateConflictItem *item = g_ptr_array_index (items, i);
+      GateConflict *conflict = gate_conflict_copy (gate_conflict_item_get_conflict (item));
+
+      g_free (conflict->winner_device_name);
+      conflict->winner_device_name = g_strdup (gate_conflict_item_get_winner_name (item));
+      g_free (conflict->loser_device_name);
+      conflict->loser_device_name = g_strdup (gate_conflict_item_get_loser_name (item));
+      g_ptr_array_add (conflicts, conflict);
+    }
 
   csv = gate_conflicts_to_csv (conflicts);
   bytes = g_bytes_new_take (csv, strlen (csv));

@@ -48,6 +48,7 @@ struct _GateConflictsPage
   GtkFileChooserNative *chooser;
   gboolean              naming_export;   /* the event's name is being read for the file name */
 
+  GtkStack             *sections;          /* "conflicts", and "devices" for a supervisor */
   GtkRevealer          *notice_revealer;
   GtkLabel             *notice_label;
   GtkStack             *conflicts_stack;
