@@ -85,10 +85,11 @@ admitted_text (const GateDeviceInfo *info)
   if (info->admitted < 0)
     return NULL;
 
-  /* Translators: guests a gate let in for the event. */
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " admitted",
-                                       "%" G_GINT64_FORMAT " admitted", (gulong) info->admitted),
-                          info->admitted);
+  g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, info->admitted);
+
+  /* Translators: %s is how many guests a gate let in for the event. */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s admitted", "%s admitted", (gulong) info->admitted),
+                          count);
 }
 
 static void
