@@ -47,12 +47,37 @@ _gate_cache_forget_device_names (GateTicketCache *self)
   g_mutex_unlock (&self->names_mutex);
 }
 
+/* Whether @devices names exactly the devices the cache knows, as it knows them. */
+static gboolean
+same_names (GateTicketCache *self,
+            GPtrArray       *devices)
+{
+  guint named = 0;
+  gboolean same = TRUE;
+
+  g_mutex_lock (&self->names_mutex);
+  for (guint i = 0; same && i < devices->len; i++)
+    {
+      const GateDeviceInfo *device = g_ptr_array_index (devices, i);
+
+      if (device->id == NULL || device->name == NULL || *device->name == '\0')
+        continue;
+      named++;
+      same = g_strcmp0 (g_hash_table_lookup (self->device_names, device->id), device->name) == 0;
+    }
+  same = same && named == g_hash_table_size (self->device_names);
+  g_mutex_unlock (&self->names_mutex);
+
+  return same;
+}
+
 /**
  * gate_ticket_cache_store_device_names:
  * @devices: (element-type GateDeviceInfo): every device, as device_names
  *   answered; devices without a name are left out
  *
- * Replaces the names the cache knows, in one transaction.
+ * Replaces the names the cache knows, in one transaction; writes nothing
+ * when they are the same.
  */
 gboolean
 gate_ticket_cache_store_device_names (GateTicketCache  *self,
@@ -64,6 +89,11 @@ gate_ticket_cache_store_device_names (GateTicketCache  *self,
 
   g_return_val_if_fail (GATE_IS_TICKET_CACHE (self), FALSE);
   g_return_val_if_fail (devices != NULL, FALSE);
+
+  /* Every sync brings the names; they rarely change. A durable write is an
+   * fsync, and a scan that waits for the cache meanwhile waits for it too. */
+  if (same_names (self, devices))
+    return TRUE;
 
   g_mutex_lock (&self->mutex);
   ok = _gate_cache_begin (self, error) &&
