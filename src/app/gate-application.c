@@ -456,6 +456,8 @@ preferences_action (GSimpleAction *action,
   GtkWidget *preferences;
 
   preferences = gate_preferences_window_new (self->settings, self->token_store);
+  if (self->session != NULL)
+    gate_preferences_window_set_config (GATE_PREFERENCES_WINDOW (preferences), gate_session_get_config (self->session));
   gtk_window_set_transient_for (GTK_WINDOW (preferences), GTK_WINDOW (get_window (self)));
   gtk_window_set_modal (GTK_WINDOW (preferences), TRUE);
 

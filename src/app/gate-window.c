@@ -107,13 +107,18 @@ on_panel_message (GateWindow *self,
 /* The one way out of a scan, in a fixed order: the screen first (a gate
  * worker looks before anything else), then the verdict log, then the tone,
  * queued only once the verdict is drawn. A decision always shows on the
- * gate, whichever page the worker was on: a code from the search page or a
- * wedge scan gets its verdict too. */
+ * gate: a code from the search page or a wedge scan brings the worker
+ * there; a supervisor's pages are left alone. */
 static void
 on_decided (GateWindow             *self,
             const GateScanDecision *decision)
 {
-  adw_view_stack_set_visible_child_name (self->views, "gate");
+  const char *page = adw_view_stack_get_visible_child_name (self->views);
+
+  /* A supervisor on Cache or Conflicts stays there (the demo's camera
+   * decides every few seconds): the verdict waits on the Gate page. */
+  if (g_strcmp0 (page, "cache") != 0 && g_strcmp0 (page, "conflicts") != 0)
+    adw_view_stack_set_visible_child_name (self->views, "gate");
   gate_gate_view_show_decision (self->gate_view, decision);
 
   if (self->verdict_log != NULL)
@@ -387,6 +392,7 @@ search_action (GtkWidget  *widget,
   GateWindow *self = GATE_WINDOW (widget);
 
   adw_view_stack_set_visible_child_name (self->views, "search");
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_panel));
 }
 
 /* Alt+1…4 go to the pages, as in other GNOME apps with a view switcher;

@@ -626,3 +626,74 @@ gate_api_client_list_devices_finish (GateApiClient  *self,
 {
   return typed_finish (self, result, gate_api_client_list_devices_async, error);
 }
+
+/* device_names for this client's device: every device's id and name
+ * (element-type GateDeviceInfo, other fields unset). */
+void
+gate_api_client_device_names_async (GateApiClient       *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  args_set_string (args, "p_device_id", self->device_id);
+  typed_call (self, "device_names", args, 0, decode_devices, NULL, NULL, gate_api_client_device_names_async,
+              cancellable, callback, user_data);
+}
+
+/**
+ * gate_api_client_device_names_finish:
+ *
+ * Returns: (transfer full) (element-type GateDeviceInfo)
+ */
+GPtrArray *
+gate_api_client_device_names_finish (GateApiClient  *self,
+                                     GAsyncResult   *result,
+                                     GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_device_names_async, error);
+}
+
+static gpointer
+decode_device_activity (JsonArray       *rows,
+                        gpointer         data,
+                        GDestroyNotify  *free_func,
+                        GError         **error)
+{
+  *free_func = (GDestroyNotify) g_ptr_array_unref;
+  return gate_api_rows_to_device_activity (rows, error);
+}
+
+void
+gate_api_client_device_activity_async (GateApiClient       *self,
+                                       const char          *event_id,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  args_set_string (args, "p_event_id", event_id);
+  typed_call (self, "device_activity", args, 0, decode_device_activity, NULL, NULL,
+              gate_api_client_device_activity_async, cancellable, callback, user_data);
+}
+
+/**
+ * gate_api_client_device_activity_finish:
+ *
+ * Returns: (transfer full) (element-type GateDeviceInfo): id, admitted and
+ *   last_seen_at_us (the device's last scan of the event) of each device
+ *   that scanned for the event
+ */
+GPtrArray *
+gate_api_client_device_activity_finish (GateApiClient  *self,
+                                        GAsyncResult   *result,
+                                        GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_device_activity_async, error);
+}

@@ -173,4 +173,26 @@ GPtrArray        *gate_api_client_list_devices_finish  (GateApiClient        *se
                                                         GAsyncResult         *result,
                                                         GError              **error);
 
+/* device_names: every device's id and name, for wording verdicts and
+ * conflicts (element-type GateDeviceInfo, only id and name set). */
+void              gate_api_client_device_names_async   (GateApiClient        *self,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GPtrArray        *gate_api_client_device_names_finish  (GateApiClient        *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+/* device_activity (supervisor role): per device, guests admitted for
+ * @event_id and its last scan (element-type GateDeviceInfo: id, admitted,
+ * last_seen_at_us). */
+void              gate_api_client_device_activity_async  (GateApiClient      *self,
+                                                        const char           *event_id,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GPtrArray        *gate_api_client_device_activity_finish (GateApiClient      *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
 G_END_DECLS

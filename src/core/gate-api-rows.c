@@ -557,3 +557,27 @@ gate_api_rows_to_devices (JsonArray  *rows,
 
   return g_steal_pointer (&devices);
 }
+
+/* device_activity: one GateDeviceInfo a device, with only id, admitted and
+ * last_seen_at_us (the last scan the server received from it). */
+GPtrArray *
+gate_api_rows_to_device_activity (JsonArray  *rows,
+                                  GError    **error)
+{
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_device_info_free);
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      Row row = row_at (rows, i, error);
+      g_autoptr(GateDeviceInfo) device = gate_device_info_new ();
+
+      if (!read_string (&row, "device_id", TRUE, &device->id) ||
+          !read_int (&row, "admitted", TRUE, 0, &device->admitted) ||
+          !read_time (&row, "last_scan_at", FALSE, &device->last_seen_at_us))
+        return NULL;
+
+      g_ptr_array_add (devices, g_steal_pointer (&device));
+    }
+
+  return g_steal_pointer (&devices);
+}

@@ -46,6 +46,25 @@ static guint signals[N_SIGNALS];
 
 /* --- listing -------------------------------------------------------------------- */
 
+/* Both gates of each conflict by name, as far as the cache has heard them. */
+static void
+name_devices (GateConflictBook *self,
+              GPtrArray        *conflicts)
+{
+  if (self->cache == NULL)
+    return;
+
+  for (guint i = 0; i < conflicts->len; i++)
+    {
+      GateConflict *conflict = g_ptr_array_index (conflicts, i);
+
+      if (conflict->winner_device_name == NULL)
+        conflict->winner_device_name = gate_ticket_cache_dup_device_name (self->cache, conflict->winner_device);
+      if (conflict->loser_device_name == NULL)
+        conflict->loser_device_name = gate_ticket_cache_dup_device_name (self->cache, conflict->loser_device);
+    }
+}
+
 static void
 on_conflicts_listed (GObject      *source,
                      GAsyncResult *result,
@@ -61,9 +80,13 @@ on_conflicts_listed (GObject      *source,
     conflicts = gate_ticket_cache_list_conflicts_finish (GATE_TICKET_CACHE (source), result, &error);
 
   if (conflicts == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, conflicts, (GDestroyNotify) g_ptr_array_unref);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  name_devices (g_task_get_source_object (task), conflicts);
+  g_task_return_pointer (task, conflicts, (GDestroyNotify) g_ptr_array_unref);
 }
 
 void
@@ -116,19 +139,69 @@ gate_conflict_book_list_finish (GateConflictBook  *self,
 }
 
 static void
+on_activity_listed (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GPtrArray) activity = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *devices = g_task_get_task_data (task);
+
+  /* The counts only add to the list: a server without device_activity
+   * (older than 0014) still lists its devices, counts unknown. */
+  activity = gate_api_client_device_activity_finish (GATE_API_CLIENT (source), result, &error);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (activity == NULL)
+    g_debug ("admissions per device not listed: %s", error->message);
+
+  for (guint i = 0; activity != NULL && i < devices->len; i++)
+    {
+      GateDeviceInfo *device = g_ptr_array_index (devices, i);
+
+      device->admitted = 0;
+      for (guint j = 0; j < activity->len; j++)
+        {
+          const GateDeviceInfo *counted = g_ptr_array_index (activity, j);
+
+          if (g_strcmp0 (counted->id, device->id) == 0)
+            device->admitted = counted->admitted;
+        }
+    }
+
+  g_task_return_pointer (task, g_ptr_array_ref (devices), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
 on_devices_listed (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  GateConflictBook *self = g_task_get_source_object (task);
+  GCancellable *cancellable;
   GError *error = NULL;
   GPtrArray *devices;
 
   devices = gate_api_client_list_devices_finish (GATE_API_CLIENT (source), result, &error);
   if (devices == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, devices, (GDestroyNotify) g_ptr_array_unref);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* Without an event there is nothing to count admissions for. */
+  if (self->event_id == NULL)
+    {
+      g_task_return_pointer (task, devices, (GDestroyNotify) g_ptr_array_unref);
+      return;
+    }
+
+  g_task_set_task_data (task, devices, (GDestroyNotify) g_ptr_array_unref);
+  cancellable = g_task_get_cancellable (task);
+  gate_api_client_device_activity_async (GATE_API_CLIENT (source), self->event_id, cancellable, on_activity_listed,
+                                         g_steal_pointer (&task));
 }
 
 void

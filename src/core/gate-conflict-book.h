@@ -34,7 +34,8 @@ void              gate_conflict_book_set_supervisor     (GateConflictBook     *s
                                                          gboolean              supervisor);
 
 /* Every conflict the device may see, reviewed ones too (element-type
- * GateConflict): from the server for a supervisor, else from the cache. */
+ * GateConflict): from the server for a supervisor, else from the cache;
+ * both devices named as far as the cache has heard their names. */
 void              gate_conflict_book_list_async         (GateConflictBook     *self,
                                                          GCancellable         *cancellable,
                                                          GAsyncReadyCallback   callback,
@@ -45,7 +46,9 @@ GPtrArray        *gate_conflict_book_list_finish        (GateConflictBook     *s
 
 /* Every device of the venue (element-type GateDeviceInfo), not only the
  * event's: a kiosk that has not scanned yet is the one a supervisor looks
- * for. Supervisors only; the server refuses anyone else (FORBIDDEN). */
+ * for. With an event, each device's admissions for it (device_activity;
+ * admitted stays -1 where the server cannot count). Supervisors only; the
+ * server refuses anyone else (FORBIDDEN). */
 void              gate_conflict_book_list_devices_async (GateConflictBook     *self,
                                                          GCancellable         *cancellable,
                                                          GAsyncReadyCallback   callback,

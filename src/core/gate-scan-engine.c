@@ -132,8 +132,12 @@ static void
 finish_scan (GTask            *task,
              GateScanDecision *decision)
 {
+  GateScanEngine *self = g_task_get_source_object (task);
   Scan *scan = g_task_get_task_data (task);
 
+  /* "Scanned at 16:38 at North Gate": the name, from memory, not the id. */
+  if (decision->scanned_device_name == NULL)
+    decision->scanned_device_name = gate_ticket_cache_dup_device_name (self->cache, decision->scanned_device);
   decision->latency_us = g_get_monotonic_time () - scan->started_us;
   g_task_return_pointer (task, decision, (GDestroyNotify) gate_scan_decision_free);
 }

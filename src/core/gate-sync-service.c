@@ -62,6 +62,7 @@ typedef struct
   GateTicketPage *page;
   GateEventSummary *summary;
   GPtrArray      *conflicts;
+  GPtrArray      *device_names;  /* GateDeviceInfo*: id and name */
   char           *failure;
   guint           uploaded;
   guint           downloaded;
@@ -75,6 +76,7 @@ run_free (Run *run)
   g_clear_pointer (&run->page, gate_ticket_page_free);
   g_clear_pointer (&run->summary, gate_event_summary_free);
   g_clear_pointer (&run->conflicts, g_ptr_array_unref);
+  g_clear_pointer (&run->device_names, g_ptr_array_unref);
   g_free (run->cursor);
   g_free (run->failure);
   g_free (run);
@@ -411,6 +413,52 @@ send_heartbeat (GTask *task)
 }
 
 static gboolean
+store_device_names (GateSyncService  *self,
+                    Run              *run,
+                    GError          **error)
+{
+  return gate_ticket_cache_store_device_names (self->cache, run->device_names, error);
+}
+
+static void
+on_device_names (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  GateSyncService *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  /* Names only word verdicts: a server without device_names (older than
+   * 0014) or a failed call leaves the ids, and the sync goes on. A refused
+   * token is the sync's failure, as everywhere. */
+  run->device_names = gate_api_client_device_names_finish (GATE_API_CLIENT (source), result, &error);
+  if (run->device_names == NULL)
+    {
+      if (g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED))
+        {
+          network_failed (self, task, error);
+          return;
+        }
+      g_debug ("device names not downloaded: %s", error->message);
+      g_clear_error (&error);
+      send_heartbeat (task);
+      return;
+    }
+
+  hop (task, store_device_names, send_heartbeat);
+}
+
+static void
+fetch_device_names (GTask *task)
+{
+  GateSyncService *self = g_task_get_source_object (task);
+
+  gate_api_client_device_names_async (self->client, g_task_get_cancellable (task), on_device_names, task);
+}
+
+static gboolean
 store_conflicts (GateSyncService  *self,
                  Run              *run,
                  GError          **error)
@@ -441,7 +489,7 @@ on_conflicts (GObject      *source,
       return;
     }
 
-  hop (task, store_conflicts, send_heartbeat);
+  hop (task, store_conflicts, fetch_device_names);
 }
 
 static gboolean

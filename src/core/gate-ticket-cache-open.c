@@ -263,7 +263,8 @@ gate_ticket_cache_initable_init (GInitable     *initable,
       /* Deleted rows are overwritten with zeros, not left in free pages:
        * purged and wiped attendee data must not stay readable on disk. */
       !_gate_cache_exec (self, "PRAGMA secure_delete = ON", "configuring the cache", error) ||
-      !migrate (self, error))
+      !migrate (self, error) ||
+      !_gate_cache_load_device_names (self, error))
     return FALSE;
 
   return tighten_companion (self->path, "-wal", error) && tighten_companion (self->path, "-shm", error);

@@ -13,6 +13,7 @@
  *   gate-ticket-cache-conflicts.c  conflicts noted, downloaded, reviewed
  *   gate-ticket-cache-status.c     event, clock offset, status, arrivals
  *   gate-ticket-cache-search.c     manual search
+ *   gate-ticket-cache-devices.c    the venue's device names
  *   gate-ticket-cache-retention.c  purge and wipe
  *   gate-ticket-cache-async.c      the _async/_finish pairs for the UI
  *
@@ -42,6 +43,11 @@ struct _GateTicketCache
   GMainContext *owner;
   gint          status_pending;
   gint          conflicts_pending;
+
+  /* device id → name, read at open and replaced by each sync; behind a
+   * lock of its own so the main context never waits for a transaction. */
+  GMutex        names_mutex;
+  GHashTable   *device_names;
 
   gboolean      offset_known;
   gint64        clock_offset_ms;
@@ -95,6 +101,11 @@ GateTicket   *_gate_cache_read_ticket          (GateTicketCache  *self,
                                                 const char       *qr_token,
                                                 gboolean         *pending_local,
                                                 GError          **error);
+
+/* gate-ticket-cache-devices.c: with the lock held. */
+gboolean      _gate_cache_load_device_names    (GateTicketCache  *self,
+                                                GError          **error);
+void          _gate_cache_forget_device_names  (GateTicketCache  *self);
 
 /* gate-ticket-cache.c: never called with the lock held. */
 void          _gate_cache_notify_later         (GateTicketCache  *self,

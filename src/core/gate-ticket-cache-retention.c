@@ -146,6 +146,7 @@ gate_ticket_cache_wipe (GateTicketCache  *self,
       self->offset_known = FALSE;
       self->clock_offset_ms = 0;
       self->persisted_offset_ms = 0;
+      _gate_cache_forget_device_names (self);
     }
   g_mutex_unlock (&self->mutex);
 

@@ -166,6 +166,8 @@ gate_ticket_cache_finalize (GObject *object)
   g_clear_pointer (&self->db, sqlite3_close_v2);
   g_clear_pointer (&self->owner, g_main_context_unref);
   g_mutex_clear (&self->mutex);
+  g_clear_pointer (&self->device_names, g_hash_table_unref);
+  g_mutex_clear (&self->names_mutex);
   g_free (self->path);
 
   G_OBJECT_CLASS (gate_ticket_cache_parent_class)->finalize (object);
@@ -228,6 +230,8 @@ static void
 gate_ticket_cache_init (GateTicketCache *self)
 {
   g_mutex_init (&self->mutex);
+  g_mutex_init (&self->names_mutex);
+  self->device_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, finalize_statement);
   self->owner = g_main_context_ref_thread_default ();
 }

@@ -176,6 +176,14 @@ GArray              *gate_ticket_cache_arrivals_finish       (GateTicketCache   
                                                               GAsyncResult            *result,
                                                               GError                 **error);
 
+/* The venue's devices by name (device_names), kept across restarts so a
+ * verdict names the gate offline too. Looking a name up reads memory only. */
+gboolean             gate_ticket_cache_store_device_names    (GateTicketCache         *self,
+                                                              GPtrArray               *devices,
+                                                              GError                 **error);
+char                *gate_ticket_cache_dup_device_name       (GateTicketCache         *self,
+                                                              const char              *device_id);
+
 /* Retention. */
 gboolean             gate_ticket_cache_purge                 (GateTicketCache         *self,
                                                               gint64                   now_us,

@@ -184,6 +184,7 @@ gate_scan_decision_copy (const GateScanDecision *decision)
   copy->guest_name = g_strdup (decision->guest_name);
   copy->ticket_type = g_strdup (decision->ticket_type);
   copy->scanned_device = g_strdup (decision->scanned_device);
+  copy->scanned_device_name = g_strdup (decision->scanned_device_name);
   return copy;
 }
 
@@ -201,6 +202,7 @@ gate_scan_decision_free (GateScanDecision *decision)
   g_free (decision->guest_name);
   g_free (decision->ticket_type);
   g_free (decision->scanned_device);
+  g_free (decision->scanned_device_name);
   g_free (decision);
 }
 
@@ -290,6 +292,8 @@ gate_conflict_copy (const GateConflict *conflict)
   copy->winner_scan_id = g_strdup (conflict->winner_scan_id);
   copy->loser_device = g_strdup (conflict->loser_device);
   copy->loser_scan_id = g_strdup (conflict->loser_scan_id);
+  copy->winner_device_name = g_strdup (conflict->winner_device_name);
+  copy->loser_device_name = g_strdup (conflict->loser_device_name);
   copy->reviewed_by = g_strdup (conflict->reviewed_by);
   copy->review_note = g_strdup (conflict->review_note);
   return copy;
@@ -310,6 +314,8 @@ gate_conflict_free (GateConflict *conflict)
   g_free (conflict->winner_scan_id);
   g_free (conflict->loser_device);
   g_free (conflict->loser_scan_id);
+  g_free (conflict->winner_device_name);
+  g_free (conflict->loser_device_name);
   g_free (conflict->reviewed_by);
   g_free (conflict->review_note);
   g_free (conflict);
@@ -341,7 +347,10 @@ G_DEFINE_BOXED_TYPE (GateDeviceInfo, gate_device_info, gate_device_info_copy, ga
 GateDeviceInfo *
 gate_device_info_new (void)
 {
-  return g_new0 (GateDeviceInfo, 1);
+  GateDeviceInfo *info = g_new0 (GateDeviceInfo, 1);
+
+  info->admitted = -1;
+  return info;
 }
 
 GateDeviceInfo *

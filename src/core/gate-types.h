@@ -93,6 +93,8 @@ typedef struct
   char                   *ticket_type;
   gint64                  scanned_at_us;    /* admitted: this scan; already_scanned: the earlier one */
   char                   *scanned_device;   /* where that scan was made */
+  char                   *scanned_device_name; /* (nullable) that device's name, as the server last told it
+                                             * (device_names); set by the engine */
   gint64                  server_time_us;   /* online: the server's clock at the verdict */
   gboolean                replayed;         /* offline: this client_scan_id was decided before; nothing new
                                              * queued */
@@ -175,6 +177,8 @@ typedef struct
   char   *loser_device;
   gint64  loser_time_us;
   char   *loser_scan_id;
+  char   *winner_device_name;  /* (nullable) the devices' names, when known (device_names) */
+  char   *loser_device_name;
   gint64  detected_at_us;
   gint64  reviewed_at_us;   /* 0 while unreviewed */
   char   *reviewed_by;
@@ -203,7 +207,7 @@ GateEventSummary *gate_event_summary_new  (void);
 void              gate_event_summary_free (GateEventSummary *summary);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateEventSummary, gate_event_summary_free)
 
-/* list_devices */
+/* list_devices (device_names fills only id and name) */
 typedef struct
 {
   char   *id;
@@ -214,6 +218,7 @@ typedef struct
   gint    pending_scans;
   gint64  last_refresh_at_us;
   gint64  revoked_at_us;
+  gint64  admitted;          /* device_activity: guests it let in for the event; -1 unknown */
 } GateDeviceInfo;
 
 #define GATE_TYPE_DEVICE_INFO (gate_device_info_get_type ())

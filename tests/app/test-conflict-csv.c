@@ -1,5 +1,5 @@
-/* test-conflict-csv.c — the conflicts CSV export: RFC 4180, UTC times and
- * the formula-injection guard
+/* test-conflict-csv.c — the conflicts CSV export: RFC 4180, local times
+ * with their offset, gates by name and the formula-injection guard
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -11,7 +11,7 @@
 #include "gate-conflict-csv.h"
 #include "gate-types.h"
 
-#define COLUMNS 16
+#define COLUMNS 18
 
 /* 2026-11-25T10:00:00.250Z */
 #define WINNER_TIME_US (G_GINT64_CONSTANT (1795600800) * G_USEC_PER_SEC + 250000)
@@ -31,6 +31,8 @@ conflict_new (void)
   conflict->winner_time_us = WINNER_TIME_US;
   conflict->winner_scan_id = g_strdup ("11111111-1111-4111-8111-111111111111");
   conflict->loser_device = g_strdup ("south-2");
+  conflict->winner_device_name = g_strdup ("North Gate");
+  conflict->loser_device_name = g_strdup ("South Gate");
   conflict->loser_time_us = WINNER_TIME_US + 30 * G_USEC_PER_SEC;
   conflict->loser_scan_id = g_strdup ("22222222-2222-4222-8222-222222222222");
   conflict->detected_at_us = WINNER_TIME_US + 90 * G_USEC_PER_SEC;
@@ -121,7 +123,7 @@ test_header_and_one_row_per_conflict (void)
   const char * const header[COLUMNS] = {
     "conflict_id", "event_id", "ticket_id", "qr_token", "guest_name", "ticket_type",
     "winner_device", "winner_time", "winner_scan_id", "loser_device", "loser_time", "loser_scan_id",
-    "detected_at", "reviewed_at", "reviewed_by", "review_note",
+    "detected_at", "reviewed_at", "reviewed_by", "review_note", "winner_gate", "loser_gate",
   };
 
   for (guint i = 0; i < 3; i++)
@@ -137,6 +139,8 @@ test_header_and_one_row_per_conflict (void)
   g_assert_cmpstr (cell (rows, 1, 4), ==, "Ana Pérez");
   g_assert_cmpstr (cell (rows, 1, 6), ==, "north-1");
   g_assert_cmpstr (cell (rows, 1, 9), ==, "south-2");
+  g_assert_cmpstr (cell (rows, 1, 16), ==, "North Gate");
+  g_assert_cmpstr (cell (rows, 1, 17), ==, "South Gate");
 }
 
 static void
@@ -150,8 +154,10 @@ test_empty_list_is_header_only (void)
   g_assert_cmpstr (cell (rows, 0, 0), ==, "conflict_id");
 }
 
+/* A supervisor reads the file in the venue's time; a program still gets
+ * the exact moment from the offset. main() runs the tests in Madrid. */
 static void
-test_times_are_iso8601_utc (void)
+test_times_are_local_with_offset (void)
 {
   GateConflict *conflict = conflict_new ();
   g_autoptr(GPtrArray) rows = NULL;
@@ -159,10 +165,10 @@ test_times_are_iso8601_utc (void)
   conflict->reviewed_at_us = WINNER_TIME_US + G_TIME_SPAN_HOUR + 7000;
   rows = export_one (conflict);
 
-  g_assert_cmpstr (cell (rows, 1, 7), ==, "2026-11-25T10:00:00.250Z");
-  g_assert_cmpstr (cell (rows, 1, 10), ==, "2026-11-25T10:00:30.250Z");
-  g_assert_cmpstr (cell (rows, 1, 12), ==, "2026-11-25T10:01:30.250Z");
-  g_assert_cmpstr (cell (rows, 1, 13), ==, "2026-11-25T11:00:00.257Z");
+  g_assert_cmpstr (cell (rows, 1, 7), ==, "2026-11-25T11:00:00.250+01:00");
+  g_assert_cmpstr (cell (rows, 1, 10), ==, "2026-11-25T11:00:30.250+01:00");
+  g_assert_cmpstr (cell (rows, 1, 12), ==, "2026-11-25T11:01:30.250+01:00");
+  g_assert_cmpstr (cell (rows, 1, 13), ==, "2026-11-25T12:00:00.257+01:00");
 }
 
 static void
@@ -246,15 +252,31 @@ test_harmless_cells_are_unchanged (void)
   g_assert_cmpstr (cell (rows, 1, 4), ==, "Zoë 'Z' = fine");
 }
 
+static void
+test_file_name_after_event_and_date (void)
+{
+  /* 2026-11-25T23:30:00Z is already the 26th in Madrid. */
+  gint64 late_us = G_GINT64_CONSTANT (1795649400) * G_USEC_PER_SEC;
+  g_autofree char *named = gate_conflicts_csv_file_name ("Summer Night: Live / Día 2", "8c0e5e1e", late_us);
+  g_autofree char *unnamed = gate_conflicts_csv_file_name (NULL, "8c0e5e1e-4c8a", late_us);
+  g_autofree char *blank = gate_conflicts_csv_file_name ("***", NULL, late_us);
+
+  g_assert_cmpstr (named, ==, "conflicts-summer-night-live-día-2-2026-11-26.csv");
+  g_assert_cmpstr (unnamed, ==, "conflicts-8c0e5e1e-4c8a-2026-11-26.csv");
+  g_assert_cmpstr (blank, ==, "conflicts-all-2026-11-26.csv");
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  g_setenv ("TZ", "Europe/Madrid", TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/conflict-csv/header-and-one-row-per-conflict", test_header_and_one_row_per_conflict);
   g_test_add_func ("/conflict-csv/empty-list-is-header-only", test_empty_list_is_header_only);
-  g_test_add_func ("/conflict-csv/times-are-iso8601-utc", test_times_are_iso8601_utc);
+  g_test_add_func ("/conflict-csv/times-are-local-with-offset", test_times_are_local_with_offset);
+  g_test_add_func ("/conflict-csv/file-name-after-event-and-date", test_file_name_after_event_and_date);
   g_test_add_func ("/conflict-csv/unset-values-are-empty-fields", test_unset_values_are_empty_fields);
   g_test_add_func ("/conflict-csv/commas-quotes-and-line-breaks-are-quoted",
                    test_commas_quotes_and_line_breaks_are_quoted);

@@ -15,12 +15,17 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include "gate-cache-panel.h"
 #include "gate-conflicts-page.h"
 #include "gate-device-item.h"
 #include "gate-error.h"
+#include "gate-gate-view.h"
+#include "gate-search-panel-private.h"
 #include "gate-sync-service.h"
 #include "gate-test-gui.h"
 #include "gate-test-harness.h"
+#include "gate-verdict-view.h"
+#include "gate-window.h"
 
 #define WAIT_MS 20000
 
@@ -98,8 +103,13 @@ gate_new_on (Event      *event,
   gate->client = gate_session_get_client (gate->session);
   gate->cache = gate_session_get_cache (gate->session);
   gate->sync = gate_session_get_sync_service (gate->session);
+  /* As the app does once the session is open: the sync starts, and the
+   * session asks the server whether the token is a supervisor's. */
   if (g_strcmp0 (role, "supervisor") == 0)
-    g_assert_true (gate_test_gui_wait_supervisor (gate->session, WAIT_MS));
+    {
+      gate_session_start_sync (gate->session, 3600);
+      g_assert_true (gate_test_gui_wait_supervisor (gate->session, WAIT_MS));
+    }
   return gate;
 }
 
@@ -284,7 +294,7 @@ find_descendant (GtkWidget  *widget,
 static const char *
 shown_page (GateConflictsPage *page)
 {
-  GtkWidget *stack = find_descendant (GTK_WIDGET (page), GTK_TYPE_STACK, NULL);
+  GtkWidget *stack = find_descendant (GTK_WIDGET (page), GTK_TYPE_STACK, "conflicts-stack");
 
   g_assert_nonnull (stack);
   return gtk_stack_get_visible_child_name (GTK_STACK (stack));
@@ -407,8 +417,9 @@ test_gate_mode_lists_conflict_from_cache (void)
                 "reviewed", &reviewed,
                 NULL);
   g_assert_cmpint (id, >, 0);
-  g_assert_cmpstr (winner, ==, north->device_id);
-  g_assert_cmpstr (loser, ==, south->device_id);
+  /* The gate learned both names with its sync: people read names. */
+  g_assert_cmpstr (winner, ==, north->name);
+  g_assert_cmpstr (loser, ==, south->name);
   g_assert_cmpstr (guest, !=, "—");
   g_assert_cmpstr (detected, !=, "—");
   g_assert_false (reviewed);
@@ -780,6 +791,7 @@ test_export_csv_writes_all_rows (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *csv = NULL;
   g_auto(GStrv) lines = NULL;
+  g_autofree char *expected_end = NULL;
   Waiter reviewed = { 0 };
   Waiter exported = { 0 };
   GStatBuf st;
@@ -807,13 +819,440 @@ test_export_csv_writes_all_rows (void)
   /* Unreviewed first, so the reviewed conflict comes last. */
   g_assert_nonnull (strstr (lines[1], first));
   g_assert_nonnull (strstr (lines[2], second));
-  g_assert_true (g_str_has_suffix (lines[2], ",Supervisor Sam,\"dup, note with \"\"quotes\"\", commas\""));
+  expected_end = g_strdup_printf (",Supervisor Sam,\"dup, note with \"\"quotes\"\", commas\",%s,%s", north->name,
+                                  south->name);
+  g_assert_true (g_str_has_suffix (lines[2], expected_end));
   g_assert_cmpstr (lines[3], ==, "");
 
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* === gates by name, admissions, the devices list, touch targets (issue 10) ====== */
+
+/* --- a ticket's guest, set as the box office would ------------------------- */
+
+static void
+name_guest (const char *ticket,
+            const char *guest)
+{
+  g_autofree char *psql = g_find_program_in_path ("psql");
+  g_autofree char *sql = g_strdup_printf ("UPDATE tickets SET guest_name = '%s' WHERE qr_token = '%s'", guest,
+                                          ticket);
+  const char *argv[] = { psql, "-Atq", "-d", gate_test_pg_get_conninfo (backend.pg), "-c", sql, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_assert_nonnull (psql);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                               &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static GateScanDecision *
+scan (Gate       *gate,
+      const char *code)
+{
+  GateScanEngine *engine = gate_session_get_engine (gate->session);
+  g_autoptr(GError) error = NULL;
+  Waiter waiter = { 0 };
+  GateScanDecision *decision;
+
+  gate_scan_engine_scan_async (engine, code, "qr", FALSE, NULL, on_done, &waiter);
+  decision = gate_scan_engine_scan_finish (engine, wait_result (&waiter), &error);
+  g_object_unref (waiter.result);
+  g_assert_no_error (error);
+  return decision;
+}
+
+/* --- touch targets ------------------------------------------------------------ */
+
+typedef struct
+{
+  int   width;
+  int   height;
+  char *what;
+} Smallest;
+
+static void
+smallest_clear (Smallest *smallest)
+{
+  g_free (smallest->what);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Smallest, smallest_clear)
+
+/* @widget, as laid out, is a target a finger hits: 44 × 44 px at least. */
+static void
+assert_touch_target (GtkWidget  *widget,
+                     const char *what,
+                     Smallest   *smallest)
+{
+  int width, height;
+
+  g_assert_nonnull (widget);
+  g_assert_true (gtk_widget_get_mapped (widget));
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_test_message ("touch target %s: %d × %d px", what, width, height);
+  if (width < 44 || height < 44)
+    g_error ("%s is %d × %d px, smaller than a finger (44 × 44)", what, width, height);
+
+  if (smallest->what == NULL || MIN (width, height) < MIN (smallest->width, smallest->height))
+    {
+      smallest->width = width;
+      smallest->height = height;
+      g_free (smallest->what);
+      smallest->what = g_strdup (what);
+    }
+}
+
+static GtkWidget *
+find_button_labelled (GtkWidget  *widget,
+                      const char *label)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && gtk_widget_get_mapped (child) &&
+          g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
+        return child;
+      found = find_button_labelled (child, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Every mapped widget of @type under @widget. */
+static void
+collect (GtkWidget *widget,
+         GType      type,
+         GPtrArray *found)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type) && gtk_widget_get_mapped (child))
+        g_ptr_array_add (found, child);
+      collect (child, type, found);
+    }
+}
+
+/* A device row shows "2 admitted". */
+static gboolean
+admitted_shown (gpointer user_data)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+
+  collect (user_data, GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    if (g_strcmp0 (gtk_widget_get_name (labels->pdata[i]), "admitted") == 0 &&
+        g_strcmp0 (gtk_label_get_text (labels->pdata[i]), "2 admitted") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+laid_out (gpointer user_data)
+{
+  return gtk_widget_get_mapped (user_data) && gtk_widget_get_width (user_data) > 0;
+}
+
+static gboolean
+search_shows_results (gpointer user_data)
+{
+  return g_strcmp0 (gate_search_panel_get_page (user_data), "results") == 0;
+}
+
+/* --- tests -------------------------------------------------------------------- */
+
+/* "Already used" names the gate that let the guest in, and the guest:
+ * online from the server's answer, offline from the cache. */
+static void
+test_already_used_names_gate_and_guest (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) north = gate_new (event, "North Gate", "gate");
+  g_autoptr(Gate) south = gate_new (event, "South Gate", "gate");
+  g_autoptr(GateScanDecision) first = NULL;
+  g_autoptr(GateScanDecision) again = NULL;
+  const char *ticket = event->tickets[0];
+  GtkWidget *view = gate_verdict_view_new ();
+  GtkWidget *window = gtk_window_new ();
+  g_autofree char *expected_end = g_strdup_printf (" at %s", north->name);
+  g_auto(GStrv) lines = NULL;
+
+  name_guest (ticket, "Ada Lovelace");
+  sync_gate (south);   /* learns the venue's device names */
+  first = scan (north, ticket);
+  g_assert_cmpint (first->verdict, ==, GATE_VERDICT_ADMITTED);
+  again = scan (south, ticket);
+  g_assert_cmpint (again->verdict, ==, GATE_VERDICT_ALREADY_SCANNED);
+
+  gate_verdict_view_set_device_id (GATE_VERDICT_VIEW (view), south->device_id);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 480);
+  gtk_window_present (GTK_WINDOW (window));
+  gate_verdict_view_show_decision (GATE_VERDICT_VIEW (view), again);
+  g_assert_true (gate_test_gui_wait_drawn (window, WAIT_MS));
+
+  lines = g_strsplit (gate_verdict_view_get_detail (GATE_VERDICT_VIEW (view)), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_cmpstr (lines[0], ==, "Ada Lovelace");
+  g_assert_true (g_str_has_prefix (lines[1], "Scanned at "));
+  g_assert_true (g_str_has_suffix (lines[1], expected_end));
+  g_assert_null (strstr (lines[1], north->device_id));
+  g_free (gate_test_gui_snapshot_widget (window, "already-used-named"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A supervisor's device list: a section of its own that fills the page,
+ * each gate with how many guests it let in. */
+static void
+test_devices_show_admissions_and_fill_the_page (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) busy = gate_new (event, "Busy Gate", "gate");
+  g_autoptr(Gate) boss = gate_new (event, "Supervisor", "supervisor");
+  GateConflictsPage *page = NULL;
+  GtkWidget *window;
+  GtkWidget *scroller;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GateScanDecision) decision = scan (busy, event->tickets[i]);
+
+      g_assert_cmpint (decision->verdict, ==, GATE_VERDICT_ADMITTED);
+    }
+
+  page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (boss->session));
+  window = show_page (page);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 600);
+  g_assert_true (gate_test_gui_wait_until (done_loading, page, WAIT_MS));
+  gate_conflicts_page_set_section (page, "devices");
+  g_assert_cmpstr (gate_conflicts_page_get_section (page), ==, "devices");
+  gate_test_gui_flush ();
+
+  /* The busy gate's row says how many it let in. */
+  g_assert_true (gate_test_gui_wait_until (admitted_shown, page, WAIT_MS));
+
+  /* The list takes the page's height, not a 180 px strip under the conflicts. */
+  scroller = find_descendant (GTK_WIDGET (page), GTK_TYPE_SCROLLED_WINDOW, "devices-list");
+  g_assert_true (gtk_widget_get_mapped (scroller));
+  g_test_message ("devices list %d px of a %d px page", gtk_widget_get_height (scroller),
+                  gtk_widget_get_height (GTK_WIDGET (page)));
+  g_assert_cmpint (gtk_widget_get_height (scroller), >=, gtk_widget_get_height (GTK_WIDGET (page)) * 3 / 4);
+  g_free (gate_test_gui_snapshot_widget (window, "devices-supervisor"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+shows_verdict (gpointer user_data)
+{
+  return g_strcmp0 (gate_gate_view_get_screen (user_data), "verdict") == 0;
+}
+
+static gboolean
+view_is (gpointer user_data)
+{
+  gpointer *wait = user_data;
+
+  return g_strcmp0 (adw_view_stack_get_visible_child_name (wait[0]), wait[1]) == 0;
+}
+
+typedef struct
+{
+  GSubprocess *process;
+  gboolean     done;
+} Run;
+
+static void
+on_xdotool_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, &error);
+  g_assert_no_error (error);
+  run->done = TRUE;
+}
+
+static gboolean
+run_is_done (gpointer user_data)
+{
+  return ((Run *) user_data)->done;
+}
+
+static void
+press_keys (const char *keys)
+{
+  g_autoptr(GError) error = NULL;
+  Run run = { NULL, FALSE };
+
+  run.process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "xdotool", "key", "--clearmodifiers", keys,
+                                  NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check_async (run.process, NULL, on_xdotool_done, &run);
+  g_assert_true (gate_test_gui_wait_until (run_is_done, &run, WAIT_MS));
+  g_object_unref (run.process);
+}
+
+static gboolean
+search_entry_focused (gpointer user_data)
+{
+  GtkWidget *window = user_data;
+  GObject *panel = gtk_widget_get_template_child (window, GATE_TYPE_WINDOW, "search_panel");
+  GtkWidget *entry = GTK_WIDGET (gate_search_panel_get_entry (GATE_SEARCH_PANEL (panel)));
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  return focus != NULL && (focus == entry || gtk_widget_is_ancestor (focus, entry));
+}
+
+/* The demo's camera decides every few seconds: a supervisor reading
+ * Conflicts stays there; the verdict waits on the Gate page. Ctrl+F from
+ * anywhere lands in the search field. */
+static void
+test_window_keeps_supervisor_on_conflicts (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) boss = gate_new (event, "Supervisor", "supervisor");
+  GateWindow *window = g_object_ref_sink (gate_window_new (NULL));
+  GObject *views;
+  GtkWidget *gate_view;
+  gpointer on_conflicts[2] = { NULL, (gpointer) "conflicts" };
+  gpointer on_search[2] = { NULL, (gpointer) "search" };
+
+  gate_window_set_session (window, boss->session, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 600);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (gate_test_gui_wait_drawn (GTK_WIDGET (window), WAIT_MS));
+  views = gtk_widget_get_template_child (GTK_WIDGET (window), GATE_TYPE_WINDOW, "views");
+  on_conflicts[0] = on_search[0] = views;
+  gate_view = gate_window_get_gate_view (window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "conflicts"));
+  g_assert_true (gate_test_gui_wait_until (view_is, on_conflicts, WAIT_MS));
+
+  g_assert_true (gate_scan_engine_submit (gate_session_get_engine (boss->session), event->tickets[0], "qr"));
+  g_assert_true (gate_test_gui_wait_until (shows_verdict, gate_view, WAIT_MS));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (views)), ==, "conflicts");
+
+  press_keys ("ctrl+f");
+  g_assert_true (gate_test_gui_wait_until (view_is, on_search, WAIT_MS));
+  g_assert_true (gate_test_gui_wait_until (search_entry_focused, window, WAIT_MS));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
+static gboolean
+item_on_server (gpointer user_data)
+{
+  gboolean on_server = FALSE;
+
+  g_object_get (user_data, "on-server", &on_server, NULL);
+  return on_server;
+}
+
+static gboolean
+has_mapped_button (gpointer user_data)
+{
+  gpointer *wait = user_data;
+
+  return find_descendant (wait[0], GTK_TYPE_BUTTON, wait[1]) != NULL &&
+         gtk_widget_get_mapped (find_descendant (wait[0], GTK_TYPE_BUTTON, wait[1]));
+}
+
+/* Everything a finger presses on the supervisor pages and in search, laid
+ * out on a 1024 × 600 kiosk screen. */
+static void
+test_touch_targets (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) north = gate_new (event, "North Gate", "gate");
+  g_autoptr(Gate) south = gate_new (event, "South Gate", "gate");
+  g_autoptr(Gate) boss = gate_new (event, "Supervisor", "supervisor");
+  g_auto(Smallest) smallest = { 0 };
+  const char *ticket = make_conflict (event, north, south);
+  GateConflictsPage *page = GATE_CONFLICTS_PAGE (gate_conflicts_page_new (boss->session));
+  GtkWidget *window = show_page (page);
+  GtkWidget *cache_panel;
+  GtkWidget *search_window;
+  GateSearchPanel *search;
+  g_autoptr(GPtrArray) switcher_buttons = g_ptr_array_new ();
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  gpointer review_wait[2] = { page, (gpointer) "review-button" };
+  GtkWidget *switcher;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 600);
+  g_assert_true (gate_test_gui_wait_until (item_on_server, wait_for_ticket (page, ticket), WAIT_MS));
+  g_assert_true (gate_test_gui_wait_until (has_mapped_button, review_wait, WAIT_MS));
+  gate_test_gui_flush ();
+
+  switcher = find_descendant (GTK_WIDGET (page), GTK_TYPE_STACK_SWITCHER, NULL);
+  collect (switcher, GTK_TYPE_TOGGLE_BUTTON, switcher_buttons);
+  g_assert_cmpuint (switcher_buttons->len, ==, 2);
+  assert_touch_target (switcher_buttons->pdata[0], "Conflicts tab", &smallest);
+  assert_touch_target (switcher_buttons->pdata[1], "Devices tab", &smallest);
+  assert_touch_target (find_button_labelled (GTK_WIDGET (page), "_Reload"), "Reload", &smallest);
+  assert_touch_target (find_button_labelled (GTK_WIDGET (page), "_Export CSV…"), "Export CSV", &smallest);
+  assert_touch_target (find_descendant (GTK_WIDGET (page), GTK_TYPE_BUTTON, "review-button"), "Mark Reviewed",
+                       &smallest);
+  g_free (gate_test_gui_snapshot_widget (window, "conflicts-touch"));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* The cache panel's buttons. */
+  cache_panel = gate_cache_panel_new (boss->session);
+  window = adw_window_new ();
+  adw_window_set_content (ADW_WINDOW (window), cache_panel);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 600);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (gate_test_gui_wait_drawn (window, WAIT_MS));
+  assert_touch_target (GTK_WIDGET (gtk_widget_get_template_child (cache_panel, GATE_TYPE_CACHE_PANEL,
+                                                                  "refresh_button")), "Refresh Now", &smallest);
+  assert_touch_target (GTK_WIDGET (gtk_widget_get_template_child (cache_panel, GATE_TYPE_CACHE_PANEL,
+                                                                  "upload_button")), "Upload Now", &smallest);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* Search: the field, Check This Code, the results, the sheet. */
+  sync_gate (north);
+  search = GATE_SEARCH_PANEL (gate_search_panel_new ());
+  gate_search_panel_set_session (search, north->session);
+  search_window = adw_window_new ();
+  adw_window_set_content (ADW_WINDOW (search_window), GTK_WIDGET (search));
+  gtk_window_set_default_size (GTK_WINDOW (search_window), 1024, 600);
+  gtk_window_present (GTK_WINDOW (search_window));
+  g_assert_true (gate_test_gui_wait_drawn (search_window, WAIT_MS));
+  gtk_editable_set_text (gate_search_panel_get_entry (search), "GS1-");
+  g_assert_true (gate_test_gui_wait_until (search_shows_results, search, WAIT_MS));
+  gate_test_gui_flush ();
+  assert_touch_target (GTK_WIDGET (gate_search_panel_get_entry (search)), "search field", &smallest);
+  assert_touch_target (find_button_labelled (GTK_WIDGET (search), "Check This Code"), "Check This Code", &smallest);
+  collect (GTK_WIDGET (gate_search_panel_get_list_view (search)), GTK_TYPE_WIDGET, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (gtk_widget_get_parent (rows->pdata[i]) == GTK_WIDGET (gate_search_panel_get_list_view (search)))
+      assert_touch_target (rows->pdata[i], "search result", &smallest);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (gate_search_panel_get_list_view (search)),
+                                             "list.activate-item", "u", 0));
+  g_assert_true (gate_test_gui_wait_until (laid_out, find_descendant (GTK_WIDGET (search), GTK_TYPE_BUTTON,
+                                                                      "admit-button"), WAIT_MS));
+  assert_touch_target (find_descendant (GTK_WIDGET (search), GTK_TYPE_BUTTON, "admit-button"), "Admit", &smallest);
+  assert_touch_target (find_descendant (GTK_WIDGET (search), GTK_TYPE_BUTTON, "back-button"), "Back to Results",
+                       &smallest);
+  g_free (gate_test_gui_snapshot_widget (search_window, "search-ticket-touch"));
+  gtk_window_destroy (GTK_WINDOW (search_window));
+
+  g_test_message ("smallest touch target: %s, %d × %d px", smallest.what, smallest.width, smallest.height);
 }
 
 int
@@ -847,6 +1286,11 @@ main (int    argc,
   g_test_add_func ("/conflicts-page/failed-reload-keeps-list", test_failed_reload_keeps_list);
   g_test_add_func ("/conflicts-page/revoked-token-shows-error", test_revoked_token_shows_error);
   g_test_add_func ("/conflicts-page/export-csv-writes-all-rows", test_export_csv_writes_all_rows);
+  g_test_add_func ("/conflicts-page/already-used-names-gate-and-guest", test_already_used_names_gate_and_guest);
+  g_test_add_func ("/conflicts-page/devices-show-admissions-and-fill-the-page",
+                   test_devices_show_admissions_and_fill_the_page);
+  g_test_add_func ("/conflicts-page/window-keeps-supervisor-on-conflicts", test_window_keeps_supervisor_on_conflicts);
+  g_test_add_func ("/conflicts-page/touch-targets", test_touch_targets);
 
   result = g_test_run ();
 

@@ -230,6 +230,78 @@ test_event_list_from_server (Fixture       *fixture,
   g_assert_true (g_file_test (snapshot, G_FILE_TEST_IS_REGULAR));
 }
 
+/* --- touch targets --------------------------------------------------------------- */
+
+static GtkWidget *
+find_mapped (GtkWidget *widget,
+             GType      type)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type) && gtk_widget_get_mapped (c))
+        return c;
+      found = find_mapped (c, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+picker_open (gpointer user_data)
+{
+  GtkWidget *popover = find_mapped (user_data, GTK_TYPE_POPOVER);
+  GtkWidget *list = popover != NULL ? find_mapped (popover, GTK_TYPE_LIST_VIEW) : NULL;
+
+  return list != NULL && gtk_widget_get_first_child (list) != NULL &&
+         gtk_widget_get_height (gtk_widget_get_first_child (list)) > 0;
+}
+
+static void
+assert_finger_sized (GtkWidget  *widget,
+                     const char *what)
+{
+  g_test_message ("touch target %s: %d × %d px", what, gtk_widget_get_width (widget),
+                  gtk_widget_get_height (widget));
+  if (gtk_widget_get_width (widget) < 44 || gtk_widget_get_height (widget) < 44)
+    g_error ("%s is %d × %d px, smaller than a finger (44 × 44)", what, gtk_widget_get_width (widget),
+             gtk_widget_get_height (widget));
+}
+
+/* The event picker is used at a kiosk too: every row of its list, and the
+ * buttons around it, take a fingertip. */
+static void
+test_event_picker_rows_are_touch_targets (Fixture       *fixture,
+                                          gconstpointer  data)
+{
+  GtkWidget *event_row;
+  GtkWidget *list;
+  guint rows = 0;
+
+  store_token (fixture->store, gate_test_server_get_url (backend.server), backend.token);
+  open_window (fixture);
+  event_row = pref (fixture, "event_row");
+  g_assert_true (gate_test_gui_wait_until (events_listed, fixture, 15000));
+
+  assert_finger_sized (pref (fixture, "reload_button"), "Reload events");
+  assert_finger_sized (pref (fixture, "test_button"), "Test Connection");
+  assert_finger_sized (pref (fixture, "forget_token_button"), "Forget token");
+
+  g_assert_true (gtk_widget_activate (event_row));
+  g_assert_true (gate_test_gui_wait_until (picker_open, event_row, 10000));
+  list = find_mapped (find_mapped (event_row, GTK_TYPE_POPOVER), GTK_TYPE_LIST_VIEW);
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
+    if (gtk_widget_get_mapped (row))
+      {
+        assert_finger_sized (row, "event picker row");
+        rows++;
+      }
+  g_assert_cmpuint (rows, >=, 3);
+  g_free (gate_test_gui_screenshot ("preferences-event-picker"));
+}
+
 /* --- the token ------------------------------------------------------------------------ */
 
 static void
@@ -546,6 +618,8 @@ main (int   argc,
 
   g_test_add ("/preferences/event-list-from-server", Fixture, NULL,
               fixture_set_up, test_event_list_from_server, fixture_tear_down);
+  g_test_add ("/preferences/event-picker-rows-are-touch-targets", Fixture, NULL,
+              fixture_set_up, test_event_picker_rows_are_touch_targets, fixture_tear_down);
   g_test_add ("/preferences/token-saved-never-shown", Fixture, NULL,
               fixture_set_up, test_token_saved_never_shown, fixture_tear_down);
   g_test_add ("/preferences/bad-url-explained", Fixture, NULL,

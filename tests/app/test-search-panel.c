@@ -1,4 +1,5 @@
-/* test-search-panel.c — manual entry: a search over a real cache file
+/* test-search-panel.c — manual entry: a search over a real cache file, a
+ * ticket confirmed on its sheet before it is checked, Ctrl+F
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -55,8 +56,10 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autoptr(GateTicketPage) page = gate_ticket_page_new ();
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_device_info_free);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
+  GateDeviceInfo *north;
 
   fixture->dir = g_dir_make_tmp ("gate-search-XXXXXX", &error);
   g_assert_no_error (error);
@@ -69,8 +72,18 @@ fixture_set_up (Fixture       *fixture,
   g_ptr_array_add (page->tickets, make_ticket (2, "Adam Smith", "General", "void"));
   g_ptr_array_add (page->tickets, make_ticket (3, "Grace Hopper", "General", "valid"));
   g_ptr_array_add (page->tickets, make_ticket (4, "Katherine Johnson", "Backstage", "valid"));
+  /* A second Grace Hopper, her ticket used at another gate. */
+  g_ptr_array_add (page->tickets, make_ticket (5, "Grace Hopper", "VIP", "scanned"));
+  ((GateTicket *) page->tickets->pdata[4])->scanned_at_us = g_get_real_time () - 10 * G_USEC_PER_SEC * 60;
+  ((GateTicket *) page->tickets->pdata[4])->scanned_device = g_strdup ("north-7");
   page->next_cursor = g_strdup ("1");
   g_assert_true (gate_ticket_cache_apply_page (fixture->cache, EVENT, page, &error));
+  g_assert_no_error (error);
+  north = gate_device_info_new ();
+  north->id = g_strdup ("north-7");
+  north->name = g_strdup ("North Gate");
+  g_ptr_array_add (devices, north);
+  g_assert_true (gate_ticket_cache_store_device_names (fixture->cache, devices, &error));
   g_assert_no_error (error);
 
   fixture->chosen = g_ptr_array_new_with_free_func (g_free);
@@ -270,19 +283,205 @@ test_no_match_says_so (Fixture       *fixture,
   g_assert_true (gate_test_gui_wait_until (label_shown, &message, WAIT_MS));
 }
 
+/* The position in the results of the ticket with @code. */
+static guint
+result_position (Fixture    *fixture,
+                 const char *code)
+{
+  for (guint i = 0; i < n_results (fixture); i++)
+    if (g_strcmp0 (result_ticket (fixture, i)->qr_token, code) == 0)
+      return i;
+
+  g_assert_not_reached ();
+}
+
 static void
-test_activating_a_row_chooses_its_code (Fixture       *fixture,
+open_sheet (Fixture    *fixture,
+            const char *code)
+{
+  GtkWidget *list_view = GTK_WIDGET (gate_search_panel_get_list_view (fixture->panel));
+  PageWait wait = { fixture->panel, "ticket" };
+
+  g_assert_true (gtk_widget_activate_action (list_view, "list.activate-item", "u", result_position (fixture, code)));
+  g_assert_true (gate_test_gui_wait_until (page_is, &wait, WAIT_MS));
+}
+
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* The text of the sheet's label named @name, as shown. */
+static const char *
+sheet_text (Fixture    *fixture,
+            const char *name)
+{
+  GtkWidget *label = find_named (GTK_WIDGET (gate_search_panel_get_sheet (fixture->panel)), name);
+
+  g_assert_true (GTK_IS_LABEL (label));
+  g_assert_true (gtk_widget_get_mapped (label));
+  return gtk_label_get_text (GTK_LABEL (label));
+}
+
+static void
+click (GtkWidget *button)
+{
+  g_assert_true (GTK_IS_BUTTON (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+/* One tap shows the ticket; only Admit on its sheet checks it. */
+static void
+test_activating_a_row_opens_its_ticket (Fixture       *fixture,
                                         gconstpointer  data)
 {
-  GtkWidget *list_view;
+  GtkWidget *sheet = GTK_WIDGET (gate_search_panel_get_sheet (fixture->panel));
 
   search_for (fixture, "Hopper", "results");
+  open_sheet (fixture, "GS1-SEARCH000003");
 
-  list_view = GTK_WIDGET (gate_search_panel_get_list_view (fixture->panel));
-  g_assert_true (gtk_widget_activate_action (list_view, "list.activate-item", "u", 0));
+  g_assert_cmpuint (fixture->chosen->len, ==, 0);
+  g_assert_cmpstr (sheet_text (fixture, "guest"), ==, "Grace Hopper");
+  g_assert_cmpstr (sheet_text (fixture, "code"), ==, "GS1-SEARCH000003");
+
+  click (find_named (sheet, "admit-button"));
 
   g_assert_cmpuint (fixture->chosen->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->chosen, 0), ==, "GS1-SEARCH000003");
+  g_assert_cmpstr (gate_search_panel_get_page (fixture->panel), ==, "results");
+}
+
+/* Two guests of one name: the sheet tells them apart by type, whole code,
+ * status and last scan, the gate by its name. */
+static void
+test_duplicate_names_told_apart_on_the_sheet (Fixture       *fixture,
+                                              gconstpointer  data)
+{
+  GateTicketSheet *sheet = gate_search_panel_get_sheet (fixture->panel);
+  g_autofree char *admit = NULL;
+  g_autofree char *check = NULL;
+
+  search_for (fixture, "Grace", "results");
+  g_assert_cmpuint (n_results (fixture), ==, 2);
+
+  open_sheet (fixture, "GS1-SEARCH000003");
+  g_assert_cmpstr (sheet_text (fixture, "ticket-type"), ==, "General");
+  g_assert_cmpstr (sheet_text (fixture, "status"), ==, "Valid");
+  g_assert_cmpstr (sheet_text (fixture, "last-scan"), ==, "Not scanned yet");
+  g_object_get (sheet, "admit-label", &admit, NULL);
+  g_assert_cmpstr (admit, ==, "_Admit");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sheet), "sheet.dismiss", NULL));
+
+  open_sheet (fixture, "GS1-SEARCH000005");
+  g_assert_cmpstr (sheet_text (fixture, "guest"), ==, "Grace Hopper");
+  g_assert_cmpstr (sheet_text (fixture, "ticket-type"), ==, "VIP");
+  g_assert_cmpstr (sheet_text (fixture, "code"), ==, "GS1-SEARCH000005");
+  g_assert_true (g_str_has_prefix (sheet_text (fixture, "status"), "Already scanned at "));
+  g_assert_true (g_str_has_prefix (sheet_text (fixture, "last-scan"), "Last scanned at "));
+  g_assert_true (g_str_has_suffix (sheet_text (fixture, "last-scan"), " at North Gate"));
+  g_object_get (sheet, "admit-label", &check, NULL);
+  g_assert_cmpstr (check, ==, "_Check Ticket");
+
+  g_assert_true (gate_test_gui_wait_drawn (GTK_WIDGET (fixture->window), WAIT_MS));
+  g_free (gate_test_gui_snapshot_widget (GTK_WIDGET (fixture->window), "search-ticket"));
+  g_assert_cmpuint (fixture->chosen->len, ==, 0);
+}
+
+static void
+test_back_chooses_nothing (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  GtkWidget *sheet = GTK_WIDGET (gate_search_panel_get_sheet (fixture->panel));
+
+  search_for (fixture, "Katherine", "results");
+  open_sheet (fixture, "GS1-SEARCH000004");
+  click (find_named (sheet, "back-button"));
+
+  g_assert_cmpstr (gate_search_panel_get_page (fixture->panel), ==, "results");
+  g_assert_cmpuint (fixture->chosen->len, ==, 0);
+}
+
+typedef struct
+{
+  GSubprocess *process;
+  gboolean     done;
+} Run;
+
+static void
+on_xdotool_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, &error);
+  g_assert_no_error (error);
+  run->done = TRUE;
+}
+
+static gboolean
+run_is_done (gpointer user_data)
+{
+  return ((Run *) user_data)->done;
+}
+
+/* Presses @keys on the X display, as a keyboard does, while the main loop
+ * handles them. */
+static void
+press_keys (const char *keys)
+{
+  g_autoptr(GError) error = NULL;
+  Run run = { NULL, FALSE };
+
+  run.process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "xdotool", "key", "--clearmodifiers", keys,
+                                  NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check_async (run.process, NULL, on_xdotool_done, &run);
+  g_assert_true (gate_test_gui_wait_until (run_is_done, &run, WAIT_MS));
+  g_object_unref (run.process);
+}
+
+static gboolean
+entry_has_focus (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+  GtkWidget *entry = GTK_WIDGET (gate_search_panel_get_entry (fixture->panel));
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+
+  return focus != NULL && (focus == entry || gtk_widget_is_ancestor (focus, entry));
+}
+
+/* Ctrl+F from a result row goes back to the field, its text selected for
+ * the next guest's name. */
+static void
+test_ctrl_f_focuses_the_field (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  GtkWidget *list_view = GTK_WIDGET (gate_search_panel_get_list_view (fixture->panel));
+
+  search_for (fixture, "Grace", "results");
+  g_assert_true (gtk_widget_grab_focus (list_view));
+  g_assert_false (entry_has_focus (fixture));
+
+  press_keys ("ctrl+f");
+
+  g_assert_true (gate_test_gui_wait_until (entry_has_focus, fixture, WAIT_MS));
 }
 
 static void
@@ -354,7 +553,10 @@ main (int    argc,
   ADD ("/search-panel/code-finds-rows", test_code_finds_rows);
   ADD ("/search-panel/short-text-hints-without-a-query", test_short_text_hints_without_a_query);
   ADD ("/search-panel/no-match-says-so", test_no_match_says_so);
-  ADD ("/search-panel/activating-a-row-chooses-its-code", test_activating_a_row_chooses_its_code);
+  ADD ("/search-panel/activating-a-row-opens-its-ticket", test_activating_a_row_opens_its_ticket);
+  ADD ("/search-panel/duplicate-names-told-apart-on-the-sheet", test_duplicate_names_told_apart_on_the_sheet);
+  ADD ("/search-panel/back-chooses-nothing", test_back_chooses_nothing);
+  ADD ("/search-panel/ctrl-f-focuses-the-field", test_ctrl_f_focuses_the_field);
   ADD ("/search-panel/typed-code-is-checked", test_typed_code_is_checked);
   ADD ("/search-panel/row-follows-an-offline-admit", test_row_follows_an_offline_admit);
 

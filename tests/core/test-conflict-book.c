@@ -13,6 +13,7 @@
 
 #include "gate-conflict-book.h"
 #include "gate-error.h"
+#include "gate-scan-engine.h"
 #include "gate-sync-service.h"
 #include "gate-test-harness.h"
 
@@ -534,6 +535,172 @@ test_changed_follows_the_source (void)
   g_signal_handlers_disconnect_by_data (south->cache, &cache_changes);
 }
 
+/* --- gates by name and admissions per gate (issue 10) ------------------------------
+ *
+ * A gate learns the venue's device names with its sync (device_names) and
+ * keeps them in its cache: an "Already used" decision, and both sides of a
+ * conflict, then carry the gate's name, not its id. A supervisor's device
+ * list counts each gate's admissions (device_activity). */
+
+static GateScanDecision *
+scan (GateScanEngine *engine,
+      const char     *code,
+      gboolean        offline)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GateTestAsync) waiter = { 0 };
+  GateScanDecision *decision;
+
+  gate_scan_engine_scan_async (engine, code, "qr", offline, NULL, gate_test_async_ready, &waiter);
+  decision = gate_scan_engine_scan_finish (engine, gate_test_async_wait (&waiter, WAIT_MS), &error);
+  g_assert_no_error (error);
+  return decision;
+}
+
+static void
+test_sync_stores_names_across_restarts (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) north = gate_new (event, "North Gate", "gate");
+  g_autoptr(Gate) south = gate_new (event, "South Gate", "gate");
+  g_autoptr(GateTicketCache) reopened = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = gate_ticket_cache_dup_device_name (north->cache, south->device_id);
+  g_autofree char *after = NULL;
+  g_autofree char *own = NULL;
+  g_autofree char *reread = NULL;
+
+  g_assert_null (before);
+  sync_gate (north);
+  after = gate_ticket_cache_dup_device_name (north->cache, south->device_id);
+  own = gate_ticket_cache_dup_device_name (north->cache, north->device_id);
+  g_assert_cmpstr (after, ==, south->name);
+  g_assert_cmpstr (own, ==, north->name);
+
+  /* Offline after a restart, the names are still there. */
+  reopened = gate_ticket_cache_new (gate_ticket_cache_get_path (north->cache), &error);
+  g_assert_no_error (error);
+  reread = gate_ticket_cache_dup_device_name (reopened, south->device_id);
+  g_assert_cmpstr (reread, ==, south->name);
+}
+
+static void
+test_wipe_forgets_names (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) gate = gate_new (event, "Wiped Gate", "gate");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *known = NULL;
+  g_autofree char *forgotten = NULL;
+
+  sync_gate (gate);
+  known = gate_ticket_cache_dup_device_name (gate->cache, gate->device_id);
+  g_assert_cmpstr (known, ==, gate->name);
+  g_assert_true (gate_ticket_cache_wipe (gate->cache, &error));
+  g_assert_no_error (error);
+  forgotten = gate_ticket_cache_dup_device_name (gate->cache, gate->device_id);
+  g_assert_null (forgotten);
+}
+
+static void
+test_already_used_names_the_gate (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) north = gate_new (event, "North Gate", "gate");
+  g_autoptr(Gate) south = gate_new (event, "South Gate", "gate");
+  g_autoptr(GateScanEngine) north_engine = gate_scan_engine_new (north->cache, north->client, north->connectivity,
+                                                                 event->id, north->device_id);
+  g_autoptr(GateScanEngine) south_engine = gate_scan_engine_new (south->cache, south->client, south->connectivity,
+                                                                 event->id, south->device_id);
+  g_autoptr(GateScanDecision) first = NULL;
+  g_autoptr(GateScanDecision) online = NULL;
+  g_autoptr(GateScanDecision) offline = NULL;
+  const char *ticket = event->tickets[0];
+
+  sync_gate (south);
+  first = scan (north_engine, ticket, FALSE);
+  g_assert_cmpint (first->verdict, ==, GATE_VERDICT_ADMITTED);
+
+  online = scan (south_engine, ticket, FALSE);
+  g_assert_cmpint (online->verdict, ==, GATE_VERDICT_ALREADY_SCANNED);
+  g_assert_cmpint (online->mode, ==, GATE_SCAN_MODE_ONLINE);
+  g_assert_cmpstr (online->scanned_device, ==, north->device_id);
+  g_assert_cmpstr (online->scanned_device_name, ==, north->name);
+
+  /* Offline, from the cache, after a refresh told it who scanned. */
+  sync_gate (south);
+  offline = scan (south_engine, ticket, TRUE);
+  g_assert_cmpint (offline->verdict, ==, GATE_VERDICT_ALREADY_SCANNED);
+  g_assert_cmpint (offline->mode, ==, GATE_SCAN_MODE_OFFLINE);
+  g_assert_cmpstr (offline->scanned_device_name, ==, north->name);
+}
+
+static void
+test_conflict_names_both_gates (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) online = gate_new (event, "Main Door", "gate");
+  g_autoptr(Gate) offline = gate_new (event, "Side Door", "gate");
+  g_autoptr(GateConflictBook) book = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GError) error = NULL;
+  const GateConflict *conflict;
+  const char *ticket = make_conflict (event, online, offline);
+
+  book = gate_conflict_book_new (offline->cache, offline->client, event->id);
+  conflicts = list (book, &error);
+  g_assert_no_error (error);
+  conflict = find_conflict (conflicts, ticket);
+  g_assert_nonnull (conflict);
+  g_assert_cmpstr (conflict->winner_device, ==, online->device_id);
+  g_assert_cmpstr (conflict->winner_device_name, ==, online->name);
+  g_assert_cmpstr (conflict->loser_device_name, ==, offline->name);
+}
+
+static void
+test_supervisor_devices_count_admissions (void)
+{
+  g_autoptr(Event) event = event_new ();
+  g_autoptr(Gate) busy = gate_new (event, "Busy Gate", "gate");
+  g_autoptr(Gate) quiet = gate_new (event, "Quiet Gate", "gate");
+  g_autoptr(Gate) boss = gate_new (event, "Supervisor", "supervisor");
+  g_autoptr(GateScanEngine) engine = gate_scan_engine_new (busy->cache, busy->client, busy->connectivity, event->id,
+                                                           busy->device_id);
+  g_autoptr(GateConflictBook) book = gate_conflict_book_new (boss->cache, boss->client, event->id);
+  g_auto(GateTestAsync) waiter = { 0 };
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 busy_count = -2, quiet_count = -2;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GateScanDecision) decision = scan (engine, event->tickets[i], FALSE);
+
+      g_assert_cmpint (decision->verdict, ==, GATE_VERDICT_ADMITTED);
+    }
+
+  gate_conflict_book_set_supervisor (book, TRUE);
+  gate_conflict_book_list_devices_async (book, NULL, gate_test_async_ready, &waiter);
+  devices = gate_conflict_book_list_devices_finish (book, gate_test_async_wait (&waiter, WAIT_MS), &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < devices->len; i++)
+    {
+      const GateDeviceInfo *device = g_ptr_array_index (devices, i);
+
+      if (g_strcmp0 (device->id, busy->device_id) == 0)
+        {
+          busy_count = device->admitted;
+          /* Online scans are a sign of life: no heartbeat was sent. */
+          g_assert_cmpint (device->last_seen_at_us, >, 0);
+        }
+      if (g_strcmp0 (device->id, quiet->device_id) == 0)
+        quiet_count = device->admitted;
+    }
+  g_assert_cmpint (busy_count, ==, 3);
+  g_assert_cmpint (quiet_count, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -564,6 +731,11 @@ main (int    argc,
   g_test_add_func ("/conflict-book/refused-review-changes-nothing", test_refused_review_changes_nothing);
   g_test_add_func ("/conflict-book/unnumbered-conflict-is-not-found", test_unnumbered_conflict_is_not_found);
   g_test_add_func ("/conflict-book/changed-follows-the-source", test_changed_follows_the_source);
+  g_test_add_func ("/device-names/sync-stores-names-across-restarts", test_sync_stores_names_across_restarts);
+  g_test_add_func ("/device-names/wipe-forgets-names", test_wipe_forgets_names);
+  g_test_add_func ("/device-names/already-used-names-the-gate", test_already_used_names_the_gate);
+  g_test_add_func ("/device-names/conflict-names-both-gates", test_conflict_names_both_gates);
+  g_test_add_func ("/device-names/supervisor-devices-count-admissions", test_supervisor_devices_count_admissions);
 
   result = g_test_run ();
 

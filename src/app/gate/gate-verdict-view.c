@@ -110,6 +110,27 @@ describe_cannot_decide (GateCannotDecideReason reason)
     }
 }
 
+/* When and where the ticket was used: "here", else the gate by its name
+ * (the id only when the gate never heard the name). */
+static char *
+describe_already_used (GateVerdictView        *self,
+                       const GateScanDecision *decision)
+{
+  g_autofree char *when = NULL;
+  const char *gate = decision->scanned_device_name != NULL ? decision->scanned_device_name : decision->scanned_device;
+
+  if (decision->scanned_at_us == 0)
+    return g_strdup (_("This ticket was used before"));
+
+  when = gate_time_format (decision->scanned_at_us, GATE_TIME_STYLE_CLOCK_OR_DATE);
+  if (decision->scanned_device != NULL && g_strcmp0 (decision->scanned_device, self->device_id) == 0)
+    return g_strdup_printf (_("Scanned here at %s"), when);
+  if (gate != NULL)
+    /* Translators: "Scanned at 14:05 at North Gate" */
+    return g_strdup_printf (_("Scanned at %s at %s"), when, gate);
+  return g_strdup_printf (_("Scanned at %s"), when);
+}
+
 static char *
 describe (GateVerdictView        *self,
           const GateScanDecision *decision)
@@ -123,20 +144,12 @@ describe (GateVerdictView        *self,
 
     case GATE_VERDICT_ALREADY_SCANNED:
       {
-        g_autofree char *when = NULL;
+        g_autofree char *used = describe_already_used (self, decision);
 
-        if (decision->scanned_at_us == 0)
-          return g_strdup (_("This ticket was used before"));
-
-        when = gate_time_format (decision->scanned_at_us, GATE_TIME_STYLE_CLOCK_OR_DATE);
-        /* A worker who admitted this guest minutes ago needs to hear it was
-         * here, not an opaque device id. */
-        if (decision->scanned_device != NULL && g_strcmp0 (decision->scanned_device, self->device_id) == 0)
-          return g_strdup_printf (_("Scanned here at %s"), when);
-        if (decision->scanned_device != NULL)
-          /* Translators: "Scanned at 14:05 by Gate 2" */
-          return g_strdup_printf (_("Scanned at %s by %s"), when, decision->scanned_device);
-        return g_strdup_printf (_("Scanned at %s"), when);
+        /* Who stands there, for a ticket passed on to a friend. */
+        if (decision->guest_name != NULL)
+          return g_strdup_printf ("%s\n%s", decision->guest_name, used);
+        return g_steal_pointer (&used);
       }
 
     case GATE_VERDICT_NOT_FOUND:

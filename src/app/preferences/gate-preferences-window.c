@@ -49,8 +49,11 @@ struct _GatePreferencesWindow
   GtkWidget            *pin_status_row;
   GtkWidget            *pin_row;
   GtkWidget            *pin_error;
+  GtkWidget            *effective_group;
+  GPtrArray            *effective_rows;      /* the rows added to effective_group */
 
   GSettings            *settings;
+  GateConfig           *config;              /* (nullable): what the gate runs with */
   GateTokenStore       *token_store;
 
   GCancellable         *cancellable;         /* everything, cancelled on dispose */
@@ -69,6 +72,7 @@ enum {
   PROP_0,
   PROP_SETTINGS,
   PROP_TOKEN_STORE,
+  PROP_CONFIG,
   N_PROPS
 };
 
@@ -742,6 +746,173 @@ bind_settings (GatePreferencesWindow *self)
                            self, G_CONNECT_SWAPPED);
 }
 
+/* --- what is in effect ---------------------------------------------------------------- */
+
+static GtkWidget *
+editor_row_for (GatePreferencesWindow *self,
+                GateConfigKey          key)
+{
+  switch (key)
+    {
+    case GATE_CONFIG_KEY_SERVER:
+      return self->server_row;
+    case GATE_CONFIG_KEY_APIKEY:
+      return self->apikey_row;
+    case GATE_CONFIG_KEY_DEVICE_ID:
+      return self->device_id_row;
+    case GATE_CONFIG_KEY_EVENT:
+      return self->event_row;
+    case GATE_CONFIG_KEY_TOKEN:
+    case GATE_CONFIG_KEY_TOKEN_FILE:
+      return self->token_row;
+    default:
+      return NULL;
+    }
+}
+
+/* Where a value comes from, as the venue's IT reads it. */
+static char *
+describe_source (GateConfigKey    key,
+                 GateConfigSource source)
+{
+  switch (source)
+    {
+    case GATE_CONFIG_SOURCE_COMMAND_LINE:
+      /* Translators: %s is a command-line option, e.g. --server */
+      return g_strdup_printf (_("Set on the command line (--%s)"),
+                              gate_enum_to_nick (GATE_TYPE_CONFIG_KEY, key));
+    case GATE_CONFIG_SOURCE_ENVIRONMENT:
+      /* Translators: %s is an environment variable, e.g. GATE_SERVER */
+      return g_strdup_printf (_("Set by %s"), gate_config_key_get_variable (key));
+    case GATE_CONFIG_SOURCE_SETTINGS:
+      return g_strdup (_("From these preferences"));
+    case GATE_CONFIG_SOURCE_DEFAULT:
+      return g_strdup (_("Default"));
+    case GATE_CONFIG_SOURCE_NONE:
+    default:
+      return g_strdup (_("Not set"));
+    }
+}
+
+static gboolean
+set_outside (GateConfigSource source)
+{
+  return source == GATE_CONFIG_SOURCE_ENVIRONMENT || source == GATE_CONFIG_SOURCE_COMMAND_LINE;
+}
+
+static void
+show_effective_values (GatePreferencesWindow *self)
+{
+  const struct
+  {
+    GateConfigKey key;
+    const char   *title;
+    gboolean      secret;
+  } values[] = {
+    { GATE_CONFIG_KEY_SERVER, N_("Server address"), FALSE },
+    { GATE_CONFIG_KEY_DEVICE_ID, N_("Device ID"), FALSE },
+    { GATE_CONFIG_KEY_EVENT, N_("Event"), FALSE },
+    { GATE_CONFIG_KEY_TOKEN, N_("Device token"), TRUE },
+    { GATE_CONFIG_KEY_APIKEY, N_("API key"), TRUE },
+    { GATE_CONFIG_KEY_CACHE, N_("Ticket cache"), FALSE },
+  };
+  gboolean any_outside = FALSE;
+
+  for (guint i = 0; i < self->effective_rows->len; i++)
+    adw_preferences_group_remove (ADW_PREFERENCES_GROUP (self->effective_group),
+                                  g_ptr_array_index (self->effective_rows, i));
+  g_ptr_array_set_size (self->effective_rows, 0);
+
+  for (GateConfigKey key = GATE_CONFIG_KEY_SERVER; key <= GATE_CONFIG_KEY_DB; key++)
+    {
+      GtkWidget *editor = editor_row_for (self, key);
+
+      if (editor != NULL)
+        {
+          gtk_widget_set_sensitive (editor, TRUE);
+          gtk_widget_set_tooltip_text (editor, NULL);
+        }
+    }
+
+  gtk_widget_set_visible (self->effective_group, self->config != NULL);
+  if (self->config == NULL)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      GateConfigSource source = gate_config_get_source (self->config, values[i].key);
+      const char *value = gate_config_get (self->config, values[i].key);
+      g_autofree char *where = describe_source (values[i].key, source);
+      g_autofree char *name = g_strdup_printf ("effective-%s", gate_enum_to_nick (GATE_TYPE_CONFIG_KEY,
+                                                                                  values[i].key));
+      GtkWidget *editor = editor_row_for (self, values[i].key);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *source_label = gtk_label_new (where);
+
+      gtk_widget_set_name (row, name);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(values[i].title));
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      if (value == NULL)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Not set"));
+      else if (values[i].secret)
+        /* A secret is never shown, not even here. */
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Set (hidden)"));
+      else
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value);
+
+      gtk_widget_set_name (source_label, "source");
+      gtk_label_set_wrap (GTK_LABEL (source_label), FALSE);
+      gtk_label_set_xalign (GTK_LABEL (source_label), 1);
+      gtk_widget_add_css_class (source_label, set_outside (source) ? "accent" : "dim-label");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), source_label);
+      if (set_outside (source))
+        {
+          GtkWidget *lock = gtk_image_new_from_icon_name ("changes-prevent-symbolic");
+
+          gtk_accessible_update_property (GTK_ACCESSIBLE (lock), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          _("Cannot be changed here"), -1);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), lock);
+          any_outside = TRUE;
+
+          /* Typing here would change a setting that is not in effect. */
+          if (editor != NULL)
+            {
+              gtk_widget_set_sensitive (editor, FALSE);
+              gtk_widget_set_tooltip_text (editor, where);
+            }
+        }
+
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->effective_group), row);
+      g_ptr_array_add (self->effective_rows, row);
+    }
+
+  /* A token set outside also locks forgetting the stored one. */
+  if (any_outside && set_outside (gate_config_get_source (self->config, GATE_CONFIG_KEY_TOKEN)))
+    gtk_widget_set_sensitive (self->forget_token_button, FALSE);
+}
+
+void
+gate_preferences_window_set_config (GatePreferencesWindow *self,
+                                    GateConfig            *config)
+{
+  g_return_if_fail (GATE_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (config == NULL || GATE_IS_CONFIG (config));
+
+  if (!g_set_object (&self->config, config))
+    return;
+
+  show_effective_values (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONFIG]);
+}
+
+GateConfig *
+gate_preferences_window_get_config (GatePreferencesWindow *self)
+{
+  g_return_val_if_fail (GATE_IS_PREFERENCES_WINDOW (self), NULL);
+
+  return self->config;
+}
+
 /* --- GObject ------------------------------------------------------------------------------- */
 
 static void
@@ -779,6 +950,7 @@ gate_preferences_window_dispose (GObject *object)
   g_clear_object (&self->events_model);
   g_clear_object (&self->settings);
   g_clear_object (&self->token_store);
+  g_clear_object (&self->config);
 
   G_OBJECT_CLASS (gate_preferences_window_parent_class)->dispose (object);
 }
@@ -789,6 +961,7 @@ gate_preferences_window_finalize (GObject *object)
   GatePreferencesWindow *self = GATE_PREFERENCES_WINDOW (object);
 
   g_ptr_array_unref (self->event_ids);
+  g_ptr_array_unref (self->effective_rows);
 
   G_OBJECT_CLASS (gate_preferences_window_parent_class)->finalize (object);
 }
@@ -808,6 +981,9 @@ gate_preferences_window_get_property (GObject    *object,
       break;
     case PROP_TOKEN_STORE:
       g_value_set_object (value, self->token_store);
+      break;
+    case PROP_CONFIG:
+      g_value_set_object (value, self->config);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -829,6 +1005,9 @@ gate_preferences_window_set_property (GObject      *object,
       break;
     case PROP_TOKEN_STORE:
       self->token_store = g_value_dup_object (value);
+      break;
+    case PROP_CONFIG:
+      gate_preferences_window_set_config (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -857,6 +1036,10 @@ gate_preferences_window_class_init (GatePreferencesWindowClass *klass)
                          GATE_TYPE_TOKEN_STORE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
                          G_PARAM_EXPLICIT_NOTIFY);
+  /* What the gate runs with; see gate_preferences_window_set_config(). */
+  properties[PROP_CONFIG] =
+    g_param_spec_object ("config", NULL, NULL, GATE_TYPE_CONFIG,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -883,6 +1066,7 @@ gate_preferences_window_class_init (GatePreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, pin_status_row);
   gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, pin_row);
   gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, pin_error);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, effective_group);
   gtk_widget_class_bind_template_callback (widget_class, on_server_apply);
   gtk_widget_class_bind_template_callback (widget_class, on_server_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_token_apply);
@@ -901,6 +1085,7 @@ gate_preferences_window_init (GatePreferencesWindow *self)
 
   self->cancellable = g_cancellable_new ();
   self->event_ids = g_ptr_array_new_with_free_func (g_free);
+  self->effective_rows = g_ptr_array_new ();
   self->events_model = gtk_string_list_new (NULL);
   adw_combo_row_set_model (ADW_COMBO_ROW (self->event_row), G_LIST_MODEL (self->events_model));
 }

@@ -14,6 +14,7 @@
 
 #include <adwaita.h>
 
+#include "gate-config.h"
 #include "gate-token-store.h"
 
 G_BEGIN_DECLS
@@ -23,5 +24,11 @@ G_DECLARE_FINAL_TYPE (GatePreferencesWindow, gate_preferences_window, GATE, PREF
 
 GtkWidget *gate_preferences_window_new (GSettings      *settings,
                                         GateTokenStore *token_store);
+/* The configuration the gate runs with (nullable): shows each value and
+ * where it comes from, and locks the fields that GATE_* variables or the
+ * command line override. */
+void        gate_preferences_window_set_config (GatePreferencesWindow *self,
+                                                GateConfig            *config);
+GateConfig *gate_preferences_window_get_config (GatePreferencesWindow *self);
 
 G_END_DECLS

@@ -17,6 +17,7 @@
 #include "gate-search-panel-private.h"
 #include "gate-session-follow.h"
 #include "gate-search-result.h"
+#include "gate-ticket-sheet.h"
 
 /* More rows than this are not read at a gate: the worker types more. */
 #define SEARCH_LIMIT 50
@@ -37,6 +38,7 @@ struct _GateSearchPanel
   GtkListView     *list_view;
   AdwStatusPage   *hint_page;
   AdwStatusPage   *error_page;
+  GateTicketSheet *sheet;
 };
 
 G_DEFINE_FINAL_TYPE (GateSearchPanel, gate_search_panel, ADW_TYPE_BIN)
@@ -177,14 +179,51 @@ check_code_activated (GtkWidget  *widget,
   check_code (GATE_SEARCH_PANEL (widget));
 }
 
+/* A tap opens the ticket, not the gate: two guests of one name, or a
+ * finger that slipped, must not admit the wrong ticket. */
 static void
 on_result_activated (GateSearchPanel *self,
                      guint            position)
 {
   g_autoptr(GateSearchResult) item = g_list_model_get_item (G_LIST_MODEL (self->results), position);
+  g_autofree char *gate_name = NULL;
 
-  if (item != NULL)
-    g_signal_emit (self, signals[CODE_CHOSEN], 0, gate_search_result_get_code (item));
+  if (item == NULL)
+    return;
+
+  if (self->cache != NULL)
+    gate_name = gate_ticket_cache_dup_device_name (self->cache, gate_search_result_get_ticket (item)->scanned_device);
+  gate_ticket_sheet_set_result (self->sheet, item, gate_name);
+  gtk_stack_set_visible_child_name (self->stack, "ticket");
+  gtk_widget_grab_focus (GTK_WIDGET (self->sheet));
+}
+
+static void
+on_sheet_confirmed (GateSearchPanel *self,
+                    const char      *code)
+{
+  g_autofree char *chosen = g_strdup (code);
+
+  gtk_stack_set_visible_child_name (self->stack, "results");
+  g_signal_emit (self, signals[CODE_CHOSEN], 0, chosen);
+}
+
+static void
+on_sheet_dismissed (GateSearchPanel *self)
+{
+  gtk_stack_set_visible_child_name (self->stack, "results");
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}
+
+static void
+focus_entry_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  GateSearchPanel *self = GATE_SEARCH_PANEL (widget);
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->entry));
+  gtk_editable_select_region (GTK_EDITABLE (self->entry), 0, -1);
 }
 
 static void
@@ -291,6 +330,12 @@ const char *
 gate_search_panel_get_page (GateSearchPanel *self)
 {
   return gtk_stack_get_visible_child_name (self->stack);
+}
+
+GateTicketSheet *
+gate_search_panel_get_sheet (GateSearchPanel *self)
+{
+  return self->sheet;
 }
 
 guint
@@ -410,8 +455,13 @@ gate_search_panel_class_init (GateSearchPanelClass *klass)
   /* Checks the entry's text as a code, exactly as typed (less blanks
    * around it): for a code too damaged to scan but still readable. */
   gtk_widget_class_install_action (widget_class, "search.check-code", NULL, check_code_activated);
+  /* Ctrl+F, as in every GNOME app, from anywhere in the panel (the window
+   * sends it here from its other pages). */
+  gtk_widget_class_install_action (widget_class, "search.focus", NULL, focus_entry_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "search.focus", NULL);
 
   g_type_ensure (GATE_TYPE_SEARCH_RESULT);
+  g_type_ensure (GATE_TYPE_TICKET_SHEET);
 
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/gatescanner/GateScanner/gate-search-panel.ui");
@@ -420,10 +470,13 @@ gate_search_panel_class_init (GateSearchPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GateSearchPanel, list_view);
   gtk_widget_class_bind_template_child (widget_class, GateSearchPanel, hint_page);
   gtk_widget_class_bind_template_child (widget_class, GateSearchPanel, error_page);
+  gtk_widget_class_bind_template_child (widget_class, GateSearchPanel, sheet);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_result_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_sheet_confirmed);
+  gtk_widget_class_bind_template_callback (widget_class, on_sheet_dismissed);
 }
 
 static void

@@ -10,12 +10,17 @@
 #include "gate-time-format.h"
 #include "gate-types.h"
 
+/* Bytes of the event's name in a file name: enough to tell events apart. */
+#define FILE_NAME_PART_MAX 60
+
 /* Column names stay English and fixed: scripts that read the export key on them. */
 static const char * const columns[] = {
   "conflict_id", "event_id", "ticket_id", "qr_token", "guest_name", "ticket_type",
   "winner_device", "winner_time", "winner_scan_id",
   "loser_device", "loser_time", "loser_scan_id",
   "detected_at", "reviewed_at", "reviewed_by", "review_note",
+  /* Added last, so scripts reading the columns above by position still work. */
+  "winner_gate", "loser_gate",
 };
 
 static void
@@ -55,7 +60,7 @@ static void
 append_time (GString *csv,
              gint64   time_us)
 {
-  g_autofree char *text = gate_time_format (time_us, GATE_TIME_STYLE_ISO8601_UTC);
+  g_autofree char *text = gate_time_format (time_us, GATE_TIME_STYLE_ISO8601_LOCAL);
 
   if (text != NULL)
     g_string_append (csv, text);
@@ -118,8 +123,59 @@ gate_conflicts_to_csv (GPtrArray *conflicts)
       append_field (csv, conflict->reviewed_by);
       g_string_append_c (csv, ',');
       append_field (csv, conflict->review_note);
+      g_string_append_c (csv, ',');
+      append_field (csv, conflict->winner_device_name);
+      g_string_append_c (csv, ',');
+      append_field (csv, conflict->loser_device_name);
       append_row_end (csv);
     }
 
   return g_string_free (csv, FALSE);
+}
+
+/* Lower-case letters and digits of @name, any run of anything else one
+ * hyphen: no separators, quotes or spaces for a file system or a shell to
+ * trip over. */
+static char *
+file_name_part (const char *name)
+{
+  g_autofree char *lower = NULL;
+  GString *part;
+
+  if (name == NULL || !g_utf8_validate (name, -1, NULL))
+    return NULL;
+
+  lower = g_utf8_strdown (name, -1);
+  part = g_string_new (NULL);
+  for (const char *p = lower; *p != '\0' && part->len < FILE_NAME_PART_MAX; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isalnum (c))
+        g_string_append_unichar (part, c);
+      else if (part->len > 0 && part->str[part->len - 1] != '-')
+        g_string_append_c (part, '-');
+    }
+  while (part->len > 0 && part->str[part->len - 1] == '-')
+    g_string_truncate (part, part->len - 1);
+
+  if (part->len == 0)
+    {
+      g_string_free (part, TRUE);
+      return NULL;
+    }
+  return g_string_free (part, FALSE);
+}
+
+char *
+gate_conflicts_csv_file_name (const char *event_name,
+                              const char *event_id,
+                              gint64      now_us)
+{
+  g_autofree char *date = gate_time_format (now_us, GATE_TIME_STYLE_DATE_ISO);
+  g_autofree char *part = file_name_part (event_name);
+
+  if (part == NULL)
+    part = file_name_part (event_id);
+  return g_strdup_printf ("conflicts-%s-%s.csv", part != NULL ? part : "all", date);
 }

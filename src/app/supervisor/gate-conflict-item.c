@@ -88,17 +88,51 @@ gate_conflict_item_finalize (GObject *object)
   G_OBJECT_CLASS (gate_conflict_item_parent_class)->finalize (object);
 }
 
-/* A supervisor knows gates by name ("North gate 2"), not by device id. */
+/* People know gates by name ("North gate 2"), not by device id: the
+ * supervisor's fresh device list first, else the name the cache learned. */
 static const char *
-device_label (GateConflictItem *self,
-              const char       *device_id)
+device_name (GateConflictItem *self,
+             const char       *device_id,
+             const char       *cached_name)
 {
   const char *name = NULL;
 
   if (self->device_names != NULL && device_id != NULL)
     name = g_hash_table_lookup (self->device_names, device_id);
 
-  return name != NULL ? name : text_or_none (device_id);
+  return name != NULL ? name : cached_name;
+}
+
+const char *
+gate_conflict_item_get_winner_name (GateConflictItem *self)
+{
+  g_return_val_if_fail (GATE_IS_CONFLICT_ITEM (self), NULL);
+
+  return device_name (self, self->conflict->winner_device, self->conflict->winner_device_name);
+}
+
+const char *
+gate_conflict_item_get_loser_name (GateConflictItem *self)
+{
+  g_return_val_if_fail (GATE_IS_CONFLICT_ITEM (self), NULL);
+
+  return device_name (self, self->conflict->loser_device, self->conflict->loser_device_name);
+}
+
+const char *
+gate_conflict_item_get_winner_label (GateConflictItem *self)
+{
+  const char *name = gate_conflict_item_get_winner_name (self);
+
+  return name != NULL ? name : text_or_none (self->conflict->winner_device);
+}
+
+const char *
+gate_conflict_item_get_loser_label (GateConflictItem *self)
+{
+  const char *name = gate_conflict_item_get_loser_name (self);
+
+  return name != NULL ? name : text_or_none (self->conflict->loser_device);
 }
 
 void
@@ -144,7 +178,7 @@ gate_conflict_item_get_property (GObject    *object,
       break;
 
     case PROP_WINNER_DEVICE:
-      g_value_set_string (value, device_label (self, conflict->winner_device));
+      g_value_set_string (value, gate_conflict_item_get_winner_label (self));
       break;
 
     case PROP_WINNER_TIME:
@@ -152,7 +186,7 @@ gate_conflict_item_get_property (GObject    *object,
       break;
 
     case PROP_LOSER_DEVICE:
-      g_value_set_string (value, device_label (self, conflict->loser_device));
+      g_value_set_string (value, gate_conflict_item_get_loser_label (self));
       break;
 
     case PROP_LOSER_TIME:

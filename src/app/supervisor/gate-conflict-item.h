@@ -26,6 +26,13 @@ gboolean            gate_conflict_item_get_reviewed    (GateConflictItem   *self
 /* Shows devices by name where @device_names (id → name) knows them. */
 void                gate_conflict_item_set_device_names (GateConflictItem *self,
                                                          GHashTable       *device_names);
+/* The gates' names, NULL when unknown: from the supervisor's device list,
+ * else as the cache learned them. */
+const char         *gate_conflict_item_get_winner_name (GateConflictItem *self);
+const char         *gate_conflict_item_get_loser_name  (GateConflictItem *self);
+/* The gates as people know them: by name, the id when no name is known. */
+const char         *gate_conflict_item_get_winner_label (GateConflictItem *self);
+const char         *gate_conflict_item_get_loser_label  (GateConflictItem *self);
 void                gate_conflict_item_set_review      (GateConflictItem   *self,
                                                         const char         *reviewed_by,
                                                         const char         *note,

@@ -47,7 +47,7 @@ gate_conflicts_page_export_csv_async (GateConflictsPage   *self,
                                       gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GPtrArray) conflicts = g_ptr_array_new ();
+  g_autoptr(GPtrArray) conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_conflict_free);
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GBytes) bytes = NULL;
   guint n_items;
@@ -64,8 +64,18 @@ gate_conflicts_page_export_csv_async (GateConflictsPage   *self,
   for (guint i = 0; i < n_items; i++)
     g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (self->conflicts), i));
   g_ptr_array_sort_with_data (items, compare_item_pointers, NULL);
+  /* The gates by the names the page shows. */
   for (guint i = 0; i < items->len; i++)
-    g_ptr_array_add (conflicts, (gpointer) gate_conflict_item_get_conflict (g_ptr_array_index (items, i)));
+    {
+      GateConflictItem *item = g_ptr_array_index (items, i);
+      GateConflict *conflict = gate_conflict_copy (gate_conflict_item_get_conflict (item));
+
+      g_free (conflict->winner_device_name);
+      conflict->winner_device_name = g_strdup (gate_conflict_item_get_winner_name (item));
+      g_free (conflict->loser_device_name);
+      conflict->loser_device_name = g_strdup (gate_conflict_item_get_loser_name (item));
+      g_ptr_array_add (conflicts, conflict);
+    }
 
   csv = gate_conflicts_to_csv (conflicts);
   bytes = g_bytes_new_take (csv, strlen (csv));
@@ -126,23 +136,13 @@ on_chooser_response (GtkNativeDialog   *chooser,
     gate_conflicts_page_export_csv_async (self, file, self->cancellable, on_exported, NULL);
 }
 
-static char *
-suggested_file_name (GateConflictsPage *self)
-{
-  const char *event_id = self->session != NULL ? gate_session_get_event_id (self->session) : NULL;
-  g_autofree char *date = gate_time_format (g_get_real_time (), GATE_TIME_STYLE_DATE_ISO);
-
-  return g_strdup_printf ("conflicts-%s-%s.csv", event_id != NULL ? event_id : "all", date);
-}
-
-void
-_gate_conflicts_page_on_export_clicked (GateConflictsPage *self)
+static void
+open_chooser (GateConflictsPage *self,
+              const char        *event_name)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  g_autofree char *name = suggested_file_name (self);
-
-  if (self->chooser != NULL)
-    return;
+  const char *event_id = self->session != NULL ? gate_session_get_event_id (self->session) : NULL;
+  g_autofree char *name = gate_conflicts_csv_file_name (event_name, event_id, g_get_real_time ());
 
   self->chooser = gtk_file_chooser_native_new (_("Export Conflicts"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
@@ -150,6 +150,47 @@ _gate_conflicts_page_on_export_clicked (GateConflictsPage *self)
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
   g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+on_event_read (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GateCacheStatus) status = NULL;
+  g_autoptr(GError) error = NULL;
+  GateConflictsPage *self;
+
+  status = gate_ticket_cache_get_status_finish (GATE_TICKET_CACHE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = GATE_CONFLICTS_PAGE (user_data);
+  self->naming_export = FALSE;
+  /* Without the name the file is named after the event's id: no reason to
+   * refuse the export. */
+  open_chooser (self, status != NULL ? status->event_name : NULL);
+}
+
+/* The file is offered under the event's name, which the cache knows since
+ * the last sync: read off the main thread, then the chooser opens. */
+void
+_gate_conflicts_page_on_export_clicked (GateConflictsPage *self)
+{
+  GateTicketCache *cache = self->session != NULL ? gate_session_get_cache (self->session) : NULL;
+  const char *event_id = self->session != NULL ? gate_session_get_event_id (self->session) : NULL;
+
+  if (self->chooser != NULL || self->naming_export)
+    return;
+
+  if (cache == NULL || event_id == NULL)
+    {
+      open_chooser (self, NULL);
+      return;
+    }
+
+  self->naming_export = TRUE;
+  gate_ticket_cache_get_status_async (cache, event_id, self->cancellable, on_event_read, self);
 }
 
 void

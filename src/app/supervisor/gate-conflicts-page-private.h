@@ -46,7 +46,9 @@ struct _GateConflictsPage
   GCancellable         *cancellable;
   guint                 reload_idle;
   GtkFileChooserNative *chooser;
+  gboolean              naming_export;   /* the event's name is being read for the file name */
 
+  GtkStack             *sections;          /* "conflicts", and "devices" for a supervisor */
   GtkRevealer          *notice_revealer;
   GtkLabel             *notice_label;
   GtkStack             *conflicts_stack;

@@ -155,8 +155,8 @@ open_review_dialog (GateConflictsPage *self,
   body = g_strdup_printf (_("Ticket %s was admitted by %s and again by %s. Note what you found, for example "
                             "whether it was the same guest."),
                           gate_conflict_item_get_ticket_code (item),
-                          conflict->winner_device != NULL ? conflict->winner_device : "—",
-                          conflict->loser_device != NULL ? conflict->loser_device : "—");
+                          gate_conflict_item_get_winner_label (item),
+                          gate_conflict_item_get_loser_label (item));
 
   message_dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                            _("Mark Conflict Reviewed?"), body);

@@ -30,6 +30,7 @@ enum
   PROP_LOADING,
   PROP_ERROR_MESSAGE,
   PROP_NOTICE,
+  PROP_SECTION,
   N_PROPS
 };
 
@@ -164,6 +165,33 @@ gate_conflicts_page_reload (GateConflictsPage *self)
   _gate_conflicts_page_start_load (self);
 }
 
+static void
+on_section_changed (GateConflictsPage *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SECTION]);
+}
+
+const char *
+gate_conflicts_page_get_section (GateConflictsPage *self)
+{
+  g_return_val_if_fail (GATE_IS_CONFLICTS_PAGE (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->sections);
+}
+
+/* Devices are a supervisor's list: a gate stays on its conflicts. */
+void
+gate_conflicts_page_set_section (GateConflictsPage *self,
+                                 const char        *section)
+{
+  g_return_if_fail (GATE_IS_CONFLICTS_PAGE (self));
+  g_return_if_fail (g_strcmp0 (section, "conflicts") == 0 || g_strcmp0 (section, "devices") == 0);
+
+  if (g_strcmp0 (section, "devices") == 0 && !gate_conflicts_page_get_supervisor (self))
+    return;
+  gtk_stack_set_visible_child_name (self->sections, section);
+}
+
 /* --- the session --------------------------------------------------------------- */
 
 static void
@@ -171,6 +199,8 @@ on_book_supervisor_changed (GateConflictsPage *self)
 {
   /* Devices are a supervisor's view; a gate's list has none. */
   g_list_store_remove_all (self->devices);
+  if (!gate_conflicts_page_get_supervisor (self))
+    gtk_stack_set_visible_child_name (self->sections, "conflicts");
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUPERVISOR]);
 }
 
@@ -327,6 +357,10 @@ gate_conflicts_page_get_property (GObject    *object,
       g_value_set_string (value, self->notice);
       break;
 
+    case PROP_SECTION:
+      g_value_set_string (value, gate_conflicts_page_get_section (self));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -352,6 +386,10 @@ gate_conflicts_page_set_property (GObject      *object,
 
     case PROP_SHOW_REVIEWED:
       gate_conflicts_page_set_show_reviewed (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_SECTION:
+      gate_conflicts_page_set_section (self, g_value_get_string (value));
       break;
 
     default:
@@ -395,6 +433,11 @@ gate_conflicts_page_class_init (GateConflictsPageClass *klass)
     g_param_spec_string ("notice", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /* "conflicts" or, for a supervisor, "devices": the list the page shows. */
+  properties[PROP_SECTION] =
+    g_param_spec_string ("section", NULL, NULL, "conflicts",
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The row templates look these types up by name. */
@@ -408,6 +451,7 @@ gate_conflicts_page_class_init (GateConflictsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GateConflictsPage, conflicts_stack);
   gtk_widget_class_bind_template_child (widget_class, GateConflictsPage, error_status);
   gtk_widget_class_bind_template_child (widget_class, GateConflictsPage, conflicts_view);
+  gtk_widget_class_bind_template_child (widget_class, GateConflictsPage, sections);
   gtk_widget_class_bind_template_child (widget_class, GateConflictsPage, devices_message);
   gtk_widget_class_bind_template_child (widget_class, GateConflictsPage, devices_scroller);
   gtk_widget_class_bind_template_child (widget_class, GateConflictsPage, devices_view);
@@ -433,6 +477,8 @@ gate_conflicts_page_init (GateConflictsPage *self)
   self->devices = g_list_store_new (GATE_TYPE_DEVICE_ITEM);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (self->sections, "notify::visible-child-name", G_CALLBACK (on_section_changed), self,
+                           G_CONNECT_SWAPPED);
 
   self->reviewed_filter = gtk_custom_filter_new (filter_reviewed, self, NULL);
   self->sorter = gtk_custom_sorter_new (gate_conflict_item_compare, NULL, NULL);

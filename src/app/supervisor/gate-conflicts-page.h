@@ -37,6 +37,11 @@ gboolean         gate_conflicts_page_get_show_reviewed     (GateConflictsPage   
 void             gate_conflicts_page_set_show_reviewed     (GateConflictsPage    *self,
                                                             gboolean              show_reviewed);
 
+/* "conflicts", or "devices" (a supervisor's): the list the page shows. */
+const char      *gate_conflicts_page_get_section           (GateConflictsPage    *self);
+void             gate_conflicts_page_set_section           (GateConflictsPage    *self,
+                                                            const char           *section);
+
 /* TRUE while conflicts or devices are being loaded. */
 gboolean         gate_conflicts_page_get_loading           (GateConflictsPage    *self);
 /* The sentence shown when loading failed, NULL after a successful load. */

@@ -30,6 +30,9 @@ enum
   PROP_PENDING_SCANS,
   PROP_REVOKED,
   PROP_DETAILS,
+  PROP_ADMITTED,
+  PROP_ADMITTED_TEXT,
+  PROP_COUNTED,
   N_PROPS
 };
 
@@ -73,6 +76,20 @@ details_text (const GateDeviceInfo *info)
                              info->pending_scans);
   /* Translators: role, time last seen, then the pending-scans text. */
   return g_strdup_printf (_("%s · last seen %s · %s"), role_text (info->role), seen, pending);
+}
+
+/* "128 admitted" for the event; NULL while the server could not count. */
+static char *
+admitted_text (const GateDeviceInfo *info)
+{
+  if (info->admitted < 0)
+    return NULL;
+
+  g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, info->admitted);
+
+  /* Translators: %s is how many guests a gate let in for the event. */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s admitted", "%s admitted", (gulong) info->admitted),
+                          count);
 }
 
 static void
@@ -132,6 +149,18 @@ gate_device_item_get_property (GObject    *object,
       g_value_take_string (value, details_text (info));
       break;
 
+    case PROP_ADMITTED:
+      g_value_set_int64 (value, info->admitted);
+      break;
+
+    case PROP_ADMITTED_TEXT:
+      g_value_take_string (value, admitted_text (info));
+      break;
+
+    case PROP_COUNTED:
+      g_value_set_boolean (value, info->admitted >= 0);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -168,6 +197,15 @@ gate_device_item_class_init (GateDeviceItemClass *klass)
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   /* Role, last seen and pending scans in one line. */
   properties[PROP_DETAILS] = text_property ("details");
+  /* Guests it let in for the session's event; -1 when not counted. */
+  properties[PROP_ADMITTED] =
+    g_param_spec_int64 ("admitted", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* "128 admitted", NULL when not counted. */
+  properties[PROP_ADMITTED_TEXT] = text_property ("admitted-text");
+  properties[PROP_COUNTED] =
+    g_param_spec_boolean ("counted", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -79,6 +79,14 @@ gate_time_format (gint64        time_us,
       seconds_text = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S");
       return g_strdup_printf ("%s.%03dZ", seconds_text, (int) (fraction_us / 1000));
 
+    case GATE_TIME_STYLE_ISO8601_LOCAL:
+      {
+        g_autofree char *offset = g_date_time_format (local, "%:z");
+
+        seconds_text = g_date_time_format (local, "%Y-%m-%dT%H:%M:%S");
+        return g_strdup_printf ("%s.%03d%s", seconds_text, (int) (fraction_us / 1000), offset);
+      }
+
     default:
       g_return_val_if_reached (NULL);
     }

@@ -28,6 +28,8 @@ G_BEGIN_DECLS
  * @GATE_TIME_STYLE_DATE_ISO: "2026-11-25", for file names
  * @GATE_TIME_STYLE_ISO8601_UTC: "2026-11-25T13:05:10.250Z", for files other
  *   programs read
+ * @GATE_TIME_STYLE_ISO8601_LOCAL: "2026-11-25T14:05:10.250+01:00", the local
+ *   time with its offset from UTC: for files people read and programs too
  */
 typedef enum
 {
@@ -38,6 +40,7 @@ typedef enum
   GATE_TIME_STYLE_TIMESTAMP,
   GATE_TIME_STYLE_DATE_ISO,
   GATE_TIME_STYLE_ISO8601_UTC,
+  GATE_TIME_STYLE_ISO8601_LOCAL,
 } GateTimeStyle;
 
 /* (nullable): @time_us in @style; NULL for 0 ("none") or a time GLib
