@@ -139,8 +139,8 @@ make_tickets (PGconn     *conn,
    * characters, a 64-character hex HMAC. */
   PQclear (query (conn,
                   "INSERT INTO public.tickets (event_id, qr_token, qr_signature, ticket_type, guest_name) "
-                  "SELECT $1::uuid, 'GS1-' || upper(substr(md5($1 || i), 1, 26)), "
-                  "       md5('s' || i || $1) || md5('t' || i || $1), "
+                  "SELECT $1::uuid, 'GS1-' || upper(substr(md5($1::text || i), 1, 26)), "
+                  "       md5('s' || i || $1::text) || md5('t' || i || $1::text), "
                   "       (ARRAY['General', 'VIP', 'Season pass'])[1 + i % 3], "
                   "       (ARRAY['Ana', 'Luis', 'Marta', 'Jorge', 'Lucía', 'Pablo', 'Elena', 'Hugo'])[1 + i % 8] "
                   "       || ' ' || (ARRAY['García', 'López', 'Martín', 'Sánchez', 'Pérez', 'Gómez', 'Ruiz', "
