@@ -84,8 +84,10 @@ run_gatectl (char       **envp,
     {
       int devnull = open ("/dev/null", O_WRONLY);
 
+      const char *argv[] = { gatectl, verb, option, NULL };
+
       dup2 (devnull, STDOUT_FILENO);
-      execle (gatectl, gatectl, verb, option, (char *) NULL, envp);
+      execve (gatectl, (char **) argv, envp);
       _exit (127);
     }
 
