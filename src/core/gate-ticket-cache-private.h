@@ -46,6 +46,7 @@ struct _GateTicketCache
   gint          conflicts_pending;
 
   gboolean      replaceable;   /* in a synchronous=NORMAL transaction */
+  gboolean      bulk;          /* a large page cache for a bulk download */
 
   gboolean      offset_known;
   gint64        clock_offset_ms;

@@ -47,6 +47,32 @@ rekey_reissued (GateTicketCache   *self,
   return _gate_cache_step_done (self, stmt, "re-keying a re-issued ticket", error);
 }
 
+/* A page this full is one of many: a first download, or a full resync. The
+ * code index takes one random insert per ticket; with SQLite's default 2 MB
+ * of page cache each of them reads its page back from the kernel (at a
+ * million tickets the index is some 50 MB). While pages this full arrive
+ * the connection keeps up to 64 MB; the first short page — the end of the
+ * download — gives it back. */
+#define BULK_PAGE_TICKETS  500
+#define BULK_CACHE_KIB     65536
+
+static void
+size_page_cache_locked (GateTicketCache      *self,
+                        const GateTicketPage *page)
+{
+  gboolean bulk = page->tickets->len >= BULK_PAGE_TICKETS;
+  g_autofree char *pragma = NULL;
+
+  if (bulk == self->bulk)
+    return;
+  self->bulk = bulk;
+  pragma = g_strdup_printf ("PRAGMA cache_size = %d", bulk ? -BULK_CACHE_KIB : -2000);
+  /* Only a hint: a refresh goes on with the cache it has. */
+  sqlite3_exec (self->db, pragma, NULL, NULL, NULL);
+  if (!bulk)
+    sqlite3_db_release_memory (self->db);
+}
+
 static gboolean
 apply_page_locked (GateTicketCache       *self,
                    const char            *event_id,
@@ -149,6 +175,7 @@ gate_ticket_cache_apply_page (GateTicketCache       *self,
   g_return_val_if_fail (event_id != NULL && page != NULL, FALSE);
 
   g_mutex_lock (&self->mutex);
+  size_page_cache_locked (self, page);
   if (_gate_cache_begin_replaceable (self, error))
     {
       if (apply_page_locked (self, event_id, page, error))
