@@ -46,6 +46,7 @@ typedef struct
   char   *cache_path;
   double  full_s;
   double  full_rss_mb;
+  double  full_cpu_s;
   double  delta_ms;
   double  delta_rss_mb;
   double  nothing_ms;
@@ -59,12 +60,15 @@ typedef struct
   double  pg_delta_ms;
   double  pg_summary_ms;
   double  pg_pages_s;
+  double  pg_empty_entries;
+  char   *pg_empty_plan;
   gboolean failed;
 } Size;
 
 typedef struct
 {
   double seconds;
+  double cpu_seconds;   /* the kiosk's own, user and system */
   double max_rss_mb;
   int    status;
 } Measure;
@@ -76,6 +80,7 @@ run_gatectl (char       **envp,
 {
   Measure measure = { 0 };
   const char *gatectl = g_getenv ("GATECTL");
+  const char *perf = g_getenv ("GATE_BENCH_SCALE_PERF");
   struct rusage usage;
   gint64 started = g_get_monotonic_time ();
   pid_t pid = fork ();
@@ -85,15 +90,23 @@ run_gatectl (char       **envp,
       int devnull = open ("/dev/null", O_WRONLY);
 
       const char *argv[] = { gatectl, verb, option, NULL };
+      const char *perf_argv[] = { "/usr/bin/perf", "record", "-g", "-o", perf, "--", gatectl, verb, option, NULL };
 
       dup2 (devnull, STDOUT_FILENO);
-      execve (gatectl, (char **) argv, envp);
+      /* GATE_BENCH_SCALE_PERF=FILE: the full refresh of the large event
+       * under perf record, for where its time goes. */
+      if (perf != NULL && option != NULL && strcmp (option, "--full") == 0)
+        execve (perf_argv[0], (char **) perf_argv, envp);
+      else
+        execve (gatectl, (char **) argv, envp);
       _exit (127);
     }
 
   wait4 (pid, &measure.status, 0, &usage);
   measure.seconds = (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC;
   measure.max_rss_mb = usage.ru_maxrss / 1024.0;
+  measure.cpu_seconds = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+                        (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / (double) G_USEC_PER_SEC;
   return measure;
 }
 
@@ -271,6 +284,62 @@ measure_cache (PGconn *conn,
   size->purge_ms = best;
 }
 
+static void
+collect_notice (void           *user_data,
+                const PGresult *result)
+{
+  g_string_append (user_data, PQresultErrorMessage (result));
+}
+
+static void
+ignore_notice (void           *user_data,
+               const PGresult *result)
+{
+}
+
+static gint64
+index_entries_read (PGconn *conn)
+{
+  g_autoptr(PGresult) result = NULL;
+
+  PQclear (query (conn, "SELECT pg_stat_clear_snapshot()", 0, NULL));
+  result = query (conn, "SELECT idx_tup_read FROM pg_stat_user_indexes "
+                        "WHERE indexrelname = 'tickets_event_change_idx'", 0, NULL);
+  return g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+}
+
+/* The kiosk's "anything new?" with nothing new: the plan inside the
+ * function (auto_explain) and the index entries it read. */
+static void
+explain_nothing_new (PGconn      *conn,
+                     const char **params,
+                     Size        *size)
+{
+  g_autoptr(GString) log = g_string_new (NULL);
+  gint64 before;
+  const char *start;
+
+  PQclear (query (conn, "LOAD 'auto_explain'", 0, NULL));
+  PQclear (query (conn, "SET auto_explain.log_min_duration = 0", 0, NULL));
+  PQclear (query (conn, "SET auto_explain.log_nested_statements = on", 0, NULL));
+  PQclear (query (conn, "SET auto_explain.log_analyze = on", 0, NULL));
+  PQclear (query (conn, "SET auto_explain.log_buffers = on", 0, NULL));
+  PQclear (query (conn, "SELECT pg_stat_force_next_flush()", 0, NULL));
+  before = index_entries_read (conn);
+  PQclear (query (conn, "SET client_min_messages = log", 0, NULL));
+  PQsetNoticeReceiver (conn, collect_notice, log);
+  PQclear (query (conn, "SELECT * FROM public.tickets_changed_since($1::uuid, $2, 1000)", 2, params));
+  PQsetNoticeReceiver (conn, ignore_notice, NULL);
+  PQclear (query (conn, "SET client_min_messages = notice", 0, NULL));
+  PQclear (query (conn, "SET auto_explain.log_min_duration = -1", 0, NULL));
+  size->pg_empty_entries = (double) (index_entries_read (conn) - before);
+  /* The page's query alone, from its candidates on. */
+  start = strstr (log->str, "CTE candidates");
+  size->pg_empty_plan = g_strndup (start ? start : log->str,
+                                   start && strstr (start, "CTE page") ? (gsize) (strstr (start, "CTE page") - start)
+                                                                       : strlen (start ? start : log->str));
+}
+
 /* The server's side alone: the functions a refresh calls, through libpq. */
 static void
 measure_server (PGconn *conn,
@@ -284,6 +353,7 @@ measure_server (PGconn *conn,
   guint rows = 0;
 
   size->pg_empty_ms = time_query (conn, "SELECT * FROM public.tickets_changed_since($1::uuid, $2, 1000)", 2, params);
+  explain_nothing_new (conn, params, size);
   size->pg_summary_ms = time_query (conn, "SELECT * FROM public.event_summary($1::uuid)", 1, params);
 
   /* Every page of a full download, as the kiosk asks for them. */
@@ -347,10 +417,11 @@ measure_size (PGconn     *conn,
   envp = g_environ_setenv (envp, "GATE_EVENT", size->event, TRUE);
   envp = g_environ_setenv (envp, "GATE_CACHE", size->cache_path, TRUE);
 
-  full = run_gatectl (envp, "refresh", NULL);
+  full = run_gatectl (envp, "refresh", "--full");
   size->failed |= full.status != 0;
   size->full_s = full.seconds;
   size->full_rss_mb = full.max_rss_mb;
+  size->full_cpu_s = full.cpu_seconds;
   size->file_mb = (file_size (size->cache_path, "") + file_size (size->cache_path, "-wal")) / (1024.0 * 1024.0);
   size->bytes_per_ticket = size->file_mb * 1024.0 * 1024.0 / size->tickets;
 
@@ -454,6 +525,7 @@ main (int   argc,
 
   printf ("%-48s %12u %12u %9s\n", "tickets in the event", size[0].tickets, size[1].tickets, "ratio");
   row ("full refresh (s)", 2, size[0].full_s, size[1].full_s);
+  row ("  gatectl's own CPU, user + system (s)", 2, size[0].full_cpu_s, size[1].full_cpu_s);
   row ("  peak RSS (MB)", 1, size[0].full_rss_mb, size[1].full_rss_mb);
   row ("  server: every page through libpq (s)", 2, size[0].pg_pages_s, size[1].pg_pages_s);
   row ("delta refresh, 100 changed, best of 3 (ms)", 1, size[0].delta_ms, size[1].delta_ms);
@@ -461,6 +533,7 @@ main (int   argc,
   row ("  server: tickets_changed_since, 100 new (ms)", 2, size[0].pg_delta_ms, size[1].pg_delta_ms);
   row ("nothing-changed refresh, best of 3 (ms)", 1, size[0].nothing_ms, size[1].nothing_ms);
   row ("  server: tickets_changed_since, none new (ms)", 2, size[0].pg_empty_ms, size[1].pg_empty_ms);
+  row ("  server: its index entries read", 0, size[0].pg_empty_entries, size[1].pg_empty_entries);
   row ("  server: event_summary (ms)", 2, size[0].pg_summary_ms, size[1].pg_summary_ms);
   row ("  cache: status read (µs)", 0, size[0].status_us, size[1].status_us);
   row ("  cache: purge (ms)", 2, size[0].purge_ms, size[1].purge_ms);
@@ -468,6 +541,9 @@ main (int   argc,
   row ("  bytes a ticket", 0, size[0].bytes_per_ticket, size[1].bytes_per_ticket);
   row ("lookup p50 (µs)", 0, size[0].lookup_p50_us, size[1].lookup_p50_us);
   row ("lookup p99 (µs)", 0, size[0].lookup_p99_us, size[1].lookup_p99_us);
+
+  printf ("\nserver: tickets_changed_since with nothing new at %u tickets, the page's range:\n%s\n", size[1].tickets,
+          size[1].pg_empty_plan);
 
   judged = size[0].tickets == 100000 && size[1].tickets == 1000000;
   ok = !size[0].failed && !size[1].failed;
@@ -495,6 +571,7 @@ main (int   argc,
       remove_cache (size[i].cache_path);
       g_free (size[i].cache_path);
       g_free (size[i].event);
+      g_free (size[i].pg_empty_plan);
     }
   g_rmdir (dir);
   return ok ? 0 : 1;
