@@ -12,8 +12,9 @@
 --   on one row; event_summary sums at most 16 rows.
 -- * Inserting and deleting tickets is counted once a statement (transition
 --   tables), so a COPY of a million tickets adds one row's work; a change
---   of status or event is counted row by row, and only when it changes the
---   counts (the trigger's WHEN is evaluated without calling anything).
+--   of status or event is counted row by row, only when it changes the
+--   counts (the trigger's WHEN is evaluated without calling anything), and
+--   at the commit (a deferred constraint trigger).
 -- * TRUNCATE drops the counts with the tickets.
 --
 -- tickets_changed_since read the event's whole history to find nothing
@@ -134,8 +135,14 @@ CREATE TRIGGER tickets_counted_truncate
   AFTER TRUNCATE ON public.tickets
   FOR EACH STATEMENT EXECUTE FUNCTION public.tickets_count_statement();
 
-CREATE TRIGGER tickets_counted_again
+-- Deferred to the commit: the slot's row is locked last, after every
+-- ticket the transaction locks, and only until the commit that follows.
+-- Locked at the update, it could close a cycle — a batch upload holding
+-- ticket X and the slot, waiting for ticket Y, held by another backend of
+-- the same slot that waits for the slot.
+CREATE CONSTRAINT TRIGGER tickets_counted_again
   AFTER UPDATE OF event_id, status ON public.tickets
+  DEFERRABLE INITIALLY DEFERRED
   FOR EACH ROW
   WHEN (OLD.event_id IS DISTINCT FROM NEW.event_id
         OR (OLD.status = 'scanned') IS DISTINCT FROM (NEW.status = 'scanned'))
