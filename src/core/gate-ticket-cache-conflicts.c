@@ -167,7 +167,7 @@ gate_ticket_cache_store_conflicts (GateTicketCache  *self,
   g_return_val_if_fail (conflicts != NULL, FALSE);
 
   g_mutex_lock (&self->mutex);
-  if (_gate_cache_begin (self, error))
+  if (_gate_cache_begin_replaceable (self, error))
     {
       if (store_conflicts_locked (self, conflicts, error))
         ok = _gate_cache_commit (self, error);

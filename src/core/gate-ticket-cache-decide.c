@@ -198,7 +198,7 @@ decide_locked (GateTicketCache       *self,
 
   stmt = _gate_cache_prepare (self,
                               "UPDATE tickets SET status = 'scanned', scanned_at = ?2, scanned_device = ?3, "
-                              "local_scan_id = ?4 WHERE id = ?1",
+                              "local_scan_id = ?4 WHERE id = gate_uuid(?1)",
                               error);
   if (stmt == NULL)
     return NULL;

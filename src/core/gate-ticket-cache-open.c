@@ -263,6 +263,10 @@ gate_ticket_cache_initable_init (GInitable     *initable,
       /* Deleted rows are overwritten with zeros, not left in free pages:
        * purged and wiped attendee data must not stay readable on disk. */
       !_gate_cache_exec (self, "PRAGMA secure_delete = ON", "configuring the cache", error) ||
+      /* ticket_counts' triggers must also see the rows that UPDATE OR
+       * REPLACE removes (migrations/sqlite/0003). */
+      !_gate_cache_exec (self, "PRAGMA recursive_triggers = ON", "configuring the cache", error) ||
+      !_gate_cache_register_functions (self, error) ||
       !migrate (self, error) ||
       !_gate_cache_load_device_names (self, error))
     return FALSE;

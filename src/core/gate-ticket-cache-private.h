@@ -28,8 +28,10 @@
 
 G_BEGIN_DECLS
 
+/* Ids are stored as 16 bytes (gate_uuid()); the server's qr_signature is
+ * not kept (migrations/sqlite/0003), so it reads as NULL. */
 #define GATE_CACHE_TICKET_COLUMNS \
-  "id, event_id, qr_token, qr_signature, ticket_type, guest_name, status, scanned_at, " \
+  "gate_uuid_text(id), gate_uuid_text(event_id), qr_token, NULL, ticket_type, guest_name, status, scanned_at, " \
   "scanned_device, updated_at, local_scan_id"
 
 struct _GateTicketCache
@@ -48,6 +50,9 @@ struct _GateTicketCache
    * lock of its own so the main context never waits for a transaction. */
   GMutex        names_mutex;
   GHashTable   *device_names;
+
+  gboolean      replaceable;   /* in a synchronous=NORMAL transaction */
+  gboolean      bulk;          /* a large page cache for a bulk download */
 
   gboolean      offset_known;
   gint64        clock_offset_ms;
@@ -69,6 +74,8 @@ void          _gate_ticket_cache_initable_iface_init (GInitableIface  *iface);
 gboolean      _gate_cache_fail                 (GateTicketCache  *self,
                                                 int               rc,
                                                 const char       *what,
+                                                GError          **error);
+gboolean      _gate_cache_register_functions   (GateTicketCache  *self,
                                                 GError          **error);
 sqlite3_stmt *_gate_cache_prepare              (GateTicketCache  *self,
                                                 const char       *sql,
@@ -92,6 +99,8 @@ gboolean      _gate_cache_exec                 (GateTicketCache  *self,
                                                 const char       *what,
                                                 GError          **error);
 gboolean      _gate_cache_begin                (GateTicketCache  *self,
+                                                GError          **error);
+gboolean      _gate_cache_begin_replaceable    (GateTicketCache  *self,
                                                 GError          **error);
 void          _gate_cache_rollback             (GateTicketCache  *self);
 gboolean      _gate_cache_commit               (GateTicketCache  *self,

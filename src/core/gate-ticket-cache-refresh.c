@@ -14,11 +14,11 @@
  * than what we have is skipped; an unconfirmed local admit wins over the
  * server's "valid", which has not seen our scan yet. */
 static const char UPSERT_TICKET_SQL[] =
-  "INSERT INTO tickets (id, event_id, qr_token, qr_signature, ticket_type, guest_name, status, "
-  "scanned_at, scanned_device, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+  "INSERT INTO tickets (id, event_id, qr_token, ticket_type, guest_name, status, "
+  "scanned_at, scanned_device, updated_at) VALUES (gate_uuid(?1), gate_uuid(?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
   "ON CONFLICT (id) DO UPDATE SET "
   "  event_id = excluded.event_id, qr_token = excluded.qr_token, "
-  "  qr_signature = excluded.qr_signature, ticket_type = excluded.ticket_type, "
+  "  ticket_type = excluded.ticket_type, "
   "  guest_name = excluded.guest_name, updated_at = excluded.updated_at, "
   "  status = CASE WHEN tickets.local_scan_id IS NOT NULL AND excluded.status = 'valid' "
   "                THEN tickets.status ELSE excluded.status END, "
@@ -39,12 +39,38 @@ rekey_reissued (GateTicketCache   *self,
 {
   sqlite3_stmt *stmt;
 
-  stmt = _gate_cache_prepare (self, "UPDATE OR REPLACE tickets SET id = ?1 WHERE qr_token = ?2 AND id <> ?1", error);
+  stmt = _gate_cache_prepare (self, "UPDATE OR REPLACE tickets SET id = gate_uuid(?1) WHERE qr_token = ?2 AND id <> gate_uuid(?1)", error);
   if (stmt == NULL)
     return FALSE;
   _gate_cache_bind_text (stmt, 1, ticket->id);
   _gate_cache_bind_text (stmt, 2, ticket->qr_token);
   return _gate_cache_step_done (self, stmt, "re-keying a re-issued ticket", error);
+}
+
+/* A page this full is one of many: a first download, or a full resync. The
+ * code index takes one random insert per ticket; with SQLite's default 2 MB
+ * of page cache each of them reads its page back from the kernel (at a
+ * million tickets the index is some 50 MB). While pages this full arrive
+ * the connection keeps up to 64 MB; the first short page — the end of the
+ * download — gives it back. */
+#define BULK_PAGE_TICKETS  500
+#define BULK_CACHE_KIB     65536
+
+static void
+size_page_cache_locked (GateTicketCache      *self,
+                        const GateTicketPage *page)
+{
+  gboolean bulk = page->tickets->len >= BULK_PAGE_TICKETS;
+  g_autofree char *pragma = NULL;
+
+  if (bulk == self->bulk)
+    return;
+  self->bulk = bulk;
+  pragma = g_strdup_printf ("PRAGMA cache_size = %d", bulk ? -BULK_CACHE_KIB : -2000);
+  /* Only a hint: a refresh goes on with the cache it has. */
+  sqlite3_exec (self->db, pragma, NULL, NULL, NULL);
+  if (!bulk)
+    sqlite3_db_release_memory (self->db);
 }
 
 static gboolean
@@ -96,13 +122,12 @@ apply_page_locked (GateTicketCache       *self,
           _gate_cache_bind_text (stmt, 1, ticket->id);
           _gate_cache_bind_text (stmt, 2, event_id);
           _gate_cache_bind_text (stmt, 3, ticket->qr_token);
-          _gate_cache_bind_text (stmt, 4, ticket->qr_signature);
-          _gate_cache_bind_text (stmt, 5, ticket->ticket_type);
-          _gate_cache_bind_text (stmt, 6, ticket->guest_name);
-          _gate_cache_bind_text (stmt, 7, gate_ticket_status_to_string (ticket->status));
-          _gate_cache_bind_time (stmt, 8, ticket->scanned_at_us);
-          _gate_cache_bind_text (stmt, 9, ticket->scanned_device);
-          _gate_cache_bind_time (stmt, 10, ticket->updated_at_us);
+          _gate_cache_bind_text (stmt, 4, ticket->ticket_type);
+          _gate_cache_bind_text (stmt, 5, ticket->guest_name);
+          _gate_cache_bind_text (stmt, 6, gate_ticket_status_to_string (ticket->status));
+          _gate_cache_bind_time (stmt, 7, ticket->scanned_at_us);
+          _gate_cache_bind_text (stmt, 8, ticket->scanned_device);
+          _gate_cache_bind_time (stmt, 9, ticket->updated_at_us);
           rc = sqlite3_step (stmt);
           sqlite3_reset (stmt);
 
@@ -150,7 +175,8 @@ gate_ticket_cache_apply_page (GateTicketCache       *self,
   g_return_val_if_fail (event_id != NULL && page != NULL, FALSE);
 
   g_mutex_lock (&self->mutex);
-  if (_gate_cache_begin (self, error))
+  size_page_cache_locked (self, page);
+  if (_gate_cache_begin_replaceable (self, error))
     {
       if (apply_page_locked (self, event_id, page, error))
         ok = _gate_cache_commit (self, error);

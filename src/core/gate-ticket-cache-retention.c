@@ -17,7 +17,9 @@ purge_locked (GateTicketCache  *self,
               GError          **error)
 {
   gint64 horizon = now_us - GATE_CACHE_RETENTION_US;
+  g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func (g_free);
   sqlite3_stmt *stmt;
+  int rc;
 
   stmt = _gate_cache_prepare (self, "DELETE FROM scan_queue WHERE state = 'answered' AND answered_at < ?", error);
   if (stmt == NULL)
@@ -34,23 +36,40 @@ purge_locked (GateTicketCache  *self,
     return FALSE;
 
   /* Attendee names go 24 h after the last refresh, but never while a scan
-   * of that event still waits for the server. */
+   * of that event still waits for the server. The stale events are found
+   * first (a few rows): tickets has no index by event, and a purge that
+   * finds nothing to do must not read a million tickets to learn it. */
   stmt = _gate_cache_prepare (self,
-                              "DELETE FROM tickets WHERE event_id IN (SELECT e.id FROM events e WHERE "
-                              "coalesce(e.last_refresh_at, 0) < ?1 AND NOT EXISTS (SELECT 1 FROM scan_queue q WHERE "
-                              "q.state = 'pending' AND q.event_id = e.id))",
+                              "SELECT e.id FROM events e WHERE coalesce(e.last_refresh_at, 0) < ?1 "
+                              "AND NOT EXISTS (SELECT 1 FROM scan_queue q WHERE q.state = 'pending' AND "
+                              "q.event_id = e.id) AND EXISTS (SELECT 1 FROM ticket_counts c WHERE "
+                              "c.event_id = gate_uuid(e.id) AND c.tickets > 0)",
                               error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, horizon);
-  if (!_gate_cache_step_done (self, stmt, "purging attendee data", error))
-    return FALSE;
-  *purged_tickets = sqlite3_changes (self->db) > 0;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (stale, _gate_cache_column_dup (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _gate_cache_fail (self, rc, "finding events to purge", error);
+
+  for (guint i = 0; i < stale->len; i++)
+    {
+      stmt = _gate_cache_prepare (self, "DELETE FROM tickets WHERE event_id = gate_uuid(?1)", error);
+      if (stmt == NULL)
+        return FALSE;
+      _gate_cache_bind_text (stmt, 1, g_ptr_array_index (stale, i));
+      if (!_gate_cache_step_done (self, stmt, "purging attendee data", error))
+        return FALSE;
+      *purged_tickets = TRUE;
+    }
 
   /* Without its tickets the event must be downloaded from scratch. */
   stmt = _gate_cache_prepare (self,
                               "UPDATE events SET cursor = NULL WHERE coalesce(last_refresh_at, 0) < ?1 "
-                              "AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.event_id = events.id)",
+                              "AND cursor IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ticket_counts c "
+                              "WHERE c.event_id = gate_uuid(events.id) AND c.tickets > 0)",
                               error);
   if (stmt == NULL)
     return FALSE;
@@ -90,7 +109,7 @@ gate_ticket_cache_purge (GateTicketCache  *self,
   g_return_val_if_fail (GATE_IS_TICKET_CACHE (self), FALSE);
 
   g_mutex_lock (&self->mutex);
-  if (_gate_cache_begin (self, error))
+  if (_gate_cache_begin_replaceable (self, error))
     {
       if (purge_locked (self, now_us, &purged_tickets, &purged_conflicts, error))
         ok = _gate_cache_commit (self, error);
@@ -127,7 +146,7 @@ gate_ticket_cache_wipe (GateTicketCache  *self,
   if (_gate_cache_begin (self, error))
     {
       if (_gate_cache_exec (self,
-                            "DELETE FROM tickets; DELETE FROM scan_queue WHERE state <> 'pending'; "
+                            "DELETE FROM tickets; DELETE FROM ticket_counts; DELETE FROM scan_queue WHERE state <> 'pending'; "
                             "DELETE FROM online_scans; DELETE FROM conflicts; DELETE FROM events; "
                             "DELETE FROM settings;",
                             "wiping the cache", error))

@@ -19,7 +19,7 @@ search_locked (GateTicketCache  *self,
   int rc;
 
   stmt = _gate_cache_prepare (self,
-                              "SELECT " GATE_CACHE_TICKET_COLUMNS " FROM tickets WHERE event_id = ?1 "
+                              "SELECT " GATE_CACHE_TICKET_COLUMNS " FROM tickets WHERE event_id = gate_uuid(?1) "
                               "AND (guest_name LIKE ?2 ESCAPE '\\' OR qr_token LIKE ?2 ESCAPE '\\') "
                               "ORDER BY guest_name, qr_token LIMIT ?3",
                               error);

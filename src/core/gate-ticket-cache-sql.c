@@ -7,6 +7,115 @@
 #include "gate-error.h"
 #include "gate-ticket-cache-private.h"
 
+/* --- UUIDs as 16 bytes ----------------------------------------------------
+ *
+ * Ticket and event ids are PostgreSQL UUIDs, 36 characters as text. The
+ * cache keeps a canonical (lowercase) one as its 16 bytes — in the table
+ * and in its index that is 40 bytes a ticket less — and anything else as
+ * the text it was, so that every id reads back exactly as it was written.
+ */
+
+static int
+hex_value (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;
+}
+
+/* Whether @text is a canonical UUID; its bytes into @bytes if so. */
+static gboolean
+parse_uuid (const char *text,
+            int         length,
+            guint8      bytes[16])
+{
+  guint n = 0;
+
+  if (length != 36)
+    return FALSE;
+  for (int i = 0; i < 36; i++)
+    {
+      int high;
+      int low;
+
+      if (i == 8 || i == 13 || i == 18 || i == 23)
+        {
+          if (text[i] != '-')
+            return FALSE;
+          continue;
+        }
+      high = hex_value (text[i]);
+      low = hex_value (text[++i]);
+      if (high < 0 || low < 0 || i == 8 || i == 13 || i == 18 || i == 23)
+        return FALSE;
+      bytes[n++] = (guint8) (high << 4 | low);
+    }
+  return n == 16;
+}
+
+/* gate_uuid(x): a canonical UUID's 16 bytes; any other value unchanged. */
+static void
+sql_gate_uuid (sqlite3_context  *context,
+               int               argc,
+               sqlite3_value   **argv)
+{
+  guint8 bytes[16];
+
+  if (sqlite3_value_type (argv[0]) == SQLITE_TEXT &&
+      parse_uuid ((const char *) sqlite3_value_text (argv[0]), sqlite3_value_bytes (argv[0]), bytes))
+    sqlite3_result_blob (context, bytes, sizeof bytes, SQLITE_TRANSIENT);
+  else
+    sqlite3_result_value (context, argv[0]);
+}
+
+/* gate_uuid_text(x): the text of what gate_uuid() stored. */
+static void
+sql_gate_uuid_text (sqlite3_context  *context,
+                    int               argc,
+                    sqlite3_value   **argv)
+{
+  static const char digits[] = "0123456789abcdef";
+  const guint8 *bytes;
+  char text[37];
+  guint at = 0;
+
+  if (sqlite3_value_type (argv[0]) != SQLITE_BLOB || sqlite3_value_bytes (argv[0]) != 16)
+    {
+      sqlite3_result_value (context, argv[0]);
+      return;
+    }
+
+  bytes = sqlite3_value_blob (argv[0]);
+  for (guint i = 0; i < 16; i++)
+    {
+      if (i == 4 || i == 6 || i == 8 || i == 10)
+        text[at++] = '-';
+      text[at++] = digits[bytes[i] >> 4];
+      text[at++] = digits[bytes[i] & 0xf];
+    }
+  text[at] = '\0';
+  sqlite3_result_text (context, text, 36, SQLITE_TRANSIENT);
+}
+
+/* On the connection before any migration: 0003 and the queries use them. */
+gboolean
+_gate_cache_register_functions (GateTicketCache  *self,
+                                GError          **error)
+{
+  const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+  int rc;
+
+  rc = sqlite3_create_function_v2 (self->db, "gate_uuid", 1, flags, NULL, sql_gate_uuid, NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function_v2 (self->db, "gate_uuid_text", 1, flags, NULL, sql_gate_uuid_text, NULL, NULL,
+                                     NULL);
+  if (rc != SQLITE_OK)
+    return _gate_cache_fail (self, rc, "registering the cache's functions", error);
+  return TRUE;
+}
+
 gboolean
 _gate_cache_fail (GateTicketCache  *self,
                   int               rc,
@@ -124,11 +233,43 @@ _gate_cache_begin (GateTicketCache  *self,
   return _gate_cache_exec (self, "BEGIN IMMEDIATE", "starting a cache transaction", error);
 }
 
+/* For what the server can send again — refresh pages with their cursor,
+ * the event summary, downloaded conflicts, retention: in WAL mode a
+ * synchronous=NORMAL commit is as atomic as a FULL one, but does not wait
+ * for the disk. A power cut may take the last of them back, never a part of
+ * one, and never an earlier FULL commit (an admit): the WAL is replayed up
+ * to a commit, in order, and every FULL commit syncs all that came before
+ * it. A lost page is downloaded again from the cursor that went with it. */
+gboolean
+_gate_cache_begin_replaceable (GateTicketCache  *self,
+                               GError          **error)
+{
+  if (!_gate_cache_exec (self, "PRAGMA synchronous = NORMAL", "relaxing the cache's commit", error))
+    return FALSE;
+  self->replaceable = TRUE;
+  if (_gate_cache_begin (self, error))
+    return TRUE;
+  _gate_cache_rollback (self);
+  return FALSE;
+}
+
+static void
+end_replaceable (GateTicketCache *self)
+{
+  if (!self->replaceable)
+    return;
+  self->replaceable = FALSE;
+  /* Cannot fail outside a transaction short of running out of memory;
+   * then the next open starts FULL again anyway. */
+  sqlite3_exec (self->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+}
+
 void
 _gate_cache_rollback (GateTicketCache *self)
 {
   if (!sqlite3_get_autocommit (self->db))
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  end_replaceable (self);
 }
 
 gboolean
@@ -140,6 +281,7 @@ _gate_cache_commit (GateTicketCache  *self,
       _gate_cache_rollback (self);
       return FALSE;
     }
+  end_replaceable (self);
   return TRUE;
 }
 

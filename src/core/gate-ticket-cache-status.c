@@ -38,16 +38,21 @@ gate_ticket_cache_set_event (GateTicketCache         *self,
                               "INSERT INTO events (id, name, starts_at, ticket_count, scanned_count) VALUES (?1, ?2, "
                               "?3, ?4, ?5) ON CONFLICT (id) DO UPDATE SET name = excluded.name, starts_at = "
                               "excluded.starts_at, ticket_count = excluded.ticket_count, scanned_count = "
-                              "excluded.scanned_count",
+                              "excluded.scanned_count WHERE (name, starts_at, ticket_count, scanned_count) IS NOT "
+                              "(excluded.name, excluded.starts_at, excluded.ticket_count, excluded.scanned_count)",
                               error);
-  if (stmt != NULL)
+  /* The server sends it again at every refresh: the same summary writes
+   * nothing, another one need not wait for the disk. */
+  if (stmt != NULL && _gate_cache_begin_replaceable (self, error))
     {
       _gate_cache_bind_text (stmt, 1, summary->event_id);
       _gate_cache_bind_text (stmt, 2, summary->name);
       _gate_cache_bind_time (stmt, 3, summary->starts_at_us);
       sqlite3_bind_int64 (stmt, 4, summary->ticket_count);
       sqlite3_bind_int64 (stmt, 5, summary->scanned_count);
-      ok = _gate_cache_step_done (self, stmt, "storing the event", error);
+      ok = _gate_cache_step_done (self, stmt, "storing the event", error) && _gate_cache_commit (self, error);
+      if (!ok)
+        _gate_cache_rollback (self);
     }
   g_mutex_unlock (&self->mutex);
 
@@ -186,11 +191,14 @@ status_locked (GateTicketCache  *self,
   int rc;
 
   stmt = _gate_cache_prepare (self,
+                              /* The ticket counts are kept by triggers (migrations/sqlite/0003):
+                               * one row, whatever the size of the event. The pending scans are
+                               * few and counted through scan_queue_state. */
                               "SELECT e.name, e.starts_at, e.last_refresh_at, e.last_full_refresh_at, "
-                              "e.last_upload_at, (SELECT count(*) FROM tickets t WHERE t.event_id = ?1), (SELECT "
-                              "count(*) FROM tickets t WHERE t.event_id = ?1 AND t.status = 'scanned'), (SELECT "
+                              "e.last_upload_at, coalesce(c.tickets, 0), coalesce(c.scanned, 0), (SELECT "
                               "count(*) FROM scan_queue q WHERE q.state = 'pending' AND q.event_id = ?1) FROM (SELECT "
-                              "?1 AS id) AS wanted LEFT JOIN events e ON e.id = wanted.id",
+                              "?1 AS id) AS wanted LEFT JOIN events e ON e.id = wanted.id "
+                              "LEFT JOIN ticket_counts c ON c.event_id = gate_uuid(wanted.id)",
                               error);
   if (stmt == NULL)
     return NULL;
@@ -254,7 +262,7 @@ arrivals_locked (GateTicketCache  *self,
    * in epoch-aligned buckets so charts of two kiosks line up. */
   stmt = _gate_cache_prepare (self,
                               "SELECT scanned_at / ?2, count(*) FROM tickets "
-                              "WHERE event_id = ?1 AND status = 'scanned' AND scanned_at >= ?3 "
+                              "WHERE event_id = gate_uuid(?1) AND status = 'scanned' AND scanned_at >= ?3 "
                               "GROUP BY 1 ORDER BY 1",
                               error);
   if (stmt == NULL)

@@ -15,6 +15,8 @@
 #include "gate-error.h"
 #include "gate-test-harness.h"
 #include "gate-ticket-cache.h"
+/* Only for counting the work of the cache's own statements (issue 16). */
+#include "gate-ticket-cache-private.h"
 
 #define EVENT "6f1c2c8e-0000-4000-8000-000000000001"
 #define OTHER_EVENT "6f1c2c8e-0000-4000-8000-000000000002"
@@ -385,6 +387,89 @@ test_open_upgrades_older_schema (void)
   g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, gate_ticket_cache_get_schema_version ());
   ticket = gate_ticket_cache_lookup (cache, "GS1-OLD", NULL, &error);
   g_assert_cmpstr (ticket->guest_name, ==, "Old Guest");
+
+  g_clear_object (&cache);
+  remove_dir (dir);
+}
+
+/* A cache of schema 2 (0001 and 0002, as shipped before 0003) with tickets
+ * in every state moves to the compact table with nothing lost. */
+static void
+test_open_compacts_schema_2 (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gate-cache-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "two.db", NULL);
+  g_autoptr(GateTicketCache) cache = NULL;
+  g_autoptr(GateTicket) plain = NULL;
+  g_autoptr(GateTicket) odd = NULL;
+  g_autoptr(GateCacheStatus) status = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean pending = FALSE;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  for (guint i = 1; i <= 2; i++)
+    {
+      g_autofree char *name = g_strdup_printf (i == 1 ? "0001_init.sql" : "0002_online_scans.sql");
+      g_autofree char *file = g_build_filename (g_getenv ("GATE_SOURCE_ROOT"), "migrations", "sqlite", name, NULL);
+      g_autofree char *sql = NULL;
+
+      g_assert_true (g_file_get_contents (file, &sql, NULL, &error));
+      g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    }
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO events (id, name, cursor) VALUES ('" EVENT "', 'Old night', 'c|||'); "
+                                 "INSERT INTO tickets (id, event_id, qr_token, qr_signature, ticket_type, guest_name, "
+                                 "  status, scanned_at, scanned_device, updated_at, local_scan_id) VALUES "
+                                 "('00000000-0000-4000-8000-00000000000a', '" EVENT "', 'GS1-A', 'ab12', 'VIP', "
+                                 "  'Ana', 'valid', NULL, NULL, 10, NULL), "
+                                 "('00000000-0000-4000-8000-00000000000b', '" EVENT "', 'GS1-B', NULL, 'General', "
+                                 "  'Bea', 'scanned', 20, 'gate-9', 21, 'scan-b'), "
+                                 "('Not-A-UUID', '" EVENT "', 'GS1-C', NULL, NULL, 'Cai', 'void', NULL, NULL, 30, "
+                                 "  NULL), "
+                                 "('00000000-0000-4000-8000-00000000000d', '" OTHER_EVENT "', 'GS1-D', NULL, NULL, "
+                                 "  'Dan', 'scanned', 40, 'gate-2', 41, NULL); "
+                                 "INSERT INTO scan_queue (client_scan_id, event_id, qr_token, ticket_id, device_id, "
+                                 "  scanned_at, clock_offset_ms, scan_method) VALUES ('scan-b', '" EVENT "', "
+                                 "  'GS1-B', '00000000-0000-4000-8000-00000000000b', 'gate-1', 20, 0, 'qr'); "
+                                 "PRAGMA user_version = 2;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  cache = gate_ticket_cache_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, gate_ticket_cache_get_schema_version ());
+
+  /* Ids read back as they were written; UUIDs are stored as 16 bytes. */
+  plain = gate_ticket_cache_lookup (cache, "GS1-B", &pending, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (plain->id, ==, "00000000-0000-4000-8000-00000000000b");
+  g_assert_cmpstr (plain->event_id, ==, EVENT);
+  g_assert_cmpint (plain->status, ==, GATE_TICKET_STATUS_SCANNED);
+  g_assert_cmpint (plain->scanned_at_us, ==, 20);
+  g_assert_cmpstr (plain->scanned_device, ==, "gate-9");
+  g_assert_true (pending);
+  odd = gate_ticket_cache_lookup (cache, "GS1-C", NULL, &error);
+  g_assert_cmpstr (odd->id, ==, "Not-A-UUID");
+  g_assert_cmpint (odd->status, ==, GATE_TICKET_STATUS_VOID);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM tickets WHERE typeof(id) = 'blob' "
+                                    "AND length(id) = 16 AND typeof(event_id) = 'blob'"), ==, 3);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM sqlite_schema WHERE name = 'tickets_event_status'"), ==,
+                   0);
+
+  /* The pending local admit still wins over the server's "valid". */
+  g_assert_cmpint (admit (cache, "GS1-B"), ==, GATE_VERDICT_ALREADY_SCANNED);
+
+  /* The counts were taken over, per event. */
+  status = gate_ticket_cache_get_status (cache, EVENT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status->tickets_cached, ==, 3);
+  g_assert_cmpint (status->checked_in, ==, 1);
+  g_assert_cmpint (status->pending_uploads, ==, 1);
+  g_clear_pointer (&status, gate_cache_status_free);
+  status = gate_ticket_cache_get_status (cache, OTHER_EVENT, &error);
+  g_assert_cmpint (status->tickets_cached, ==, 1);
+  g_assert_cmpint (status->checked_in, ==, 1);
 
   g_clear_object (&cache);
   remove_dir (dir);
@@ -1445,6 +1530,137 @@ all_four_done (gpointer user_data)
   return ((Answers *) user_data)->done == 4;
 }
 
+/* The counts the status reads (kept by triggers) and those of the rows. */
+static void
+assert_counts_true (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateCacheStatus) status = gate_ticket_cache_get_status (fixture->cache, EVENT, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (status->tickets_cached, ==, query_int (fixture->path, "SELECT count(*) FROM tickets"));
+  g_assert_cmpint (status->checked_in, ==,
+                   query_int (fixture->path, "SELECT count(*) FROM tickets WHERE status = 'scanned'"));
+}
+
+static void
+test_status_counts_follow_every_change (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  g_autoptr(GateTicketPage) page = gate_ticket_page_new ();
+  g_autoptr(GateQueuedScan) queued = NULL;
+  g_autoptr(GError) error = NULL;
+  GateTicket *reissued;
+
+  load_tickets (fixture->cache, 1, 20, "valid", "c1");
+  load_tickets (fixture->cache, 21, 5, "scanned", "c2");
+  assert_counts_true (fixture);
+
+  /* An offline admit, and the server's answer that voids it. */
+  g_assert_cmpint (admit (fixture->cache, "GS1-TEST000001"), ==, GATE_VERDICT_ADMITTED);
+  g_assert_cmpint (admit (fixture->cache, "GS1-TEST000002"), ==, GATE_VERDICT_ADMITTED);
+  assert_counts_true (fixture);
+  queued = first_pending (fixture->cache);
+  answer_upload (fixture->cache, queued->client_scan_id, GATE_UPLOAD_VOID, NULL);
+  assert_counts_true (fixture);
+
+  /* The server takes scans back, and re-issues a scanned code under a new
+   * id (the old row is replaced, and counted out). */
+  load_tickets (fixture->cache, 21, 2, "valid", "c3");
+  assert_counts_true (fixture);
+  reissued = make_ticket (23, EVENT, "valid");
+  g_free (reissued->id);
+  reissued->id = g_strdup ("00000000-0000-4000-8000-00000000beef");
+  g_ptr_array_add (page->tickets, reissued);
+  g_ptr_array_add (page->tickets, make_ticket (24, EVENT, "valid"));
+  page->next_cursor = g_strdup ("c4");
+  g_assert_true (gate_ticket_cache_apply_page (fixture->cache, EVENT, page, &error));
+  g_assert_no_error (error);
+  assert_counts_true (fixture);
+
+  /* Retention, then a wipe. */
+  g_assert_true (gate_ticket_cache_purge (fixture->cache, g_get_real_time () + 2 * GATE_CACHE_RETENTION_US,
+                                          &error));
+  g_assert_no_error (error);
+  assert_counts_true (fixture);
+  g_assert_true (gate_ticket_cache_wipe (fixture->cache, &error));
+  assert_counts_true (fixture);
+  load_tickets (fixture->cache, 100, 3, "scanned", "c5");
+  assert_counts_true (fixture);
+}
+
+/* The virtual machine steps of every statement the cache runs: its work,
+ * counted rather than timed. */
+static int
+count_steps (unsigned int  type,
+             void         *user_data,
+             void         *p,
+             void         *x)
+{
+  *(gint64 *) user_data += sqlite3_stmt_status (p, SQLITE_STMTSTATUS_VM_STEP, TRUE);
+  return 0;
+}
+
+/* What a refresh with nothing new does to the cache: an empty page with
+ * the same cursor, the same summary, the conflicts (none), retention with
+ * nothing to purge, and the status read that follows. */
+static gint64
+steps_of_nothing_new (Fixture *fixture)
+{
+  g_autoptr(GateTicketPage) page = gate_ticket_page_new ();
+  g_autoptr(GateEventSummary) summary = gate_event_summary_new ();
+  g_autoptr(GPtrArray) conflicts = g_ptr_array_new ();
+  g_autoptr(GateCacheStatus) status = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 steps = 0;
+
+  summary->event_id = g_strdup (EVENT);
+  summary->name = g_strdup ("Night");
+  page->next_cursor = g_strdup ("same|||");
+  /* Once untraced, so that what was never done before is not counted. */
+  for (guint round = 0; round < 2; round++)
+    {
+      if (round == 1)
+        {
+          /* Counters add up from the statement's earlier runs. */
+          for (sqlite3_stmt *stmt = sqlite3_next_stmt (fixture->cache->db, NULL); stmt != NULL;
+               stmt = sqlite3_next_stmt (fixture->cache->db, stmt))
+            sqlite3_stmt_status (stmt, SQLITE_STMTSTATUS_VM_STEP, TRUE);
+          sqlite3_trace_v2 (fixture->cache->db, SQLITE_TRACE_PROFILE, count_steps, &steps);
+        }
+      g_assert_true (gate_ticket_cache_apply_page (fixture->cache, EVENT, page, &error));
+      g_assert_true (gate_ticket_cache_set_event (fixture->cache, summary, &error));
+      g_assert_true (gate_ticket_cache_store_conflicts (fixture->cache, conflicts, &error));
+      g_assert_true (gate_ticket_cache_purge (fixture->cache, g_get_real_time (), &error));
+      g_clear_pointer (&status, gate_cache_status_free);
+      status = gate_ticket_cache_get_status (fixture->cache, EVENT, &error);
+      g_assert_no_error (error);
+    }
+  sqlite3_trace_v2 (fixture->cache->db, 0, NULL, NULL);
+  return steps;
+}
+
+static void
+test_refresh_nothing_new_costs_the_same_at_any_size (Fixture       *fixture,
+                                                     gconstpointer  data)
+{
+  gint64 small;
+  gint64 large;
+
+  load_tickets (fixture->cache, 1, 100, "valid", "c1");
+  load_tickets (fixture->cache, 101, 10, "scanned", "c2");
+  small = steps_of_nothing_new (fixture);
+
+  for (guint first = 1000; first < 6000; first += 1000)
+    load_tickets (fixture->cache, first, 1000, first % 2000 ? "valid" : "scanned", "c3");
+  large = steps_of_nothing_new (fixture);
+
+  g_test_message ("nothing new: %" G_GINT64_FORMAT " steps at 110 tickets, %" G_GINT64_FORMAT " at 5,110",
+                  small, large);
+  g_assert_cmpint (small, >, 0);
+  g_assert_cmpint (large, ==, small);
+}
+
 static void
 test_status_async_queries_answer_on_main_loop (Fixture       *fixture,
                                                gconstpointer  data)
@@ -1739,6 +1955,7 @@ main (int   argc,
   ADD ("/cache/open/applies-schema-once", test_open_applies_schema_once);
   g_test_add_func ("/cache/open/upgrades-older-schema", test_open_upgrades_older_schema);
   g_test_add_func ("/cache/open/concurrent-processes-migrate-once", test_open_concurrent_processes_migrate_once);
+  g_test_add_func ("/cache/open/compacts-schema-2", test_open_compacts_schema_2);
   ADD ("/cache/open/refuses-newer-schema", test_open_refuses_newer_schema);
   g_test_add_func ("/cache/open/refuses-foreign-file", test_open_refuses_foreign_file);
   ADD ("/cache/open/reopens-without-reapplying", test_open_reopens_without_reapplying);
@@ -1774,6 +1991,8 @@ main (int   argc,
   ADD ("/cache/retention/purges-answered-scans-after-24h", test_retention_purges_answered_scans_after_24h);
   ADD ("/cache/retention/keeps-conflicts-until-reviewed", test_retention_keeps_conflicts_until_reviewed);
   ADD ("/cache/status/counts-for-the-panel", test_status_counts_for_the_panel);
+  ADD ("/cache/status/counts-follow-every-change", test_status_counts_follow_every_change);
+  ADD ("/cache/refresh/nothing-new-costs-the-same-at-any-size", test_refresh_nothing_new_costs_the_same_at_any_size);
   ADD ("/cache/status/async-queries-answer-on-main-loop", test_status_async_queries_answer_on_main_loop);
   ADD ("/cache/arrivals/buckets-with-gaps", test_arrivals_buckets_with_gaps);
   ADD ("/cache/signals/emitted-on-owner-context", test_signals_emitted_on_owner_context);

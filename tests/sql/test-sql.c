@@ -1863,6 +1863,135 @@ test_event_summary_counts (void)
   g_assert_false (PQgetisnull (summary, 0, 4));
 }
 
+/* The counts event_summary answers, and those of the tickets themselves. */
+static void
+assert_summary_counts_true (const char *event)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT format('%%s/%%s', ticket_count, scanned_count) "
+                                          "FROM event_summary('%s')", event);
+  g_autofree char *truth_sql = g_strdup_printf ("SELECT format('%%s/%%s', count(*), "
+                                                "count(*) FILTER (WHERE status = 'scanned')) "
+                                                "FROM tickets WHERE event_id = '%s'", event);
+  g_autofree char *summary = sql_value (sql);
+  g_autofree char *truth = sql_value (truth_sql);
+
+  g_assert_cmpstr (summary, ==, truth);
+}
+
+/* 0008: the counts are kept as tickets change, not counted at each call. */
+static void
+test_event_summary_counts_follow_changes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *event = gate_test_create_event (pg, "Counted night", &error);
+  g_auto(GStrv) tickets = gate_test_generate_tickets (pg, event, 6, "General", &error);
+  g_auto(GStrv) more = NULL;
+  g_autoptr(PGconn) conn = connect_as ("gate_device");
+  g_autofree char *sql = NULL;
+  g_autofree char *ignored = NULL;
+
+  g_assert_no_error (error);
+  assert_summary_counts_true (event);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *scan_id = gate_test_uuid ();
+
+      PQclear (scan (conn, tickets[i], event, "gate-a", scan_id));
+    }
+  assert_summary_counts_true (event);
+
+  /* A scanned ticket voided, a valid one deleted, a scanned one moved to
+   * another event, a change that is not a status change, more tickets. */
+  sql = g_strdup_printf ("UPDATE tickets SET status = 'void' WHERE qr_token = '%s'", tickets[0]);
+  ignored = sql_value (sql);
+  g_free (sql);
+  sql = g_strdup_printf ("DELETE FROM tickets WHERE qr_token = '%s'", tickets[5]);
+  g_free (ignored);
+  ignored = sql_value (sql);
+  g_free (sql);
+  sql = g_strdup_printf ("UPDATE tickets SET event_id = '%s' WHERE qr_token = '%s'", other_event_id, tickets[1]);
+  g_free (ignored);
+  ignored = sql_value (sql);
+  g_free (sql);
+  sql = g_strdup_printf ("UPDATE tickets SET guest_name = 'Renamed' WHERE event_id = '%s'", event);
+  g_free (ignored);
+  ignored = sql_value (sql);
+  more = gate_test_generate_tickets (pg, event, 4, "VIP", &error);
+  g_assert_no_error (error);
+
+  assert_summary_counts_true (event);
+  assert_summary_counts_true (other_event_id);
+}
+
+/* With nothing new, tickets_changed_since reads an index range of no rows:
+ * its plan, as auto_explain logs it from inside the function. */
+static void
+collect_notice (void           *user_data,
+                const PGresult *result)
+{
+  g_string_append (user_data, PQresultErrorMessage (result));
+}
+
+/* Entries read from tickets_event_change_idx so far, as the statistics
+ * have them after this backend's last transaction. */
+static gint64
+index_entries_read (PGconn *conn)
+{
+  g_autoptr(PGresult) result = NULL;
+
+  PQclear (run (conn, "SELECT pg_stat_clear_snapshot()", 0, NULL));
+  result = run (conn, "SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelname = 'tickets_event_change_idx'",
+                0, NULL);
+  return g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+}
+
+static void
+test_delta_nothing_new_reads_no_rows (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *event = gate_test_create_event (pg, "Nothing new", &error);
+  g_auto(GStrv) tickets = gate_test_generate_tickets (pg, event, 1500, "General", &error);
+  g_autofree char *cursor = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autoptr(PGconn) conn = connect_as (NULL);
+  g_autoptr(PGresult) page = NULL;
+  const char *params[2];
+  g_autofree char *plan = NULL;
+  gint64 read_before;
+  gint64 read_after;
+
+  g_assert_no_error (error);
+  seen = download_all (event, &cursor, 1000);
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 1500);
+
+  PQclear (run (conn, "ANALYZE tickets", 0, NULL));
+  PQclear (run (conn, "LOAD 'auto_explain'", 0, NULL));
+  PQclear (run (conn, "SET auto_explain.log_min_duration = 0", 0, NULL));
+  PQclear (run (conn, "SET auto_explain.log_nested_statements = on", 0, NULL));
+  PQclear (run (conn, "SET auto_explain.log_analyze = on", 0, NULL));
+  PQclear (run (conn, "SET auto_explain.log_timing = off", 0, NULL));
+  PQclear (run (conn, "SET client_min_messages = log", 0, NULL));
+  PQsetNoticeReceiver (conn, collect_notice, log);
+
+  params[0] = event;
+  params[1] = cursor;
+  PQclear (run (conn, "SELECT pg_stat_force_next_flush()", 0, NULL));
+  read_before = index_entries_read (conn);
+  g_string_truncate (log, 0);
+  page = run (conn, "SELECT * FROM tickets_changed_since($1, $2)", 2, params);
+  plan = g_strdup (log->str);
+  g_assert_cmpint (PQntuples (page), ==, 0);
+  g_test_message ("%s", plan);
+  g_assert_nonnull (strstr (plan, "Index Scan using tickets_event_change_idx"));
+  g_assert_null (strstr (plan, "Seq Scan"));
+
+  /* The range holds no entry: none is read (0007's read all 1,500). */
+  read_after = index_entries_read (conn);
+  g_assert_cmpint (read_after - read_before, ==, 0);
+}
+
 /* --- list_events ------------------------------------------------------------------------ */
 
 static char *
@@ -2200,6 +2329,8 @@ main (int   argc,
   g_test_add_func ("/sql/devices/heartbeat-records-device", test_heartbeat_records_device);
   g_test_add_func ("/sql/devices/list-filters-by-event", test_list_devices_filters_by_event);
   g_test_add_func ("/sql/events/summary-counts", test_event_summary_counts);
+  g_test_add_func ("/sql/events/summary-counts-follow-changes", test_event_summary_counts_follow_changes);
+  g_test_add_func ("/sql/delta/nothing-new-reads-no-rows", test_delta_nothing_new_reads_no_rows);
   g_test_add_func ("/sql/events/list-as-device", test_list_events_as_device);
   g_test_add_func ("/sql/events/list-unknown-device", test_list_events_unknown_device);
   g_test_add_func ("/sql/events/list-revoked-device", test_list_events_revoked_device);
