@@ -48,5 +48,7 @@ GPtrArray        *gate_api_rows_to_conflicts    (JsonArray   *rows,
                                                  GError     **error);
 GPtrArray        *gate_api_rows_to_devices      (JsonArray   *rows,
                                                  GError     **error);
+GPtrArray        *gate_api_rows_to_event_keys   (JsonArray   *rows,
+                                                 GError     **error);
 
 G_END_DECLS

@@ -15,6 +15,7 @@
  *   gate-ticket-cache-search.c     manual search
  *   gate-ticket-cache-retention.c  purge and wipe
  *   gate-ticket-cache-async.c      the _async/_finish pairs for the UI
+ *   gate-ticket-cache-keys.c       event keys, signed codes not yet cached
  *
  * One connection behind one mutex: a public function takes the lock, calls
  * *_locked helpers, unlocks and only then queues its signals.
@@ -95,6 +96,15 @@ GateTicket   *_gate_cache_read_ticket          (GateTicketCache  *self,
                                                 const char       *qr_token,
                                                 gboolean         *pending_local,
                                                 GError          **error);
+
+/* gate-ticket-cache-keys.c */
+gboolean      _gate_cache_check_signed_locked  (GateTicketCache         *self,
+                                                const GateQueuedScan    *scan,
+                                                GateVerdict             *verdict,
+                                                GateCannotDecideReason  *reason,
+                                                char                   **detail,
+                                                GateTicket             **ticket,
+                                                GError                 **error);
 
 /* gate-ticket-cache.c: never called with the lock held. */
 void          _gate_cache_notify_later         (GateTicketCache  *self,

@@ -42,6 +42,13 @@ typedef struct
   guint8 signature[GATE_TICKET_CODE_SIGNATURE_SIZE];
 } GateTicketCode;
 
+/* One public key of an event, as event_keys() sends it. */
+typedef struct
+{
+  guint8 key_id;
+  guint8 public_key[GATE_TICKET_CODE_PUBLIC_KEY_SIZE];
+} GateEventKey;
+
 /* Whether @code is meant as a signed code (its prefix): such a code is
  * judged by gate_ticket_code_parse(), never looked up as anything else. */
 gboolean gate_ticket_code_has_prefix (const char           *code);
