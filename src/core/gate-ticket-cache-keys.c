@@ -63,15 +63,19 @@ gate_ticket_cache_set_event_keys (GateTicketCache  *self,
                                   GPtrArray        *keys,
                                   GError          **error)
 {
+  g_autofree char *canonical_id = NULL;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (GATE_IS_TICKET_CACHE (self), FALSE);
   g_return_val_if_fail (event_id != NULL && keys != NULL, FALSE);
 
+  /* Codes carry the event's uuid as bytes: keys are filed under its
+   * lower-case text, whatever spelling the configuration uses. */
+  canonical_id = g_ascii_strdown (event_id, -1);
   g_mutex_lock (&self->mutex);
   if (_gate_cache_begin (self, error))
     {
-      if (store_keys_locked (self, event_id, keys, error))
+      if (store_keys_locked (self, canonical_id, keys, error))
         ok = _gate_cache_commit (self, error);
       else
         _gate_cache_rollback (self);
@@ -183,7 +187,7 @@ _gate_cache_check_signed_locked (GateTicketCache         *self,
 
   /* Said on the strength of the payload: a deny either way, and a gate
    * rarely holds another event's keys. */
-  if (g_strcmp0 (code.event_id, scan->event_id) != 0)
+  if (scan->event_id == NULL || g_ascii_strcasecmp (code.event_id, scan->event_id) != 0)
     {
       *verdict = GATE_VERDICT_WRONG_EVENT;
       *ticket = ticket_from_code (&code, scan->qr_token);
@@ -237,7 +241,7 @@ _gate_cache_check_signed_locked (GateTicketCache         *self,
   if (stmt == NULL)
     return FALSE;
   _gate_cache_bind_text (stmt, 1, code.ticket_id);
-  _gate_cache_bind_text (stmt, 2, code.event_id);
+  _gate_cache_bind_text (stmt, 2, scan->event_id);
   _gate_cache_bind_text (stmt, 3, scan->qr_token);
   _gate_cache_bind_text (stmt, 4, code.ticket_type[0] != '\0' ? code.ticket_type : NULL);
   if (!_gate_cache_step_done (self, stmt, "adding a signed ticket", error))
@@ -245,5 +249,6 @@ _gate_cache_check_signed_locked (GateTicketCache         *self,
 
   *verdict = GATE_VERDICT_ADMITTED;
   *ticket = ticket_from_code (&code, scan->qr_token);
+  _gate_cache_replace_str (&(*ticket)->event_id, scan->event_id);
   return TRUE;
 }
