@@ -336,6 +336,40 @@ gate_api_client_event_summary_finish (GateApiClient  *self,
 }
 
 static gpointer
+decode_event_keys (JsonArray       *rows,
+                   gpointer         data,
+                   GDestroyNotify  *free_func,
+                   GError         **error)
+{
+  *free_func = (GDestroyNotify) g_ptr_array_unref;
+  return gate_api_rows_to_event_keys (rows, error);
+}
+
+void
+gate_api_client_event_keys_async (GateApiClient       *self,
+                                  const char          *event_id,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  args_set_string (args, "p_event_id", event_id);
+  typed_call (self, "event_keys", args, 0, decode_event_keys, NULL, NULL, gate_api_client_event_keys_async,
+              cancellable, callback, user_data);
+}
+
+GPtrArray *
+gate_api_client_event_keys_finish (GateApiClient  *self,
+                                   GAsyncResult   *result,
+                                   GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_event_keys_async, error);
+}
+
+static gpointer
 decode_event_summaries (JsonArray       *rows,
                         gpointer         data,
                         GDestroyNotify  *free_func,

@@ -97,6 +97,18 @@ GateEventSummary *gate_api_client_event_summary_finish (GateApiClient        *se
                                                         GAsyncResult         *result,
                                                         GError              **error);
 
+/* event_keys: the public keys that signed codes of @event_id are checked
+ * with (element-type GateEventKey, freed with g_free). A server from before
+ * signed tickets fails with GATE_ERROR_NOT_FOUND. */
+void              gate_api_client_event_keys_async     (GateApiClient        *self,
+                                                        const char           *event_id,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GPtrArray        *gate_api_client_event_keys_finish    (GateApiClient        *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
 /* list_events for this client's device: the events it may scan, those on
  * now or next first (element-type GateEventSummary). */
 void              gate_api_client_list_events_async    (GateApiClient        *self,

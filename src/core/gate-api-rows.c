@@ -14,6 +14,7 @@
 #include "gate-api-rows.h"
 #include "gate-error.h"
 #include "gate-json-text.h"
+#include "gate-ticket-code.h"
 
 static gboolean
 bad_response (GError    **error,
@@ -580,4 +581,54 @@ gate_api_rows_to_device_activity (JsonArray  *rows,
     }
 
   return g_steal_pointer (&devices);
+}
+
+/* event_keys: GateEventKey records (g_free), in the server's order. */
+GPtrArray *
+gate_api_rows_to_event_keys (JsonArray  *rows,
+                             GError    **error)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      Row row = row_at (rows, i, error);
+      g_autofree char *encoded = NULL;
+      g_autofree guint8 *decoded = NULL;
+      gint64 key_id = 0;
+      gint64 server_time_us = 0;
+      gsize length = 0;
+      GateEventKey *key;
+
+      if (!read_int (&row, "key_id", TRUE, 1, &key_id) ||
+          !read_string (&row, "public_key", TRUE, &encoded) ||
+          !read_time (&row, "server_time", TRUE, &server_time_us))
+        return NULL;
+      if (key_id > 255)
+        {
+          row_bad (&row, "key_id", "a key id from 1 to 255");
+          return NULL;
+        }
+
+      /* g_base64_decode() skips what is not base64: check the text first. */
+      for (const char *p = encoded; *p != '\0'; p++)
+        if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=' && *p != '\n')
+          {
+            row_bad (&row, "public_key", "base64");
+            return NULL;
+          }
+      decoded = g_base64_decode (encoded, &length);
+      if (length != GATE_TICKET_CODE_PUBLIC_KEY_SIZE)
+        {
+          row_bad (&row, "public_key", "a 32-byte Ed25519 public key");
+          return NULL;
+        }
+
+      key = g_new0 (GateEventKey, 1);
+      key->key_id = (guint8) key_id;
+      memcpy (key->public_key, decoded, GATE_TICKET_CODE_PUBLIC_KEY_SIZE);
+      g_ptr_array_add (keys, key);
+    }
+
+  return g_steal_pointer (&keys);
 }

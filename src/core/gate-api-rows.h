@@ -49,6 +49,8 @@ GPtrArray        *gate_api_rows_to_conflicts    (JsonArray   *rows,
 GPtrArray        *gate_api_rows_to_devices      (JsonArray   *rows,
                                                  GError     **error);
 GPtrArray        *gate_api_rows_to_device_activity (JsonArray *rows,
+                                                   GError   **error);
+GPtrArray        *gate_api_rows_to_event_keys   (JsonArray   *rows,
                                                  GError     **error);
 
 G_END_DECLS

@@ -63,6 +63,7 @@ typedef struct
   GateEventSummary *summary;
   GPtrArray      *conflicts;
   GPtrArray      *device_names;  /* GateDeviceInfo*: id and name */
+  GPtrArray      *keys;      /* GateEventKey*, from event_keys */
   char           *failure;
   guint           uploaded;
   guint           downloaded;
@@ -77,6 +78,7 @@ run_free (Run *run)
   g_clear_pointer (&run->summary, gate_event_summary_free);
   g_clear_pointer (&run->conflicts, g_ptr_array_unref);
   g_clear_pointer (&run->device_names, g_ptr_array_unref);
+  g_clear_pointer (&run->keys, g_ptr_array_unref);
   g_free (run->cursor);
   g_free (run->failure);
   g_free (run);
@@ -89,6 +91,7 @@ static void finish_run        (GTask *task, GError *error);
 static void upload_next_batch (GTask *task);
 static void refresh_next_page (GTask *task);
 static void fetch_summary     (GTask *task);
+static void fetch_keys        (GTask *task);
 
 /* --- running a cache step in a thread, then going on on the main context -- */
 
@@ -322,7 +325,7 @@ after_page (GTask *task)
   Run *run = g_task_get_task_data (task);
 
   if (run->page->tickets->len < GATE_SYNC_PAGE)
-    fetch_summary (task);
+    fetch_keys (task);
   else
     refresh_next_page (task);
 }
@@ -362,6 +365,52 @@ static void
 refresh_next_page (GTask *task)
 {
   hop (task, read_cursor, request_page);
+}
+
+/* --- event keys (signed tickets) --------------------------------------------- */
+
+static gboolean
+store_keys (GateSyncService  *self,
+            Run              *run,
+            GError          **error)
+{
+  return gate_ticket_cache_set_event_keys (self->cache, self->event_id, run->keys, error);
+}
+
+static void
+on_keys (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  GateSyncService *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  run->keys = gate_api_client_event_keys_finish (GATE_API_CLIENT (source), result, &error);
+  if (run->keys == NULL)
+    {
+      /* A server from before signed tickets: its codes are all unsigned,
+       * and the keys this cache has (none) stay. */
+      if (g_error_matches (error, GATE_ERROR, GATE_ERROR_NOT_FOUND))
+        {
+          g_clear_error (&error);
+          fetch_summary (task);
+          return;
+        }
+      network_failed (self, task, error);
+      return;
+    }
+
+  hop (task, store_keys, fetch_summary);
+}
+
+static void
+fetch_keys (GTask *task)
+{
+  GateSyncService *self = g_task_get_source_object (task);
+
+  gate_api_client_event_keys_async (self->client, self->event_id, g_task_get_cancellable (task), on_keys, task);
 }
 
 /* --- summary, conflicts, heartbeat, retention ------------------------------- */

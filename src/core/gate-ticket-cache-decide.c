@@ -9,6 +9,7 @@
 
 #include "gate-error.h"
 #include "gate-ticket-cache-private.h"
+#include "gate-ticket-code.h"
 
 /**
  * gate_ticket_cache_lookup:
@@ -155,6 +156,8 @@ decide_locked (GateTicketCache       *self,
   const char *device_id = scan->device_id != NULL ? scan->device_id : "";
   gint64 corrected_us = scan->scanned_at_us + scan->clock_offset_ms * 1000;
   gboolean pending_local = FALSE;
+  gboolean by_signature = FALSE;
+  GateScanDecision *admit;
   sqlite3_stmt *stmt;
 
   *marked = NULL;
@@ -174,6 +177,27 @@ decide_locked (GateTicketCache       *self,
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
+    }
+
+  /* A signed code the cache has never seen: its signature decides, and an
+   * admitted one is now a valid ticket of the cache, marked below. */
+  if (ticket == NULL && gate_ticket_code_has_prefix (scan->qr_token))
+    {
+      GateVerdict verdict;
+      GateCannotDecideReason reason;
+      g_autofree char *detail = NULL;
+      GateScanDecision *decision;
+
+      if (!_gate_cache_check_signed_locked (self, scan, &verdict, &reason, &detail, &ticket, error))
+        return NULL;
+      if (verdict != GATE_VERDICT_ADMITTED)
+        {
+          decision = decision_new (verdict, scan, ticket);
+          decision->reason = reason;
+          decision->detail = g_steal_pointer (&detail);
+          return decision;
+        }
+      by_signature = TRUE;
     }
 
   /* A code this cache does not know is "not found" only if the event's
@@ -232,7 +256,10 @@ decide_locked (GateTicketCache       *self,
   ticket->scanned_at_us = corrected_us;
   _gate_cache_replace_str (&ticket->scanned_device, device_id);
   *marked = g_steal_pointer (&ticket);
-  return decision_new (GATE_VERDICT_ADMITTED, scan, *marked);
+  admit = decision_new (GATE_VERDICT_ADMITTED, scan, *marked);
+  if (by_signature)
+    admit->source = GATE_DECISION_SOURCE_SIGNATURE;
+  return admit;
 }
 
 /**

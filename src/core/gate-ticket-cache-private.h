@@ -16,6 +16,7 @@
  *   gate-ticket-cache-devices.c    the venue's device names
  *   gate-ticket-cache-retention.c  purge and wipe
  *   gate-ticket-cache-async.c      the _async/_finish pairs for the UI
+ *   gate-ticket-cache-keys.c       event keys, signed codes not yet cached
  *
  * One connection behind one mutex: a public function takes the lock, calls
  * *_locked helpers, unlocks and only then queues its signals.
@@ -115,6 +116,15 @@ GateTicket   *_gate_cache_read_ticket          (GateTicketCache  *self,
 gboolean      _gate_cache_load_device_names    (GateTicketCache  *self,
                                                 GError          **error);
 void          _gate_cache_forget_device_names  (GateTicketCache  *self);
+
+/* gate-ticket-cache-keys.c */
+gboolean      _gate_cache_check_signed_locked  (GateTicketCache         *self,
+                                                const GateQueuedScan    *scan,
+                                                GateVerdict             *verdict,
+                                                GateCannotDecideReason  *reason,
+                                                char                   **detail,
+                                                GateTicket             **ticket,
+                                                GError                 **error);
 
 /* gate-ticket-cache.c: never called with the lock held. */
 void          _gate_cache_notify_later         (GateTicketCache  *self,

@@ -101,6 +101,13 @@ gboolean             gate_ticket_cache_reset_cursor          (GateTicketCache   
                                                               const char              *event_id,
                                                               GError                 **error);
 
+/* Signed tickets: the event's public keys, replaced at each refresh
+ * (element-type GateEventKey). */
+gboolean             gate_ticket_cache_set_event_keys        (GateTicketCache         *self,
+                                                              const char              *event_id,
+                                                              GPtrArray               *keys,
+                                                              GError                 **error);
+
 /* The upload queue. */
 GPtrArray           *gate_ticket_cache_pending_scans         (GateTicketCache         *self,
                                                               guint                    limit,

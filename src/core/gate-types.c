@@ -168,6 +168,7 @@ gate_scan_decision_new (GateVerdict  verdict,
 
   decision->verdict = verdict;
   decision->mode = mode;
+  decision->source = mode == GATE_SCAN_MODE_ONLINE ? GATE_DECISION_SOURCE_SERVER : GATE_DECISION_SOURCE_CACHE;
   return decision;
 }
 

@@ -75,6 +75,16 @@ typedef enum
 
 const char *gate_scan_mode_to_string (GateScanMode mode);
 
+/* What a decision rests on: the server's answer, this device's cache, or
+ * (offline, for a signed code the cache has never seen) the code's
+ * signature alone. */
+typedef enum
+{
+  GATE_DECISION_SOURCE_SERVER,     /*< nick=server >*/
+  GATE_DECISION_SOURCE_CACHE,      /*< nick=cache >*/
+  GATE_DECISION_SOURCE_SIGNATURE,  /*< nick=signature >*/
+} GateDecisionSource;
+
 /* The one record of a decision about one scanned code, whoever made it:
  * scan_ticket's answer (online), the cache's (offline), and what the scan
  * engine hands out with ::decided. */
@@ -100,6 +110,7 @@ typedef struct
                                              * queued */
   gint64                  latency_us;       /* code in → verdict out (set by the engine) */
   gint64                  cache_age_us;     /* offline: how old the cache is; 0 when never refreshed */
+  GateDecisionSource      source;           /* server when online, else cache or signature */
 } GateScanDecision;
 
 #define GATE_TYPE_SCAN_DECISION (gate_scan_decision_get_type ())

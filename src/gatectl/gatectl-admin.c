@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -13,6 +14,7 @@
 #include <libpq-fe.h>
 
 #include "gate-config.h"
+#include "gate-ticket-code.h"
 #include "gatectl-private.h"
 
 #define MIGRATIONS_RESOURCE "/io/github/gatescanner/GateScanner/migrations/postgres"
@@ -69,27 +71,12 @@ random_hex (gsize n_bytes)
 static char *
 new_ticket_token (void)
 {
-  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   guint8 bytes[16];
-  GString *token = g_string_new ("GS1-");
-  guint buffer = 0;
-  int bits = 0;
+  g_autofree char *body = NULL;
 
   fill_random (bytes, sizeof bytes);
-  for (gsize i = 0; i < sizeof bytes; i++)
-    {
-      buffer = (buffer << 8) | bytes[i];
-      bits += 8;
-      while (bits >= 5)
-        {
-          g_string_append_c (token, alphabet[(buffer >> (bits - 5)) & 31]);
-          bits -= 5;
-        }
-    }
-  if (bits > 0)
-    g_string_append_c (token, alphabet[(buffer << (5 - bits)) & 31]);
-
-  return g_string_free (token, FALSE);
+  body = gate_base32_encode (bytes, sizeof bytes);
+  return g_strconcat ("GS1-", body, NULL);
 }
 
 static char *
@@ -367,6 +354,8 @@ run_migrate (int    argc,
 
 /* --- event create -------------------------------------------------------- */
 
+static int run_event_keys (int argc, char **argv);
+
 static int
 run_event (int    argc,
            char **argv)
@@ -387,13 +376,17 @@ run_event (int    argc,
   int status;
   const char *params[3];
 
+  if (argc >= 2 && strcmp (argv[1], "keys") == 0)
+    return run_event_keys (argc, argv);
+
   g_option_context_add_main_entries (context, entries, NULL);
   if (!parse_options (context, &argc, &argv))
     return GATECTL_EXIT_USAGE;
 
   if (argc != 2 || strcmp (argv[1], "create") != 0 || name == NULL || *name == '\0')
     {
-      fprintf (stderr, "Usage: gatectl event create --db CONNINFO --name NAME [--starts-at TIME]\n");
+      fprintf (stderr, "Usage: gatectl event create --db CONNINFO --name NAME [--starts-at TIME]\n"
+                       "       gatectl event keys --db CONNINFO --event ID [--rotate | --retire KEY_ID]\n");
       return GATECTL_EXIT_USAGE;
     }
 
@@ -412,6 +405,225 @@ run_event (int    argc,
     return GATECTL_EXIT_FAILED;
 
   printf ("%s\n", PQgetvalue (result, 0, 0));
+  return GATECTL_EXIT_OK;
+}
+
+/* --- signing keys (docs/signed-tickets.md) ------------------------------- */
+
+typedef struct
+{
+  guint8 key_id;
+  guint8 seed[GATE_TICKET_CODE_SEED_SIZE];
+} SigningKey;
+
+static void
+signing_key_clear (SigningKey *key)
+{
+  explicit_bzero (key, sizeof *key);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SigningKey, signing_key_clear)
+
+static gboolean
+hex_to_bytes (const char *hex,
+              guint8     *out,
+              gsize       length)
+{
+  if (strlen (hex) != length * 2)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    {
+      int high = g_ascii_xdigit_value (hex[2 * i]);
+      int low = g_ascii_xdigit_value (hex[2 * i + 1]);
+
+      if (high < 0 || low < 0)
+        return FALSE;
+      out[i] = (guint8) (high << 4 | low);
+    }
+  return TRUE;
+}
+
+static char *
+bytes_to_hex (const guint8 *bytes,
+              gsize         length)
+{
+  GString *hex = g_string_sized_new (length * 2);
+
+  for (gsize i = 0; i < length; i++)
+    g_string_append_printf (hex, "%02x", bytes[i]);
+  return g_string_free (hex, FALSE);
+}
+
+/* A new key pair for @event under the next free key id (ids are never
+ * reused, retired ones included). Runs in the caller's transaction, which
+ * holds the event's row lock. */
+static gboolean
+create_signing_key (PGconn     *conn,
+                    const char *event,
+                    SigningKey *key)
+{
+  guint8 public_key[GATE_TICKET_CODE_PUBLIC_KEY_SIZE];
+  g_autofree char *public_hex = NULL;
+  g_autofree char *seed_hex = NULL;
+  g_autoptr(PGresult) next = NULL;
+  g_autoptr(PGresult) stored = NULL;
+  const char *params[4];
+  int key_id;
+
+  params[0] = event;
+  next = PQexecParams (conn,
+                       "SELECT coalesce(max(key_id), 0) + 1 FROM public.event_signing_keys WHERE event_id = $1::uuid",
+                       1, NULL, params, NULL, NULL, 0);
+  if (!check_result (next, "choosing a key id"))
+    return FALSE;
+  key_id = atoi (PQgetvalue (next, 0, 0));
+  if (key_id > 255)
+    {
+      fprintf (stderr, "gatectl: event %s has used all 255 key ids\n", event);
+      return FALSE;
+    }
+
+  key->key_id = (guint8) key_id;
+  gate_ticket_code_new_key (key->seed, public_key);
+  public_hex = bytes_to_hex (public_key, sizeof public_key);
+  seed_hex = bytes_to_hex (key->seed, sizeof key->seed);
+
+  params[1] = PQgetvalue (next, 0, 0);
+  params[2] = public_hex;
+  params[3] = seed_hex;
+  stored = PQexecParams (conn,
+                         "WITH k AS (INSERT INTO public.event_signing_keys (event_id, key_id, public_key) "
+                         "           VALUES ($1::uuid, $2::smallint, decode($3, 'hex')) RETURNING event_id, key_id) "
+                         "INSERT INTO public.event_signing_seeds (event_id, key_id, seed) "
+                         "SELECT event_id, key_id, decode($4, 'hex') FROM k",
+                         4, NULL, params, NULL, NULL, 0);
+  explicit_bzero (seed_hex, strlen (seed_hex));
+  return check_result (stored, "storing the signing key");
+}
+
+/* The key that signs new codes of @event: its newest key in use, created
+ * on first use (or always, with @rotate). Takes the event's row lock in the
+ * caller's transaction, so two runs never create two keys at once. */
+static gboolean
+signing_key_for_event (PGconn     *conn,
+                       const char *event,
+                       gboolean    rotate,
+                       SigningKey *key)
+{
+  g_autoptr(PGresult) locked = NULL;
+  g_autoptr(PGresult) newest = NULL;
+  const char *params[1] = { event };
+
+  locked = PQexecParams (conn, "SELECT 1 FROM public.events WHERE id = $1::uuid FOR UPDATE",
+                         1, NULL, params, NULL, NULL, 0);
+  if (!check_result (locked, "locking the event"))
+    return FALSE;
+  if (PQntuples (locked) != 1)
+    {
+      fprintf (stderr, "gatectl: no event with id %s\n", event);
+      return FALSE;
+    }
+
+  if (!rotate)
+    {
+      newest = PQexecParams (conn,
+                             "SELECT k.key_id, encode(s.seed, 'hex') FROM public.event_signing_keys k "
+                             "JOIN public.event_signing_seeds s USING (event_id, key_id) "
+                             "WHERE k.event_id = $1::uuid AND k.retired_at IS NULL "
+                             "ORDER BY k.key_id DESC LIMIT 1",
+                             1, NULL, params, NULL, NULL, 0);
+      if (!check_result (newest, "reading the signing key"))
+        return FALSE;
+      if (PQntuples (newest) == 1)
+        {
+          key->key_id = (guint8) atoi (PQgetvalue (newest, 0, 0));
+          if (!hex_to_bytes (PQgetvalue (newest, 0, 1), key->seed, sizeof key->seed))
+            {
+              fprintf (stderr, "gatectl: the stored signing key of event %s is malformed\n", event);
+              return FALSE;
+            }
+          return TRUE;
+        }
+    }
+
+  return create_signing_key (conn, event, key);
+}
+
+/* event keys: the event's signing keys as JSON lines (public halves only);
+ * --rotate adds a key that signs new codes from now on (older codes stay
+ * valid), --retire stops sending a key to gates, so its codes are no longer
+ * admitted offline by signature (online they still are). */
+static int
+run_event_keys (int    argc,
+                char **argv)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *event = NULL;
+  gboolean rotate = FALSE;
+  gint retire = 0;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_STRING, &db, "PostgreSQL connection string", "CONNINFO" },
+    { "event", 0, 0, G_OPTION_ARG_STRING, &event, "Event id", "ID" },
+    { "rotate", 0, 0, G_OPTION_ARG_NONE, &rotate, "Create a new key that signs new codes", NULL },
+    { "retire", 0, 0, G_OPTION_ARG_INT, &retire, "Stop trusting codes of this key offline", "KEY_ID" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("keys — list, rotate or retire an event's signing keys");
+  g_auto(SigningKey) key = { 0 };
+  g_autoptr(PGconn) conn = NULL;
+  g_autoptr(PGresult) result = NULL;
+  g_autofree char *retire_text = NULL;
+  const char *params[2];
+  int status;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!parse_options (context, &argc, &argv))
+    return GATECTL_EXIT_USAGE;
+
+  if (argc != 2 || event == NULL || !g_uuid_string_is_valid (event) || (rotate && retire != 0) || retire < 0 ||
+      retire > 255)
+    {
+      fprintf (stderr, "Usage: gatectl event keys --db CONNINFO --event ID [--rotate | --retire KEY_ID]\n");
+      return GATECTL_EXIT_USAGE;
+    }
+
+  if ((status = connect_db (db, &conn)) != GATECTL_EXIT_OK)
+    return status;
+
+  params[0] = event;
+  if (!exec_ok (conn, "BEGIN", "starting a transaction"))
+    return GATECTL_EXIT_FAILED;
+  if (rotate && !signing_key_for_event (conn, event, TRUE, &key))
+    return GATECTL_EXIT_FAILED;
+  if (retire != 0)
+    {
+      g_autoptr(PGresult) retired = NULL;
+
+      retire_text = g_strdup_printf ("%d", retire);
+      params[1] = retire_text;
+      retired = PQexecParams (conn,
+                              "UPDATE public.event_signing_keys SET retired_at = coalesce(retired_at, now()) "
+                              "WHERE event_id = $1::uuid AND key_id = $2::smallint RETURNING key_id",
+                              2, NULL, params, NULL, NULL, 0);
+      if (!check_result (retired, "retiring the key"))
+        return GATECTL_EXIT_FAILED;
+      if (PQntuples (retired) != 1)
+        {
+          fprintf (stderr, "gatectl: event %s has no key %d\n", event, retire);
+          return GATECTL_EXIT_FAILED;
+        }
+    }
+
+  result = PQexecParams (conn,
+                         "SELECT json_build_object('key_id', key_id, 'public_key', encode(public_key, 'base64'), "
+                         "  'created_at', created_at, 'retired_at', retired_at)::text "
+                         "FROM public.event_signing_keys WHERE event_id = $1::uuid ORDER BY key_id",
+                         1, NULL, params, NULL, NULL, 0);
+  if (!check_result (result, "listing the keys") || !exec_ok (conn, "COMMIT", "committing the keys"))
+    return GATECTL_EXIT_FAILED;
+
+  for (int i = 0; i < PQntuples (result); i++)
+    printf ("%s\n", PQgetvalue (result, i, 0));
   return GATECTL_EXIT_OK;
 }
 
@@ -438,13 +650,17 @@ run_tickets (int    argc,
   g_autofree char *event = NULL;
   g_autofree char *type = NULL;
   gint count = 0;
+  gboolean signed_codes = FALSE;
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_STRING, &db, "PostgreSQL connection string", "CONNINFO" },
     { "event", 0, 0, G_OPTION_ARG_STRING, &event, "Event id", "ID" },
     { "count", 0, 0, G_OPTION_ARG_INT, &count, "How many tickets", "N" },
     { "type", 0, 0, G_OPTION_ARG_STRING, &type, "Ticket type (default General)", "TYPE" },
+    { "signed", 0, 0, G_OPTION_ARG_NONE, &signed_codes,
+      "Signed codes that gates can check offline (creates the event's key pair on first use)", NULL },
     { NULL }
   };
+  g_auto(SigningKey) signing_key = { 0 };
   g_autoptr(GOptionContext) context = g_option_context_new ("generate — create tickets, print one token a line");
   g_autoptr(PGconn) conn = NULL;
   g_autoptr(PGresult) result = NULL;
@@ -460,7 +676,7 @@ run_tickets (int    argc,
 
   if (argc != 2 || strcmp (argv[1], "generate") != 0 || event == NULL || count <= 0 || count > 10000000)
     {
-      fprintf (stderr, "Usage: gatectl tickets generate --db CONNINFO --event ID --count N [--type T]\n"
+      fprintf (stderr, "Usage: gatectl tickets generate --db CONNINFO --event ID --count N [--type T] [--signed]\n"
                        "       (N from 1 to 10,000,000)\n");
       return GATECTL_EXIT_USAGE;
     }
@@ -482,6 +698,8 @@ run_tickets (int    argc,
 
   if (!exec_ok (conn, "BEGIN", "starting a transaction"))
     return GATECTL_EXIT_FAILED;
+  if (signed_codes && !signing_key_for_event (conn, event, FALSE, &signing_key))
+    return GATECTL_EXIT_FAILED;
 
   out = g_string_new (NULL);
   while (done < count)
@@ -491,21 +709,35 @@ run_tickets (int    argc,
       g_autoptr(PGresult) end = NULL;
       gint batch = MIN (COPY_BATCH, count - done);
 
-      copy = PQexec (conn, "COPY public.tickets (event_id, qr_token, qr_signature, ticket_type, guest_name) "
+      copy = PQexec (conn, "COPY public.tickets (id, event_id, qr_token, qr_signature, ticket_type, guest_name) "
                            "FROM STDIN");
       if (!check_result (copy, "copying tickets"))
         return GATECTL_EXIT_FAILED;
 
       for (gint i = 0; i < batch; i++)
         {
-          g_autofree char *token = new_ticket_token ();
-          g_autofree char *signature = g_compute_hmac_for_string (G_CHECKSUM_SHA256,
-                                                                  (const guchar *) key, strlen (key),
-                                                                  token, -1);
+          g_autofree char *ticket_id = g_uuid_string_random ();
+          g_autofree char *token = NULL;
+          g_autofree char *signature = NULL;
+          g_autoptr(GError) error = NULL;
           guint32 pick[2];
 
+          /* A signed ticket's code is its qr_token: online scans, uploads
+           * and refreshes find it like any other. */
+          if (signed_codes)
+            token = gate_ticket_code_sign (signing_key.key_id, event, ticket_id, type ? type : "General",
+                                           signing_key.seed, &error);
+          else
+            token = new_ticket_token ();
+          if (token == NULL)
+            {
+              fprintf (stderr, "gatectl: %s\n", error->message);
+              return GATECTL_EXIT_USAGE;
+            }
+          signature = g_compute_hmac_for_string (G_CHECKSUM_SHA256, (const guchar *) key, strlen (key), token, -1);
+
           fill_random ((guint8 *) pick, sizeof pick);
-          g_string_append_printf (rows, "%s\t%s\t%s\t", event, token, signature);
+          g_string_append_printf (rows, "%s\t%s\t%s\t%s\t", ticket_id, event, token, signature);
           append_copy_field (rows, type ? type : "General");
           g_string_append_c (rows, '\t');
           append_copy_field (rows, first_names[pick[0] % G_N_ELEMENTS (first_names)]);

@@ -170,6 +170,7 @@ run_scan (Options     *options,
       if (decision->verdict == GATE_VERDICT_CANNOT_DECIDE)
         add_string (builder, "reason", gate_cannot_decide_reason_to_string (decision->reason));
       add_string (builder, "mode", gate_scan_mode_to_string (decision->mode));
+      add_string (builder, "source", gate_enum_to_nick (GATE_TYPE_DECISION_SOURCE, decision->source));
       add_string (builder, "ticket_id", decision->ticket_id);
       add_string (builder, "client_scan_id", decision->client_scan_id);
       add_string (builder, "guest_name", decision->guest_name);

@@ -79,6 +79,32 @@ test_verdict_is_spanish (void)
   g_object_unref (view);
 }
 
+static void
+test_signature_badge_is_spanish (void)
+{
+  GateVerdictView *view = GATE_VERDICT_VIEW (g_object_ref_sink (gate_verdict_view_new ()));
+  GateScanDecision decision = {
+    .code = (char *) "GSS:EJEMPLO",
+    .verdict = GATE_VERDICT_ADMITTED,
+    .mode = GATE_SCAN_MODE_OFFLINE,
+    .source = GATE_DECISION_SOURCE_SIGNATURE,
+    .ticket_type = (char *) "VIP",
+    .cache_age_us = 5 * 60 * G_USEC_PER_SEC,
+  };
+  GateScanDecision from_cache = decision;
+
+  gate_verdict_view_show_decision (view, &decision);
+  g_assert_cmpstr (gate_verdict_view_get_signature_badge (view), ==, "Verificada sin conexión por firma");
+  g_assert_cmpstr (gate_verdict_view_get_badge (view), ==, "Sin conexión — caché de hace 5 min");
+
+  /* The next verdict, from the cache, has no such badge. */
+  from_cache.source = GATE_DECISION_SOURCE_CACHE;
+  gate_verdict_view_show_decision (view, &from_cache);
+  g_assert_null (gate_verdict_view_get_signature_badge (view));
+
+  g_object_unref (view);
+}
+
 /* The camera's sentences are the gate worker's too, not a log line. */
 static void
 test_camera_sentence_is_spanish (void)
@@ -114,6 +140,7 @@ main (int    argc,
 
   g_test_add_func ("/i18n/welcome-page-is-spanish", test_welcome_page_is_spanish);
   g_test_add_func ("/i18n/verdict-is-spanish", test_verdict_is_spanish);
+  g_test_add_func ("/i18n/signature-badge-is-spanish", test_signature_badge_is_spanish);
   g_test_add_func ("/i18n/camera-sentence-is-spanish", test_camera_sentence_is_spanish);
 
   return g_test_run ();

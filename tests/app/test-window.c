@@ -21,6 +21,7 @@
 #include "gate-test-gui.h"
 #include "gate-test-harness.h"
 #include "gate-test-tickets.h"
+#include "gate-ticket-code.h"
 #include "gate-verdict-view.h"
 #include "gate-window.h"
 
@@ -213,6 +214,47 @@ test_offline_verdict_carries_cache_age_badge (Fixture       *fixture,
 
   verdict = GATE_VERDICT_VIEW (gate_gate_view_get_verdict_view (gate_view_of (fixture)));
   g_assert_true (g_str_has_prefix (gate_verdict_view_get_badge (verdict), "Offline — cache"));
+}
+
+/* A ticket sold after this gate's last refresh, its signed code drawn by
+ * qroverlay as it is by default: upper-cased. */
+static void
+test_signature_admit_shows_its_badge (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTicketCache) cache = NULL;
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *ticket_id = g_uuid_string_random ();
+  g_autofree char *code = NULL;
+  g_autofree char *source = NULL;
+  guint8 seed[GATE_TICKET_CODE_SEED_SIZE];
+  GateEventKey *key = g_new0 (GateEventKey, 1);
+  GateVerdictView *verdict;
+
+  key->key_id = 1;
+  gate_ticket_code_new_key (seed, key->public_key);
+  g_ptr_array_add (keys, key);
+  cache = gate_ticket_cache_new (fixture->cache_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (gate_ticket_cache_set_event_keys (cache, fixture->event_id, keys, &error));
+  g_clear_object (&cache);
+
+  code = gate_ticket_code_sign (1, fixture->event_id, ticket_id, "VIP", seed, &error);
+  g_assert_no_error (error);
+  source = g_strdup_printf ("videotestsrc is-live=true pattern=black "
+                            "! video/x-raw,width=640,height=480,framerate=30/1 "
+                            "! qroverlay pixel-size=4 data=%s", code);
+
+  open_window (fixture, source);
+  wait_for_screen (fixture, "verdict");
+
+  verdict = GATE_VERDICT_VIEW (gate_gate_view_get_verdict_view (gate_view_of (fixture)));
+  g_assert_cmpstr (gate_verdict_view_get_verdict (verdict), ==, "admitted");
+  g_assert_cmpstr (gate_verdict_view_get_signature_badge (verdict), ==, "Verified offline by signature");
+  g_assert_true (g_str_has_prefix (gate_verdict_view_get_badge (verdict), "Offline — cache"));
+  g_assert_true (gate_test_gui_wait_drawn (GTK_WIDGET (verdict), DEADLINE_MS));
+  g_free (gate_test_gui_snapshot_widget (GTK_WIDGET (fixture->window), "verdict-signature"));
 }
 
 typedef struct
@@ -506,6 +548,7 @@ main (int    argc,
 
   ADD ("camera-code-shows-verdict-then-camera-returns", test_camera_code_shows_verdict_then_camera_returns);
   ADD ("offline-verdict-carries-cache-age-badge", test_offline_verdict_carries_cache_age_badge);
+  ADD ("signature-admit-shows-its-badge", test_signature_admit_shows_its_badge);
   ADD ("second-scan-shows-when-it-was-used", test_second_scan_shows_when_it_was_used);
   ADD ("status-strip-counts-an-admit-live", test_status_strip_counts_an_admit_live);
   ADD ("no-camera-shows-its-status-page", test_no_camera_shows_its_status_page);

@@ -12,6 +12,7 @@
 
 #include "gate-api-rows.h"
 #include "gate-error.h"
+#include "gate-ticket-code.h"
 
 #define TICKET_ID "6f1c2b7e-3a52-4f0e-9d41-7c8e5b2a9f10"
 #define EVENT_ID  "0b6f3e2a-1c4d-4e5f-8a9b-0c1d2e3f4a5b"
@@ -320,6 +321,55 @@ test_device_pending_count_must_fit (void)
   g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
 }
 
+/* 32 bytes 0x00…0x1f in base64, as encode(…, 'base64') prints them. */
+#define KEY_B64 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
+static void
+test_event_keys_decode (void)
+{
+  g_autoptr(JsonArray) rows = rows_from ("[{\"key_id\":1,\"public_key\":\"" KEY_B64 "\","
+                                         "\"created_at\":\"2026-11-25T10:00:00+00:00\","
+                                         "\"server_time\":\"2026-11-25T10:00:00+00:00\"},"
+                                         "{\"key_id\":255,\"public_key\":\"" KEY_B64 "\","
+                                         "\"server_time\":\"2026-11-25T10:00:00+00:00\"}]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = gate_api_rows_to_event_keys (rows, &error);
+  const GateEventKey *first;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (keys->len, ==, 2);
+  first = g_ptr_array_index (keys, 0);
+  g_assert_cmpuint (first->key_id, ==, 1);
+  for (guint i = 0; i < GATE_TICKET_CODE_PUBLIC_KEY_SIZE; i++)
+    g_assert_cmpuint (first->public_key[i], ==, i);
+  g_assert_cmpuint (((const GateEventKey *) g_ptr_array_index (keys, 1))->key_id, ==, 255);
+}
+
+static void
+test_malformed_event_keys_are_refused (void)
+{
+  const char *const bodies[] = {
+    /* 31 bytes */
+    "[{\"key_id\":1,\"public_key\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==\",\"server_time\":\"2026-11-25T10:00:00Z\"}]",
+    /* not base64 (g_base64_decode would skip the stars) */
+    "[{\"key_id\":1,\"public_key\":\"**" KEY_B64 "\",\"server_time\":\"2026-11-25T10:00:00Z\"}]",
+    "[{\"key_id\":0,\"public_key\":\"" KEY_B64 "\",\"server_time\":\"2026-11-25T10:00:00Z\"}]",
+    "[{\"key_id\":256,\"public_key\":\"" KEY_B64 "\",\"server_time\":\"2026-11-25T10:00:00Z\"}]",
+    "[{\"key_id\":1,\"public_key\":null,\"server_time\":\"2026-11-25T10:00:00Z\"}]",
+    "[{\"key_id\":1,\"public_key\":\"" KEY_B64 "\"}]",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autoptr(JsonArray) rows = rows_from (bodies[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) keys = gate_api_rows_to_event_keys (rows, &error);
+
+      g_assert_null (keys);
+      g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+    }
+}
+
 static char *
 nested (guint depth)
 {
@@ -458,6 +508,8 @@ main (int   argc,
   g_test_add_func ("/api/rows/server-invented-verdict-is-refused", test_server_invented_verdict_is_refused);
   g_test_add_func ("/api/rows/conflict-id-must-be-positive", test_conflict_id_must_be_positive);
   g_test_add_func ("/api/rows/device-pending-count-must-fit", test_device_pending_count_must_fit);
+  g_test_add_func ("/api/rows/event-keys-decode", test_event_keys_decode);
+  g_test_add_func ("/api/rows/malformed-event-keys-are-refused", test_malformed_event_keys_are_refused);
   g_test_add_func ("/api/rows/nesting-limit-is-exact", test_nesting_limit_is_exact);
   g_test_add_func ("/api/rows/brackets-inside-strings-do-not-nest", test_brackets_inside_strings_do_not_nest);
   g_test_add_func ("/api/rows/nul-escape-is-refused", test_nul_escape_is_refused);

@@ -54,6 +54,7 @@ MODULE_PROVIDES = {
     'postgresql': {'libpq'},
     'libqrencode': {'libqrencode'},
     'qrencode': {'libqrencode'},
+    'libsodium': {'libsodium'},
 }
 
 REQUIRED_FINISH_ARGS = ['--share=network', '--socket=wayland',

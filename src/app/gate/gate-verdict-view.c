@@ -20,6 +20,7 @@ struct _GateVerdictView
   GtkLabel  *headline;
   GtkLabel  *detail;
   GtkLabel  *badge;
+  GtkLabel  *signature_badge;
 
   GateVerdict verdict;
   gboolean    shown;
@@ -203,6 +204,7 @@ gate_verdict_view_show_decision (GateVerdictView        *self,
   g_autofree char *badge = NULL;
   g_autofree char *announcement = NULL;
   const char *headline;
+  gboolean by_signature;
 
   g_return_if_fail (GATE_IS_VERDICT_VIEW (self));
   g_return_if_fail (decision != NULL);
@@ -221,9 +223,14 @@ gate_verdict_view_show_decision (GateVerdictView        *self,
   gtk_widget_set_visible (GTK_WIDGET (self->detail), detail != NULL && *detail != '\0');
   gtk_label_set_label (self->badge, badge != NULL ? badge : "");
   gtk_widget_set_visible (GTK_WIDGET (self->badge), badge != NULL);
+  /* A ticket the cache had never seen, let in on its code's signature. */
+  by_signature = decision->source == GATE_DECISION_SOURCE_SIGNATURE;
+  gtk_widget_set_visible (GTK_WIDGET (self->signature_badge), by_signature);
 
   /* The alert role makes screen readers speak the whole verdict at once. */
-  announcement = g_strjoin (". ", headline, detail != NULL ? detail : "", badge != NULL ? badge : "", NULL);
+  announcement = g_strjoin (". ", headline, detail != NULL ? detail : "",
+                            by_signature ? gtk_label_get_label (self->signature_badge) : "",
+                            badge != NULL ? badge : "", NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, announcement, -1);
 
   self->verdict = decision->verdict;
@@ -254,6 +261,15 @@ const char *
 gate_verdict_view_get_badge (GateVerdictView *self)
 {
   return gtk_label_get_label (self->badge);
+}
+
+/* Returns: (nullable): the signature badge's words while it is shown */
+const char *
+gate_verdict_view_get_signature_badge (GateVerdictView *self)
+{
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->signature_badge)))
+    return NULL;
+  return gtk_label_get_label (self->signature_badge);
 }
 
 void
@@ -302,6 +318,7 @@ gate_verdict_view_class_init (GateVerdictViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GateVerdictView, headline);
   gtk_widget_class_bind_template_child (widget_class, GateVerdictView, detail);
   gtk_widget_class_bind_template_child (widget_class, GateVerdictView, badge);
+  gtk_widget_class_bind_template_child (widget_class, GateVerdictView, signature_badge);
   gtk_widget_class_set_css_name (widget_class, "verdictview");
 }
 

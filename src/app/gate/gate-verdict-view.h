@@ -24,5 +24,7 @@ const char *gate_verdict_view_get_verdict   (GateVerdictView        *self);
 const char *gate_verdict_view_get_headline  (GateVerdictView        *self);
 const char *gate_verdict_view_get_detail    (GateVerdictView        *self);
 const char *gate_verdict_view_get_badge     (GateVerdictView        *self);
+/* "Verified offline by signature" on a signature admit, else NULL. */
+const char *gate_verdict_view_get_signature_badge (GateVerdictView   *self);
 
 G_END_DECLS
