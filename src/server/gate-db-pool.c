@@ -64,6 +64,7 @@ typedef struct
   GateDbReply *reply;
   gboolean     rolling_back;
   gboolean     cancelling;    /* a PQcancel for this connection is under way */
+  gboolean     was_up;        /* has been open before: the next open is a reconnect */
 } Conn;
 
 /* The work of one device or client address. */
@@ -91,6 +92,8 @@ struct _GateDbPool
   gboolean         available;
   gboolean         closed;
   gboolean         short_logged;
+  guint64          n_lost;
+  guint64          n_reconnects;
 };
 
 G_DEFINE_FINAL_TYPE (GateDbPool, gate_db_pool, G_TYPE_OBJECT)
@@ -385,7 +388,10 @@ conn_break (Conn       *conn,
     }
 
   if (was_up && !self->closed)
-    g_message ("database connection lost: %s", why);
+    {
+      self->n_lost++;
+      g_message ("database connection lost: %s", why);
+    }
   if (was_connecting)
     log_short_pool (self, why);
 
@@ -461,6 +467,9 @@ static void
 conn_ready (Conn *conn)
 {
   conn->backoff_ms = 0;
+  if (conn->was_up)
+    conn->pool->n_reconnects++;
+  conn->was_up = TRUE;
   conn_set_idle (conn);
   update_available (conn->pool);
   log_full_pool (conn->pool);
@@ -940,6 +949,31 @@ gate_db_pool_set_limits (GateDbPool             *self,
     self->limits.lane_waiting = limits->lane_waiting;
   if (limits->max_wait_ms > 0)
     self->limits.max_wait_ms = limits->max_wait_ms;
+}
+
+/**
+ * gate_db_pool_get_stats:
+ * @stats: (out caller-allocates): the pool as it is now, for /metrics
+ */
+void
+gate_db_pool_get_stats (GateDbPool      *self,
+                        GateDbPoolStats *stats)
+{
+  g_return_if_fail (GATE_IS_DB_POOL (self));
+
+  *stats = (GateDbPoolStats) {
+    .size = self->size,
+    .waiting = self->n_waiting,
+    .lost = self->n_lost,
+    .reconnects = self->n_reconnects,
+  };
+  for (guint i = 0; i < self->conns->len; i++)
+    {
+      Conn *conn = g_array_index (self->conns, Conn *, i);
+
+      stats->open += conn->state == CONN_IDLE || conn->state == CONN_BUSY;
+      stats->busy += conn->state == CONN_BUSY;
+    }
 }
 
 /**

@@ -135,6 +135,7 @@ struct _GateHttpListener
   GHashTable      *refusals;       /* Refusal* set */
   guint            tick_id;
   gboolean         accept_failing;
+  guint64          n_refused;
   gulong           handler_ids[4];
 };
 
@@ -456,6 +457,8 @@ refuse (GateHttpListener *self,
   Refusal *refusal;
   int fd;
 
+  self->n_refused++;
+
   /* A TLS client cannot read a plain answer; it just sees the end. */
   if (self->tls_certificate != NULL)
     {
@@ -771,6 +774,20 @@ gate_http_listener_get_n_connections (GateHttpListener *self)
   g_return_val_if_fail (GATE_IS_HTTP_LISTENER (self), 0);
 
   return g_hash_table_size (self->connections);
+}
+
+/**
+ * gate_http_listener_get_n_refused:
+ *
+ * Returns: how many connections were refused (beyond max_connections)
+ *   since the start
+ */
+guint64
+gate_http_listener_get_n_refused (GateHttpListener *self)
+{
+  g_return_val_if_fail (GATE_IS_HTTP_LISTENER (self), 0);
+
+  return self->n_refused;
 }
 
 /**
