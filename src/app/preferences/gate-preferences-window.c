@@ -669,7 +669,7 @@ seconds_to_ms (const GValue       *value,
 }
 
 /* In the order of the decoder row's list (data/ui/gate-preferences-window.ui). */
-static const char * const decoders[] = { "auto", "zbar", "zxing" };
+static const char * const decoders[] = { "zbar", "zxing", "auto" };
 
 static gboolean
 decoder_to_position (GValue   *value,
