@@ -295,7 +295,6 @@ gate_log_request (const GateLogRequest *request)
   {
     const GLogField fields[] = {
       { "MESSAGE", message->str, -1 },
-      { "GLIB_DOMAIN", "gate-server", -1 },
       { "GATE_REQUEST_ID", request->request_id ? request->request_id : "", -1 },
       { "GATE_METHOD", request->method, -1 },
       { "GATE_PATH", path, -1 },
