@@ -19,6 +19,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <libpq-fe.h>
@@ -28,10 +29,85 @@
 
 #define CLIENTS           32
 #define SECONDS           8
-/* Enough for 16,000 scans/s a side and run: never runs out. */
-#define TICKETS_A_CLIENT  4000
+/* Each direct run scans half of a client's series: enough for 5,000
+ * scans/s a run, twice what this machine did. */
+#define TICKETS_A_CLIENT  2500
 #define TARGET_RATIO      0.80
 #define TARGET_P99_MS     25.0
+
+/* CPU time (user + system) of process @pid so far, in µs; with
+ * @children, also that of its children it has waited for. */
+static gint64
+process_cpu_us (const char *pid,
+                gboolean    children)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_name;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (after_name = strrchr (stat, ')')) == NULL)
+    return 0;
+  /* Fields after the name: state is the 3rd field, utime the 14th. */
+  fields = g_strsplit (after_name + 2, " ", -1);
+  if (g_strv_length (fields) < 15)
+    return 0;
+  return (g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10) +
+          (children ? g_ascii_strtoll (fields[13], NULL, 10) + g_ascii_strtoll (fields[14], NULL, 10) : 0)) *
+         G_USEC_PER_SEC / sysconf (_SC_CLK_TCK);
+}
+
+/* The parent of process @pid. */
+static char *
+parent_of (const char *pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_name;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (after_name = strrchr (stat, ')')) == NULL)
+    return NULL;
+  fields = g_strsplit (after_name + 2, " ", 3);
+  return g_strv_length (fields) >= 2 ? g_strdup (fields[1]) : NULL;
+}
+
+/* All the CPU time the PostgreSQL cluster has used so far: the postmaster,
+ * every process it runs now, and those it ran and reaped (pgbench's
+ * backends, gone after each run). Both sides are measured the same way. */
+static gint64
+cluster_cpu_us (const char *postmaster)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  gint64 total = process_cpu_us (postmaster, TRUE);
+  const char *name;
+
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *parent = NULL;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      parent = parent_of (name);
+      if (g_strcmp0 (parent, postmaster) == 0)
+        total += process_cpu_us (name, FALSE);
+    }
+  return total;
+}
+
+static char *
+postmaster_pid (GateTestPg *pg)
+{
+  PGconn *conn = PQconnectdb (gate_test_pg_get_conninfo (pg));
+  PGresult *result = PQexec (conn, "SELECT pg_catalog.pg_read_file('postmaster.pid', 0, 20)");
+  char *pid = NULL;
+
+  if (PQresultStatus (result) == PGRES_TUPLES_OK && PQntuples (result) == 1)
+    pid = g_strndup (PQgetvalue (result, 0, 0), strcspn (PQgetvalue (result, 0, 0), "\n"));
+  PQclear (result);
+  PQfinish (conn);
+  return pid;
+}
 
 static void
 print_load (const char *when)
@@ -76,6 +152,8 @@ typedef struct
 {
   double rate;
   double latency_ms;
+  double scans;
+  double cluster_us;   /* PostgreSQL's CPU a scan */
 } Direct;
 
 static double
@@ -116,6 +194,7 @@ run_direct (GateTestPg  *pg,
 
   direct->rate = number_after (out, "tps = ");
   direct->latency_ms = number_after (out, "latency average = ");
+  direct->scans = number_after (out, "number of transactions actually processed: ");
   return direct->rate > 0;
 }
 
@@ -169,6 +248,7 @@ scan_through_gateway (gpointer user_data)
 
 typedef struct
 {
+  guint  scans;
   double rate;
   double p50;
   double p95;
@@ -205,6 +285,7 @@ run_gateway (const char *url,
   seconds = (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC;
 
   g_array_sort (all, bench_compare_gint64);
+  gateway->scans = all->len;
   gateway->rate = all->len / seconds;
   gateway->p50 = bench_percentile_ms (all, 50);
   gateway->p95 = bench_percentile_ms (all, 95);
@@ -224,9 +305,11 @@ main (int   argc,
   char *tokens[CLIENTS] = { NULL };
   const char *extra = g_getenv ("GATE_BENCH_SERVER_ARGS");
   g_auto(GStrv) extra_args = extra ? g_strsplit (extra, " ", -1) : NULL;
+  g_autofree char *postmaster = NULL;
   Direct before = { 0 };
   Direct after = { 0 };
   Gateway gateway;
+  gint64 server_before, server_after, cluster_before, cluster_after;
   double direct_rate;
   double ratio;
   gboolean pass;
@@ -270,23 +353,46 @@ main (int   argc,
 
   printf ("scan_ticket, %d clients, unique tickets, %d s a phase, PostgreSQL with fsync on\n", CLIENTS, SECONDS);
   print_load ("before");
+  postmaster = postmaster_pid (pg);
+  if (postmaster == NULL)
+    {
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot read the postmaster's pid");
+      goto failed;
+    }
+
+  cluster_before = cluster_cpu_us (postmaster);
   if (!run_direct (pg, event, script, &before, &error))
     goto failed;
-  printf ("  direct (pgbench):        %.0f scans/s, latency average %.2f ms\n", before.rate, before.latency_ms);
+  cluster_after = cluster_cpu_us (postmaster);
+  before.cluster_us = (cluster_after - cluster_before) / MAX (before.scans, 1);
+  printf ("  direct (pgbench):        %.0f scans/s, latency average %.2f ms; PostgreSQL CPU %.0f µs a scan\n",
+          before.rate, before.latency_ms, before.cluster_us);
 
+  server_before = process_cpu_us (g_subprocess_get_identifier (gate_test_server_get_process (server)), FALSE);
+  cluster_before = cluster_cpu_us (postmaster);
   run_gateway (gate_test_server_get_url (server), event, tokens, &gateway);
-  printf ("  through gate-server:     %.0f scans/s, latency p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, %u errors\n",
-          gateway.rate, gateway.p50, gateway.p95, gateway.p99, gateway.failures);
+  cluster_after = cluster_cpu_us (postmaster);
+  server_after = process_cpu_us (g_subprocess_get_identifier (gate_test_server_get_process (server)), FALSE);
+  printf ("  through gate-server:     %.0f scans/s, latency p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, %u errors; "
+          "PostgreSQL CPU %.0f µs a scan, gate-server CPU %.0f µs a scan\n",
+          gateway.rate, gateway.p50, gateway.p95, gateway.p99, gateway.failures,
+          (cluster_after - cluster_before) / (double) MAX (gateway.scans, 1),
+          (server_after - server_before) / (double) MAX (gateway.scans, 1));
 
   /* The second direct run scans the next tickets of each client's series. */
   if (!g_file_set_contents (script,
                             "\\set k :k + 1\n"
-                            "SELECT verdict FROM public.scan_ticket('GWD-' || :client_id || '-' || (:k + 2000), "
+                            "SELECT verdict FROM public.scan_ticket('GWD-' || :client_id || '-' || (:k + 1250), "
                             ":event, 'gateway-direct-' || :client_id, gen_random_uuid());\n",
-                            -1, &error) ||
-      !run_direct (pg, event, script, &after, &error))
+                            -1, &error))
     goto failed;
-  printf ("  direct again (pgbench):  %.0f scans/s, latency average %.2f ms\n", after.rate, after.latency_ms);
+  cluster_before = cluster_cpu_us (postmaster);
+  if (!run_direct (pg, event, script, &after, &error))
+    goto failed;
+  cluster_after = cluster_cpu_us (postmaster);
+  after.cluster_us = (cluster_after - cluster_before) / MAX (after.scans, 1);
+  printf ("  direct again (pgbench):  %.0f scans/s, latency average %.2f ms; PostgreSQL CPU %.0f µs a scan\n",
+          after.rate, after.latency_ms, after.cluster_us);
   print_load ("after");
 
   direct_rate = (before.rate + after.rate) / 2;
