@@ -202,10 +202,13 @@ static void
 connection_retire (Connection *connection)
 {
   g_autoptr(SoupServerMessage) finished = g_steal_pointer (&connection->finished);
-  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (finished);
+  g_autoptr(GIOStream) stream = NULL;
 
   g_clear_handle_id (&connection->retire_id, g_source_remove);
-  /* Unreferencing it ends the connection (on_stream_gone). */
+  /* libsoup lets go of our stream as it hands the connection over, which
+   * may end the connection (on_stream_gone) and free it right there: it is
+   * not touched after this. */
+  stream = soup_server_message_steal_connection (finished);
   if (stream != NULL)
     g_io_stream_close (stream, NULL, NULL);
 }
