@@ -78,6 +78,8 @@ void         gate_db_pool_get_limits    (GateDbPool           *self,
 void         gate_db_pool_set_limits    (GateDbPool           *self,
                                          const GateDbPoolLimits *limits);
 guint        gate_db_pool_get_n_up      (GateDbPool           *self);
+void         gate_db_pool_set_prepare   (GateDbPool           *self,
+                                         gboolean              prepare);
 void         gate_db_pool_get_stats     (GateDbPool           *self,
                                          GateDbPoolStats      *stats);
 void         gate_db_pool_start         (GateDbPool           *self);

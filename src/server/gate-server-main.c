@@ -109,6 +109,7 @@ main (int   argc,
   g_autofree char *log_format_name = NULL;
   g_autofree char *metrics_url = NULL;
   GateLogFormat log_format = GATE_LOG_TEXT;
+  gboolean prepared_statements = FALSE;
   gint pool_size = GATE_DB_POOL_DEFAULT_SIZE;
   gint auth_failures = GATE_AUTH_LIMITER_DEFAULT_MAX_FAILURES;
   gint auth_window = GATE_AUTH_LIMITER_DEFAULT_WINDOW_S;
@@ -157,6 +158,9 @@ main (int   argc,
       "Origin a web page may call from (repeat for several; * for any)", "ORIGIN" },
     { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &metrics_listen,
       "Address of /metrics (default " GATE_HTTP_DEFAULT_METRICS_LISTEN "; none: no metrics)", "HOST:PORT" },
+    { "prepared-statements", 0, 0, G_OPTION_ARG_NONE, &prepared_statements,
+      "Keep statements prepared on each database connection (not through PgBouncer before 1.21 in transaction mode)",
+      NULL },
     { "log-format", 0, 0, G_OPTION_ARG_STRING, &log_format_name,
       "Log lines as text (default) or json, one object a line", "text|json" },
     { NULL }
@@ -198,7 +202,8 @@ main (int   argc,
                        "[--max-connections N] [--header-timeout SECONDS] [--idle-timeout SECONDS] "
                        "[--request-timeout SECONDS] [--statement-timeout SECONDS] [--lock-timeout SECONDS] "
                        "[--device-concurrency N] [--queue N] [--max-answer BYTES (at least 1024)] "
-                       "[--cors-origin ORIGIN]… [--metrics-listen HOST:PORT|none] [--log-format text|json]\n",
+                       "[--cors-origin ORIGIN]… [--metrics-listen HOST:PORT|none] [--log-format text|json] "
+                       "[--prepared-statements]\n",
                GATE_DB_POOL_MAX_SIZE);
       return 2;
     }
@@ -243,6 +248,7 @@ main (int   argc,
   limits.lane_running = (guint) device_concurrency;
   limits.max_wait_ms = (guint) statement_timeout * 1000;
   gate_db_pool_set_limits (pool, &limits);
+  gate_db_pool_set_prepare (pool, prepared_statements);
   auth_limiter = gate_auth_limiter_new ((guint) auth_failures, (guint) auth_window);
   http = gate_http_server_new (pool, certificate, auth_limiter, &config);
 

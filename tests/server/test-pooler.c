@@ -146,10 +146,11 @@ healthy (gpointer user_data)
 }
 
 static GateTestServer *
-start_server (const char *conninfo)
+start_server_with (const char *conninfo,
+                   const char *option)
 {
   g_autoptr(GError) error = NULL;
-  const char *args[] = { "--metrics-listen", "none", NULL };
+  const char *args[] = { "--metrics-listen", "none", option, NULL };
   GateTestServer *server = gate_test_server_new (conninfo, args, &error);
 
   g_assert_no_error (error);
@@ -164,6 +165,12 @@ scan_json (const char *ticket)
 
   return g_strdup_printf ("{\"p_qr_token\":\"%s\",\"p_event_id\":\"%s\",\"p_client_scan_id\":\"%s\"}",
                           ticket, backend.event, scan_id);
+}
+
+static GateTestServer *
+start_server (const char *conninfo)
+{
+  return start_server_with (conninfo, NULL);
 }
 
 /* --- transaction pooling ---------------------------------------------------------------- */
@@ -312,6 +319,54 @@ test_pooler_transaction_pooling_leaks_nothing (void)
     }
 }
 
+/* --- prepared statements, straight to PostgreSQL -------------------------------------- */
+
+static void
+test_prepared_statements_direct (void)
+{
+  g_autoptr(GateTestServer) server = start_server_with (gate_test_pg_get_conninfo (backend.pg),
+                                                        "--prepared-statements");
+  const CallerKind kinds[] = { CALLER_GATE_SCANS, CALLER_GATE_ASKS, CALLER_SUPERVISOR_ASKS, CALLER_FAILS };
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) tickets = gate_test_generate_tickets (backend.pg, backend.event, CALLS_EACH, "General", &error);
+  Caller callers[G_N_ELEMENTS (kinds)] = { 0 };
+  GThread *threads[G_N_ELEMENTS (kinds)];
+  g_autofree char *ignored = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 30, NULL);
+
+  g_assert_no_error (error);
+  /* Failures in between leave the connections' prepared statements
+   * consistent: the calls after them still work. */
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      callers[i].kind = kinds[i];
+      callers[i].url = gate_test_server_get_url (server);
+      callers[i].tickets = tickets;
+      threads[i] = g_thread_new ("caller", call_repeatedly, &callers[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_thread_join (threads[i]);
+      if (callers[i].wrong > 0)
+        g_test_message ("caller %u: %u wrong answers, the first: %s", i, callers[i].wrong, callers[i].first_wrong);
+      g_assert_cmpuint (callers[i].wrong, ==, 0);
+      g_free (callers[i].first_wrong);
+    }
+
+  /* A function replaced under the prepared statements: the next call
+   * fails once at most and the one after it works. */
+  ignored = sql_value ("CREATE OR REPLACE FUNCTION public.test_session_state() "
+                       "RETURNS TABLE (role text, statement_timeout text, lock_timeout text) "
+                       "LANGUAGE sql AS $$ SELECT current_user::text || '', current_setting('statement_timeout'), "
+                       "current_setting('lock_timeout') $$");
+  (void) gate_test_rpc (session, gate_test_server_get_url (server), backend.gate_token, "test_session_state", "{}",
+                        &body);
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (gate_test_rpc (session, gate_test_server_get_url (server), backend.gate_token,
+                                   "test_session_state", "{}", &body), ==, 200);
+}
+
 /* --- several gate-servers, one database ---------------------------------------------------- */
 
 typedef struct
@@ -458,6 +513,7 @@ main (int   argc,
 
   g_test_add_func ("/pooler/transaction-pooling-leaks-nothing", test_pooler_transaction_pooling_leaks_nothing);
   g_test_add_func ("/instances/one-ticket-storm-admits-once", test_instances_one_ticket_storm_admits_once);
+  g_test_add_func ("/instances/prepared-statements-direct", test_prepared_statements_direct);
 
   result = g_test_run ();
 
