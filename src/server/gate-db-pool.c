@@ -38,6 +38,9 @@
 #define RECONNECT_MIN_MS 100
 #define RECONNECT_MAX_MS 2000
 #define SWEEP_MS         100
+/* Statements one connection keeps prepared (gate_db_pool_set_prepare());
+ * any beyond are sent unnamed. The API's calls are a few dozen texts. */
+#define MAX_PREPARED     128
 
 typedef enum
 {
@@ -64,6 +67,10 @@ typedef struct
   GateDbReply *reply;
   gboolean     rolling_back;
   gboolean     cancelling;    /* a PQcancel for this connection is under way */
+  gboolean     was_up;        /* has been open before: the next open is a reconnect */
+  GHashTable  *prepared;      /* SQL text → statement name, on this connection now */
+  guint        n_names;       /* names given out on this connection */
+  gboolean     job_prepared;  /* the running job prepares statements */
 } Conn;
 
 /* The work of one device or client address. */
@@ -91,6 +98,9 @@ struct _GateDbPool
   gboolean         available;
   gboolean         closed;
   gboolean         short_logged;
+  gboolean         prepare;
+  guint64          n_lost;
+  guint64          n_reconnects;
 };
 
 G_DEFINE_FINAL_TYPE (GateDbPool, gate_db_pool, G_TYPE_OBJECT)
@@ -365,6 +375,8 @@ conn_break (Conn       *conn,
   conn_clear_watch (conn);
   g_clear_pointer (&conn->pg, PQfinish);
   g_clear_pointer (&conn->reply, gate_db_reply_free);
+  if (conn->prepared != NULL)
+    g_hash_table_remove_all (conn->prepared);
   conn->state = CONN_DOWN;
   conn->rolling_back = FALSE;
 
@@ -385,7 +397,10 @@ conn_break (Conn       *conn,
     }
 
   if (was_up && !self->closed)
-    g_message ("database connection lost: %s", why);
+    {
+      self->n_lost++;
+      g_message ("database connection lost: %s", why);
+    }
   if (was_connecting)
     log_short_pool (self, why);
 
@@ -461,6 +476,9 @@ static void
 conn_ready (Conn *conn)
 {
   conn->backoff_ms = 0;
+  if (conn->was_up)
+    conn->pool->n_reconnects++;
+  conn->was_up = TRUE;
   conn_set_idle (conn);
   update_available (conn->pool);
   log_full_pool (conn->pool);
@@ -589,12 +607,22 @@ conn_finish_job (Conn *conn)
 
   conn_job_ended (conn, task);
 
-  /* An error inside BEGIN … COMMIT leaves the transaction open and failed. */
+  /* An error inside BEGIN … COMMIT leaves the transaction open and failed.
+   * An error in a job that prepared statements skipped what followed it,
+   * maybe some of the preparations: which ones exist is not known, so
+   * none is kept. */
   if (PQtransactionStatus (conn->pg) == PQTRANS_INERROR ||
-      PQtransactionStatus (conn->pg) == PQTRANS_INTRANS)
+      PQtransactionStatus (conn->pg) == PQTRANS_INTRANS ||
+      (conn->job_prepared && reply->sqlstate != NULL))
     {
+      gboolean in_transaction = PQtransactionStatus (conn->pg) != PQTRANS_IDLE;
+
       conn->rolling_back = TRUE;
-      if (PQsendQueryParams (conn->pg, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
+      if (conn->job_prepared && reply->sqlstate != NULL)
+        g_hash_table_remove_all (conn->prepared);
+      if ((in_transaction && PQsendQueryParams (conn->pg, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0) != 1) ||
+          (conn->job_prepared && reply->sqlstate != NULL &&
+           PQsendQueryParams (conn->pg, "DEALLOCATE ALL", 0, NULL, NULL, NULL, NULL, 0) != 1) ||
           PQpipelineSync (conn->pg) != 1)
         {
           g_task_return_pointer (task, reply, (GDestroyNotify) gate_db_reply_free);
@@ -739,13 +767,39 @@ conn_start_job (Conn  *conn,
   conn->reply->rows = g_ptr_array_new_with_free_func (g_free);
   conn->reply->withheld = -1;
 
+  conn->job_prepared = FALSE;
   for (guint i = 0; i < job->statements->len; i++)
     {
       GateDbStatement *statement = g_ptr_array_index (job->statements, i);
+      const char *name = conn->pool->prepare ? g_hash_table_lookup (conn->prepared, statement->sql) : NULL;
+      int sent;
 
-      if (PQsendQueryParams (conn->pg, statement->sql, statement->params->len, NULL,
-                             (const char * const *) statement->params->pdata,
-                             NULL, NULL, 0) != 1)
+      /* Prepared once per connection, in the same round trip as its first
+       * use; the preparation's result comes before the statement's. */
+      if (name == NULL && conn->pool->prepare && g_hash_table_size (conn->prepared) < MAX_PREPARED)
+        {
+          char *new_name = g_strdup_printf ("gate_%u", ++conn->n_names);
+
+          if (PQsendPrepare (conn->pg, new_name, statement->sql, (int) statement->params->len, NULL) != 1)
+            {
+              g_free (new_name);
+              conn_break (conn, PQerrorMessage (conn->pg));
+              return;
+            }
+          g_hash_table_insert (conn->prepared, g_strdup (statement->sql), new_name);
+          name = new_name;
+          conn->job_prepared = TRUE;
+          if (i <= job->result_index)
+            conn->result_index++;
+        }
+
+      if (name != NULL)
+        sent = PQsendQueryPrepared (conn->pg, name, (int) statement->params->len,
+                                    (const char * const *) statement->params->pdata, NULL, NULL, 0);
+      else
+        sent = PQsendQueryParams (conn->pg, statement->sql, (int) statement->params->len, NULL,
+                                  (const char * const *) statement->params->pdata, NULL, NULL, 0);
+      if (sent != 1)
         {
           conn_break (conn, PQerrorMessage (conn->pg));
           return;
@@ -943,6 +997,51 @@ gate_db_pool_set_limits (GateDbPool             *self,
 }
 
 /**
+ * gate_db_pool_set_prepare:
+ * @prepare: whether to keep statements prepared on each connection
+ *
+ * Prepared, a statement is parsed and planned once per connection rather
+ * than at every call. Only for a direct connection to PostgreSQL, or a
+ * pooler that carries protocol-level prepared statements (PgBouncer 1.21
+ * and later with max_prepared_statements): PgBouncer 1.18 in transaction
+ * mode would send a call to a server connection that has never seen the
+ * statement. Off by default. Set it before gate_db_pool_start().
+ */
+void
+gate_db_pool_set_prepare (GateDbPool *self,
+                          gboolean    prepare)
+{
+  g_return_if_fail (GATE_IS_DB_POOL (self));
+
+  self->prepare = prepare;
+}
+
+/**
+ * gate_db_pool_get_stats:
+ * @stats: (out caller-allocates): the pool as it is now, for /metrics
+ */
+void
+gate_db_pool_get_stats (GateDbPool      *self,
+                        GateDbPoolStats *stats)
+{
+  g_return_if_fail (GATE_IS_DB_POOL (self));
+
+  *stats = (GateDbPoolStats) {
+    .size = self->size,
+    .waiting = self->n_waiting,
+    .lost = self->n_lost,
+    .reconnects = self->n_reconnects,
+  };
+  for (guint i = 0; i < self->conns->len; i++)
+    {
+      Conn *conn = g_array_index (self->conns, Conn *, i);
+
+      stats->open += conn->state == CONN_IDLE || conn->state == CONN_BUSY;
+      stats->busy += conn->state == CONN_BUSY;
+    }
+}
+
+/**
  * gate_db_pool_get_n_up:
  *
  * Returns: how many connections are open now
@@ -1095,6 +1194,8 @@ gate_db_pool_constructed (GObject *object)
     {
       Conn *conn = g_new0 (Conn, 1);
 
+      conn->prepared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
       conn->pool = self;
       conn->state = CONN_DOWN;
       g_array_append_val (self->conns, conn);
@@ -1168,7 +1269,10 @@ gate_db_pool_finalize (GObject *object)
   GateDbPool *self = GATE_DB_POOL (object);
 
   for (guint i = 0; i < self->conns->len; i++)
-    g_free (g_array_index (self->conns, Conn *, i));
+    {
+      g_clear_pointer (&g_array_index (self->conns, Conn *, i)->prepared, g_hash_table_unref);
+      g_free (g_array_index (self->conns, Conn *, i));
+    }
   g_array_unref (self->conns);
   g_hash_table_unref (self->lanes);
   g_free (self->conninfo);

@@ -57,6 +57,17 @@ typedef struct
 #define GATE_DB_POOL_DEFAULT_LANE_WAITING 64
 #define GATE_DB_POOL_DEFAULT_MAX_WAIT_MS  10000
 
+/* What /metrics shows of the pool. */
+typedef struct
+{
+  guint   size;         /* connections asked for (--pool) */
+  guint   open;         /* open now */
+  guint   busy;         /* running a call now */
+  guint   waiting;      /* calls waiting for a connection */
+  guint64 lost;         /* open connections that broke, since the start */
+  guint64 reconnects;   /* connections opened again after one broke */
+} GateDbPoolStats;
+
 #define GATE_TYPE_DB_POOL (gate_db_pool_get_type ())
 G_DECLARE_FINAL_TYPE (GateDbPool, gate_db_pool, GATE, DB_POOL, GObject)
 
@@ -67,6 +78,10 @@ void         gate_db_pool_get_limits    (GateDbPool           *self,
 void         gate_db_pool_set_limits    (GateDbPool           *self,
                                          const GateDbPoolLimits *limits);
 guint        gate_db_pool_get_n_up      (GateDbPool           *self);
+void         gate_db_pool_set_prepare   (GateDbPool           *self,
+                                         gboolean              prepare);
+void         gate_db_pool_get_stats     (GateDbPool           *self,
+                                         GateDbPoolStats      *stats);
 void         gate_db_pool_start         (GateDbPool           *self);
 void         gate_db_pool_close         (GateDbPool           *self);
 gboolean     gate_db_pool_get_available (GateDbPool           *self);

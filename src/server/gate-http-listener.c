@@ -135,6 +135,7 @@ struct _GateHttpListener
   GHashTable      *refusals;       /* Refusal* set */
   guint            tick_id;
   gboolean         accept_failing;
+  guint64          n_refused;
   gulong           handler_ids[4];
 };
 
@@ -201,10 +202,13 @@ static void
 connection_retire (Connection *connection)
 {
   g_autoptr(SoupServerMessage) finished = g_steal_pointer (&connection->finished);
-  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (finished);
+  g_autoptr(GIOStream) stream = NULL;
 
   g_clear_handle_id (&connection->retire_id, g_source_remove);
-  /* Unreferencing it ends the connection (on_stream_gone). */
+  /* libsoup lets go of our stream as it hands the connection over, which
+   * may end the connection (on_stream_gone) and free it right there: it is
+   * not touched after this. */
+  stream = soup_server_message_steal_connection (finished);
   if (stream != NULL)
     g_io_stream_close (stream, NULL, NULL);
 }
@@ -455,6 +459,8 @@ refuse (GateHttpListener *self,
 {
   Refusal *refusal;
   int fd;
+
+  self->n_refused++;
 
   /* A TLS client cannot read a plain answer; it just sees the end. */
   if (self->tls_certificate != NULL)
@@ -771,6 +777,20 @@ gate_http_listener_get_n_connections (GateHttpListener *self)
   g_return_val_if_fail (GATE_IS_HTTP_LISTENER (self), 0);
 
   return g_hash_table_size (self->connections);
+}
+
+/**
+ * gate_http_listener_get_n_refused:
+ *
+ * Returns: how many connections were refused (beyond max_connections)
+ *   since the start
+ */
+guint64
+gate_http_listener_get_n_refused (GateHttpListener *self)
+{
+  g_return_val_if_fail (GATE_IS_HTTP_LISTENER (self), 0);
+
+  return self->n_refused;
 }
 
 /**

@@ -32,6 +32,7 @@ gboolean          gate_http_listener_listen          (GateHttpListener      *sel
                                                       GError               **error);
 void              gate_http_listener_close           (GateHttpListener      *self);
 guint             gate_http_listener_get_n_connections (GateHttpListener    *self);
+guint64           gate_http_listener_get_n_refused   (GateHttpListener      *self);
 void              gate_http_listener_set_deadline    (GateHttpListener      *self,
                                                       SoupServerMessage     *message,
                                                       guint                  seconds);

@@ -28,6 +28,7 @@
 
 #include "gate-error.h"
 #include "gate-http-server.h"
+#include "gate-log.h"
 #include "gate-postgrest.h"
 #include "gate-rpc-catalog.h"
 
@@ -39,7 +40,7 @@
 #define CORS_ALLOW_HEADERS "Authorization, apikey, Content-Type, X-Client-Info, Prefer, Accept, " \
                            "Accept-Profile, Content-Profile, Range"
 #define CORS_ALLOW_METHODS "GET, POST, OPTIONS"
-#define CORS_EXPOSE_HEADERS "Content-Range, Retry-After, WWW-Authenticate"
+#define CORS_EXPOSE_HEADERS "Content-Range, Retry-After, WWW-Authenticate, X-Request-Id"
 #define CORS_MAX_AGE_S "86400"
 
 struct _GateHttpServer
@@ -55,6 +56,9 @@ struct _GateHttpServer
   GateHttpListener     *listener;
   GateAuth             *auth;
   GateRpcCatalog       *catalog;
+  GateMetrics          *metrics;
+  SoupServer           *metrics_server;
+  GateHttpListener     *metrics_listener;
 
   guint                 n_in_flight;
   gboolean              draining;
@@ -86,6 +90,8 @@ typedef struct
   SoupServerMessage  *message;       /* not a reference, unless paused */
   gboolean            paused;
   gboolean            counted;       /* in self->n_in_flight */
+  gboolean            recorded;      /* in the metrics and, if worth it, the log */
+  gint64              started;       /* monotonic µs, at its headers */
   GCancellable       *cancellable;   /* cancelled when the client goes away */
   char               *function_name;
   char               *address;
@@ -142,6 +148,52 @@ request_unref (Request *request)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_unref)
 
+/* Counts @message's answer in the metrics, and logs it when it failed or
+ * was slow; once per message. @request is its Request, if it has one (RPC
+ * and /healthz). A function is a label only when the catalog found it:
+ * names clients make up are "other". */
+static void
+record_answer (GateHttpServer    *self,
+               SoupServerMessage *message,
+               Request           *request,
+               guint              status)
+{
+  gint64 duration_us = -1;
+  GateLogRequest line;
+
+  if (request != NULL)
+    {
+      if (request->recorded)
+        return;
+      request->recorded = TRUE;
+      duration_us = g_get_monotonic_time () - request->started;
+      /* /healthz has a Request too, but is not a call. */
+      if (*request->function_name != '\0')
+        gate_metrics_record_call (self->metrics,
+                                  request->function ? gate_rpc_function_get_name (request->function) : NULL,
+                                  status, duration_us);
+    }
+
+  gate_metrics_record_response (self->metrics, status);
+  if (status == SOUP_STATUS_UNAUTHORIZED)
+    gate_metrics_add_auth_failure (self->metrics);
+
+  if (!gate_log_request_wanted (status, duration_us))
+    return;
+
+  line = (GateLogRequest) {
+    .request_id = soup_message_headers_get_one (soup_server_message_get_response_headers (message),
+                                                GATE_REQUEST_ID_HEADER),
+    .method = soup_server_message_get_method (message),
+    .path = g_uri_get_path (soup_server_message_get_uri (message)),
+    .status = status,
+    .duration_us = duration_us,
+    .device_id = request && request->device ? request->device->id : NULL,
+    .client = soup_server_message_get_remote_host (message),
+  };
+  gate_log_request (&line);
+}
+
 /* A request counts as running until its answer has been written, so that
  * draining waits for the bytes, not just for the database. */
 static void
@@ -151,6 +203,21 @@ on_request_done (SoupServer        *server,
 {
   Request *request = g_object_get_data (G_OBJECT (message), "gate-request");
 
+  record_answer (self, message, request, soup_server_message_get_status (message));
+  if (request != NULL)
+    request_uncount (request);
+}
+
+/* The client left before its answer was written: counted as 499, the
+ * status proxies log for it. */
+static void
+on_request_aborted (SoupServer        *server,
+                    SoupServerMessage *message,
+                    GateHttpServer    *self)
+{
+  Request *request = g_object_get_data (G_OBJECT (message), "gate-request");
+
+  record_answer (self, message, request, 499);
   if (request != NULL)
     request_uncount (request);
 }
@@ -169,6 +236,7 @@ request_new (GateHttpServer    *self,
   request->function_name = g_strdup (function_name);
   request->address = g_strdup (soup_server_message_get_remote_host (message));
   request->counted = TRUE;
+  request->started = g_get_monotonic_time ();
   self->n_in_flight++;
 
   g_object_set_data_full (G_OBJECT (message), "gate-request", request_ref (request),
@@ -311,6 +379,7 @@ request_answer_now (Request *request)
   gate_http_listener_unwatch_hangup (self->listener, message);
   gate_http_listener_set_deadline (self->listener, message, self->config.unauthenticated_timeout_s);
   /* The message is done with: libsoup will not finish it. */
+  record_answer (self, message, request, soup_server_message_get_status (message));
   request_uncount (request);
   gate_http_listener_answer_now (self->listener, message, drain_limit);
   if (was_paused)
@@ -623,6 +692,7 @@ on_got_chunk (SoupServerMessage *message,
   if (stream == NULL)
     return;
 
+  record_answer (request->self, message, request, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
   request_uncount (request);
   g_output_stream_write_all (g_io_stream_get_output_stream (stream), answer, strlen (answer), NULL, NULL, NULL);
   g_io_stream_close (stream, NULL, NULL);
@@ -743,6 +813,25 @@ handle (SoupServer        *server,
     set_error (message, 404, "PGRST125", "Invalid path specified in request URL", NULL, NULL);
 }
 
+/* A client's (or its proxy's) id when it sent a sane one, else a new
+ * one; echoed in the answer and named in the log line, if any. */
+static void
+set_request_id (SoupServerMessage *message)
+{
+  const char *incoming = soup_message_headers_get_one (soup_server_message_get_request_headers (message),
+                                                       GATE_REQUEST_ID_HEADER);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (message);
+
+  if (gate_log_request_id_is_sane (incoming))
+    soup_message_headers_replace (response, GATE_REQUEST_ID_HEADER, incoming);
+  else
+    {
+      g_autofree char *id = gate_log_new_request_id ();
+
+      soup_message_headers_replace (response, GATE_REQUEST_ID_HEADER, id);
+    }
+}
+
 /* Everything decided from the headers, before the body is read. */
 static void
 handle_early (SoupServer        *server,
@@ -754,6 +843,7 @@ handle_early (SoupServer        *server,
   GateHttpServer *self = user_data;
   gboolean cors = add_cors_headers (self, message);
 
+  set_request_id (message);
   soup_message_headers_replace (soup_server_message_get_response_headers (message), "Cache-Control", "no-store");
   /* From the headers to the end of the answer. */
   if (self->listener != NULL)
@@ -820,30 +910,18 @@ gate_http_server_new (GateDbPool                 *pool,
   return self;
 }
 
-/**
- * gate_http_server_listen:
- * @address: "HOST:PORT"; port 0 picks a free one
- *
- * Returns: (transfer full): the URL it listens on, e.g.
- *   "http://127.0.0.1:8080" (https with a TLS certificate)
- */
-char *
-gate_http_server_listen (GateHttpServer  *self,
-                         const char      *address,
-                         GError         **error)
+/* A TCP socket bound to @address ("HOST:PORT") and listening. */
+static GSocket *
+listening_socket_new (const char  *address,
+                      guint16      default_port,
+                      GError     **error)
 {
   g_autoptr(GSocketConnectable) connectable = NULL;
   g_autoptr(GSocketAddressEnumerator) enumerator = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
-  g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GSocket) socket = NULL;
-  g_autofree char *host = NULL;
-  gboolean ipv6;
 
-  g_return_val_if_fail (GATE_IS_HTTP_SERVER (self), NULL);
-  g_return_val_if_fail (self->listener == NULL, NULL);
-
-  connectable = g_network_address_parse (address, 8080, error);
+  connectable = g_network_address_parse (address, default_port, error);
   if (connectable == NULL)
     return NULL;
 
@@ -864,6 +942,49 @@ gate_http_server_listen (GateHttpServer  *self,
   g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
   if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error))
     return NULL;
+  return g_steal_pointer (&socket);
+}
+
+/* "http://HOST:PORT" of a listening socket: the real port when 0 was
+ * asked for. */
+static char *
+socket_url (GSocket     *socket,
+            gboolean     tls,
+            GError     **error)
+{
+  g_autoptr(GSocketAddress) bound = g_socket_get_local_address (socket, error);
+  g_autofree char *host = NULL;
+  gboolean ipv6;
+
+  if (bound == NULL)
+    return NULL;
+
+  host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (bound)));
+  ipv6 = strchr (host, ':') != NULL;
+  return g_strdup_printf ("%s://%s%s%s:%u", tls ? "https" : "http", ipv6 ? "[" : "", host, ipv6 ? "]" : "",
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+}
+
+/**
+ * gate_http_server_listen:
+ * @address: "HOST:PORT"; port 0 picks a free one
+ *
+ * Returns: (transfer full): the URL it listens on, e.g.
+ *   "http://127.0.0.1:8080" (https with a TLS certificate)
+ */
+char *
+gate_http_server_listen (GateHttpServer  *self,
+                         const char      *address,
+                         GError         **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+
+  g_return_val_if_fail (GATE_IS_HTTP_SERVER (self), NULL);
+  g_return_val_if_fail (self->listener == NULL, NULL);
+
+  socket = listening_socket_new (address, 8080, error);
+  if (socket == NULL)
+    return NULL;
 
   self->listener = gate_http_listener_new (self->server, self->tls_certificate, &self->config.http);
   if (!gate_http_listener_listen (self->listener, socket, error))
@@ -872,15 +993,108 @@ gate_http_server_listen (GateHttpServer  *self,
       return NULL;
     }
 
-  /* The real port when 0 was asked for. */
-  bound = g_socket_get_local_address (socket, error);
-  if (bound == NULL)
+  return socket_url (socket, self->tls_certificate != NULL, error);
+}
+
+/* --- /metrics, on a listener of its own -------------------------------------------- */
+
+static void
+handle_metrics (SoupServer        *server,
+                SoupServerMessage *message,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  GateHttpServer *self = user_data;
+  const char *method = soup_server_message_get_method (message);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
+  GateMetricsGauges gauges = { 0 };
+  char *text;
+
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  if (!g_str_equal (path, "/metrics"))
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
+      soup_server_message_set_response (message, "text/plain; charset=utf-8", SOUP_MEMORY_STATIC,
+                                        "Only /metrics here\n", strlen ("Only /metrics here\n"));
+      return;
+    }
+  if (!g_str_equal (method, SOUP_METHOD_GET) && !g_str_equal (method, SOUP_METHOD_HEAD))
+    {
+      soup_message_headers_replace (headers, "Allow", "GET, HEAD");
+      soup_server_message_set_status (message, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+
+  gate_db_pool_get_stats (self->pool, &gauges.pool);
+  gauges.database_available = gate_db_pool_get_available (self->pool);
+  if (self->listener != NULL)
+    {
+      gauges.connections_open = gate_http_listener_get_n_connections (self->listener);
+      gauges.connections_refused = gate_http_listener_get_n_refused (self->listener);
+    }
+
+  text = gate_metrics_render (self->metrics, &gauges);
+  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (message, "text/plain; version=0.0.4; charset=utf-8", SOUP_MEMORY_TAKE, text,
+                                    strlen (text));
+}
+
+/**
+ * gate_http_server_listen_metrics:
+ * @address: "HOST:PORT"; port 0 picks a free one
+ *
+ * Serves GET /metrics (Prometheus's text format) on a listener of its own,
+ * plain HTTP, never on the API's port: it shows how busy the server is,
+ * which is nobody's business but the operator's. A handful of
+ * connections, short deadlines.
+ *
+ * Returns: (transfer full): the URL it listens on
+ */
+char *
+gate_http_server_listen_metrics (GateHttpServer  *self,
+                                 const char      *address,
+                                 GError         **error)
+{
+  const GateHttpLimits limits = {
+    .max_connections = GATE_HTTP_METRICS_MAX_CONNECTIONS,
+    .header_timeout_s = GATE_HTTP_DEFAULT_HEADER_TIMEOUT_S,
+    .idle_timeout_s = GATE_HTTP_DEFAULT_IDLE_TIMEOUT_S,
+    .request_timeout_s = GATE_HTTP_DEFAULT_HEADER_TIMEOUT_S,
+  };
+  g_autoptr(GSocket) socket = NULL;
+
+  g_return_val_if_fail (GATE_IS_HTTP_SERVER (self), NULL);
+  g_return_val_if_fail (self->metrics_listener == NULL, NULL);
+
+  socket = listening_socket_new (address, GATE_HTTP_DEFAULT_METRICS_PORT, error);
+  if (socket == NULL)
     return NULL;
 
-  host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (bound)));
-  ipv6 = strchr (host, ':') != NULL;
-  return g_strdup_printf ("%s://%s%s%s:%u", self->tls_certificate ? "https" : "http", ipv6 ? "[" : "", host,
-                          ipv6 ? "]" : "", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  self->metrics_server = soup_server_new ("server-header", "gate-server/" PACKAGE_VERSION, NULL);
+  soup_server_add_handler (self->metrics_server, NULL, handle_metrics, self, NULL);
+  self->metrics_listener = gate_http_listener_new (self->metrics_server, NULL, &limits);
+  if (!gate_http_listener_listen (self->metrics_listener, socket, error))
+    {
+      g_clear_object (&self->metrics_listener);
+      g_clear_object (&self->metrics_server);
+      return NULL;
+    }
+
+  return socket_url (socket, FALSE, error);
+}
+
+/**
+ * gate_http_server_get_metrics:
+ *
+ * Returns: (transfer none): what the server counts
+ */
+GateMetrics *
+gate_http_server_get_metrics (GateHttpServer *self)
+{
+  g_return_val_if_fail (GATE_IS_HTTP_SERVER (self), NULL);
+
+  return self->metrics;
 }
 
 static void
@@ -970,6 +1184,10 @@ gate_http_server_disconnect (GateHttpServer *self)
     gate_http_listener_close (self->listener);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
+  if (self->metrics_listener != NULL)
+    gate_http_listener_close (self->metrics_listener);
+  if (self->metrics_server != NULL)
+    soup_server_disconnect (self->metrics_server);
 }
 
 /* --- object ------------------------------------------------------------------ */
@@ -986,12 +1204,13 @@ gate_http_server_constructed (GObject *object)
     self->auth_limiter = gate_auth_limiter_new (GATE_AUTH_LIMITER_DEFAULT_MAX_FAILURES,
                                                 GATE_AUTH_LIMITER_DEFAULT_WINDOW_S);
   self->catalog = gate_rpc_catalog_new (self->pool);
+  self->metrics = gate_metrics_new ();
   self->server = soup_server_new ("server-header", "gate-server/" PACKAGE_VERSION,
                                   "tls-certificate", self->tls_certificate, NULL);
   soup_server_add_early_handler (self->server, NULL, handle_early, self, NULL);
   soup_server_add_handler (self->server, NULL, handle, self, NULL);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_done), self, 0);
-  g_signal_connect_object (self->server, "request-aborted", G_CALLBACK (on_request_done), self, 0);
+  g_signal_connect_object (self->server, "request-aborted", G_CALLBACK (on_request_aborted), self, 0);
 }
 
 static void
@@ -1057,11 +1276,18 @@ gate_http_server_dispose (GObject *object)
     gate_http_listener_close (self->listener);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
+  if (self->metrics_listener != NULL)
+    gate_http_listener_close (self->metrics_listener);
+  if (self->metrics_server != NULL)
+    soup_server_disconnect (self->metrics_server);
   g_clear_object (&self->listener);
   g_clear_object (&self->server);
+  g_clear_object (&self->metrics_listener);
+  g_clear_object (&self->metrics_server);
   g_clear_handle_id (&self->drain_timeout_id, g_source_remove);
   g_clear_object (&self->drain_task);
   g_clear_object (&self->catalog);
+  g_clear_object (&self->metrics);
   g_clear_object (&self->auth);
   g_clear_object (&self->auth_limiter);
   g_clear_object (&self->pool);

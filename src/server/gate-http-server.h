@@ -10,6 +10,7 @@
 #include "gate-auth-limiter.h"
 #include "gate-db-pool.h"
 #include "gate-http-listener.h"
+#include "gate-metrics.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,10 @@ typedef struct
 
 #define GATE_HTTP_DEFAULT_UNAUTHENTICATED_TIMEOUT_S 5
 #define GATE_HTTP_DEFAULT_MAX_ANSWER                (32 * 1024 * 1024)
+/* /metrics: loopback unless --metrics-listen says otherwise. */
+#define GATE_HTTP_DEFAULT_METRICS_LISTEN            "127.0.0.1:9480"
+#define GATE_HTTP_DEFAULT_METRICS_PORT              9480
+#define GATE_HTTP_METRICS_MAX_CONNECTIONS           16
 /* What a refused request without a declared length may still send. */
 #define GATE_HTTP_REFUSED_BODY_LIMIT                (64 * 1024)
 
@@ -41,6 +46,10 @@ GateHttpServer *gate_http_server_new             (GateDbPool                 *po
 char           *gate_http_server_listen          (GateHttpServer       *self,
                                                   const char           *address,
                                                   GError              **error);
+char           *gate_http_server_listen_metrics  (GateHttpServer       *self,
+                                                  const char           *address,
+                                                  GError              **error);
+GateMetrics    *gate_http_server_get_metrics     (GateHttpServer       *self);
 void            gate_http_server_drain_async     (GateHttpServer       *self,
                                                   guint                 timeout_ms,
                                                   GCancellable         *cancellable,

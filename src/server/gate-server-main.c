@@ -16,6 +16,7 @@
 
 #include "gate-db-pool.h"
 #include "gate-http-server.h"
+#include "gate-log.h"
 
 #define DEFAULT_LISTEN   "127.0.0.1:8080"
 /* How long running requests may take to finish on SIGTERM; below systemd's
@@ -33,23 +34,6 @@ typedef struct
   GateDbPool     *pool;
   gboolean        stopping;
 } Server;
-
-static GLogWriterOutput
-write_to_stderr (GLogLevelFlags   log_level,
-                 const GLogField *fields,
-                 gsize            n_fields,
-                 gpointer         user_data)
-{
-  g_autofree char *line = NULL;
-
-  if (g_log_writer_default_would_drop (log_level, NULL))
-    return G_LOG_WRITER_HANDLED;
-
-  line = g_log_writer_format_fields (log_level, fields, n_fields, FALSE);
-  fprintf (stderr, "%s\n", line);
-  fflush (stderr);
-  return G_LOG_WRITER_HANDLED;
-}
 
 static void
 on_drained (GObject      *source,
@@ -121,6 +105,11 @@ main (int   argc,
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
   g_auto(GStrv) cors_origins = NULL;
+  g_autofree char *metrics_listen = NULL;
+  g_autofree char *log_format_name = NULL;
+  g_autofree char *metrics_url = NULL;
+  GateLogFormat log_format = GATE_LOG_TEXT;
+  gboolean prepared_statements = FALSE;
   gint pool_size = GATE_DB_POOL_DEFAULT_SIZE;
   gint auth_failures = GATE_AUTH_LIMITER_DEFAULT_MAX_FAILURES;
   gint auth_window = GATE_AUTH_LIMITER_DEFAULT_WINDOW_S;
@@ -167,6 +156,13 @@ main (int   argc,
       "Largest answer in bytes gate-server sends; larger ones get 500 (default 33554432)", "BYTES" },
     { "cors-origin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cors_origins,
       "Origin a web page may call from (repeat for several; * for any)", "ORIGIN" },
+    { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &metrics_listen,
+      "Address of /metrics (default " GATE_HTTP_DEFAULT_METRICS_LISTEN "; none: no metrics)", "HOST:PORT" },
+    { "prepared-statements", 0, 0, G_OPTION_ARG_NONE, &prepared_statements,
+      "Keep statements prepared on each database connection (not through PgBouncer before 1.21 in transaction mode)",
+      NULL },
+    { "log-format", 0, 0, G_OPTION_ARG_STRING, &log_format_name,
+      "Log lines as text (default) or json, one object a line", "text|json" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— Gate Scanner RPC gateway");
@@ -183,7 +179,7 @@ main (int   argc,
   guint fd_limit;
 
   setlocale (LC_ALL, "");
-  g_log_set_writer_func (write_to_stderr, NULL, NULL);
+  gate_log_install (GATE_LOG_TEXT);
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (context, "Serves the Gate Scanner RPC functions of a PostgreSQL database "
@@ -198,17 +194,21 @@ main (int   argc,
       (tls_cert == NULL) != (tls_key == NULL) || auth_failures < 0 || auth_window < 1 ||
       auth_window > 24 * 60 * 60 || max_connections < 1 || header_timeout < 1 || idle_timeout < 1 ||
       request_timeout < 1 || statement_timeout < 1 || statement_timeout > 24 * 60 * 60 || lock_timeout < 1 ||
-      lock_timeout > 24 * 60 * 60 || device_concurrency < 0 || queue < 1 || max_answer < 1024)
+      lock_timeout > 24 * 60 * 60 || device_concurrency < 0 || queue < 1 || max_answer < 1024 ||
+      (log_format_name != NULL && !gate_log_parse_format (log_format_name, &log_format)))
     {
       fprintf (stderr, "Usage: gate-server --db CONNINFO [--listen HOST:PORT] [--pool N (1-%d)] "
                        "[--tls-cert FILE --tls-key FILE] [--auth-failures N] [--auth-window SECONDS (1-86400)] "
                        "[--max-connections N] [--header-timeout SECONDS] [--idle-timeout SECONDS] "
                        "[--request-timeout SECONDS] [--statement-timeout SECONDS] [--lock-timeout SECONDS] "
                        "[--device-concurrency N] [--queue N] [--max-answer BYTES (at least 1024)] "
-                       "[--cors-origin ORIGIN]…\n",
+                       "[--cors-origin ORIGIN]… [--metrics-listen HOST:PORT|none] [--log-format text|json] "
+                       "[--prepared-statements]\n",
                GATE_DB_POOL_MAX_SIZE);
       return 2;
     }
+
+  gate_log_install (log_format);
 
   if (tls_cert != NULL)
     {
@@ -248,6 +248,7 @@ main (int   argc,
   limits.lane_running = (guint) device_concurrency;
   limits.max_wait_ms = (guint) statement_timeout * 1000;
   gate_db_pool_set_limits (pool, &limits);
+  gate_db_pool_set_prepare (pool, prepared_statements);
   auth_limiter = gate_auth_limiter_new ((guint) auth_failures, (guint) auth_window);
   http = gate_http_server_new (pool, certificate, auth_limiter, &config);
 
@@ -257,6 +258,27 @@ main (int   argc,
       fprintf (stderr, "gate-server: cannot listen on %s: %s\n", listen ? listen : DEFAULT_LISTEN,
                error->message);
       return 1;
+    }
+
+  /* A second gate-server on the host finds the default port taken: it
+   * runs without metrics rather than not at all. An address asked for
+   * must work. */
+  if (g_strcmp0 (metrics_listen, "none") != 0)
+    {
+      metrics_url = gate_http_server_listen_metrics (http, metrics_listen ? metrics_listen
+                                                                          : GATE_HTTP_DEFAULT_METRICS_LISTEN,
+                                                     &error);
+      if (metrics_url == NULL && metrics_listen != NULL)
+        {
+          fprintf (stderr, "gate-server: cannot listen on %s for metrics: %s\n", metrics_listen, error->message);
+          return 1;
+        }
+      if (metrics_url == NULL)
+        g_message ("no metrics: cannot listen on %s (%s); choose another address with --metrics-listen",
+                   GATE_HTTP_DEFAULT_METRICS_LISTEN, error->message);
+      else
+        g_message ("metrics on %s/metrics", metrics_url);
+      g_clear_error (&error);
     }
 
   /* Connections come up in the background; until then requests get 503. */

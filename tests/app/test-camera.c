@@ -646,6 +646,76 @@ test_start_while_running_is_noop (Fixture       *fixture,
   g_assert_cmpint (gate_camera_get_state (fixture->camera), ==, GATE_CAMERA_STATE_RUNNING);
 }
 
+/* --- the decoder setting "auto" ------------------------------------------------------ */
+
+static gboolean
+nothing_installed (const char *name)
+{
+  return FALSE;
+}
+
+static gboolean
+everything_installed (const char *name)
+{
+  return TRUE;
+}
+
+static void
+test_auto_resolves_by_what_is_installed (void)
+{
+  g_assert_cmpstr (gate_camera_decoder_for ("auto", everything_installed), ==, "zxing");
+  g_assert_cmpstr (gate_camera_decoder_for ("auto", nothing_installed), ==, "zbar");
+  /* A decoder asked for by name is that one, installed or not. */
+  g_assert_cmpstr (gate_camera_decoder_for ("zbar", everything_installed), ==, "zbar");
+  g_assert_cmpstr (gate_camera_decoder_for ("zxing", nothing_installed), ==, "zxing");
+}
+
+static char *
+decoder_factory_name (GateCamera *camera)
+{
+  g_autoptr(GstElement) decoder = dup_pipeline_element (camera, "decoder");
+
+  return g_strdup (GST_OBJECT_NAME (gst_element_get_factory (decoder)));
+}
+
+/* @data: the decoder "auto" must choose with the registry as it is. */
+static void
+test_auto_decodes_with (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *factory = NULL;
+
+  gate_camera_set_source (fixture->camera,
+                          "videotestsrc is-live=true "
+                          "! video/x-raw,width=640,height=480,framerate=30/1 "
+                          "! qroverlay data=ABC123 pixel-size=4");
+  gate_camera_set_decoder (fixture->camera, "auto");
+  gate_camera_start (fixture->camera);
+
+  assert_detects (fixture, "ABC123");
+  factory = decoder_factory_name (fixture->camera);
+  g_assert_cmpstr (factory, ==, data);
+}
+
+/* Takes zxing out of this process's registry, as on a system without it;
+ * so it runs last. */
+static void
+test_auto_without_zxing_element_uses_zbar (Fixture       *fixture,
+                                           gconstpointer  data)
+{
+  GstPluginFeature *zxing = gst_registry_lookup_feature (gst_registry_get (), "zxing");
+
+  if (zxing != NULL)
+    {
+      gst_registry_remove_feature (gst_registry_get (), zxing);
+      gst_object_unref (zxing);
+    }
+  g_assert_false (gate_camera_element_available ("zxing"));
+  g_assert_true (gate_camera_element_available ("zbar"));
+
+  test_auto_decodes_with (fixture, "zbar");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -683,6 +753,10 @@ main (int   argc,
   ADD ("/camera/state/retry-after-fix-runs", test_retry_after_fix_runs, NULL);
   ADD ("/camera/state/stop-tears-down-pipeline", test_stop_tears_down_pipeline, NULL);
   ADD ("/camera/state/start-while-running-is-noop", test_start_while_running_is_noop, NULL);
+  g_test_add_func ("/camera/auto/resolves-by-what-is-installed", test_auto_resolves_by_what_is_installed);
+  ADD ("/camera/auto/uses-zxing-when-installed", test_auto_decodes_with, "zxing");
+  /* Last: it changes the registry. */
+  ADD ("/camera/auto/without-zxing-element-uses-zbar", test_auto_without_zxing_element_uses_zbar, NULL);
 
 #undef ADD
 

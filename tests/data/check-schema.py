@@ -24,7 +24,7 @@ EXPECTED = {
     'device-id': ('s', "''", 'type s'),
     'device-name': ('s', "''", 'type s'),
     'camera-source': ('s', "'auto'", 'type s'),
-    'decoder': ('s', "'zbar'", "enum\n'zbar'\n'zxing'"),
+    'decoder': ('s', "'auto'", "enum\n'zbar'\n'zxing'\n'auto'"),
     'sounds': ('b', 'true', 'type b'),
     'verdict-hold-ms': ('u', 'uint32 2500', 'range u 1000 10000'),
     'debounce-ms': ('u', 'uint32 3000', 'range u 0 60000'),

@@ -22,7 +22,7 @@
 #include "gate-camera-private.h"
 
 #define DEFAULT_SOURCE  "auto"
-#define DEFAULT_DECODER "zbar"
+#define DEFAULT_DECODER "auto"
 
 G_DEFINE_FINAL_TYPE (GateCamera, gate_camera, G_TYPE_OBJECT)
 G_DEFINE_QUARK (gate-camera-error-quark, gate_camera_error)

@@ -70,4 +70,11 @@ void             gate_camera_retry                 (GateCamera *self);
 GstElement      *gate_camera_dup_source_element    (GateCamera *self,
                                                     const char *name);
 
+/* The decoder setting "auto", resolved (gate-camera-pipeline.c). */
+typedef gboolean (*GateCameraElementAvailable) (const char *name);
+
+gboolean         gate_camera_element_available     (const char                 *name);
+const char      *gate_camera_decoder_for           (const char                 *decoder,
+                                                    GateCameraElementAvailable  available);
+
 G_END_DECLS

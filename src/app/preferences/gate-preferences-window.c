@@ -672,7 +672,8 @@ seconds_to_ms (const GValue       *value,
   return g_variant_new_uint32 ((guint32) (g_value_get_double (value) * 1000.0 + 0.5));
 }
 
-static const char * const decoders[] = { "zbar", "zxing" };
+/* In the order of the decoder row's list (data/ui/gate-preferences-window.ui). */
+static const char * const decoders[] = { "zbar", "zxing", "auto" };
 
 static gboolean
 decoder_to_position (GValue   *value,
