@@ -27,6 +27,12 @@ print_usage (FILE *stream)
            "  device add --name N --role gate|supervisor\n"
            "                                   register a device, print its id and token\n"
            "  device revoke ID                 revoke a device's token\n"
+           "  device add … [--event ID]… [--list ID] | device assign ID [--event ID]… [--list ID] [--clear]\n"
+           "                                   keep a device to events and a check-in list\n"
+           "  list create --event ID --name N [--types A,B] [--direction entry|exit|both] [--reentry]\n"
+           "                                   create a check-in list (a door's rules), print its id\n"
+           "  operator add --name N (--pin P | --pin-stdin) | operator remove ID\n"
+           "                                   gate staff who sign in at kiosks\n"
            "\n"
            "Client verbs (run the offline engine like a kiosk):\n"
            "  scan CODE [--offline]            decide a code, online first\n"
@@ -71,6 +77,9 @@ main (int   argc,
 
   if (gatectl_admin_handles (verb))
     return gatectl_admin_run (argc - 1, argv + 1);
+
+  if (gatectl_rules_handles (verb))
+    return gatectl_rules_run (argc - 1, argv + 1);
 
   if (gatectl_client_handles (verb))
     return gatectl_client_run (argc - 1, argv + 1);
