@@ -40,6 +40,8 @@ print_usage (FILE *stream)
            "  sync [--full]                    upload pending scans, then refresh\n"
            "  status                           what the cache holds\n"
            "  conflicts                        conflicts this device took part in\n"
+           "  stats [--all-events]             entries, exits, inside per list and gate (supervisor)\n"
+           "  scan takes --direction entry|exit; --list ID (GATE_LIST) picks the check-in list\n"
            "  with --server URL --token T (or --token-file F) --device-id D --event ID [--cache FILE] [--json],\n"
            "  or GATE_SERVER, GATE_TOKEN, GATE_TOKEN_FILE, GATE_DEVICE_ID, GATE_EVENT, GATE_CACHE;\n"
            "  the cache is $XDG_DATA_HOME/gate-scanner/tickets.cache unless given\n"

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
 #include <libpq-fe.h>
 #include <libsoup/soup.h>
 
@@ -24,7 +25,9 @@ static struct
   char           *vip_door;     /* entry, VIP only, on event */
   char           *gate_id;      /* assigned to event, list */
   char           *gate_token;
+  char           *free_id;
   char           *free_token;   /* a gate of no event: every event */
+  char           *supervisor_id;
   char           *supervisor_token;
 } backend;
 
@@ -243,6 +246,120 @@ test_internal_page_function_not_exposed (void)
   g_assert_cmpstr (code, ==, "PGRST202");
 }
 
+/* The headless client, like a kiosk: gatectl CLIENT-VERB against gate-server
+ * with @list in GATE_LIST (NULL: unset) and a throwaway cache. Returns its
+ * standard output; its exit status must be 0. */
+static char *
+gatectl_client (const char  *token,
+                const char  *device_id,
+                const char  *list,
+                const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("gate-rules-XXXXXX", NULL);
+  g_autofree char *cache = g_build_filename (dir, "tickets.cache", NULL);
+  g_auto(GStrv) env = g_get_environ ();
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  int status = -1;
+
+  env = g_environ_unsetenv (env, "GATE_LIST");
+  if (list != NULL)
+    env = g_environ_setenv (env, "GATE_LIST", list, TRUE);
+  env = g_environ_setenv (env, "XDG_DATA_HOME", dir, TRUE);
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("GATECTL"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, (gpointer) "--server");
+  g_ptr_array_add (argv, (gpointer) backend.url);
+  g_ptr_array_add (argv, (gpointer) "--token");
+  g_ptr_array_add (argv, (gpointer) token);
+  g_ptr_array_add (argv, (gpointer) "--device-id");
+  g_ptr_array_add (argv, (gpointer) device_id);
+  g_ptr_array_add (argv, (gpointer) "--event");
+  g_ptr_array_add (argv, (gpointer) backend.event);
+  g_ptr_array_add (argv, (gpointer) "--cache");
+  g_ptr_array_add (argv, (gpointer) cache);
+  g_ptr_array_add (argv, (gpointer) "--json");
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, env, 0, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    g_error ("gatectl %s failed: %s", args[0], err);
+  g_remove (cache);
+  {
+    g_autofree char *wal = g_strconcat (cache, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (cache, "-shm", NULL);
+
+    g_remove (wal);
+    g_remove (shm);
+  }
+  g_rmdir (dir);
+  return out;
+}
+
+static char *
+client_verdict (const char *code,
+                const char *direction,
+                const char *list_env)
+{
+  const char *args[] = { "scan", code, "--direction", direction, NULL };
+  g_autofree char *out = gatectl_client (backend.free_token, backend.free_id, list_env, args);
+  g_autofree char *mode = gate_test_json_member (out, 0, "mode");
+
+  g_assert_cmpstr (mode, ==, "online");
+  return gate_test_json_member (out, 0, "verdict");
+}
+
+static void
+test_gatectl_scans_by_list_and_direction (void)
+{
+  g_autofree char *vip = new_ticket (backend.event, "VIP");
+  g_autofree char *general = new_ticket (backend.event, "General");
+  g_autofree char *v1 = client_verdict (vip, "entry", backend.vip_door);
+  g_autofree char *v2 = client_verdict (general, "entry", backend.vip_door);
+  g_autofree char *v3 = client_verdict (vip, "exit", backend.list);
+  g_autofree char *v4 = client_verdict (vip, "exit", backend.list);
+  g_autofree char *v5 = client_verdict (vip, "entry", backend.list);
+  /* --list wins over GATE_LIST. */
+  const char *args[] = { "scan", general, "--list", backend.list, NULL };
+  g_autofree char *flag_out = gatectl_client (backend.free_token, backend.free_id, backend.vip_door, args);
+  g_autofree char *v6 = gate_test_json_member (flag_out, 0, "verdict");
+
+  g_assert_cmpstr (v1, ==, "admitted");
+  g_assert_cmpstr (v2, ==, "not_allowed_here");
+  g_assert_cmpstr (v3, ==, "exited");
+  g_assert_cmpstr (v4, ==, "not_inside");
+  g_assert_cmpstr (v5, ==, "admitted");
+  g_assert_cmpstr (v6, ==, "admitted");
+}
+
+static void
+test_gatectl_stats_json (void)
+{
+  const char *args[] = { "stats", NULL };
+  g_autofree char *code = new_ticket (backend.event, "General");
+  g_autofree char *admitted = client_verdict (code, "entry", NULL);
+  g_autofree char *out = gatectl_client (backend.supervisor_token, backend.supervisor_id, NULL, args);
+  g_auto(GStrv) lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_autofree char *first_scope = gate_test_json_member (lines[0], 0, "scope");
+  g_autofree char *inside = gate_test_json_member (lines[0], 0, "inside");
+
+  g_assert_cmpstr (admitted, ==, "admitted");
+  g_assert_cmpuint (g_strv_length (lines), >=, 3);
+  g_assert_cmpstr (first_scope, ==, "event");
+  g_assert_nonnull (inside);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *scope = gate_test_json_member (lines[i], 0, "scope");
+
+      g_assert_true (g_strv_contains ((const char * const[]) { "event", "list", "gate", "arrivals", NULL }, scope));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -273,9 +390,11 @@ main (int   argc,
   backend.gate_token = gate_test_json_member (gate, 0, "token");
   free_gate = gatectl_out ("device", "add", "--db", gate_test_pg_get_conninfo (backend.pg), "--name", "Gate free",
                            "--role", "gate", NULL);
+  backend.free_id = gate_test_json_member (free_gate, 0, "device_id");
   backend.free_token = gate_test_json_member (free_gate, 0, "token");
   boss = gatectl_out ("device", "add", "--db", gate_test_pg_get_conninfo (backend.pg), "--name", "Boss",
                       "--role", "supervisor", NULL);
+  backend.supervisor_id = gate_test_json_member (boss, 0, "device_id");
   backend.supervisor_token = gate_test_json_member (boss, 0, "token");
 
   backend.server = gate_test_server_new (gate_test_pg_get_conninfo (backend.pg), NULL, &error);
@@ -288,6 +407,8 @@ main (int   argc,
   g_test_add_func ("/server/rules/supervisor-reads-stats", test_supervisor_reads_stats);
   g_test_add_func ("/server/rules/operator-signs-in-through-the-server", test_operator_signs_in_through_the_server);
   g_test_add_func ("/server/rules/internal-page-function-not-exposed", test_internal_page_function_not_exposed);
+  g_test_add_func ("/server/rules/gatectl-scans-by-list-and-direction", test_gatectl_scans_by_list_and_direction);
+  g_test_add_func ("/server/rules/gatectl-stats-json", test_gatectl_stats_json);
 
   result = g_test_run ();
 
@@ -299,7 +420,9 @@ main (int   argc,
   g_free (backend.vip_door);
   g_free (backend.gate_id);
   g_free (backend.gate_token);
+  g_free (backend.free_id);
   g_free (backend.free_token);
+  g_free (backend.supervisor_id);
   g_free (backend.supervisor_token);
   return result;
 }
