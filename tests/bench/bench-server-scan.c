@@ -15,16 +15,12 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <json-glib/json-glib.h>
 
+#include "bench-http.h"
 #include "gate-test-harness.h"
 
 #define CLIENTS          32
@@ -32,106 +28,6 @@
 #define FLOOD_CLIENTS    100
 #define DURATION_SECONDS 8
 #define TICKETS          40000
-
-typedef struct
-{
-  int      fd;
-  char     host[64];
-  guint16  port;
-  GString *in;
-} Connection;
-
-static gboolean
-connection_open (Connection *connection,
-                 const char *url)
-{
-  struct sockaddr_in addr = { 0 };
-  int one = 1;
-  const char *port = strrchr (url, ':');
-
-  connection->port = (guint16) g_ascii_strtoull (port + 1, NULL, 10);
-  connection->fd = socket (AF_INET, SOCK_STREAM, 0);
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons (connection->port);
-  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  setsockopt (connection->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  connection->in = g_string_new (NULL);
-  return connect (connection->fd, (struct sockaddr *) &addr, sizeof addr) == 0;
-}
-
-static void
-connection_close (Connection *connection)
-{
-  close (connection->fd);
-  g_string_free (connection->in, TRUE);
-}
-
-/* One request, one response; returns the status, body in @body. */
-static guint
-connection_post (Connection *connection,
-                 const char *token,
-                 const char *function,
-                 const char *json,
-                 GString    *body)
-{
-  g_autofree char *request = g_strdup_printf ("POST /rest/v1/rpc/%s HTTP/1.1\r\n"
-                                              "Host: 127.0.0.1:%u\r\n"
-                                              "Authorization: Bearer %s\r\n"
-                                              "Content-Type: application/json\r\n"
-                                              "Content-Length: %zu\r\n\r\n%s",
-                                              function, connection->port, token, strlen (json), json);
-  gsize sent = 0;
-  gsize length = strlen (request);
-  char *headers_end;
-  gsize content_length;
-  guint status;
-
-  while (sent < length)
-    {
-      ssize_t n = send (connection->fd, request + sent, length - sent, MSG_NOSIGNAL);
-
-      if (n <= 0)
-        return 0;
-      sent += n;
-    }
-
-  g_string_truncate (connection->in, 0);
-  while ((headers_end = strstr (connection->in->str, "\r\n\r\n")) == NULL)
-    {
-      char buffer[8192];
-      ssize_t n = recv (connection->fd, buffer, sizeof buffer, 0);
-
-      if (n <= 0)
-        return 0;
-      g_string_append_len (connection->in, buffer, n);
-    }
-
-  status = (guint) g_ascii_strtoull (connection->in->str + strlen ("HTTP/1.1 "), NULL, 10);
-  {
-    const char *cl = g_strstr_len (connection->in->str, headers_end - connection->in->str, "Content-Length:");
-
-    content_length = cl ? g_ascii_strtoull (cl + strlen ("Content-Length:"), NULL, 10) : 0;
-  }
-
-  {
-    gsize header_length = headers_end + 4 - connection->in->str;
-
-    while (connection->in->len < header_length + content_length)
-      {
-        char buffer[8192];
-        ssize_t n = recv (connection->fd, buffer, sizeof buffer, 0);
-
-        if (n <= 0)
-          return 0;
-        g_string_append_len (connection->in, buffer, n);
-      }
-
-    g_string_assign (body, "");
-    g_string_append_len (body, connection->in->str + header_length, content_length);
-  }
-
-  return status;
-}
 
 static char *
 verdict_of (const char *json)
@@ -162,7 +58,7 @@ work (gpointer user_data)
   Connection connection;
   g_autoptr(GString) body = g_string_new (NULL);
 
-  if (!connection_open (&connection, worker->url))
+  if (!bench_connection_open (&connection, worker->url))
     {
       worker->failures++;
       return NULL;
@@ -186,7 +82,7 @@ work (gpointer user_data)
                               "\"p_client_scan_id\":\"%s\"}",
                               worker->tickets[index], worker->event, worker->device_id, scan_id);
       started = g_get_monotonic_time ();
-      status = connection_post (&connection, worker->token, "scan_ticket", json, body);
+      status = bench_connection_post (&connection, worker->token, "scan_ticket", json, body);
       elapsed = g_get_monotonic_time () - started;
 
       verdict = status == 200 ? verdict_of (body->str) : NULL;
@@ -197,30 +93,8 @@ work (gpointer user_data)
       g_array_append_val (worker->latencies, elapsed);
     }
 
-  connection_close (&connection);
+  bench_connection_close (&connection);
   return NULL;
-}
-
-static gint
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-percentile_ms (GArray *sorted,
-               double  p)
-{
-  guint index;
-
-  if (sorted->len == 0)
-    return 0;
-  index = MIN ((guint) (p / 100.0 * sorted->len), sorted->len - 1);
-  return g_array_index (sorted, gint64, index) / 1000.0;
 }
 
 typedef struct
@@ -289,13 +163,13 @@ run_unique (GateTestPg *pg,
       g_free (device_ids[i]);
       g_free (tokens[i]);
     }
-  g_array_sort (all, compare_gint64);
+  g_array_sort (all, bench_compare_gint64);
 
   figures->scans = all->len;
   figures->rate = all->len / figures->seconds;
-  figures->p50 = percentile_ms (all, 50);
-  figures->p95 = percentile_ms (all, 95);
-  figures->p99 = percentile_ms (all, 99);
+  figures->p50 = bench_percentile_ms (all, 50);
+  figures->p95 = bench_percentile_ms (all, 95);
+  figures->p99 = bench_percentile_ms (all, 99);
 }
 
 static gboolean
@@ -338,12 +212,12 @@ flood (gpointer user_data)
       Connection connection;
 
       /* A 503 closes the connection: open another and go on. */
-      if (!connection_open (&connection, flooder->url))
+      if (!bench_connection_open (&connection, flooder->url))
         continue;
       while (!g_atomic_int_get (flooder->stop) &&
-             connection_post (&connection, flooder->token, "scan_ticket", flooder->body, body) != 0)
+             bench_connection_post (&connection, flooder->token, "scan_ticket", flooder->body, body) != 0)
         flooder->answers++;
-      connection_close (&connection);
+      bench_connection_close (&connection);
     }
   return NULL;
 }
@@ -432,20 +306,20 @@ storm (gpointer user_data)
   Stormer *stormer = user_data;
   Connection connection;
   g_autoptr(GString) body = g_string_new (NULL);
-  gboolean connected = connection_open (&connection, stormer->url);
+  gboolean connected = bench_connection_open (&connection, stormer->url);
 
   g_mutex_lock (stormer->mutex);
   while (!*stormer->go)
     g_cond_wait (stormer->cond, stormer->mutex);
   g_mutex_unlock (stormer->mutex);
 
-  if (connected && connection_post (&connection, stormer->token, "scan_ticket", stormer->body, body) == 200)
+  if (connected && bench_connection_post (&connection, stormer->token, "scan_ticket", stormer->body, body) == 200)
     stormer->verdict = verdict_of (body->str);
   else
     stormer->verdict = g_strdup ("error");
 
   if (connected)
-    connection_close (&connection);
+    bench_connection_close (&connection);
   return NULL;
 }
 
