@@ -162,6 +162,30 @@ gate_api_client_scan_ticket_async (GateApiClient       *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
+  gate_api_client_scan_ticket_by_rules_async (self, qr_token, event_id, client_scan_id, scan_method, NULL, NULL,
+                                              NULL, timeout_ms, cancellable, callback, user_data);
+}
+
+/**
+ * gate_api_client_scan_ticket_by_rules_async:
+ *
+ * The arguments left NULL are not sent, so the call is exactly the one of
+ * before the gate rules (and works against a server without them).
+ */
+void
+gate_api_client_scan_ticket_by_rules_async (GateApiClient       *self,
+                                            const char          *qr_token,
+                                            const char          *event_id,
+                                            const char          *client_scan_id,
+                                            const char          *scan_method,
+                                            const char          *direction,
+                                            const char          *list_id,
+                                            const char          *scanned_by,
+                                            guint                timeout_ms,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
   JsonObject *args = json_object_new ();
   GateScanDecision *sent;
 
@@ -175,6 +199,12 @@ gate_api_client_scan_ticket_async (GateApiClient       *self,
   args_set_string (args, "p_device_id", self->device_id);
   args_set_string (args, "p_client_scan_id", client_scan_id);
   args_set_string (args, "p_scan_method", scan_method != NULL ? scan_method : "qr");
+  if (direction != NULL)
+    args_set_string (args, "p_direction", direction);
+  if (list_id != NULL)
+    args_set_string (args, "p_list_id", list_id);
+  if (scanned_by != NULL)
+    args_set_string (args, "p_scanned_by", scanned_by);
   typed_call (self, "scan_ticket", args, timeout_ms != 0 ? timeout_ms : GATE_API_SCAN_TIMEOUT_MS,
               decode_scan_decision, sent, (GDestroyNotify) gate_scan_decision_free, gate_api_client_scan_ticket_async,
               cancellable, callback, user_data);

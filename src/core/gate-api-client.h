@@ -58,6 +58,22 @@ void              gate_api_client_scan_ticket_async    (GateApiClient        *se
                                                         GCancellable         *cancellable,
                                                         GAsyncReadyCallback   callback,
                                                         gpointer              user_data);
+/* As gate_api_client_scan_ticket_async(), by the gate rules: @direction
+ * "entry" or "exit" (NULL: entry), @list_id the check-in list (NULL: the
+ * device's own), @scanned_by the signed-in operator (NULL: none). Finish
+ * with gate_api_client_scan_ticket_finish(). */
+void              gate_api_client_scan_ticket_by_rules_async (GateApiClient  *self,
+                                                        const char           *qr_token,
+                                                        const char           *event_id,
+                                                        const char           *client_scan_id,
+                                                        const char           *scan_method,
+                                                        const char           *direction,
+                                                        const char           *list_id,
+                                                        const char           *scanned_by,
+                                                        guint                 timeout_ms,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
 GateScanDecision *gate_api_client_scan_ticket_finish   (GateApiClient        *self,
                                                         GAsyncResult         *result,
                                                         GError              **error);

@@ -29,6 +29,7 @@ static const struct
   [GATE_CONFIG_KEY_DEVICE_ID]            = { "GATE_DEVICE_ID", "device-id", FALSE },
   [GATE_CONFIG_KEY_EVENT]                = { "GATE_EVENT", "event-id", FALSE },
   [GATE_CONFIG_KEY_CACHE]                = { "GATE_CACHE", NULL, FALSE },
+  [GATE_CONFIG_KEY_LIST]                 = { "GATE_LIST", "list-id", FALSE },
   /* A connection string may carry a password. */
   [GATE_CONFIG_KEY_DB]                   = { "GATE_DB", NULL, TRUE },
   [GATE_CONFIG_KEY_LOCALEDIR]            = { "GATE_LOCALEDIR", NULL, FALSE },

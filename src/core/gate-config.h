@@ -26,6 +26,7 @@ typedef enum
   GATE_CONFIG_KEY_DEVICE_ID,             /*< nick=device-id >*/
   GATE_CONFIG_KEY_EVENT,                 /*< nick=event >*/
   GATE_CONFIG_KEY_CACHE,                 /*< nick=cache >*/
+  GATE_CONFIG_KEY_LIST,                  /*< nick=list >*/
   GATE_CONFIG_KEY_DB,                    /*< nick=db >*/
   /* Process-wide knobs for uninstalled runs and the demo (environment only). */
   GATE_CONFIG_KEY_LOCALEDIR,             /*< nick=localedir >*/

@@ -35,6 +35,10 @@ struct _GateScanEngine
   char             *event_id;
   char             *device_id;
   guint             debounce_ms;
+  /* The gate rules (issue 13): what the next scans are judged by. */
+  char             *list_id;      /* (nullable): the device's own list */
+  char             *direction;    /* entry | exit */
+  char             *operator_id;  /* (nullable): who is signed in */
   GHashTable       *recent;   /* code → gint64 monotonic µs of last submit */
 };
 
@@ -44,6 +48,9 @@ enum
 {
   PROP_0,
   PROP_DEBOUNCE_MS,
+  PROP_LIST_ID,
+  PROP_DIRECTION,
+  PROP_OPERATOR_ID,
   N_PROPS
 };
 
@@ -85,6 +92,9 @@ typedef struct
   gint64            started_us;
   gint64            device_time_us;
   guint             busy_retries;
+  char             *direction;
+  char             *list_id;
+  char             *operator_id;
   GateScanDecision *online;        /* the server's decision, noted in the cache before it is returned */
   char             *server_error;  /* (nullable): why the server's answer could not be used */
 } Scan;
@@ -95,6 +105,9 @@ scan_free (Scan *scan)
   g_free (scan->code);
   g_free (scan->method);
   g_free (scan->client_scan_id);
+  g_free (scan->direction);
+  g_free (scan->list_id);
+  g_free (scan->operator_id);
   g_clear_pointer (&scan->online, gate_scan_decision_free);
   g_free (scan->server_error);
   g_free (scan);
@@ -154,6 +167,16 @@ decide_offline_in_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   GateScanDecision *decision;
 
+  /* Exits are recorded by the server; the cache keeps no presence yet, and
+   * a guess would let someone out who never came in, or back in twice. */
+  if (g_strcmp0 (scan->direction, "exit") == 0)
+    {
+      finish_scan (task, cannot_decide_new (scan, GATE_SCAN_MODE_OFFLINE, GATE_CANNOT_DECIDE_SERVER_ERROR,
+                                            scan->server_error != NULL ? scan->server_error
+                                                                       : "exits are recorded online only"));
+      return;
+    }
+
   queued->client_scan_id = g_strdup (scan->client_scan_id);
   queued->event_id = g_strdup (self->event_id);
   queued->qr_token = g_strdup (scan->code);
@@ -161,6 +184,7 @@ decide_offline_in_thread (GTask        *task,
   queued->scanned_at_us = scan->device_time_us;
   queued->clock_offset_ms = gate_ticket_cache_get_clock_offset (self->cache);
   queued->scan_method = g_strdup (scan->method);
+  queued->scanned_by = g_strdup (scan->operator_id);
 
   decision = gate_ticket_cache_admit_offline (self->cache, queued, &error);
   if (decision == NULL)
@@ -269,9 +293,12 @@ send_online (GTask *task)
   GateScanEngine *self = g_task_get_source_object (task);
   Scan *scan = g_task_get_task_data (task);
 
-  gate_api_client_scan_ticket_async (self->client, scan->code, self->event_id, scan->client_scan_id, scan->method,
-                                     GATE_API_SCAN_TIMEOUT_MS, g_task_get_cancellable (task), on_online_answer,
-                                     task);
+  /* Entries at no list and by nobody are sent as before the gate rules. */
+  gate_api_client_scan_ticket_by_rules_async (self->client, scan->code, self->event_id, scan->client_scan_id,
+                                              scan->method,
+                                              g_strcmp0 (scan->direction, "exit") == 0 ? "exit" : NULL,
+                                              scan->list_id, scan->operator_id, GATE_API_SCAN_TIMEOUT_MS,
+                                              g_task_get_cancellable (task), on_online_answer, task);
 }
 
 static void
@@ -329,6 +356,9 @@ gate_scan_engine_scan_async (GateScanEngine      *self,
   scan->code = g_strdup (code ? code : "");
   scan->method = g_strdup (scan_method ? scan_method : "qr");
   scan->client_scan_id = g_uuid_string_random ();
+  scan->direction = g_strdup (self->direction);
+  scan->list_id = g_strdup (self->list_id);
+  scan->operator_id = g_strdup (self->operator_id);
   scan->started_us = g_get_monotonic_time ();
   scan->device_time_us = g_get_real_time ();
   g_task_set_task_data (task, scan, (GDestroyNotify) scan_free);
@@ -464,9 +494,33 @@ gate_scan_engine_get_property (GObject    *object,
       g_value_set_uint (value, self->debounce_ms);
       break;
 
+    case PROP_LIST_ID:
+      g_value_set_string (value, self->list_id);
+      break;
+
+    case PROP_DIRECTION:
+      g_value_set_string (value, self->direction);
+      break;
+
+    case PROP_OPERATOR_ID:
+      g_value_set_string (value, self->operator_id);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+/* Whether *@field changed to a copy of @value (GLib 2.74 has no g_set_str()). */
+static gboolean
+replace_string (char       **field,
+                const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
 }
 
 static void
@@ -485,6 +539,25 @@ gate_scan_engine_set_property (GObject      *object,
           self->debounce_ms = g_value_get_uint (value);
           g_object_notify_by_pspec (object, pspec);
         }
+      break;
+
+    case PROP_LIST_ID:
+      if (replace_string (&self->list_id, g_value_get_string (value)))
+        g_object_notify_by_pspec (object, pspec);
+      break;
+
+    case PROP_DIRECTION:
+      {
+        const char *direction = g_strcmp0 (g_value_get_string (value), "exit") == 0 ? "exit" : "entry";
+
+        if (replace_string (&self->direction, direction))
+          g_object_notify_by_pspec (object, pspec);
+      }
+      break;
+
+    case PROP_OPERATOR_ID:
+      if (replace_string (&self->operator_id, g_value_get_string (value)))
+        g_object_notify_by_pspec (object, pspec);
       break;
 
     default:
@@ -512,6 +585,9 @@ gate_scan_engine_finalize (GObject *object)
   g_hash_table_unref (self->recent);
   g_free (self->event_id);
   g_free (self->device_id);
+  g_free (self->list_id);
+  g_free (self->direction);
+  g_free (self->operator_id);
 
   G_OBJECT_CLASS (gate_scan_engine_parent_class)->finalize (object);
 }
@@ -529,6 +605,18 @@ gate_scan_engine_class_init (GateScanEngineClass *klass)
   properties[PROP_DEBOUNCE_MS] =
     g_param_spec_uint ("debounce-ms", NULL, NULL, 0, 60000, DEFAULT_DEBOUNCE_MS,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The check-in list the scans are judged by; NULL: the device's own. */
+  properties[PROP_LIST_ID] =
+    g_param_spec_string ("list-id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* "entry" or "exit": a both-way gate's switch. */
+  properties[PROP_DIRECTION] =
+    g_param_spec_string ("direction", NULL, NULL, "entry",
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The signed-in operator's id, recorded with every scan as scanned_by. */
+  properties[PROP_OPERATOR_ID] =
+    g_param_spec_string ("operator-id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -547,5 +635,6 @@ static void
 gate_scan_engine_init (GateScanEngine *self)
 {
   self->debounce_ms = DEFAULT_DEBOUNCE_MS;
+  self->direction = g_strdup ("entry");
   self->recent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }

@@ -269,6 +269,9 @@ on_cache_opened (GObject      *source,
 
   self->engine = gate_scan_engine_new (self->cache, self->client, self->connectivity,
                                        self->event_id, self->device_id);
+  /* The check-in list a kiosk was set up for (GATE_LIST, --list). */
+  if (self->config != NULL)
+    g_object_set (self->engine, "list-id", gate_config_get (self->config, GATE_CONFIG_KEY_LIST), NULL);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CACHE]);
   g_task_return_boolean (task, TRUE);

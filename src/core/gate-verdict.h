@@ -22,6 +22,11 @@ typedef enum
   GATE_VERDICT_BUSY,             /*< nick=busy >*/
   GATE_VERDICT_INVALID_CODE,     /*< nick=invalid_code >*/
   GATE_VERDICT_CANNOT_DECIDE,    /*< nick=cannot_decide >*/
+  /* The gate rules (DESIGN.md §10): an exit recorded, an exit of someone
+   * not inside, a ticket type or direction this list does not take. */
+  GATE_VERDICT_EXITED,           /*< nick=exited >*/
+  GATE_VERDICT_NOT_INSIDE,       /*< nick=not_inside >*/
+  GATE_VERDICT_NOT_ALLOWED_HERE, /*< nick=not_allowed_here >*/
 } GateVerdict;
 
 /* Why a scan ended in cannot_decide (DESIGN.md §10): the gate could not

@@ -120,6 +120,13 @@ connect_db (const char  *conninfo,
   return GATECTL_EXIT_OK;
 }
 
+int
+gatectl_connect_db (const char  *conninfo,
+                    PGconn     **out)
+{
+  return connect_db (conninfo, out);
+}
+
 static gboolean
 check_result (PGresult   *result,
               const char *what)
@@ -842,16 +849,23 @@ run_device (int    argc,
   g_autofree char *db = NULL;
   g_autofree char *name = NULL;
   g_autofree char *role = NULL;
+  g_auto(GStrv) events = NULL;
+  g_autofree char *list = NULL;
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_STRING, &db, "PostgreSQL connection string", "CONNINFO" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Name of the device (add)", "NAME" },
     { "role", 0, 0, G_OPTION_ARG_STRING, &role, "gate or supervisor (add)", "ROLE" },
+    { "event", 0, 0, G_OPTION_ARG_STRING_ARRAY, &events, "An event it may scan, repeatable (add)", "ID" },
+    { "list", 0, 0, G_OPTION_ARG_STRING, &list, "Its check-in list (add)", "ID" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("add|revoke [ID] — manage devices");
   g_autoptr(PGconn) conn = NULL;
   g_autoptr(PGresult) result = NULL;
   int status;
+
+  if (argc >= 2 && strcmp (argv[1], "assign") == 0)
+    return gatectl_rules_run_device_assign (argc, argv);
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!parse_options (context, &argc, &argv))
@@ -885,10 +899,15 @@ run_device (int    argc,
       params[1] = name;
       params[2] = role;
       params[3] = hash;
+      /* The device and its assignment exist together or not at all. */
+      if (!exec_ok (conn, "BEGIN", "starting a transaction"))
+        return GATECTL_EXIT_FAILED;
       result = PQexecParams (conn,
                              "INSERT INTO public.devices (id, name, role, token_hash) VALUES ($1, $2, $3, $4)",
                              4, NULL, params, NULL, NULL, 0);
-      if (!check_result (result, "adding the device"))
+      if (!check_result (result, "adding the device") ||
+          !gatectl_rules_assign (conn, device_id, (const char * const *) events, list, FALSE) ||
+          !exec_ok (conn, "COMMIT", "committing the device"))
         return GATECTL_EXIT_FAILED;
 
       printf ("{\"device_id\":\"%s\",\"token\":\"%s\"}\n", device_id, token);
@@ -918,7 +937,9 @@ run_device (int    argc,
       return GATECTL_EXIT_OK;
     }
 
-  fprintf (stderr, "Usage: gatectl device add --db CONNINFO --name NAME --role gate|supervisor\n"
+  fprintf (stderr, "Usage: gatectl device add --db CONNINFO --name NAME --role gate|supervisor [--event ID]… "
+                   "[--list ID]\n"
+                   "       gatectl device assign --db CONNINFO ID [--event ID]… [--list ID] [--clear]\n"
                    "       gatectl device revoke --db CONNINFO ID\n");
   return GATECTL_EXIT_USAGE;
 }

@@ -20,6 +20,8 @@ typedef struct
   gboolean    json;
   gboolean    offline;
   gboolean    full;
+  char       *direction;
+  gboolean    all_events;
 } Options;
 
 /* --- running one async operation ------------------------------------------- */
@@ -72,6 +74,14 @@ check_config (GateConfig  *config,
   if (!g_uuid_string_is_valid (event_id))
     {
       g_set_error (error, GATE_ERROR, GATE_ERROR_CONFIG, "the event id “%s” is not a UUID", event_id);
+      return FALSE;
+    }
+
+  if (gate_config_get (config, GATE_CONFIG_KEY_LIST) != NULL &&
+      !g_uuid_string_is_valid (gate_config_get (config, GATE_CONFIG_KEY_LIST)))
+    {
+      g_set_error (error, GATE_ERROR, GATE_ERROR_CONFIG, "the list id “%s” is not a UUID",
+                   gate_config_get (config, GATE_CONFIG_KEY_LIST));
       return FALSE;
     }
 
@@ -147,6 +157,8 @@ run_scan (Options     *options,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
+  if (options->direction != NULL)
+    g_object_set (engine, "direction", options->direction, NULL);
   gate_scan_engine_scan_async (engine, code, "qr", options->offline, NULL, on_ready, &result);
   decision = gate_scan_engine_scan_finish (engine, wait_for (&result), &error);
 
@@ -350,9 +362,78 @@ run_conflicts (Options     *options,
   return GATECTL_EXIT_OK;
 }
 
+/* Entries, exits and inside-now per event, list and gate, and arrivals per
+ * 5 minutes per gate (event_stats): a supervisor's token. */
+static int
+run_stats (Options     *options,
+           GateSession *session)
+{
+  GateApiClient *client = gate_session_get_client (session);
+  g_autoptr(JsonObject) args = json_object_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (client == NULL)
+    {
+      fprintf (stderr, "gatectl: no server configured (--server/--token or GATE_SERVER/GATE_TOKEN)\n");
+      return GATECTL_EXIT_USAGE;
+    }
+
+  if (!options->all_events)
+    json_object_set_string_member (args, "p_event_id", gate_session_get_event_id (session));
+  gate_api_client_call_async (client, "event_stats", args, 0, NULL, on_ready, &result);
+  rows = gate_api_client_call_finish (client, wait_for (&result), &error);
+  if (rows == NULL)
+    {
+      fprintf (stderr, "gatectl: stats failed: %s\n", error->message);
+      return exit_for_error (error);
+    }
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonNode *row = json_array_get_element (rows, i);
+      JsonObject *object = JSON_NODE_HOLDS_OBJECT (row) ? json_node_get_object (row) : NULL;
+
+      if (object == NULL)
+        continue;
+      if (options->json)
+        {
+          g_autofree char *text = json_to_string (row, FALSE);
+
+          printf ("%s\n", text);
+        }
+      else
+        {
+          const char *scope = json_object_get_string_member_with_default (object, "scope", "?");
+          const char *label = NULL;
+
+          if (json_object_has_member (object, "list_name") && !json_object_get_null_member (object, "list_name"))
+            label = json_object_get_string_member (object, "list_name");
+          else if (json_object_has_member (object, "device_name") &&
+                   !json_object_get_null_member (object, "device_name"))
+            label = json_object_get_string_member (object, "device_name");
+          else if (json_object_has_member (object, "device_id") && !json_object_get_null_member (object, "device_id"))
+            label = json_object_get_string_member (object, "device_id");
+
+          if (g_str_equal (scope, "arrivals"))
+            printf ("arrivals %s %s: %" G_GINT64_FORMAT "\n", label ? label : "-",
+                    json_object_get_string_member_with_default (object, "bucket", "?"),
+                    json_object_get_int_member_with_default (object, "entries", 0));
+          else
+            printf ("%s %s: %" G_GINT64_FORMAT " in, %" G_GINT64_FORMAT " out, %" G_GINT64_FORMAT " inside\n",
+                    scope, label ? label : "-", json_object_get_int_member_with_default (object, "entries", 0),
+                    json_object_get_int_member_with_default (object, "exits", 0),
+                    json_object_get_int_member_with_default (object, "inside", 0));
+        }
+    }
+  fflush (stdout);
+  return GATECTL_EXIT_OK;
+}
+
 /* --- dispatch ----------------------------------------------------------------- */
 
-static const char *client_verbs[] = { "refresh", "scan", "sync", "status", "conflicts" };
+static const char *client_verbs[] = { "refresh", "scan", "sync", "status", "conflicts", "stats" };
 
 gboolean
 gatectl_client_handles (const char *verb)
@@ -369,9 +450,10 @@ gatectl_client_run (int    argc,
 {
   /* The flags that name a configuration value, by key: GateConfig's
    * command line. */
-  char *values[GATE_CONFIG_KEY_CACHE + 1] = { NULL };
+  char *values[GATE_CONFIG_KEY_LIST + 1] = { NULL };
   g_autoptr(GateConfig) config = gate_config_new (NULL);
-  Options options = { FALSE, FALSE, FALSE };
+  g_autofree char *direction = NULL;
+  Options options = { FALSE, FALSE, FALSE, NULL, FALSE };
   const GOptionEntry entries[] = {
     { "server", 0, 0, G_OPTION_ARG_STRING, &values[GATE_CONFIG_KEY_SERVER], "Server URL (GATE_SERVER)", "URL" },
     { "token", 0, 0, G_OPTION_ARG_STRING, &values[GATE_CONFIG_KEY_TOKEN], "Device token (GATE_TOKEN)", "TOKEN" },
@@ -384,6 +466,10 @@ gatectl_client_run (int    argc,
     { "event", 0, 0, G_OPTION_ARG_STRING, &values[GATE_CONFIG_KEY_EVENT], "Event id (GATE_EVENT)", "ID" },
     { "cache", 0, 0, G_OPTION_ARG_FILENAME, &values[GATE_CONFIG_KEY_CACHE],
       "Offline cache file (GATE_CACHE; default $XDG_DATA_HOME/gate-scanner/" GATE_CONFIG_CACHE_NAME ")", "FILE" },
+    { "list", 0, 0, G_OPTION_ARG_STRING, &values[GATE_CONFIG_KEY_LIST],
+      "Check-in list the scans are judged by (GATE_LIST; default: the device's own)", "ID" },
+    { "direction", 0, 0, G_OPTION_ARG_STRING, &direction, "scan: entry (default) or exit", "DIR" },
+    { "all-events", 0, 0, G_OPTION_ARG_NONE, &options.all_events, "stats: every event, not only --event", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &options.json, "One JSON object per line", NULL },
     { "offline", 0, 0, G_OPTION_ARG_NONE, &options.offline, "scan: decide from the cache only", NULL },
     { "full", 0, 0, G_OPTION_ARG_NONE, &options.full, "refresh/sync: download everything again", NULL },
@@ -408,13 +494,16 @@ gatectl_client_run (int    argc,
       return GATECTL_EXIT_USAGE;
     }
 
-  if ((strcmp (verb, "scan") == 0) != (argc == 2) || argc > 2)
+  if ((strcmp (verb, "scan") == 0) != (argc == 2) || argc > 2 ||
+      (direction != NULL && strcmp (direction, "entry") != 0 && strcmp (direction, "exit") != 0))
     {
-      fprintf (stderr, "Usage: gatectl scan CODE [--offline] | refresh [--full] | sync | status | conflicts\n"
-                       "       [--server URL --token T | --token-file F] --device-id D --event ID [--cache FILE] "
-                       "[--json]\n");
+      fprintf (stderr, "Usage: gatectl scan CODE [--offline] [--direction entry|exit] | refresh [--full] | sync | "
+                       "status | conflicts | stats [--all-events]\n"
+                       "       [--server URL --token T | --token-file F] --device-id D --event ID [--list ID] "
+                       "[--cache FILE] [--json]\n");
       return GATECTL_EXIT_USAGE;
     }
+  options.direction = direction;
 
   if (!gate_config_load (config, NULL, &error) || !check_config (config, &error))
     {
@@ -437,5 +526,7 @@ gatectl_client_run (int    argc,
     return run_sync (&options, session, TRUE);
   if (strcmp (verb, "status") == 0)
     return run_status (&options, session);
+  if (strcmp (verb, "stats") == 0)
+    return run_stats (&options, session);
   return run_conflicts (&options, session);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <libpq-fe.h>
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,23 @@ enum
 gboolean gatectl_admin_handles (const char *verb);
 int      gatectl_admin_run     (int    argc,
                                 char **argv);
+
+/* The gate rules' admin verbs (gatectl-rules.c): list, operator; and
+ * `device assign`, `device add --event/--list` through gatectl_rules_assign(). */
+gboolean gatectl_rules_handles (const char *verb);
+int      gatectl_rules_run     (int    argc,
+                                char **argv);
+int      gatectl_rules_run_device_assign (int    argc,
+                                          char **argv);
+gboolean gatectl_rules_assign  (PGconn             *conn,
+                                const char         *device_id,
+                                const char * const *events,
+                                const char         *list_id,
+                                gboolean            clear);
+
+/* Connects to --db, else GATE_DB; returns an exit code. */
+int      gatectl_connect_db    (const char  *conninfo,
+                                PGconn     **out);
 
 /* Client verbs (run the core like a kiosk): refresh, scan, sync, status,
  * conflicts. */

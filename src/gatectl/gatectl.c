@@ -27,6 +27,12 @@ print_usage (FILE *stream)
            "  device add --name N --role gate|supervisor\n"
            "                                   register a device, print its id and token\n"
            "  device revoke ID                 revoke a device's token\n"
+           "  device add … [--event ID]… [--list ID] | device assign ID [--event ID]… [--list ID] [--clear]\n"
+           "                                   keep a device to events and a check-in list\n"
+           "  list create --event ID --name N [--types A,B] [--direction entry|exit|both] [--reentry]\n"
+           "                                   create a check-in list (a door's rules), print its id\n"
+           "  operator add --name N (--pin P | --pin-stdin) | operator remove ID\n"
+           "                                   gate staff who sign in at kiosks\n"
            "\n"
            "Client verbs (run the offline engine like a kiosk):\n"
            "  scan CODE [--offline]            decide a code, online first\n"
@@ -34,6 +40,8 @@ print_usage (FILE *stream)
            "  sync [--full]                    upload pending scans, then refresh\n"
            "  status                           what the cache holds\n"
            "  conflicts                        conflicts this device took part in\n"
+           "  stats [--all-events]             entries, exits, inside per list and gate (supervisor)\n"
+           "  scan takes --direction entry|exit; --list ID (GATE_LIST) picks the check-in list\n"
            "  with --server URL --token T (or --token-file F) --device-id D --event ID [--cache FILE] [--json],\n"
            "  or GATE_SERVER, GATE_TOKEN, GATE_TOKEN_FILE, GATE_DEVICE_ID, GATE_EVENT, GATE_CACHE;\n"
            "  the cache is $XDG_DATA_HOME/gate-scanner/tickets.cache unless given\n"
@@ -71,6 +79,9 @@ main (int   argc,
 
   if (gatectl_admin_handles (verb))
     return gatectl_admin_run (argc - 1, argv + 1);
+
+  if (gatectl_rules_handles (verb))
+    return gatectl_rules_run (argc - 1, argv + 1);
 
   if (gatectl_client_handles (verb))
     return gatectl_client_run (argc - 1, argv + 1);

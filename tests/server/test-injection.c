@@ -45,7 +45,7 @@ typedef struct
 {
   const char *name;
   gboolean    supervisor;
-  Arg         args[8];
+  Arg         args[10];
   /* The SQLSTATE of the documented 500 for a well-formed call that finds
    * nothing (PostgREST maps P0002 to 500); see backend-contract.md. */
   const char *not_found_5xx;
@@ -56,7 +56,8 @@ typedef struct
 static const Function functions[] = {
   { "scan_ticket", FALSE,
     { { "p_qr_token", ARG_TEXT }, { "p_event_id", ARG_UUID }, { "p_device_id", ARG_DEVICE },
-      { "p_client_scan_id", ARG_UUID }, { "p_scanned_by", ARG_UUID }, { "p_scan_method", ARG_TEXT } } },
+      { "p_client_scan_id", ARG_UUID }, { "p_scanned_by", ARG_UUID }, { "p_scan_method", ARG_TEXT },
+      { "p_direction", ARG_TEXT }, { "p_list_id", ARG_UUID } } },
   { "sync_offline_scans", FALSE,
     { { "p_device_id", ARG_DEVICE }, { "p_scans", ARG_JSONB } } },
   { "scan_ticket_atomic", FALSE,
@@ -66,9 +67,21 @@ static const Function functions[] = {
     { { "p_ticket_id", ARG_UUID }, { "p_scanned_by", ARG_UUID }, { "p_scanned_at", ARG_TIMESTAMPTZ },
       { "p_device_id", ARG_DEVICE } } },
   { "tickets_changed_since", FALSE,
-    { { "p_event_id", ARG_UUID }, { "p_cursor", ARG_TEXT }, { "p_limit", ARG_INT } } },
+    { { "p_event_id", ARG_UUID }, { "p_cursor", ARG_TEXT }, { "p_limit", ARG_INT }, { "p_device_id", ARG_DEVICE } } },
   { "event_summary", FALSE,
-    { { "p_event_id", ARG_UUID } } },
+    { { "p_event_id", ARG_UUID }, { "p_device_id", ARG_DEVICE } } },
+  { "list_checkin_lists", FALSE,
+    { { "p_device_id", ARG_DEVICE }, { "p_event_id", ARG_UUID } } },
+  { "list_operators", FALSE,
+    { { "p_device_id", ARG_DEVICE } } },
+  { "operator_sign_in", FALSE,
+    { { "p_device_id", ARG_DEVICE }, { "p_name", ARG_TEXT }, { "p_pin", ARG_TEXT } } },
+  { "remove_operator", TRUE,
+    { { "p_operator_id", ARG_UUID } },
+    /* An unknown operator id (backend-contract.md). */
+    "P0002" },
+  { "event_stats", TRUE,
+    { { "p_event_id", ARG_UUID }, { "p_since", ARG_TIMESTAMPTZ } } },
   { "device_heartbeat", FALSE,
     { { "p_device_id", ARG_DEVICE }, { "p_app_version", ARG_TEXT }, { "p_pending_scans", ARG_INT },
       { "p_last_refresh_at", ARG_TIMESTAMPTZ } } },
@@ -122,6 +135,7 @@ static struct
   char           *supervisor_id;
   char           *supervisor_token;
   char           *conflict_id;
+  char           *list_id;      /* a check-in list of event */
   char           *huge_string;   /* 1 MiB of quotes, as a JSON string */
 } backend;
 
@@ -181,6 +195,10 @@ valid_value (const Function *function,
     return g_strdup_printf ("\"%s\"", backend.event);
   if (g_str_equal (arg->name, "p_conflict_id"))
     return g_strdup (backend.conflict_id);
+  if (g_str_equal (arg->name, "p_list_id"))
+    return g_strdup_printf ("\"%s\"", backend.list_id);
+  if (g_str_equal (arg->name, "p_direction"))
+    return g_strdup ("\"entry\"");
 
   switch (arg->kind)
     {
@@ -594,6 +612,10 @@ main (int   argc,
   backend.server = gate_test_server_new (gate_test_pg_get_conninfo (backend.pg), NULL, &error);
   g_assert_no_error (error);
   backend.url = gate_test_server_get_url (backend.server);
+  backend.list_id = gate_test_gatectl (&error, "list", "create", "--db", gate_test_pg_get_conninfo (backend.pg),
+                                       "--event", backend.event, "--name", "Injection door", NULL);
+  g_assert_no_error (error);
+  g_strstrip (backend.list_id);
   backend.huge_string = g_strdup_printf ("\"%s\"", quotes);
   make_conflict ();
   {
@@ -623,6 +645,7 @@ main (int   argc,
   g_free (backend.supervisor_id);
   g_free (backend.supervisor_token);
   g_free (backend.conflict_id);
+  g_free (backend.list_id);
   g_free (backend.huge_string);
   return result;
 }

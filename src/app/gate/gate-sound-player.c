@@ -151,10 +151,10 @@ gate_sound_player_play (GateSoundPlayer *self,
   if (g_atomic_int_get (&self->unavailable))
     return;
 
-  if (gate_verdict_is_admit (verdict))
+  if (gate_verdict_is_admit (verdict) || verdict == GATE_VERDICT_EXITED)
     tone = &admit_tone;
   else if (verdict == GATE_VERDICT_WRONG_EVENT || verdict == GATE_VERDICT_BUSY ||
-           verdict == GATE_VERDICT_CANNOT_DECIDE)
+           verdict == GATE_VERDICT_CANNOT_DECIDE || verdict == GATE_VERDICT_NOT_ALLOWED_HERE)
     tone = &warning_tone;
   else
     tone = &deny_tone;

@@ -29,7 +29,8 @@ struct _GateVerdictView
 
 G_DEFINE_FINAL_TYPE (GateVerdictView, gate_verdict_view, GTK_TYPE_WIDGET)
 
-static const char *verdict_classes[] = { "verdict-admit", "verdict-deny", "verdict-warning", "verdict-undecided" };
+static const char *verdict_classes[] = { "verdict-admit", "verdict-deny", "verdict-warning", "verdict-undecided",
+                                         "verdict-exit" };
 
 static const char *
 gate_verdict_headline (GateVerdict verdict)
@@ -52,6 +53,12 @@ gate_verdict_headline (GateVerdict verdict)
       return C_("verdict", "Unreadable code");
     case GATE_VERDICT_CANNOT_DECIDE:
       return C_("verdict", "Can't check this ticket");
+    case GATE_VERDICT_EXITED:
+      return C_("verdict", "Exit");
+    case GATE_VERDICT_NOT_INSIDE:
+      return C_("verdict", "Not inside");
+    case GATE_VERDICT_NOT_ALLOWED_HERE:
+      return C_("verdict", "Not this door");
     default:
       g_return_val_if_reached (NULL);
     }
@@ -66,7 +73,10 @@ gate_verdict_icon_name (GateVerdict verdict)
       return "emblem-ok-symbolic";
     case GATE_VERDICT_WRONG_EVENT:
     case GATE_VERDICT_BUSY:
+    case GATE_VERDICT_NOT_ALLOWED_HERE:
       return "dialog-warning-symbolic";
+    case GATE_VERDICT_EXITED:
+      return "system-log-out-symbolic";
     case GATE_VERDICT_INVALID_CODE:
       return "dialog-question-symbolic";
     case GATE_VERDICT_CANNOT_DECIDE:
@@ -85,6 +95,11 @@ verdict_class (GateVerdict verdict)
   /* Neither green nor red: the gate could not tell. */
   if (verdict == GATE_VERDICT_CANNOT_DECIDE)
     return verdict_classes[3];
+  /* An exit is neither an admit nor a denial: its own colour. */
+  if (verdict == GATE_VERDICT_EXITED)
+    return verdict_classes[4];
+  if (verdict == GATE_VERDICT_NOT_ALLOWED_HERE)
+    return verdict_classes[2];
   if (gate_verdict_is_admit (verdict))
     return verdict_classes[0];
   if (verdict == GATE_VERDICT_WRONG_EVENT || verdict == GATE_VERDICT_BUSY)
@@ -170,6 +185,18 @@ describe (GateVerdictView        *self,
 
     case GATE_VERDICT_CANNOT_DECIDE:
       return g_strdup (describe_cannot_decide (decision->reason));
+
+    case GATE_VERDICT_EXITED:
+      return g_strdup (decision->guest_name != NULL ? decision->guest_name : _("Exit recorded"));
+
+    case GATE_VERDICT_NOT_INSIDE:
+      return g_strdup (_("This ticket is not checked in here: it never came in or has already left"));
+
+    case GATE_VERDICT_NOT_ALLOWED_HERE:
+      if (decision->ticket_type != NULL)
+        /* Translators: the ticket's type, e.g. "This door does not take General tickets" */
+        return g_strdup_printf (_("This door does not take %s tickets"), decision->ticket_type);
+      return g_strdup (_("This ticket does not go through this door"));
 
     default:
       g_return_val_if_reached (NULL);
