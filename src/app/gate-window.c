@@ -245,6 +245,23 @@ gate_window_show_welcome (GateWindow *self)
   show_page (self, "welcome");
 }
 
+/* First run: @page (a GateEnrolPage) until the kiosk is enrolled. */
+void
+gate_window_show_enrol_page (GateWindow *self,
+                             GtkWidget  *page)
+{
+  GtkWidget *previous;
+
+  g_return_if_fail (GATE_IS_WINDOW (self));
+  g_return_if_fail (GTK_IS_WIDGET (page));
+
+  if ((previous = gtk_stack_get_child_by_name (self->pages, "enrol")) != NULL && previous != page)
+    gtk_stack_remove (self->pages, previous);
+  if (gtk_widget_get_parent (page) == NULL)
+    gtk_stack_add_named (self->pages, page, "enrol");
+  show_page (self, "enrol");
+}
+
 void
 gate_window_show_error (GateWindow *self,
                         const char *title,
