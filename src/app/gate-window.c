@@ -15,6 +15,7 @@
 
 #include "gate-cache-panel.h"
 #include "gate-conflicts-page.h"
+#include "gate-enrol-page.h"
 #include "gate-gate-view.h"
 #include "gate-pin-dialog.h"
 #include "gate-search-panel.h"
@@ -171,7 +172,11 @@ static void
 on_wedge_scanned (GateWindow *self,
                   const char *code)
 {
-  submit (self, code, "wedge");
+  /* On the first run, a barcode gun reads the setup code. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->pages), "enrol") == 0)
+    gate_enrol_page_submit (GATE_ENROL_PAGE (gtk_stack_get_visible_child (self->pages)), code);
+  else
+    submit (self, code, "wedge");
 }
 
 static void
