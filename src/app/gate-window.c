@@ -16,6 +16,7 @@
 #include "gate-cache-panel.h"
 #include "gate-conflicts-page.h"
 #include "gate-enrol-page.h"
+#include "gate-enrolment.h"
 #include "gate-gate-view.h"
 #include "gate-pin-dialog.h"
 #include "gate-search-panel.h"
@@ -156,6 +157,14 @@ submit (GateWindow *self,
         const char *code,
         const char *scan_method)
 {
+  /* A setup code left in front of the camera after enrolling is not a
+   * ticket: no red screen for it. */
+  if (gate_setup_uri_looks_like (code))
+    {
+      gate_window_add_toast (self, _("This device is set up already"));
+      return;
+    }
+
   if (self->session != NULL && gate_session_get_engine (self->session) != NULL)
     gate_scan_engine_submit (gate_session_get_engine (self->session), code, scan_method);
 }

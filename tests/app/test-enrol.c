@@ -163,6 +163,14 @@ test_empty_kiosk_enrols_from_the_camera_and_admits (void)
   g_assert_cmpstr (json_object_get_string_member (wait.line, "verdict"), ==, "admitted");
   g_assert_cmpstr (json_object_get_string_member (wait.line, "mode"), ==, "online");
 
+  /* The setup code still in view is no ticket: nothing was decided for it. */
+  {
+    g_autofree char *log = NULL;
+
+    g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+    g_assert_null (strstr (log, "GATESETUP"));
+  }
+
   /* The token went to the store (no keyring here: the 0600 file), and
    * nowhere else. */
   token_path = g_build_filename (home, ".config", "gate-scanner", "device-token", NULL);
