@@ -19,8 +19,10 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libpq-fe.h>
+#ifdef GATECTL_HAVE_QR
 #include <png.h>
 #include <qrencode.h>
+#endif
 
 #include "gate-enrolment.h"
 #include "gate-error.h"
@@ -32,7 +34,6 @@
 #define MAX_TTL_S      (7 * 24 * 3600)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (QRcode, QRcode_free)
 
 static char *
 json_quote (const char *text)
@@ -41,6 +42,9 @@ json_quote (const char *text)
 
   return json_to_string (node, FALSE);
 }
+
+#ifdef GATECTL_HAVE_QR
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QRcode, QRcode_free)
 
 static gboolean
 module_dark (const QRcode *qr,
@@ -131,6 +135,40 @@ write_png (const char    *path,
   return TRUE;
 }
 
+/* Draws the QR of @uri on stderr, and into @qr_png when given. */
+static int
+show_qr (const char *uri,
+         const char *expires_at,
+         const char *qr_png)
+{
+  g_autoptr(QRcode) qr = QRcode_encodeString (uri, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+  g_autoptr(GError) error = NULL;
+
+  if (qr == NULL)
+    {
+      fprintf (stderr, "gatectl: cannot draw the setup QR: %s\n", g_strerror (errno));
+      return qr_png != NULL ? GATECTL_EXIT_FAILED : GATECTL_EXIT_OK;
+    }
+  fprintf (stderr, "Show this to the kiosk's camera (valid until %s):\n", expires_at);
+  draw_qr (stderr, qr);
+  if (qr_png != NULL && !write_png (qr_png, qr, &error))
+    {
+      fprintf (stderr, "gatectl: %s\n", error->message);
+      return GATECTL_EXIT_FAILED;
+    }
+  return GATECTL_EXIT_OK;
+}
+#else
+static int
+show_qr (const char *uri,
+         const char *expires_at,
+         const char *qr_png)
+{
+  fprintf (stderr, "gatectl: built without libqrencode and libpng: no QR drawn; the setup text is %s\n", uri);
+  return qr_png != NULL ? GATECTL_EXIT_FAILED : GATECTL_EXIT_OK;
+}
+#endif
+
 static char *
 new_device_id (void)
 {
@@ -166,8 +204,6 @@ gatectl_enroll_add_device (gpointer    conn,
   g_autofree char *code_json = NULL;
   g_autofree char *uri_json = NULL;
   g_autoptr(PGresult) result = NULL;
-  g_autoptr(QRcode) qr = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GUri) parsed = NULL;
   const char *params[8];
 
@@ -215,21 +251,7 @@ gatectl_enroll_add_device (gpointer    conn,
           uri_json, PQgetvalue (result, 0, 0));
   fflush (stdout);
 
-  qr = QRcode_encodeString (uri, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-  if (qr == NULL)
-    {
-      fprintf (stderr, "gatectl: cannot draw the setup QR: %s\n", g_strerror (errno));
-      return GATECTL_EXIT_OK;
-    }
-  fprintf (stderr, "Show this to the kiosk's camera (valid until %s):\n", PQgetvalue (result, 0, 0));
-  draw_qr (stderr, qr);
-  if (qr_png != NULL && !write_png (qr_png, qr, &error))
-    {
-      fprintf (stderr, "gatectl: %s\n", error->message);
-      return GATECTL_EXIT_FAILED;
-    }
-
-  return GATECTL_EXIT_OK;
+  return show_qr (uri, PQgetvalue (result, 0, 0), qr_png);
 }
 
 /* --- enroll ------------------------------------------------------------------------- */
