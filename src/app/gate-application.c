@@ -15,6 +15,7 @@
 #include "gate-camera.h"
 #include "gate-config.h"
 #include "gate-demo.h"
+#include "gate-enrol-page.h"
 #include "gate-error.h"
 #include "gate-preferences-window.h"
 #include "gate-secret.h"
@@ -281,6 +282,31 @@ start_demo (GateApplication *self,
   gate_demo_prepare_async (self->demo_driver, self->cancellable, on_demo_prepared, g_object_ref (self));
 }
 
+static void start (GateApplication *self);
+
+/* Enrolled: the token is stored and the settings say where to connect, so
+ * the configuration is read again and the session opens. */
+static void
+on_enrolled (GateApplication *self)
+{
+  start (self);
+}
+
+/* First run: the live camera waits for a setup QR (docs/enrolment.md). */
+static void
+start_enrolment (GateApplication *self,
+                 GateWindow      *window)
+{
+  g_autofree char *source_description = camera_source (self);
+  g_autofree char *decoder = camera_decoder (self);
+  g_autoptr(GateCamera) camera = gate_camera_new (source_description, decoder);
+  GtkWidget *page = gate_enrol_page_new (camera, self->settings, self->token_store);
+
+  g_signal_connect_object (page, "enrolled", G_CALLBACK (on_enrolled), self, G_CONNECT_SWAPPED);
+  /* The page starts the camera when it is shown. */
+  gate_window_show_enrol_page (window, page);
+}
+
 static void
 on_config_loaded (GObject      *source,
                   GAsyncResult *result,
@@ -306,6 +332,12 @@ on_config_loaded (GObject      *source,
   if (self->demo)
     {
       start_demo (self, config);
+      return;
+    }
+
+  if (gate_config_get (config, GATE_CONFIG_KEY_DEVICE_ID) == NULL)
+    {
+      start_enrolment (self, window);
       return;
     }
 

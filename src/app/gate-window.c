@@ -15,6 +15,8 @@
 
 #include "gate-cache-panel.h"
 #include "gate-conflicts-page.h"
+#include "gate-enrol-page.h"
+#include "gate-enrolment.h"
 #include "gate-gate-view.h"
 #include "gate-pin-dialog.h"
 #include "gate-search-panel.h"
@@ -160,6 +162,14 @@ submit (GateWindow *self,
         const char *code,
         const char *scan_method)
 {
+  /* A setup code left in front of the camera after enrolling is not a
+   * ticket: no red screen for it. */
+  if (gate_setup_uri_looks_like (code))
+    {
+      gate_window_add_toast (self, _("This device is set up already"));
+      return;
+    }
+
   if (self->session != NULL && gate_session_get_engine (self->session) != NULL)
     gate_scan_engine_submit (gate_session_get_engine (self->session), code, scan_method);
 }
@@ -176,7 +186,11 @@ static void
 on_wedge_scanned (GateWindow *self,
                   const char *code)
 {
-  submit (self, code, "wedge");
+  /* On the first run, a barcode gun reads the setup code. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->pages), "enrol") == 0)
+    gate_enrol_page_submit (GATE_ENROL_PAGE (gtk_stack_get_visible_child (self->pages)), code);
+  else
+    submit (self, code, "wedge");
 }
 
 static void
@@ -248,6 +262,23 @@ gate_window_show_welcome (GateWindow *self)
   g_return_if_fail (GATE_IS_WINDOW (self));
 
   show_page (self, "welcome");
+}
+
+/* First run: @page (a GateEnrolPage) until the kiosk is enrolled. */
+void
+gate_window_show_enrol_page (GateWindow *self,
+                             GtkWidget  *page)
+{
+  GtkWidget *previous;
+
+  g_return_if_fail (GATE_IS_WINDOW (self));
+  g_return_if_fail (GTK_IS_WIDGET (page));
+
+  if ((previous = gtk_stack_get_child_by_name (self->pages, "enrol")) != NULL && previous != page)
+    gtk_stack_remove (self->pages, previous);
+  if (gtk_widget_get_parent (page) == NULL)
+    gtk_stack_add_named (self->pages, page, "enrol");
+  show_page (self, "enrol");
 }
 
 void

@@ -33,6 +33,8 @@ void         gate_window_set_sounds       (GateWindow     *self,
 GtkWidget   *gate_window_get_gate_view    (GateWindow     *self);
 /* First run: explains what is needed and offers the demo. */
 void         gate_window_show_welcome     (GateWindow     *self);
+void         gate_window_show_enrol_page  (GateWindow     *self,
+                                           GtkWidget      *page);
 void         gate_window_show_error       (GateWindow     *self,
                                            const char     *title,
                                            const char     *description);

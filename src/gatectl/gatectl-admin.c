@@ -851,12 +851,20 @@ run_device (int    argc,
   g_autofree char *role = NULL;
   g_auto(GStrv) events = NULL;
   g_autofree char *list = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *qr_png = NULL;
+  gboolean setup_code = FALSE;
+  int setup_ttl = 15 * 60;
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_STRING, &db, "PostgreSQL connection string", "CONNINFO" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Name of the device (add)", "NAME" },
     { "role", 0, 0, G_OPTION_ARG_STRING, &role, "gate or supervisor (add)", "ROLE" },
     { "event", 0, 0, G_OPTION_ARG_STRING_ARRAY, &events, "An event it may scan, repeatable (add)", "ID" },
     { "list", 0, 0, G_OPTION_ARG_STRING, &list, "Its check-in list (add)", "ID" },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &server, "Server URL the kiosk uses (add --setup-code)", "URL" },
+    { "setup-code", 0, 0, G_OPTION_ARG_NONE, &setup_code, "Print a setup code instead of a token (add)", NULL },
+    { "setup-ttl", 0, 0, G_OPTION_ARG_INT, &setup_ttl, "Lifetime of the setup code (default 900)", "SECONDS" },
+    { "qr", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, "Also write the setup QR as a PNG", "FILE.png" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("add|revoke [ID] — manage devices");
@@ -888,6 +896,10 @@ run_device (int    argc,
 
       if ((status = connect_db (db, &conn)) != GATECTL_EXIT_OK)
         return status;
+
+      if (setup_code)
+        return gatectl_enroll_add_device (conn, name, role, (const char * const *) events, list, server, setup_ttl,
+                                          qr_png);
 
       suffix = random_hex (6);
       device_id = g_strconcat ("dev-", suffix, NULL);

@@ -47,4 +47,17 @@ gboolean gatectl_client_handles (const char *verb);
 int      gatectl_client_run     (int    argc,
                                  char **argv);
 
+/* Setup codes (gatectl-enroll.c): `device add … --setup-code` and the
+ * client verb `enroll`. @conn is a PGconn. */
+int      gatectl_enroll_add_device (gpointer    conn,
+                                    const char *name,
+                                    const char *role,
+                                    const char * const *events,
+                                    const char *list_id,
+                                    const char *server,
+                                    int         ttl_s,
+                                    const char *qr_png);
+int      gatectl_enroll_run        (int    argc,
+                                    char **argv);
+
 G_END_DECLS

@@ -26,6 +26,10 @@ print_usage (FILE *stream)
            "                                   learn it with their next refresh)\n"
            "  device add --name N --role gate|supervisor\n"
            "                                   register a device, print its id and token\n"
+           "  device add --name N --role R [--event ID] [--list ID] --server URL --setup-code\n"
+           "             [--setup-ttl SECONDS] [--qr FILE.png]\n"
+           "                                   register a device, print a single-use setup code\n"
+           "                                   (and its QR) that the kiosk trades for its token\n"
            "  device revoke ID                 revoke a device's token\n"
            "  device add … [--event ID]… [--list ID] | device assign ID [--event ID]… [--list ID] [--clear]\n"
            "                                   keep a device to events and a check-in list\n"
@@ -42,6 +46,8 @@ print_usage (FILE *stream)
            "  conflicts                        conflicts this device took part in\n"
            "  stats [--all-events]             entries, exits, inside per list and gate (supervisor)\n"
            "  scan takes --direction entry|exit; --list ID (GATE_LIST) picks the check-in list\n"
+           "  enroll --server URL --code CODE | --uri GATESETUP:… [--token-file F]\n"
+           "                                   trade a setup code for this device's token\n"
            "  with --server URL --token T (or --token-file F) --device-id D --event ID [--cache FILE] [--json],\n"
            "  or GATE_SERVER, GATE_TOKEN, GATE_TOKEN_FILE, GATE_DEVICE_ID, GATE_EVENT, GATE_CACHE;\n"
            "  the cache is $XDG_DATA_HOME/gate-scanner/tickets.cache unless given\n"
@@ -82,6 +88,8 @@ main (int   argc,
 
   if (gatectl_rules_handles (verb))
     return gatectl_rules_run (argc - 1, argv + 1);
+  if (strcmp (verb, "enroll") == 0)
+    return gatectl_enroll_run (argc - 1, argv + 1);
 
   if (gatectl_client_handles (verb))
     return gatectl_client_run (argc - 1, argv + 1);

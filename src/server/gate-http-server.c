@@ -26,6 +26,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "gate-enroll.h"
 #include "gate-error.h"
 #include "gate-http-server.h"
 #include "gate-log.h"
@@ -101,6 +102,8 @@ typedef struct
   GHashTable         *arg_texts;
   GateRpcFunction    *function;
   gsize               body_bytes;
+  gsize               body_limit;
+  gboolean            enrolment;     /* enroll_device, served without a token */
 } Request;
 
 static void drain_check (GateHttpServer *self);
@@ -235,6 +238,7 @@ request_new (GateHttpServer    *self,
   request->cancellable = g_cancellable_new ();
   request->function_name = g_strdup (function_name);
   request->address = g_strdup (soup_server_message_get_remote_host (message));
+  request->body_limit = GATE_POSTGREST_MAX_BODY;
   request->counted = TRUE;
   request->started = g_get_monotonic_time ();
   self->n_in_flight++;
@@ -667,8 +671,9 @@ on_active_checked (GObject      *source,
                   "Retry after the number of seconds in Retry-After");
 }
 
-/* Counts the body as it comes and cuts it off at 8 MiB: a chunked one has
- * no length to refuse up front. Only authenticated requests get here. */
+/* Counts the body as it comes and cuts it off at 8 MiB (an enrolment's at
+ * 4 KiB): a chunked one has no length to refuse up front. Only
+ * authenticated requests and enrolments get here. */
 static void
 on_got_chunk (SoupServerMessage *message,
               GBytes            *chunk,
@@ -683,7 +688,7 @@ on_got_chunk (SoupServerMessage *message,
   g_autoptr(GIOStream) stream = NULL;
 
   request->body_bytes += g_bytes_get_size (chunk);
-  if (request->body_bytes <= GATE_POSTGREST_MAX_BODY)
+  if (request->body_bytes <= request->body_limit)
     return;
 
   /* Take the connection over, answer, and close it rather than read (and
@@ -696,6 +701,97 @@ on_got_chunk (SoupServerMessage *message,
   request_uncount (request);
   g_output_stream_write_all (g_io_stream_get_output_stream (stream), answer, strlen (answer), NULL, NULL, NULL);
   g_io_stream_close (stream, NULL, NULL);
+}
+
+/* --- enrolment, the one call without a token (gate-enroll.c) ------------------- */
+
+static void
+on_enrolled (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(Request) request = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateDbReply) reply = gate_db_pool_run_finish (GATE_DB_POOL (source), result, &error);
+  const char *json;
+
+  if (reply == NULL)
+    set_gerror (request->message, error);
+  else if (reply->sqlstate != NULL)
+    {
+      guint status = gate_postgrest_status_for_sqlstate (reply->sqlstate);
+
+      /* Unknown, used or expired: a guess, as far as the limiter knows. */
+      if (status >= 400 && status < 500)
+        gate_auth_limiter_add_failure (request->self->auth_limiter, request->address);
+      set_error (request->message, status, reply->sqlstate, reply->message ? reply->message : "database error",
+                 reply->detail, reply->hint);
+    }
+  else if (reply->rows->len != 1 || (json = g_ptr_array_index (reply->rows, 0)) == NULL)
+    set_error (request->message, 500, "XX000", "enroll_device gave no answer", NULL, NULL);
+  else
+    set_json (request->message, 200, json);
+
+  request_resume (request);
+}
+
+/* The body is read. */
+static void
+handle_enroll (Request *request)
+{
+  GateHttpServer *self = request->self;
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (request->message));
+  g_autoptr(GPtrArray) statements = NULL;
+  g_autofree char *lane = g_strconcat ("address:", request->address ? request->address : "", NULL);
+  GatePostgrestRefusal refusal;
+  guint result_index;
+  const char *data;
+  gsize length;
+
+  data = g_bytes_get_data (body, &length);
+  statements = gate_enroll_build_call (data, length, &self->config.call, &result_index, &refusal);
+  if (statements == NULL)
+    {
+      gate_auth_limiter_add_failure (self->auth_limiter, request->address);
+      set_error (request->message, refusal.status, refusal.code, refusal.message, refusal.details, refusal.hint);
+      return;
+    }
+
+  request_pause (request);
+  gate_db_pool_run_async (self->pool, statements, result_index, lane, request->cancellable, on_enrolled,
+                          request_ref (request));
+}
+
+/* From the headers: whatever Authorization or apikey it carries is not
+ * looked up (Supabase's anon key); an address the limiter blocks is
+ * answered at once, without asking the database. */
+static void
+handle_enroll_early (Request *request,
+                     goffset  content_length)
+{
+  GateHttpServer *self = request->self;
+  GatePostgrestRefusal refusal;
+  guint retry_after_s = 1;
+
+  if (!gate_enroll_check_head (soup_server_message_get_method (request->message), content_length, &refusal))
+    {
+      if (refusal.status == SOUP_STATUS_METHOD_NOT_ALLOWED)
+        soup_message_headers_replace (soup_server_message_get_response_headers (request->message), "Allow", "POST");
+      request_refuse (request, refusal.status, refusal.code, refusal.message, refusal.details, refusal.hint);
+      return;
+    }
+
+  if (gate_auth_limiter_is_blocked (self->auth_limiter, request->address, &retry_after_s))
+    {
+      set_retry_after (request->message, retry_after_s);
+      request_refuse (request, 429, "PGRST429", "Too many failed attempts from this address", NULL,
+                      "Retry after the number of seconds in Retry-After");
+      return;
+    }
+
+  request->enrolment = TRUE;
+  /* Read within the request's deadline, as an authenticated body is. */
+  request->body_limit = GATE_ENROLL_MAX_BODY;
 }
 
 static void
@@ -712,6 +808,13 @@ handle_rpc_early (GateHttpServer    *self,
     content_length = soup_message_headers_get_content_length (headers);
   else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED)
     g_signal_connect (message, "got-chunk", G_CALLBACK (on_got_chunk), request);
+
+  if (gate_enroll_is_enrolment (function_name))
+    {
+      handle_enroll_early (request, content_length);
+      request_unref (request);
+      return;
+    }
 
   request->token = gate_postgrest_check_head (soup_server_message_get_method (message), function_name,
                                               soup_message_headers_get_one (headers, "Authorization"),
@@ -807,6 +910,8 @@ handle (SoupServer        *server,
     handle_health (self, message);
   else if ((request = request_for (message)) != NULL && request->device != NULL)
     handle_rpc (request);
+  else if (request != NULL && request->enrolment)
+    handle_enroll (request);
   else if (g_str_has_prefix (path, RPC_PREFIX))
     set_error (message, 500, "XX000", "The request was not authenticated", NULL, NULL);
   else

@@ -1,5 +1,5 @@
-/* test-application.c — GateApplication on a first run: the welcome page,
- * and its "Try the Demo" running the server-less demo
+/* test-application.c — GateApplication on a first run: the setup-code
+ * page, and its "Try the Demo" running the server-less demo
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -49,11 +49,11 @@ verdict_shown (gpointer user_data)
 }
 
 static void
-test_first_run_welcomes_and_offers_the_demo (void)
+test_first_run_asks_for_a_setup_code_and_offers_the_demo (void)
 {
   g_autoptr(GateApplication) application = gate_application_new ();
   g_autoptr(GError) error = NULL;
-  PageWait wait = { application, "welcome" };
+  PageWait wait = { application, "enrol" };
   GateWindow *window;
 
   /* The test's own bus and an empty memory backend: a first run. */
@@ -63,7 +63,7 @@ test_first_run_welcomes_and_offers_the_demo (void)
   g_assert_true (gate_test_gui_wait_until (page_is, &wait, DEADLINE_MS));
   window = active_window (application);
   g_assert_true (gate_test_gui_wait_drawn (GTK_WIDGET (window), DEADLINE_MS));
-  g_free (gate_test_gui_snapshot_widget (GTK_WIDGET (window), "welcome-first-run"));
+  g_free (gate_test_gui_snapshot_widget (GTK_WIDGET (window), "enrol-first-run"));
 
   /* "Try the Demo": the server-less demo's camera shows a ticket and the
    * gate decides it. */
@@ -83,8 +83,8 @@ main (int    argc,
   gate_test_gui_init (&argc, &argv);
   gst_init (NULL, NULL);
 
-  g_test_add_func ("/application/first-run-welcomes-and-offers-the-demo",
-                   test_first_run_welcomes_and_offers_the_demo);
+  g_test_add_func ("/application/first-run-asks-for-a-setup-code-and-offers-the-demo",
+                   test_first_run_asks_for_a_setup_code_and_offers_the_demo);
 
   return g_test_run ();
 }

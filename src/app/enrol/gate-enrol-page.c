@@ -1,0 +1,437 @@
+/* gate-enrol-page.c — first run: the kiosk enrolls from a setup QR
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * With nothing configured, the kiosk shows its live camera and asks for
+ * the setup code (docs/enrolment.md). A GATESETUP: text from the camera
+ * (or from a wedge scanner, through gate_enrol_page_submit()) is traded
+ * for the device token by the core's gate_enrol_async(); the token goes to
+ * the token store (keyring, else a 0600 file), server, device, event and
+ * list into the settings, and ::enrolled tells the application to open
+ * the session. A refused code leaves the camera running, with the reason
+ * on screen, so the next code needs no touch either. The camera runs only
+ * while the page is mapped.
+ *
+ * The state property ("waiting", "enrolling", "saving", "done",
+ * "failed") is what the template's spinner follows and what tests read.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "gate-enrol-page.h"
+#include "gate-enrolment.h"
+#include "gate-error.h"
+
+struct _GateEnrolPage
+{
+  AdwBin          parent_instance;
+
+  GtkPicture     *preview;
+  GtkLabel       *message_label;
+  GtkSpinner     *spinner;
+
+  GateCamera     *camera;
+  GSettings      *settings;
+  GateTokenStore *token_store;
+  GCancellable   *cancellable;
+  GateEnrolment  *enrolment;
+  const char     *state;
+  char           *message;
+};
+
+G_DEFINE_FINAL_TYPE (GateEnrolPage, gate_enrol_page, ADW_TYPE_BIN)
+
+enum
+{
+  PROP_0,
+  PROP_CAMERA,
+  PROP_SETTINGS,
+  PROP_TOKEN_STORE,
+  PROP_STATE,
+  PROP_MESSAGE,
+  N_PROPS
+};
+
+enum
+{
+  ENROLLED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+set_state (GateEnrolPage *self,
+           const char    *state,
+           const char    *message)
+{
+  gboolean busy = g_str_equal (state, "enrolling") || g_str_equal (state, "saving");
+
+  if (g_strcmp0 (self->message, message) != 0)
+    {
+      g_free (self->message);
+      self->message = g_strdup (message);
+      gtk_label_set_label (self->message_label, message != NULL ? message : "");
+      gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
+    }
+
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+
+  if (g_strcmp0 (self->state, state) != 0)
+    {
+      self->state = state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+}
+
+/* The sentence a gate worker reads, and what to do about it. */
+static char *
+sentence_for (const GError *error)
+{
+  if (error->domain == GATE_ENROLMENT_ERROR)
+    switch (error->code)
+      {
+      case GATE_ENROLMENT_ERROR_INVALID_URI:
+        return g_strdup (_("This is not a setup code. Show the setup code IT made for this device."));
+      case GATE_ENROLMENT_ERROR_UNKNOWN_CODE:
+        return g_strdup (_("The server does not know this setup code. Ask IT for a new one."));
+      case GATE_ENROLMENT_ERROR_USED:
+        return g_strdup (_("This setup code was used already. Ask IT for a new one."));
+      case GATE_ENROLMENT_ERROR_EXPIRED:
+        return g_strdup (_("This setup code has expired. Ask IT for a new one."));
+      case GATE_ENROLMENT_ERROR_RATE_LIMITED:
+        return g_strdup (_("Too many attempts from this device. Wait a minute, then show the code again."));
+      default:
+        break;
+      }
+
+  if (g_error_matches (error, GATE_ERROR, GATE_ERROR_NETWORK) || g_error_matches (error, GATE_ERROR, GATE_ERROR_TIMEOUT) ||
+      g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAVAILABLE))
+    return g_strdup (_("The server in this setup code cannot be reached. Check the network, then show the code again."));
+
+  return g_strdup_printf (_("This device could not be set up: %s"), error->message);
+}
+
+static void
+fail (GateEnrolPage *self,
+      const GError  *error)
+{
+  g_autofree char *sentence = sentence_for (error);
+
+  set_state (self, "failed", sentence);
+}
+
+static void
+on_token_saved (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GateEnrolPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettingsSchema) schema = NULL;
+  GateEnrolment *enrolment = self->enrolment;
+
+  if (!gate_token_store_save_finish (GATE_TOKEN_STORE (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      set_state (self, "failed", _("This device was set up, but its token could not be stored. Ask IT for a "
+                                   "new setup code."));
+      g_clear_pointer (&self->enrolment, gate_enrolment_free);
+      return;
+    }
+
+  g_settings_delay (self->settings);
+  g_settings_set_string (self->settings, "server-url", enrolment->server);
+  g_settings_set_string (self->settings, "device-id", enrolment->device_id);
+  if (enrolment->event_id != NULL)
+    g_settings_set_string (self->settings, "event-id", enrolment->event_id);
+  g_object_get (self->settings, "settings-schema", &schema, NULL);
+  if (enrolment->list_id != NULL && g_settings_schema_has_key (schema, "list-id"))
+    g_settings_set_string (self->settings, "list-id", enrolment->list_id);
+  g_settings_apply (self->settings);
+
+  if (self->camera != NULL)
+    gate_camera_stop (self->camera);
+  set_state (self, "done", _("This device is set up"));
+  g_signal_emit (self, signals[ENROLLED], 0);
+}
+
+static void
+on_enrolled (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GateEnrolPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GateEnrolment *enrolment = gate_enrol_finish (result, &error);
+
+  if (enrolment == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fail (self, error);
+      return;
+    }
+
+  self->enrolment = enrolment;
+  set_state (self, "saving", _("Setting up this device…"));
+  gate_token_store_save_async (self->token_store, enrolment->server, enrolment->device_id, enrolment->token,
+                               self->cancellable, on_token_saved, g_object_ref (self));
+}
+
+/**
+ * gate_enrol_page_submit:
+ * @text: a code as read (camera or wedge scanner)
+ *
+ * Enrolls with @text when it is a setup code and no enrolment is under
+ * way or done; anything else is answered on screen.
+ */
+void
+gate_enrol_page_submit (GateEnrolPage *self,
+                        const char    *text)
+{
+  g_autofree char *server = NULL;
+  g_autofree char *code = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (GATE_IS_ENROL_PAGE (self));
+
+  if (g_str_equal (self->state, "enrolling") || g_str_equal (self->state, "saving") ||
+      g_str_equal (self->state, "done"))
+    return;
+
+  if (!gate_setup_uri_parse (text, &server, &code, &error))
+    {
+      fail (self, error);
+      return;
+    }
+
+  set_state (self, "enrolling", _("Connecting to the server…"));
+  gate_enrol_async (server, NULL, code, self->cancellable, on_enrolled, g_object_ref (self));
+}
+
+static void
+on_code_detected (GateEnrolPage *self,
+                  const char    *code,
+                  gint64         frame_time_us)
+{
+  gate_enrol_page_submit (self, code);
+}
+
+GtkWidget *
+gate_enrol_page_new (GateCamera     *camera,
+                     GSettings      *settings,
+                     GateTokenStore *token_store)
+{
+  g_return_val_if_fail (GATE_IS_CAMERA (camera), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (GATE_IS_TOKEN_STORE (token_store), NULL);
+
+  return g_object_new (GATE_TYPE_ENROL_PAGE, "camera", camera, "settings", settings, "token-store", token_store,
+                       NULL);
+}
+
+const char *
+gate_enrol_page_get_state (GateEnrolPage *self)
+{
+  g_return_val_if_fail (GATE_IS_ENROL_PAGE (self), NULL);
+
+  return self->state;
+}
+
+const char *
+gate_enrol_page_get_message (GateEnrolPage *self)
+{
+  g_return_val_if_fail (GATE_IS_ENROL_PAGE (self), NULL);
+
+  return self->message;
+}
+
+/* The camera runs while the page is on screen, and only until enrolled. */
+static void
+gate_enrol_page_map (GtkWidget *widget)
+{
+  GateEnrolPage *self = GATE_ENROL_PAGE (widget);
+
+  GTK_WIDGET_CLASS (gate_enrol_page_parent_class)->map (widget);
+
+  if (!g_str_equal (self->state, "done"))
+    gate_camera_start (self->camera);
+}
+
+static void
+gate_enrol_page_unmap (GtkWidget *widget)
+{
+  GateEnrolPage *self = GATE_ENROL_PAGE (widget);
+
+  gate_camera_stop (self->camera);
+
+  GTK_WIDGET_CLASS (gate_enrol_page_parent_class)->unmap (widget);
+}
+
+static void
+gate_enrol_page_constructed (GObject *object)
+{
+  GateEnrolPage *self = GATE_ENROL_PAGE (object);
+
+  G_OBJECT_CLASS (gate_enrol_page_parent_class)->constructed (object);
+
+  gtk_picture_set_paintable (self->preview, gate_camera_get_paintable (self->camera));
+  g_signal_connect_object (self->camera, "code-detected", G_CALLBACK (on_code_detected), self, G_CONNECT_SWAPPED);
+}
+
+static void
+gate_enrol_page_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  GateEnrolPage *self = GATE_ENROL_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CAMERA:
+      g_value_set_object (value, self->camera);
+      break;
+
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+
+    case PROP_TOKEN_STORE:
+      g_value_set_object (value, self->token_store);
+      break;
+
+    case PROP_STATE:
+      g_value_set_string (value, self->state);
+      break;
+
+    case PROP_MESSAGE:
+      g_value_set_string (value, self->message);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gate_enrol_page_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  GateEnrolPage *self = GATE_ENROL_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CAMERA:
+      self->camera = g_value_dup_object (value);
+      break;
+
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+
+    case PROP_TOKEN_STORE:
+      self->token_store = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gate_enrol_page_dispose (GObject *object)
+{
+  GateEnrolPage *self = GATE_ENROL_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->camera != NULL)
+    gate_camera_stop (self->camera);
+  g_clear_object (&self->camera);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->token_store);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_ENROL_PAGE);
+
+  G_OBJECT_CLASS (gate_enrol_page_parent_class)->dispose (object);
+}
+
+static void
+gate_enrol_page_finalize (GObject *object)
+{
+  GateEnrolPage *self = GATE_ENROL_PAGE (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->enrolment, gate_enrolment_free);
+  g_free (self->message);
+
+  G_OBJECT_CLASS (gate_enrol_page_parent_class)->finalize (object);
+}
+
+static void
+gate_enrol_page_class_init (GateEnrolPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = gate_enrol_page_constructed;
+  object_class->get_property = gate_enrol_page_get_property;
+  object_class->set_property = gate_enrol_page_set_property;
+  object_class->dispose = gate_enrol_page_dispose;
+  object_class->finalize = gate_enrol_page_finalize;
+  widget_class->map = gate_enrol_page_map;
+  widget_class->unmap = gate_enrol_page_unmap;
+
+  properties[PROP_CAMERA] =
+    g_param_spec_object ("camera", NULL, NULL, GATE_TYPE_CAMERA,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TOKEN_STORE] =
+    g_param_spec_object ("token-store", NULL, NULL, GATE_TYPE_TOKEN_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * GateEnrolPage:state:
+   *
+   * "waiting", "enrolling", "saving", "done" or "failed" (the camera keeps
+   * looking for another code).
+   */
+  properties[PROP_STATE] =
+    g_param_spec_string ("state", NULL, NULL, "waiting",
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MESSAGE] =
+    g_param_spec_string ("message", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * GateEnrolPage::enrolled:
+   *
+   * The token is stored and the settings written: the application may
+   * open the session.
+   */
+  signals[ENROLLED] = g_signal_new ("enrolled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                    G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gatescanner/GateScanner/gate-enrol-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, preview);
+  gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, message_label);
+  gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, spinner);
+}
+
+static void
+gate_enrol_page_init (GateEnrolPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->state = "waiting";
+}

@@ -1,0 +1,198 @@
+/* test-enrol.c — a kiosk with an empty HOME and no configuration enrolls
+ * from a setup QR its camera sees, then admits a ticket (issue 14)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The real gate-scanner binary, on a real X display, against a real
+ * gate-server and PostgreSQL. Its camera is a GStreamer test source that
+ * draws the setup QR and a ticket's QR side by side with qroverlay, which
+ * folds them to upper case, as some readers do: the setup text survives
+ * that by design (docs/enrolment.md). What it decided is read from its
+ * --verdict-log.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "gate-test-gui.h"
+#include "gate-test-harness.h"
+
+#define DEADLINE_MS 30000
+
+static const char * const gate_variables[] = {
+  "GATE_SERVER", "GATE_TOKEN", "GATE_TOKEN_FILE", "GATE_DEVICE_ID", "GATE_EVENT", "GATE_CACHE", "GATE_APIKEY",
+  "GATE_LIST", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
+};
+
+typedef struct
+{
+  GSubprocess *process;
+  const char  *log_path;
+  const char  *code;
+  JsonObject  *line;
+} LogWait;
+
+static gboolean
+logged_or_exited (gpointer user_data)
+{
+  LogWait *wait = user_data;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (g_subprocess_get_identifier (wait->process) == NULL)
+    return TRUE;
+  if (!g_file_get_contents (wait->log_path, &contents, NULL, NULL))
+    return FALSE;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonNode) node = NULL;
+
+      if (*lines[i] == '\0')
+        continue;
+      node = json_from_string (lines[i], NULL);
+      g_assert_nonnull (node);
+      if (g_strcmp0 (json_object_get_string_member (json_node_get_object (node), "code"), wait->code) == 0)
+        {
+          wait->line = json_object_ref (json_node_get_object (node));
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileEnumerator) children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                                                   G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                                                   G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  GFileInfo *info;
+
+  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        remove_tree (child);
+      else
+        g_unlink (child);
+      g_object_unref (info);
+    }
+  g_rmdir (path);
+}
+
+static void
+test_empty_kiosk_enrols_from_the_camera_and_admits (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTestPg) pg = gate_test_pg_new (GATE_TEST_PG_DEFAULT, &error);
+  g_autoptr(GateTestServer) server = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *event = NULL;
+  g_auto(GStrv) tickets = NULL;
+  g_autofree char *added = NULL;
+  g_autofree char *setup_uri = NULL;
+  g_autofree char *device_id = NULL;
+  g_autofree char *work_dir = NULL;
+  g_autofree char *home = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *stderr_path = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *stderr_text = NULL;
+  g_autofree char *token_path = NULL;
+  LogWait wait = { 0 };
+  GStatBuf st;
+
+  g_assert_no_error (error);
+  g_assert_true (gate_test_pg_migrate (pg, &error));
+  event = gate_test_create_event (pg, "Enrolment night", &error);
+  g_assert_no_error (error);
+  g_strstrip (event);
+  tickets = gate_test_generate_tickets (pg, event, 1, "General", &error);
+  g_assert_no_error (error);
+  server = gate_test_server_new (gate_test_pg_get_conninfo (pg), NULL, &error);
+  g_assert_no_error (error);
+
+  /* IT adds the gate with a setup code: no token anywhere in sight. */
+  added = gate_test_gatectl (&error, "device", "add", "--db", gate_test_pg_get_conninfo (pg), "--name", "Door 1",
+                             "--role", "gate", "--event", event, "--server", gate_test_server_get_url (server),
+                             "--setup-code", NULL);
+  g_assert_no_error (error);
+  setup_uri = gate_test_json_member (added, 0, "setup_uri");
+  device_id = gate_test_json_member (added, 0, "device_id");
+  g_assert_nonnull (setup_uri);
+
+  work_dir = g_dir_make_tmp ("test-enrol-XXXXXX", &error);
+  g_assert_no_error (error);
+  home = g_build_filename (work_dir, "home", NULL);
+  g_assert_cmpint (g_mkdir (home, 0700), ==, 0);
+  log_path = g_build_filename (work_dir, "verdicts.jsonl", NULL);
+  stderr_path = g_build_filename (work_dir, "stderr.txt", NULL);
+
+  /* The setup QR on the left, the ticket on the right, both folded to
+   * upper case by qroverlay. */
+  source = g_strdup_printf ("videotestsrc is-live=true pattern=black ! video/x-raw,width=640,height=480,"
+                            "framerate=30/1 ! qroverlay pixel-size=3 x=25 data=\"%s\" "
+                            "! qroverlay pixel-size=3 x=75 data=%s", setup_uri, tickets[0]);
+
+  /* A newcomer: an empty HOME, no GATE_* variables, no settings. */
+  for (guint i = 0; i < G_N_ELEMENTS (gate_variables); i++)
+    g_subprocess_launcher_unsetenv (launcher, gate_variables[i]);
+  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
+  g_subprocess_launcher_set_stderr_file_path (launcher, stderr_path);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("GATE_SCANNER_BIN"), "--verdict-log", log_path,
+                                         "--source", source, NULL);
+  g_assert_no_error (error);
+
+  wait = (LogWait) { process, log_path, tickets[0], NULL };
+  gate_test_gui_wait_until (logged_or_exited, &wait, DEADLINE_MS);
+  g_free (gate_test_gui_screenshot ("enrol-then-admit"));
+  g_file_get_contents (stderr_path, &stderr_text, NULL, NULL);
+  if (wait.line == NULL)
+    g_test_message ("gate-scanner stderr:\n%s", stderr_text != NULL ? stderr_text : "");
+  g_assert_nonnull (wait.line);
+  g_assert_cmpstr (json_object_get_string_member (wait.line, "verdict"), ==, "admitted");
+  g_assert_cmpstr (json_object_get_string_member (wait.line, "mode"), ==, "online");
+
+  /* The setup code still in view is no ticket: nothing was decided for it. */
+  {
+    g_autofree char *log = NULL;
+
+    g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+    g_assert_null (strstr (log, "GATESETUP"));
+  }
+
+  /* The token went to the store (no keyring here: the 0600 file), and
+   * nowhere else. */
+  token_path = g_build_filename (home, ".config", "gate-scanner", "device-token", NULL);
+  g_assert_cmpint (g_stat (token_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_null (strstr (stderr_text != NULL ? stderr_text : "", "gst_"));
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  json_object_unref (wait.line);
+  remove_tree (work_dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gate_test_gui_init (&argc, &argv);
+
+  g_test_add_func ("/enrol/empty-kiosk-enrols-from-the-camera-and-admits",
+                   test_empty_kiosk_enrols_from_the_camera_and_admits);
+
+  return g_test_run ();
+}
