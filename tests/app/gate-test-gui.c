@@ -5,7 +5,9 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 
 #include "gate-test-gui.h"
 
@@ -34,6 +36,35 @@ gate_test_gui_init (int    *argc,
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
                                     "/io/github/gatescanner/GateScanner/icons");
+}
+
+gboolean
+gate_test_gui_use_spanish (void)
+{
+  g_autofree char *locales = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "locale", NULL);
+  g_autofree char *spanish = g_build_filename (locales, "es_ES.UTF-8", NULL);
+
+  if (!g_file_test (spanish, G_FILE_TEST_IS_DIR))
+    {
+      const char *argv[] = { "localedef", "-i", "es_ES", "-f", "UTF-8", spanish, NULL };
+      g_autoptr(GError) error = NULL;
+      int status = 0;
+
+      g_assert_no_errno (g_mkdir_with_parents (locales, 0755));
+      if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                         NULL, NULL, NULL, NULL, &status, &error) ||
+          !g_spawn_check_wait_status (status, NULL))
+        return FALSE;
+    }
+
+  g_setenv ("LOCPATH", locales, TRUE);
+  g_setenv ("LC_ALL", "es_ES.UTF-8", TRUE);
+  if (setlocale (LC_ALL, "") == NULL)
+    return FALSE;
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("GATE_LOCALEDIR"));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  return TRUE;
 }
 
 typedef struct

@@ -18,6 +18,11 @@ G_BEGIN_DECLS
 void      gate_test_gui_init            (int          *argc,
                                          char       ***argv);
 
+/* Before gate_test_gui_init(): a real es_ES.UTF-8 locale (built with
+ * localedef into the build dir when the machine has none) and the catalog
+ * the build compiled from po/es.po. FALSE when no such locale can be made. */
+gboolean  gate_test_gui_use_spanish     (void);
+
 /* Runs the default main context until @condition holds or @timeout_ms pass,
  * checking it at least every 10 ms. */
 gboolean  gate_test_gui_wait_until      (gboolean    (*condition) (gpointer user_data),
