@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <unistd.h>
 
 #include "gate-test-gui.h"
 
@@ -44,9 +45,12 @@ gate_test_gui_use_spanish (void)
   g_autofree char *locales = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "locale", NULL);
   g_autofree char *spanish = g_build_filename (locales, "es_ES.UTF-8", NULL);
 
+  /* Tests run in parallel: each builds its own copy and moves it into
+   * place in one step, so none ever reads a half-built one. */
   if (!g_file_test (spanish, G_FILE_TEST_IS_DIR))
     {
-      const char *argv[] = { "localedef", "-i", "es_ES", "-f", "UTF-8", spanish, NULL };
+      g_autofree char *building = g_strdup_printf ("%s.%d", spanish, (int) getpid ());
+      const char *argv[] = { "localedef", "-i", "es_ES", "-f", "UTF-8", building, NULL };
       g_autoptr(GError) error = NULL;
       int status = 0;
 
@@ -55,6 +59,14 @@ gate_test_gui_use_spanish (void)
                          NULL, NULL, NULL, NULL, &status, &error) ||
           !g_spawn_check_wait_status (status, NULL))
         return FALSE;
+      if (g_rename (building, spanish) != 0)
+        {
+          g_autofree char *quoted = g_shell_quote (building);
+          g_autofree char *command = g_strdup_printf ("rm -rf %s", quoted);
+
+          /* Another test got there first: use its copy. */
+          g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+        }
     }
 
   g_setenv ("LOCPATH", locales, TRUE);
