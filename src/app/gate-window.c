@@ -268,15 +268,17 @@ on_code_detected (GateWindow *self,
 }
 
 /* Offline is said over the camera too, where the worker looks, in the
- * strip's colour; it leaves the picture around it visible. */
+ * strip's colour; it leaves the picture around it visible. A verdict
+ * carries its own offline badge, so this one steps aside for it. */
 static void
 update_offline_badge (GateWindow *self)
 {
-  GateConnectivity *connectivity = gate_session_get_connectivity (self->session);
+  GateConnectivity *connectivity = self->session != NULL ? gate_session_get_connectivity (self->session) : NULL;
   gboolean offline = connectivity != NULL && !gate_connectivity_get_online (connectivity) &&
                      !gate_connectivity_get_signed_out (connectivity);
 
-  gtk_widget_set_visible (self->offline_badge, offline);
+  gtk_widget_set_visible (self->offline_badge,
+                          offline && g_strcmp0 (gate_gate_view_get_screen (self->gate_view), "verdict") != 0);
 }
 
 void
@@ -314,6 +316,8 @@ gate_window_set_session (GateWindow  *self,
       g_signal_connect_object (gate_session_get_connectivity (session), "notify::signed-out",
                                G_CALLBACK (update_offline_badge), self, G_CONNECT_SWAPPED);
     }
+  g_signal_connect_object (self->gate_view, "notify::screen", G_CALLBACK (update_offline_badge), self,
+                           G_CONNECT_SWAPPED);
   update_offline_badge (self);
   gate_cache_panel_set_session (self->cache_panel, session);
   gate_search_panel_set_session (self->search_panel, session);
