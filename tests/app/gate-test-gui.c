@@ -178,6 +178,76 @@ gate_test_gui_wait_drawn (GtkWidget *widget,
   return met;
 }
 
+typedef struct
+{
+  GtkWidget *widget;
+  GBytes    *last;
+  gboolean   still;
+} StillWait;
+
+static GBytes *
+render_bytes (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  gsize stride = (gsize) width * 4;
+  guchar *pixels;
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL || width <= 0 || height <= 0)
+    return NULL;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  pixels = g_malloc (stride * height);
+  gdk_texture_download (texture, pixels, stride);
+  return g_bytes_new_take (pixels, stride * height);
+}
+
+static void
+on_still_paint (GdkFrameClock *clock,
+                StillWait     *wait)
+{
+  GBytes *now = render_bytes (wait->widget);
+
+  wait->still = now != NULL && wait->last != NULL && g_bytes_equal (now, wait->last);
+  g_clear_pointer (&wait->last, g_bytes_unref);
+  wait->last = now;
+  gtk_widget_queue_draw (wait->widget);
+}
+
+static gboolean
+is_still (gpointer user_data)
+{
+  return ((StillWait *) user_data)->still;
+}
+
+gboolean
+gate_test_gui_wait_still (GtkWidget *widget,
+                          guint      timeout_ms)
+{
+  StillWait wait = { widget, NULL, FALSE };
+  GdkFrameClock *clock;
+  gulong handler;
+  gboolean met;
+
+  if (!gate_test_gui_wait_drawn (widget, timeout_ms))
+    return FALSE;
+
+  clock = gtk_widget_get_frame_clock (widget);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_still_paint), &wait);
+  gtk_widget_queue_draw (widget);
+  met = gate_test_gui_wait_until (is_still, &wait, timeout_ms);
+  g_signal_handler_disconnect (clock, handler);
+  g_clear_pointer (&wait.last, g_bytes_unref);
+
+  return met;
+}
+
 void
 gate_test_gui_flush (void)
 {

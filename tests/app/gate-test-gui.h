@@ -33,6 +33,11 @@ gboolean  gate_test_gui_wait_until      (gboolean    (*condition) (gpointer user
 gboolean  gate_test_gui_wait_drawn      (GtkWidget    *widget,
                                          guint         timeout_ms);
 
+/* Waits until @widget has drawn the same picture twice in a row: its
+ * animations are over. For screenshots, not for widgets showing video. */
+gboolean  gate_test_gui_wait_still      (GtkWidget    *widget,
+                                         guint         timeout_ms);
+
 /* Saves the whole X screen as <G_TEST_BUILDDIR>/screenshots/@name.png and
  * returns its path. Fails the test if the picture could not be taken. */
 char     *gate_test_gui_screenshot      (const char   *name);
