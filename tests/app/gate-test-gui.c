@@ -245,7 +245,9 @@ gate_test_gui_wait_still (GtkWidget *widget,
   g_signal_handler_disconnect (clock, handler);
   g_clear_pointer (&wait.last, g_bytes_unref);
 
-  return met;
+  /* The last paint asked for another: let it happen, so that nothing is
+   * pending when the caller takes its picture. */
+  return met && gate_test_gui_wait_drawn (widget, timeout_ms);
 }
 
 void

@@ -933,6 +933,16 @@ is_online (gpointer user_data)
   return gate_connectivity_get_online (gate_session_get_connectivity (user_data));
 }
 
+/* The sync service's first round is over: the tickets are on the device. */
+static gboolean
+is_refreshed (gpointer user_data)
+{
+  g_autoptr(GateCacheStatus) status = gate_ticket_cache_get_status (gate_session_get_cache (user_data),
+                                                                    gate_session_get_event_id (user_data), NULL);
+
+  return status != NULL && status->last_refresh_at_us != 0 && status->tickets_cached > 0;
+}
+
 static void
 test_slow_server_shows_checking_then_signed_out (Fixture       *fixture,
                                                  gconstpointer  data)
@@ -958,11 +968,15 @@ test_slow_server_shows_checking_then_signed_out (Fixture       *fixture,
   g_object_set (gate_session_get_engine (fixture->session), "debounce-ms", 0, NULL);
   gate_session_start_sync (fixture->session, 3600);
   g_assert_true (gate_test_gui_wait_until (is_online, fixture->session, DEADLINE_MS));
+  /* The proxy serves one request at a time: the refresh must not queue
+   * ahead of the scan. */
+  g_assert_true (gate_test_gui_wait_until (is_refreshed, fixture->session, DEADLINE_MS));
 
-  /* A slow server: every answer takes a second, inside the client's
-   * timeout, so the scan is decided online — after a wait the worker sees. */
+  /* A slow server: every answer takes half a second, well inside the
+   * client's 1.5 s, so the scan is decided online — after a wait the worker
+   * sees. */
   gate_test_proxy_set_mode (backend.proxy, GATE_TEST_PROXY_DELAY);
-  gate_test_proxy_set_delay (backend.proxy, 1000);
+  gate_test_proxy_set_delay (backend.proxy, 500);
   checking.view = gate_view_of (fixture);
   checking.screen = "checking";
   submitted_us = g_get_monotonic_time ();
@@ -976,8 +990,11 @@ test_slow_server_shows_checking_then_signed_out (Fixture       *fixture,
 
   verdict.verdict = verdict_of (fixture);
   verdict.expected = "admitted";
-  g_assert_true (gate_test_gui_wait_until (verdict_is, &verdict, DEADLINE_MS));
+  if (!gate_test_gui_wait_until (verdict_is, &verdict, DEADLINE_MS))
+    g_error ("the slow server's scan ended in “%s” (%s)", gate_verdict_view_get_verdict (verdict.verdict),
+             gate_verdict_view_get_detail (verdict.verdict));
   g_assert_cmpstr (gate_gate_view_get_screen (gate_view_of (fixture)), ==, "verdict");
+  g_assert_true (is_online (fixture->session));
 
   /* The token revoked while the kiosk runs: the next scan says so on
    * screen, and the strip at once. */
@@ -1073,6 +1090,8 @@ test_unwritable_cache_page_offers_the_fix (Fixture       *fixture,
   g_setenv ("GATE_EVENT", fixture->event_id, TRUE);
   g_unsetenv ("GATE_SERVER");
 
+  /* Not the bus name: another test of this program takes it too. */
+  g_application_set_flags (G_APPLICATION (application), G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
   g_assert_no_error (error);
   g_application_activate (G_APPLICATION (application));
@@ -1123,6 +1142,10 @@ test_kiosk_setting_takes_effect_at_once (void)
   g_autoptr(GError) error = NULL;
   PageWait wait = { application, "welcome" };
 
+  /* Another test of this program exported its application on this bus
+   * connection: this one under its own id (its settings are the app's). */
+  g_application_set_application_id (G_APPLICATION (application), APP_ID ".DoorTest");
+  g_application_set_flags (G_APPLICATION (application), G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
   g_assert_no_error (error);
   g_application_activate (G_APPLICATION (application));
