@@ -112,11 +112,6 @@ on_panel_message (GateWindow *self,
   gate_window_add_toast (self, message);
 }
 
-/* The one way out of a scan, in a fixed order: the screen first (a gate
- * worker looks before anything else), then the verdict log, then the tone,
- * queued only once the verdict is drawn. A decision always shows on the
- * gate, whichever page the worker was on: a code from the search page or a
- * wedge scan gets its verdict too. */
 static void
 on_event_named (GObject      *source,
                 GAsyncResult *result,
@@ -167,6 +162,11 @@ name_other_event (GateWindow             *self,
   g_task_run_in_thread (task, name_event_in_thread);
 }
 
+/* The one way out of a scan, in a fixed order: the screen first (a gate
+ * worker looks before anything else), then the verdict log, then the tone,
+ * queued only once the verdict is drawn. A decision always shows on the
+ * gate, whichever page the worker was on: a code from the search page or a
+ * wedge scan gets its verdict too. */
 static void
 on_decided (GateWindow             *self,
             const GateScanDecision *decision)
