@@ -59,8 +59,9 @@ struct _GateWindow
   GCancellable         *naming;
 };
 
-/* A scan the server has not answered after this long shows "Checking…";
- * a faster verdict replaces the camera without that screen flickering. */
+/* Offline, the cache decides in a few milliseconds: "Checking…" only if it
+ * has not after this long, so that it never flickers before the verdict.
+ * Online, a scan always waits on the network: "Checking…" at once. */
 #define CHECKING_DELAY_MS 50
 
 G_DEFINE_FINAL_TYPE (GateWindow, gate_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -238,8 +239,15 @@ submit (GateWindow *self,
    * server shows "Checking…" rather than nothing. */
   if (gate_scan_engine_submit (gate_session_get_engine (self->session), code, scan_method))
     {
+      GateConnectivity *connectivity = gate_session_get_connectivity (self->session);
+
       self->pending_scans++;
-      if (self->checking_id == 0)
+      if (self->pending_scans > 1)
+        return;
+      if (gate_session_get_client (self->session) != NULL && connectivity != NULL &&
+          gate_connectivity_get_online (connectivity))
+        on_checking_due (self);
+      else if (self->checking_id == 0)
         self->checking_id = g_timeout_add (CHECKING_DELAY_MS, on_checking_due, self);
     }
 }
