@@ -17,6 +17,7 @@
 #include "gate-demo.h"
 #include "gate-enrol-page.h"
 #include "gate-error.h"
+#include "gate-error-sentence.h"
 #include "gate-preferences-window.h"
 #include "gate-secret.h"
 #include "gate-session.h"
@@ -208,13 +209,20 @@ on_session_opened (GObject      *source,
 
   if (!gate_session_open_finish (session, result, &error))
     {
+      g_autofree char *sentence = NULL;
+      g_autofree char *description = NULL;
+
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+      /* What happened in plain words and what to do first; the exact
+       * failure after it, for whoever fixes it. */
+      sentence = gate_error_sentence (error, GATE_ACTIVITY_READING_CACHE, 0);
+      description = g_strdup_printf ("%s\n\n%s", sentence, error->message);
       gate_window_show_error (get_window (self),
                               g_error_matches (error, GATE_ERROR, GATE_ERROR_CONFIG)
                               ? _("The Configuration Is Incomplete")
                               : _("The Ticket Cache Could Not Be Opened"),
-                              error->message);
+                              description);
       return;
     }
 
@@ -446,20 +454,13 @@ on_connection_changed (GateApplication *self,
       self->connection_changed = TRUE;
 }
 
-/* Scanning goes on with the old connection while the preferences are open;
- * a new one takes over when they close, on a fresh window. */
+/* Everything again, on a fresh window: after a failure the worker asked to
+ * try again, or with the connection Preferences changed. */
 static void
-on_preferences_closed (GateApplication *self)
+restart (GateApplication *self)
 {
   GateWindow *window = get_window (self);
   gboolean kiosk = gate_window_get_kiosk (window);
-
-  g_signal_handlers_disconnect_by_func (self->settings, on_connection_changed, self);
-
-  if (g_strcmp0 (gate_window_get_page (window), "main") == 0 && !self->connection_changed)
-    return;
-  if (self->demo)
-    return;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -477,6 +478,47 @@ on_preferences_closed (GateApplication *self)
   gate_window_set_kiosk (window, kiosk);
   g_application_release (G_APPLICATION (self));
   start (self);
+}
+
+/* Scanning goes on with the old connection while the preferences are open;
+ * a new one takes over when they close, on a fresh window. */
+static void
+on_preferences_closed (GateApplication *self)
+{
+  GateWindow *window = get_window (self);
+
+  g_signal_handlers_disconnect_by_func (self->settings, on_connection_changed, self);
+
+  if (g_strcmp0 (gate_window_get_page (window), "main") == 0 && !self->connection_changed)
+    return;
+  if (self->demo)
+    return;
+
+  restart (self);
+}
+
+static void
+retry_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  GateApplication *self = user_data;
+
+  /* Only a gate that is not scanning has anything to try again. */
+  if (g_strcmp0 (gate_window_get_page (get_window (self)), "main") == 0)
+    return;
+
+  restart (self);
+}
+
+/* The kiosk-mode switch in Preferences takes effect at once, both ways. */
+static void
+on_kiosk_setting_changed (GateApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (GATE_IS_WINDOW (window))
+    gate_window_set_kiosk (GATE_WINDOW (window), self->kiosk || g_settings_get_boolean (self->settings, "kiosk-mode"));
 }
 
 static void
@@ -556,6 +598,7 @@ gate_application_startup (GApplication *application)
     { "demo", demo_action },
     { "demo-offline", NULL, NULL, "false", demo_offline_action },
     { "quit", quit_action },
+    { "retry", retry_action },
   };
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
@@ -640,6 +683,8 @@ gate_application_init (GateApplication *self)
   };
 
   self->settings = g_settings_new (APP_ID);
+  g_signal_connect_object (self->settings, "changed::kiosk-mode", G_CALLBACK (on_kiosk_setting_changed), self,
+                           G_CONNECT_SWAPPED);
   self->sounds = gate_sound_player_new ();
   self->token_store = gate_token_store_new ();
   self->cancellable = g_cancellable_new ();

@@ -40,6 +40,7 @@ struct _GateWindow
   AdwViewStack         *views;
   GateGateView         *gate_view;
   GtkWidget            *unlock_button;
+  GtkWidget            *offline_badge;
   GtkWidget            *demo_offline_button;
   GateStatusStrip      *status_strip;
   GateCachePanel       *cache_panel;
@@ -55,7 +56,15 @@ struct _GateWindow
   char                 *pin_hash;
   gboolean              kiosk;
   guint                 inhibit_cookie;
+  guint                 checking_id;
+  guint                 pending_scans;
+  GCancellable         *naming;
 };
+
+/* Offline, the cache decides in a few milliseconds: "Checking…" only if it
+ * has not after this long, so that it never flickers before the verdict.
+ * Online, a scan always waits on the network: "Checking…" at once. */
+#define CHECKING_DELAY_MS 50
 
 G_DEFINE_FINAL_TYPE (GateWindow, gate_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -106,6 +115,56 @@ on_panel_message (GateWindow *self,
   gate_window_add_toast (self, message);
 }
 
+static void
+on_event_named (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GateEventSummary) event = g_task_propagate_pointer (G_TASK (result), NULL);
+  GateWindow *self;
+
+  if (event == NULL || g_task_had_error (G_TASK (result)))
+    return;
+
+  self = GATE_WINDOW (user_data);
+  gate_verdict_view_name_event (GATE_VERDICT_VIEW (gate_gate_view_get_verdict_view (self->gate_view)),
+                                event->event_id, event->name);
+}
+
+static void
+name_event_in_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  GateEventSummary *event = gate_ticket_cache_get_event (source_object, task_data, NULL);
+
+  g_task_return_pointer (task, event, (GDestroyNotify) gate_event_summary_free);
+}
+
+/* "Wrong event" names the event when this device has heard of it (its
+ * cache keeps every event it was given); read off the main thread, so the
+ * verdict shows at once and gains the name a moment later. */
+static void
+name_other_event (GateWindow             *self,
+                  const GateScanDecision *decision)
+{
+  GateTicketCache *cache = gate_session_get_cache (self->session);
+  g_autoptr(GTask) task = NULL;
+
+  g_cancellable_cancel (self->naming);
+  g_clear_object (&self->naming);
+  if (decision->verdict != GATE_VERDICT_WRONG_EVENT || decision->event_id == NULL || cache == NULL)
+    return;
+
+  self->naming = g_cancellable_new ();
+  /* The window outlives the read: dispose cancels it first. */
+  task = g_task_new (cache, self->naming, on_event_named, self);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_set_task_data (task, g_strdup (decision->event_id), g_free);
+  g_task_run_in_thread (task, name_event_in_thread);
+}
+
 /* The one way out of a scan, in a fixed order: the screen first (a gate
  * worker looks before anything else), then the verdict log, then the tone,
  * queued only once the verdict is drawn. A decision always shows on the
@@ -117,11 +176,17 @@ on_decided (GateWindow             *self,
 {
   const char *page = adw_view_stack_get_visible_child_name (self->views);
 
+  if (self->pending_scans > 0)
+    self->pending_scans--;
+  if (self->pending_scans == 0)
+    g_clear_handle_id (&self->checking_id, g_source_remove);
+
   /* A supervisor on Cache or Conflicts stays there (the demo's camera
    * decides every few seconds): the verdict waits on the Gate page. */
   if (g_strcmp0 (page, "cache") != 0 && g_strcmp0 (page, "conflicts") != 0)
     adw_view_stack_set_visible_child_name (self->views, "gate");
   gate_gate_view_show_decision (self->gate_view, decision);
+  name_other_event (self, decision);
 
   if (self->verdict_log != NULL)
     gate_verdict_log_append (self->verdict_log, decision);
@@ -157,6 +222,18 @@ gate_window_set_sounds (GateWindow *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOUNDS]);
 }
 
+static gboolean
+on_checking_due (gpointer user_data)
+{
+  GateWindow *self = user_data;
+
+  self->checking_id = 0;
+  adw_view_stack_set_visible_child_name (self->views, "gate");
+  gate_gate_view_show_checking (self->gate_view);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 submit (GateWindow *self,
         const char *code,
@@ -170,8 +247,24 @@ submit (GateWindow *self,
       return;
     }
 
-  if (self->session != NULL && gate_session_get_engine (self->session) != NULL)
-    gate_scan_engine_submit (gate_session_get_engine (self->session), code, scan_method);
+  if (self->session == NULL || gate_session_get_engine (self->session) == NULL)
+    return;
+
+  /* Every code the engine takes ends in ::decided: until then, a slow
+   * server shows "Checking…" rather than nothing. */
+  if (gate_scan_engine_submit (gate_session_get_engine (self->session), code, scan_method))
+    {
+      GateConnectivity *connectivity = gate_session_get_connectivity (self->session);
+
+      self->pending_scans++;
+      if (self->pending_scans > 1)
+        return;
+      if (gate_session_get_client (self->session) != NULL && connectivity != NULL &&
+          gate_connectivity_get_online (connectivity))
+        on_checking_due (self);
+      else if (self->checking_id == 0)
+        self->checking_id = g_timeout_add (CHECKING_DELAY_MS, on_checking_due, self);
+    }
 }
 
 static void
@@ -199,6 +292,20 @@ on_code_detected (GateWindow *self,
                   gint64      frame_time_us)
 {
   submit (self, code, "qr");
+}
+
+/* Offline is said over the camera too, where the worker looks, in the
+ * strip's colour; it leaves the picture around it visible. A verdict
+ * carries its own offline badge, so this one steps aside for it. */
+static void
+update_offline_badge (GateWindow *self)
+{
+  GateConnectivity *connectivity = self->session != NULL ? gate_session_get_connectivity (self->session) : NULL;
+  gboolean offline = connectivity != NULL && !gate_connectivity_get_online (connectivity) &&
+                     !gate_connectivity_get_signed_out (connectivity);
+
+  gtk_widget_set_visible (self->offline_badge,
+                          offline && g_strcmp0 (gate_gate_view_get_screen (self->gate_view), "verdict") != 0);
 }
 
 void
@@ -229,6 +336,16 @@ gate_window_set_session (GateWindow  *self,
   /* Each panel finds what it shows in the session: its cache, server,
    * connection and event, and whether the token is a supervisor's. */
   gate_status_strip_set_session (self->status_strip, session);
+  if (gate_session_get_connectivity (session) != NULL)
+    {
+      g_signal_connect_object (gate_session_get_connectivity (session), "notify::online",
+                               G_CALLBACK (update_offline_badge), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (gate_session_get_connectivity (session), "notify::signed-out",
+                               G_CALLBACK (update_offline_badge), self, G_CONNECT_SWAPPED);
+    }
+  g_signal_connect_object (self->gate_view, "notify::screen", G_CALLBACK (update_offline_badge), self,
+                           G_CONNECT_SWAPPED);
+  update_offline_badge (self);
   gate_cache_panel_set_session (self->cache_panel, session);
   gate_search_panel_set_session (self->search_panel, session);
   gate_conflicts_page_set_session (self->conflicts_page, session);
@@ -402,11 +519,13 @@ unlock_action (GtkWidget  *widget,
   GateWindow *self = GATE_WINDOW (widget);
   GtkWidget *dialog;
 
-  /* Without a PIN there is no supervisor to ask: the venue's admin set the
-   * kiosk up this way and ends it from outside. */
+  /* Without a PIN anyone may leave kiosk mode, as Preferences says: a
+   * kiosk locked with no PIN would have no way out at all (Preferences,
+   * where a PIN is set, is itself locked in kiosk mode). */
   if (self->pin_hash == NULL)
     {
-      gate_window_add_toast (self, _("No supervisor PIN is set: ask the venue's admin"));
+      gate_window_set_kiosk (self, FALSE);
+      gate_window_add_toast (self, _("Kiosk mode ended. Set a supervisor PIN in Preferences to lock it."));
       return;
     }
 
@@ -463,6 +582,9 @@ gate_window_dispose (GObject *object)
   if (self->camera != NULL)
     gate_camera_stop (self->camera);
   g_clear_object (&self->camera);
+  g_clear_handle_id (&self->checking_id, g_source_remove);
+  g_cancellable_cancel (self->naming);
+  g_clear_object (&self->naming);
   g_clear_object (&self->session);
   g_clear_object (&self->verdict_log);
   g_clear_object (&self->sounds);
@@ -591,6 +713,7 @@ gate_window_class_init (GateWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GateWindow, views);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, gate_view);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, unlock_button);
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, offline_badge);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, demo_offline_button);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, status_strip);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, cache_panel);

@@ -5,7 +5,10 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <locale.h>
+#include <unistd.h>
 
 #include "gate-test-gui.h"
 
@@ -34,6 +37,46 @@ gate_test_gui_init (int    *argc,
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
                                     "/io/github/gatescanner/GateScanner/icons");
+}
+
+gboolean
+gate_test_gui_use_spanish (void)
+{
+  g_autofree char *locales = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "locale", NULL);
+  g_autofree char *spanish = g_build_filename (locales, "es_ES.UTF-8", NULL);
+
+  /* Tests run in parallel: each builds its own copy and moves it into
+   * place in one step, so none ever reads a half-built one. */
+  if (!g_file_test (spanish, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *building = g_strdup_printf ("%s.%d", spanish, (int) getpid ());
+      const char *argv[] = { "localedef", "-i", "es_ES", "-f", "UTF-8", building, NULL };
+      g_autoptr(GError) error = NULL;
+      int status = 0;
+
+      g_assert_no_errno (g_mkdir_with_parents (locales, 0755));
+      if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                         NULL, NULL, NULL, NULL, &status, &error) ||
+          !g_spawn_check_wait_status (status, NULL))
+        return FALSE;
+      if (g_rename (building, spanish) != 0)
+        {
+          g_autofree char *quoted = g_shell_quote (building);
+          g_autofree char *command = g_strdup_printf ("rm -rf %s", quoted);
+
+          /* Another test got there first: use its copy. */
+          g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+        }
+    }
+
+  g_setenv ("LOCPATH", locales, TRUE);
+  g_setenv ("LC_ALL", "es_ES.UTF-8", TRUE);
+  if (setlocale (LC_ALL, "") == NULL)
+    return FALSE;
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("GATE_LOCALEDIR"));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  return TRUE;
 }
 
 typedef struct
@@ -133,6 +176,78 @@ gate_test_gui_wait_drawn (GtkWidget *widget,
   g_signal_handler_disconnect (clock, handler);
 
   return met;
+}
+
+typedef struct
+{
+  GtkWidget *widget;
+  GBytes    *last;
+  gboolean   still;
+} StillWait;
+
+static GBytes *
+render_bytes (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  gsize stride = (gsize) width * 4;
+  guchar *pixels;
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL || width <= 0 || height <= 0)
+    return NULL;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  pixels = g_malloc (stride * height);
+  gdk_texture_download (texture, pixels, stride);
+  return g_bytes_new_take (pixels, stride * height);
+}
+
+static void
+on_still_paint (GdkFrameClock *clock,
+                StillWait     *wait)
+{
+  GBytes *now = render_bytes (wait->widget);
+
+  wait->still = now != NULL && wait->last != NULL && g_bytes_equal (now, wait->last);
+  g_clear_pointer (&wait->last, g_bytes_unref);
+  wait->last = now;
+  gtk_widget_queue_draw (wait->widget);
+}
+
+static gboolean
+is_still (gpointer user_data)
+{
+  return ((StillWait *) user_data)->still;
+}
+
+gboolean
+gate_test_gui_wait_still (GtkWidget *widget,
+                          guint      timeout_ms)
+{
+  StillWait wait = { widget, NULL, FALSE };
+  GdkFrameClock *clock;
+  gulong handler;
+  gboolean met;
+
+  if (!gate_test_gui_wait_drawn (widget, timeout_ms))
+    return FALSE;
+
+  clock = gtk_widget_get_frame_clock (widget);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_still_paint), &wait);
+  gtk_widget_queue_draw (widget);
+  met = gate_test_gui_wait_until (is_still, &wait, timeout_ms);
+  g_signal_handler_disconnect (clock, handler);
+  g_clear_pointer (&wait.last, g_bytes_unref);
+
+  /* The last paint asked for another: let it happen, so that nothing is
+   * pending when the caller takes its picture. */
+  return met && gate_test_gui_wait_drawn (widget, timeout_ms);
 }
 
 void

@@ -18,6 +18,11 @@ G_BEGIN_DECLS
 void      gate_test_gui_init            (int          *argc,
                                          char       ***argv);
 
+/* Before gate_test_gui_init(): a real es_ES.UTF-8 locale (built with
+ * localedef into the build dir when the machine has none) and the catalog
+ * the build compiled from po/es.po. FALSE when no such locale can be made. */
+gboolean  gate_test_gui_use_spanish     (void);
+
 /* Runs the default main context until @condition holds or @timeout_ms pass,
  * checking it at least every 10 ms. */
 gboolean  gate_test_gui_wait_until      (gboolean    (*condition) (gpointer user_data),
@@ -26,6 +31,11 @@ gboolean  gate_test_gui_wait_until      (gboolean    (*condition) (gpointer user
 
 /* Waits until @widget is mapped and has been drawn at least once. */
 gboolean  gate_test_gui_wait_drawn      (GtkWidget    *widget,
+                                         guint         timeout_ms);
+
+/* Waits until @widget has drawn the same picture twice in a row: its
+ * animations are over. For screenshots, not for widgets showing video. */
+gboolean  gate_test_gui_wait_still      (GtkWidget    *widget,
                                          guint         timeout_ms);
 
 /* Saves the whole X screen as <G_TEST_BUILDDIR>/screenshots/@name.png and

@@ -17,30 +17,6 @@
 #include "gate-verdict-view.h"
 #include "gate-window.h"
 
-static gboolean
-make_spanish_locale (void)
-{
-  /* Before g_test_init(), which gtk_init() would otherwise precede. */
-  g_autofree char *locales = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "locale", NULL);
-  g_autofree char *spanish = g_build_filename (locales, "es_ES.UTF-8", NULL);
-
-  if (!g_file_test (spanish, G_FILE_TEST_IS_DIR))
-    {
-      const char *argv[] = { "localedef", "-i", "es_ES", "-f", "UTF-8", spanish, NULL };
-      g_autoptr(GError) error = NULL;
-      int status = 0;
-
-      g_assert_no_errno (g_mkdir_with_parents (locales, 0755));
-      if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                         NULL, NULL, NULL, NULL, &status, &error) ||
-          !g_spawn_check_wait_status (status, NULL))
-        return FALSE;
-    }
-
-  g_setenv ("LOCPATH", locales, TRUE);
-  return TRUE;
-}
-
 static void
 test_welcome_page_is_spanish (void)
 {
@@ -123,13 +99,8 @@ int
 main (int    argc,
       char **argv)
 {
-  gboolean spanish;
-
-  g_setenv ("LC_ALL", "es_ES.UTF-8", TRUE);
-  spanish = make_spanish_locale () && setlocale (LC_ALL, "") != NULL;
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("GATE_LOCALEDIR"));
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  /* Before g_test_init(), which gtk_init() would otherwise precede. */
+  gboolean spanish = gate_test_gui_use_spanish ();
 
   gate_test_gui_init (&argc, &argv);
   if (!spanish)

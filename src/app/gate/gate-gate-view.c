@@ -3,8 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One screen at a time: the preview, a camera state (each its own status
- * page, never a crash) or a verdict, which holds for hold-ms and then gives
- * the camera back — or the state the camera reached meanwhile.
+ * page, never a crash), "Checking…" while a scan waits on the server, or a
+ * verdict, which holds for hold-ms and then gives the camera back — or the
+ * state the camera reached meanwhile.
  */
 #include "config.h"
 
@@ -28,6 +29,7 @@ struct _GateGateView
   GateCamera      *camera;
   guint            hold_ms;
   guint            hold_id;
+  gboolean         checking;
 };
 
 G_DEFINE_FINAL_TYPE (GateGateView, gate_gate_view, GTK_TYPE_WIDGET)
@@ -83,8 +85,9 @@ on_camera_state (GateGateView *self)
 
   adw_status_page_set_description (self->error_page, message);
 
-  /* A verdict on screen stays for its full hold; the state shows after. */
-  if (self->hold_id == 0)
+  /* A verdict on screen stays for its full hold, "Checking…" until its
+   * verdict; the state shows after. */
+  if (self->hold_id == 0 && !self->checking)
     show_screen (self, camera_screen (self));
 }
 
@@ -129,6 +132,19 @@ gate_gate_view_dismiss_verdict (GateGateView *self)
   show_screen (self, camera_screen (self));
 }
 
+/* Until the decision: the worker sees the scan was taken and waits,
+ * instead of scanning again. The hold's timer stops: only the decision
+ * ends this screen. */
+void
+gate_gate_view_show_checking (GateGateView *self)
+{
+  g_return_if_fail (GATE_IS_GATE_VIEW (self));
+
+  g_clear_handle_id (&self->hold_id, g_source_remove);
+  self->checking = TRUE;
+  show_screen (self, "checking");
+}
+
 void
 gate_gate_view_show_decision (GateGateView           *self,
                               const GateScanDecision *decision)
@@ -137,6 +153,7 @@ gate_gate_view_show_decision (GateGateView           *self,
   g_return_if_fail (decision != NULL);
 
   gate_verdict_view_show_decision (self->verdict_view, decision);
+  self->checking = FALSE;
 
   g_clear_handle_id (&self->hold_id, g_source_remove);
   self->hold_id = g_timeout_add (self->hold_ms, on_hold_over, self);
@@ -174,7 +191,7 @@ gate_gate_view_set_camera (GateGateView *self,
   else
     {
       gtk_picture_set_paintable (self->preview, NULL);
-      if (self->hold_id == 0)
+      if (self->hold_id == 0 && !self->checking)
         show_screen (self, camera_screen (self));
     }
 

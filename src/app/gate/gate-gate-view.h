@@ -23,9 +23,11 @@ void        gate_gate_view_set_hold_ms    (GateGateView           *self,
 /* Shows @decision for hold-ms, then the camera again. */
 void        gate_gate_view_show_decision  (GateGateView           *self,
                                            const GateScanDecision *decision);
+/* "Checking…" until the next gate_gate_view_show_decision(). */
+void        gate_gate_view_show_checking  (GateGateView           *self);
 /* Gives the camera back before the hold is over (a tap on the verdict). */
 void        gate_gate_view_dismiss_verdict (GateGateView          *self);
-/* "verdict" while a verdict shows, else the camera state's page name:
+/* "verdict" while a verdict shows, "checking" while one is awaited, else the camera state's page name:
  * "preview", "starting", "no-camera", "denied", "error". */
 const char *gate_gate_view_get_screen     (GateGateView           *self);
 GtkWidget  *gate_gate_view_get_verdict_view (GateGateView         *self);

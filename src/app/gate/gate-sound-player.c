@@ -4,8 +4,9 @@
  *
  * Tones are synthesised by GStreamer rather than shipped as files: a short
  * high chirp to admit, a long low buzz to deny, a mid triangle for "look at
- * the screen" (wrong event, busy). A gate worker tells them apart without
- * looking. A kiosk without audio output simply stays silent.
+ * the screen" (wrong event, busy), and for "can't check this ticket" a low
+ * soft hum, the longest of all: not a yes, not a no. A gate worker tells
+ * them apart without looking. A kiosk without audio output simply stays silent.
  *
  * Opening an audio device blocks (and the first one probes every output),
  * so tones play on a thread of their own, never on the main thread that
@@ -41,6 +42,7 @@ typedef struct
 static const Tone admit_tone = { "sine", 1320, 2 };
 static const Tone deny_tone = { "square", 220, 6 };
 static const Tone warning_tone = { "triangle", 660, 4 };
+static const Tone undecided_tone = { "sine", 330, 9 };
 
 /* autoaudiosink falls back to a fakesink when no output works, silently
  * but after every audio library has complained: ask once which sink it
@@ -140,6 +142,27 @@ play_tone (gpointer data,
   gst_element_set_state (pipeline, GST_STATE_NULL);
 }
 
+static const Tone *
+tone_for (GateVerdict verdict)
+{
+  if (verdict == GATE_VERDICT_CANNOT_DECIDE)
+    return &undecided_tone;
+  if (gate_verdict_is_admit (verdict) || verdict == GATE_VERDICT_EXITED)
+    return &admit_tone;
+  if (verdict == GATE_VERDICT_WRONG_EVENT || verdict == GATE_VERDICT_BUSY ||
+      verdict == GATE_VERDICT_NOT_ALLOWED_HERE)
+    return &warning_tone;
+  return &deny_tone;
+}
+
+char *
+gate_sound_player_describe_tone (GateVerdict verdict)
+{
+  const Tone *tone = tone_for (verdict);
+
+  return g_strdup_printf ("%s %u Hz %u ms", tone->wave, tone->frequency, tone->tenths * 100);
+}
+
 void
 gate_sound_player_play (GateSoundPlayer *self,
                         GateVerdict      verdict)
@@ -151,14 +174,7 @@ gate_sound_player_play (GateSoundPlayer *self,
   if (g_atomic_int_get (&self->unavailable))
     return;
 
-  if (gate_verdict_is_admit (verdict) || verdict == GATE_VERDICT_EXITED)
-    tone = &admit_tone;
-  else if (verdict == GATE_VERDICT_WRONG_EVENT || verdict == GATE_VERDICT_BUSY ||
-           verdict == GATE_VERDICT_CANNOT_DECIDE || verdict == GATE_VERDICT_NOT_ALLOWED_HERE)
-    tone = &warning_tone;
-  else
-    tone = &deny_tone;
-
+  tone = tone_for (verdict);
   g_thread_pool_push (self->player, (gpointer) tone, NULL);
 }
 

@@ -16,5 +16,8 @@ G_DECLARE_FINAL_TYPE (GateSoundPlayer, gate_sound_player, GATE, SOUND_PLAYER, GO
 GateSoundPlayer *gate_sound_player_new  (void);
 void             gate_sound_player_play (GateSoundPlayer *self,
                                          GateVerdict      verdict);
+/* The tone @verdict sounds, e.g. "sine 1320 Hz 200 ms": verdict classes
+ * that must be told apart by ear have different ones. */
+char            *gate_sound_player_describe_tone (GateVerdict verdict);
 
 G_END_DECLS

@@ -77,19 +77,44 @@ on_age_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Signed out outranks offline: nothing this gate does will reach the
+ * server until a supervisor enrols it again, and the worker must know at
+ * once, not at the next scan. Offline is a strong colour, an icon and a
+ * word, never a pale tint that is easy to miss. */
 static void
 update_online (GateStatusStrip *self)
 {
-  gboolean online = self->connectivity == NULL || gate_connectivity_get_online (self->connectivity);
+  gboolean signed_out = self->connectivity != NULL && gate_connectivity_get_signed_out (self->connectivity);
+  gboolean online = !signed_out && (self->connectivity == NULL || gate_connectivity_get_online (self->connectivity));
+  const char *icon;
+  const char *text;
 
-  gtk_image_set_from_icon_name (self->online_icon,
-                                online ? "network-wireless-symbolic" : "network-wireless-offline-symbolic");
-  gtk_label_set_label (self->online_label, online ? _("Online") : _("Offline"));
+  if (signed_out)
+    {
+      icon = "dialog-error-symbolic";
+      text = _("This gate was signed out — call a supervisor");
+    }
+  else if (online)
+    {
+      icon = "network-wireless-symbolic";
+      text = _("Online");
+    }
+  else
+    {
+      icon = "network-wireless-offline-symbolic";
+      text = _("Offline");
+    }
+  gtk_image_set_from_icon_name (self->online_icon, icon);
+  gtk_label_set_label (self->online_label, text);
 
   if (online)
     gtk_widget_remove_css_class (GTK_WIDGET (self), "offline");
   else
     gtk_widget_add_css_class (GTK_WIDGET (self), "offline");
+  if (signed_out)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "signed-out");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "signed-out");
 }
 
 static void
@@ -188,7 +213,10 @@ listen_to_session (GateStatusStrip *self)
       g_signal_connect_swapped (self->cache, "status-changed", G_CALLBACK (on_cache_changed), self);
     }
   if (self->connectivity != NULL)
-    g_signal_connect_swapped (self->connectivity, "notify::online", G_CALLBACK (update_online), self);
+    {
+      g_signal_connect_swapped (self->connectivity, "notify::online", G_CALLBACK (update_online), self);
+      g_signal_connect_swapped (self->connectivity, "notify::signed-out", G_CALLBACK (update_online), self);
+    }
 
   update_online (self);
   reread_status (self);

@@ -4,27 +4,43 @@
  *
  * Readable at arm's length and never by colour alone: each verdict class
  * has its colour, its icon and its word (DESIGN.md §6).
+ *
+ * The verdict never makes the window larger than its screen: when its
+ * natural size does not fit the space it is given, the whole verdict —
+ * icon and type alike — is drawn scaled down to fit, rather than cut or
+ * pushing the status strip off screen. And each verdict is visibly new: a
+ * numbered stamp with the time of the scan, and a flash as it appears, so
+ * that two admits in a row never look the same.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "gate-time-format.h"
 #include "gate-verdict-view.h"
+
+/* The smallest the verdict is ever drawn, against its natural size. */
+#define MIN_SCALE 0.25
 
 struct _GateVerdictView
 {
   GtkWidget  parent_instance;
 
+  GtkWidget *content;
   GtkImage  *icon;
   GtkLabel  *headline;
   GtkLabel  *detail;
   GtkLabel  *badge;
   GtkLabel  *signature_badge;
+  GtkLabel  *stamp;
 
   GateVerdict verdict;
   gboolean    shown;
+  guint       shown_count;
+  double      scale;
   char       *device_id;
+  char       *event_id;
 };
 
 G_DEFINE_FINAL_TYPE (GateVerdictView, gate_verdict_view, GTK_TYPE_WIDGET)
@@ -223,13 +239,40 @@ describe_offline (const GateScanDecision *decision)
                           (int) MIN (minutes, G_MAXINT));
 }
 
+static void
+announce (GateVerdictView *self)
+{
+  const char *badge = gtk_widget_get_visible (GTK_WIDGET (self->badge)) ? gtk_label_get_label (self->badge) : "";
+  const char *signature = gtk_widget_get_visible (GTK_WIDGET (self->signature_badge)) ?
+                          gtk_label_get_label (self->signature_badge) : "";
+  g_autofree char *announcement = NULL;
+
+  /* The alert role makes screen readers speak the whole verdict at once. */
+  announcement = g_strjoin (". ", gtk_label_get_label (self->headline), gtk_label_get_label (self->detail),
+                            signature, badge, NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, announcement, -1);
+}
+
+/* Two flash classes with the same animation under two names: swapping
+ * them restarts it, so every verdict flashes, even the same one twice. */
+static void
+flash (GateVerdictView *self)
+{
+  gboolean odd = self->shown_count % 2 == 1;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self), odd ? "verdict-flash-b" : "verdict-flash-a");
+  gtk_widget_add_css_class (GTK_WIDGET (self), odd ? "verdict-flash-a" : "verdict-flash-b");
+}
+
 void
 gate_verdict_view_show_decision (GateVerdictView        *self,
                                  const GateScanDecision *decision)
 {
   g_autofree char *detail = NULL;
   g_autofree char *badge = NULL;
-  g_autofree char *announcement = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *when = NULL;
+  g_autofree char *stamp = NULL;
   const char *headline;
   gboolean by_signature;
 
@@ -254,14 +297,41 @@ gate_verdict_view_show_decision (GateVerdictView        *self,
   by_signature = decision->source == GATE_DECISION_SOURCE_SIGNATURE;
   gtk_widget_set_visible (GTK_WIDGET (self->signature_badge), by_signature);
 
-  /* The alert role makes screen readers speak the whole verdict at once. */
-  announcement = g_strjoin (". ", headline, detail != NULL ? detail : "",
-                            by_signature ? gtk_label_get_label (self->signature_badge) : "",
-                            badge != NULL ? badge : "", NULL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, announcement, -1);
+  /* The scan's number on this screen and the time it was decided: the one
+   * thing that differs between two guests admitted in a row. */
+  self->shown_count++;
+  when = g_date_time_format (now, "%X");
+  /* Translators: the n-th verdict this gate showed and when, e.g. "Scan 12 · 16:38:05" */
+  stamp = g_strdup_printf (_("Scan %u · %s"), self->shown_count, when);
+  gtk_label_set_label (self->stamp, stamp);
+  flash (self);
+
+  g_free (self->event_id);
+  self->event_id = decision->verdict == GATE_VERDICT_WRONG_EVENT ? g_strdup (decision->event_id) : NULL;
 
   self->verdict = decision->verdict;
   self->shown = TRUE;
+  announce (self);
+}
+
+void
+gate_verdict_view_name_event (GateVerdictView *self,
+                              const char      *event_id,
+                              const char      *event_name)
+{
+  g_autofree char *detail = NULL;
+
+  g_return_if_fail (GATE_IS_VERDICT_VIEW (self));
+  g_return_if_fail (event_id != NULL);
+
+  if (!self->shown || self->verdict != GATE_VERDICT_WRONG_EVENT || event_name == NULL || *event_name == '\0' ||
+      g_strcmp0 (self->event_id, event_id) != 0)
+    return;
+
+  /* Translators: "This ticket is for Spring Gala" */
+  detail = g_strdup_printf (_("This ticket is for %s"), event_name);
+  gtk_label_set_label (self->detail, detail);
+  announce (self);
 }
 
 const char *
@@ -299,6 +369,81 @@ gate_verdict_view_get_signature_badge (GateVerdictView *self)
   return gtk_label_get_label (self->signature_badge);
 }
 
+const char *
+gate_verdict_view_get_stamp (GateVerdictView *self)
+{
+  return gtk_label_get_label (self->stamp);
+}
+
+double
+gate_verdict_view_get_scale (GateVerdictView *self)
+{
+  g_return_val_if_fail (GATE_IS_VERDICT_VIEW (self), 1.0);
+
+  return self->scale;
+}
+
+/* Asked for its size, the verdict wants its natural size but will do with
+ * a quarter of it: what it gets, it fills by scaling. */
+static void
+gate_verdict_view_measure (GtkWidget      *widget,
+                           GtkOrientation  orientation,
+                           int             for_size,
+                           int            *minimum,
+                           int            *natural,
+                           int            *minimum_baseline,
+                           int            *natural_baseline)
+{
+  GateVerdictView *self = GATE_VERDICT_VIEW (widget);
+  int child_minimum = 0;
+  int child_natural = 0;
+
+  gtk_widget_measure (self->content, orientation, -1, &child_minimum, &child_natural, NULL, NULL);
+  *minimum = (int) ceil (child_minimum * MIN_SCALE);
+  *natural = MAX (*minimum, child_natural);
+}
+
+static void
+gate_verdict_view_size_allocate (GtkWidget *widget,
+                                 int        width,
+                                 int        height,
+                                 int        baseline)
+{
+  GateVerdictView *self = GATE_VERDICT_VIEW (widget);
+  GskTransform *transform = NULL;
+  int min_width = 0;
+  int min_height = 0;
+  int natural_height = 0;
+  double scale = 1.0;
+  int child_width;
+  int child_height;
+
+  if (width <= 0 || height <= 0)
+    return;
+
+  /* Narrower than its longest word: smaller type, not a clipped word... */
+  gtk_widget_measure (self->content, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  if (min_width > width)
+    scale = (double) width / min_width;
+
+  /* ...and lower than its lines, wrapped to the width it has: smaller again.
+   * Scaling down widens the room in its own units, so its lines only get
+   * fewer: the height measured here is enough. */
+  gtk_widget_measure (self->content, GTK_ORIENTATION_VERTICAL, (int) floor (width / scale), &min_height,
+                      &natural_height, NULL, NULL);
+  if (natural_height * scale > height)
+    scale = (double) height / natural_height;
+
+  scale = MAX (scale, MIN_SCALE);
+  self->scale = scale;
+  child_width = (int) floor (width / scale);
+  child_height = (int) floor (height / scale);
+  if (scale < 1.0)
+    transform = gsk_transform_scale (NULL, (float) scale, (float) scale);
+
+  gtk_widget_allocate (self->content, child_width, child_height, -1, transform);
+}
+
 void
 gate_verdict_view_set_device_id (GateVerdictView *self,
                                  const char      *device_id)
@@ -313,6 +458,7 @@ static void
 gate_verdict_view_finalize (GObject *object)
 {
   g_free (GATE_VERDICT_VIEW (object)->device_id);
+  g_free (GATE_VERDICT_VIEW (object)->event_id);
 
   G_OBJECT_CLASS (gate_verdict_view_parent_class)->finalize (object);
 }
@@ -320,12 +466,7 @@ gate_verdict_view_finalize (GObject *object)
 static void
 gate_verdict_view_dispose (GObject *object)
 {
-  GtkWidget *child;
-
   gtk_widget_dispose_template (GTK_WIDGET (object), GATE_TYPE_VERDICT_VIEW);
-  /* The template's top box has no id, so dispose_template leaves it. */
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
-    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (gate_verdict_view_parent_class)->dispose (object);
 }
@@ -338,20 +479,25 @@ gate_verdict_view_class_init (GateVerdictViewClass *klass)
 
   object_class->dispose = gate_verdict_view_dispose;
   object_class->finalize = gate_verdict_view_finalize;
+  widget_class->measure = gate_verdict_view_measure;
+  widget_class->size_allocate = gate_verdict_view_size_allocate;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/gatescanner/GateScanner/gate-verdict-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, GateVerdictView, content);
   gtk_widget_class_bind_template_child (widget_class, GateVerdictView, icon);
   gtk_widget_class_bind_template_child (widget_class, GateVerdictView, headline);
   gtk_widget_class_bind_template_child (widget_class, GateVerdictView, detail);
   gtk_widget_class_bind_template_child (widget_class, GateVerdictView, badge);
   gtk_widget_class_bind_template_child (widget_class, GateVerdictView, signature_badge);
+  gtk_widget_class_bind_template_child (widget_class, GateVerdictView, stamp);
   gtk_widget_class_set_css_name (widget_class, "verdictview");
 }
 
 static void
 gate_verdict_view_init (GateVerdictView *self)
 {
+  self->scale = 1.0;
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 

@@ -26,5 +26,14 @@ const char *gate_verdict_view_get_detail    (GateVerdictView        *self);
 const char *gate_verdict_view_get_badge     (GateVerdictView        *self);
 /* "Verified offline by signature" on a signature admit, else NULL. */
 const char *gate_verdict_view_get_signature_badge (GateVerdictView   *self);
+/* "Scan 12 · 16:38:05": which verdict this is on this screen, and when. */
+const char *gate_verdict_view_get_stamp     (GateVerdictView        *self);
+/* How much the verdict is shrunk to fit its space: 1.0 when it is not. */
+double      gate_verdict_view_get_scale     (GateVerdictView        *self);
+/* Names the other event of the wrong_event verdict on screen, if it is
+ * still the one for @event_id. */
+void        gate_verdict_view_name_event    (GateVerdictView        *self,
+                                             const char             *event_id,
+                                             const char             *event_name);
 
 G_END_DECLS
