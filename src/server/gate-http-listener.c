@@ -202,15 +202,22 @@ static void
 connection_retire (Connection *connection)
 {
   g_autoptr(SoupServerMessage) finished = g_steal_pointer (&connection->finished);
+  /* Our own reference to the stream libsoup reads: while it is held, libsoup
+   * letting go of the stream as it hands the connection over cannot end the
+   * connection (on_stream_gone) in the middle of this. Dropped last, below,
+   * and the connection is not touched after that. */
+  g_autoptr(GIOStream) ours = connection->stream != NULL ? g_object_ref (connection->stream) : NULL;
   g_autoptr(GIOStream) stream = NULL;
 
   g_clear_handle_id (&connection->retire_id, g_source_remove);
-  /* libsoup lets go of our stream as it hands the connection over, which
-   * may end the connection (on_stream_gone) and free it right there: it is
-   * not touched after this. */
   stream = soup_server_message_steal_connection (finished);
   if (stream != NULL)
     g_io_stream_close (stream, NULL, NULL);
+  else if (ours != NULL)
+    g_io_stream_close (ours, NULL, NULL);
+  g_clear_object (&stream);
+  g_clear_object (&finished);
+  g_clear_object (&ours);
 }
 
 static gboolean
