@@ -22,86 +22,17 @@
  * every 100 ms while there is work, rather than connected to one by one:
  * the common job ends well before anyone could hang up.
  *
- * Each open connection has one source on its socket for its whole life,
- * whose events change with its state (PQflush wants to write, or not);
- * adding and removing a watch for every step of every job made the pool a
- * noticeable part of a call's cost.
+ * A connection, and handing jobs out to the connections, is in
+ * gate-db-pool-conn.c (see gate-db-pool-private.h).
  */
 #include "config.h"
 
-#include <glib-unix.h>
 #include <libpq-fe.h>
 
-#include "gate-db-pool.h"
+#include "gate-db-pool-private.h"
 #include "gate-error.h"
 
-#define RECONNECT_MIN_MS 100
-#define RECONNECT_MAX_MS 2000
 #define SWEEP_MS         100
-/* Statements one connection keeps prepared (gate_db_pool_set_prepare());
- * any beyond are sent unnamed. The API's calls are a few dozen texts. */
-#define MAX_PREPARED     128
-
-typedef enum
-{
-  CONN_DOWN,
-  CONN_CONNECTING,
-  CONN_IDLE,
-  CONN_BUSY,
-} ConnState;
-
-typedef struct
-{
-  GateDbPool  *pool;
-  PGconn      *pg;
-  ConnState    state;
-  guint        watch_id;       /* while connecting */
-  GSource     *io_source;      /* while open: the socket, for good */
-  gpointer     io_tag;
-  GIOCondition io_condition;
-  guint        retry_id;
-  guint        backoff_ms;
-  GTask       *task;          /* the job running here, if any */
-  guint        result_index;
-  guint        statement;     /* index of the statement whose results come next */
-  GateDbReply *reply;
-  gboolean     rolling_back;
-  gboolean     cancelling;    /* a PQcancel for this connection is under way */
-  gboolean     was_up;        /* has been open before: the next open is a reconnect */
-  GHashTable  *prepared;      /* SQL text → statement name, on this connection now */
-  guint        n_names;       /* names given out on this connection */
-  gboolean     job_prepared;  /* the running job prepares statements */
-} Conn;
-
-/* The work of one device or client address. */
-typedef struct
-{
-  char     *name;
-  guint     running;
-  GQueue    jobs;        /* GTask* */
-  GList     ring_link;   /* in GateDbPool.ring while it may start a job */
-  gboolean  in_ring;
-} Lane;
-
-struct _GateDbPool
-{
-  GObject          parent_instance;
-
-  char            *conninfo;
-  guint            size;
-  GArray          *conns;      /* (element-type Conn*) */
-  GHashTable      *lanes;      /* name → Lane (owned) */
-  GQueue           ring;       /* Lanes with work and a connection to spare, in turn */
-  guint            n_waiting;
-  guint            sweep_id;
-  GateDbPoolLimits limits;
-  gboolean         available;
-  gboolean         closed;
-  gboolean         short_logged;
-  gboolean         prepare;
-  guint64          n_lost;
-  guint64          n_reconnects;
-};
 
 G_DEFINE_FINAL_TYPE (GateDbPool, gate_db_pool, G_TYPE_OBJECT)
 
@@ -116,18 +47,6 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-typedef struct
-{
-  GPtrArray    *statements;
-  guint         result_index;
-  char         *lane;
-  gint64        queued_at;
-  gboolean      waiting;
-} Job;
-
-static void conn_connect     (Conn *conn);
-static void conn_break       (Conn *conn, const char *reason);
-static void pool_dispatch    (GateDbPool *self);
 
 GateDbStatement *
 gate_db_statement_new (const char *sql)
@@ -207,9 +126,9 @@ lane_get (GateDbPool *self,
 
 /* Puts @lane in line for a connection when it has work and room to run it,
  * takes it out otherwise, and forgets it once it has nothing at all. */
-static void
-lane_update (GateDbPool *self,
-             Lane       *lane)
+void
+_gate_db_pool_lane_update (GateDbPool *self,
+                           Lane       *lane)
 {
   gboolean may_start = !g_queue_is_empty (&lane->jobs) && lane->running < self->limits.lane_running;
 
@@ -242,45 +161,23 @@ job_unqueue (GateDbPool *self,
   g_queue_remove (&lane->jobs, task);
   job->waiting = FALSE;
   self->n_waiting--;
-  lane_update (self, lane);
+  _gate_db_pool_lane_update (self, lane);
 }
 
-static void
-job_fail (GTask      *task,
-          GQuark      domain,
-          gint        code,
-          const char *message)
+void
+_gate_db_pool_job_fail (GTask      *task,
+                        GQuark      domain,
+                        gint        code,
+                        const char *message)
 {
   g_task_return_new_error (task, domain, code, "%s", message);
   g_object_unref (task);
 }
 
-/* --- connection life cycle ------------------------------------------------ */
+/* --- availability ------------------------------------------------------------ */
 
-static void
-conn_clear_watch (Conn *conn)
-{
-  g_clear_handle_id (&conn->watch_id, g_source_remove);
-  if (conn->io_source != NULL)
-    {
-      g_source_destroy (conn->io_source);
-      g_clear_pointer (&conn->io_source, g_source_unref);
-      conn->io_tag = NULL;
-    }
-}
-
-static gboolean
-on_retry (gpointer user_data)
-{
-  Conn *conn = user_data;
-
-  conn->retry_id = 0;
-  conn_connect (conn);
-  return G_SOURCE_REMOVE;
-}
-
-static guint
-count_up (GateDbPool *self)
+guint
+_gate_db_pool_count_up (GateDbPool *self)
 {
   guint up = 0;
 
@@ -312,15 +209,15 @@ fail_all_waiting (GateDbPool *self,
   for (guint i = 0; i < tasks->len; i++)
     job_unqueue (self, tasks->pdata[i]);
   for (guint i = 0; i < tasks->len; i++)
-    job_fail (tasks->pdata[i], GATE_ERROR, GATE_ERROR_UNAVAILABLE, message);
+    _gate_db_pool_job_fail (tasks->pdata[i], GATE_ERROR, GATE_ERROR_UNAVAILABLE, message);
 }
 
 /* While no connection is up, queued work fails at once: callers answer 503
  * quickly instead of hanging until the database is back. */
-static void
-update_available (GateDbPool *self)
+void
+_gate_db_pool_update_available (GateDbPool *self)
 {
-  gboolean available = !self->closed && count_up (self) > 0;
+  gboolean available = !self->closed && _gate_db_pool_count_up (self) > 0;
 
   if (!available)
     fail_all_waiting (self, "the database is not reachable");
@@ -329,565 +226,6 @@ update_available (GateDbPool *self)
     {
       self->available = available;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AVAILABLE]);
-    }
-}
-
-/* A connection that cannot be opened while others work usually means
- * PostgreSQL's max_connections is lower than --pool: the pool then runs on
- * fewer connections than asked for. Say so once, not at every retry; and
- * once more when it has them all again. */
-static void
-log_short_pool (GateDbPool *self,
-                const char *why)
-{
-  guint up = count_up (self);
-
-  if (self->closed || self->short_logged || up == 0)
-    return;
-
-  self->short_logged = TRUE;
-  g_message ("database: only %u of %u connections could be opened (%s); gate-server runs on %u until "
-             "more can be opened — raise PostgreSQL's max_connections or lower --pool",
-             up, self->size, why, up);
-}
-
-static void
-log_full_pool (GateDbPool *self)
-{
-  if (self->short_logged && count_up (self) == self->size)
-    {
-      self->short_logged = FALSE;
-      g_message ("database: all %u connections are open", self->size);
-    }
-}
-
-static void
-conn_break (Conn       *conn,
-            const char *reason)
-{
-  GateDbPool *self = conn->pool;
-  gboolean was_up = conn->state == CONN_IDLE || conn->state == CONN_BUSY;
-  gboolean was_connecting = conn->state == CONN_CONNECTING;
-  /* The reason usually lives in the PGconn about to be freed; libpq's
-   * messages span lines, a log line should not. */
-  g_autofree char *why = g_strstrip (g_strdelimit (g_strdup (reason), "\n\t", ' '));
-
-  conn_clear_watch (conn);
-  g_clear_pointer (&conn->pg, PQfinish);
-  g_clear_pointer (&conn->reply, gate_db_reply_free);
-  if (conn->prepared != NULL)
-    g_hash_table_remove_all (conn->prepared);
-  conn->state = CONN_DOWN;
-  conn->rolling_back = FALSE;
-
-  if (conn->task != NULL)
-    {
-      GTask *task = g_steal_pointer (&conn->task);
-      Job *job = g_task_get_task_data (task);
-      Lane *lane = g_hash_table_lookup (self->lanes, job->lane);
-
-      if (lane != NULL)
-        {
-          lane->running--;
-          lane_update (self, lane);
-        }
-      g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_UNAVAILABLE,
-                               "lost the database connection: %s", why);
-      g_object_unref (task);
-    }
-
-  if (was_up && !self->closed)
-    {
-      self->n_lost++;
-      g_message ("database connection lost: %s", why);
-    }
-  if (was_connecting)
-    log_short_pool (self, why);
-
-  if (!self->closed)
-    {
-      conn->backoff_ms = conn->backoff_ms == 0 ? RECONNECT_MIN_MS
-                                               : MIN (conn->backoff_ms * 2, RECONNECT_MAX_MS);
-      conn->retry_id = g_timeout_add (conn->backoff_ms, on_retry, conn);
-    }
-
-  update_available (self);
-}
-
-static void conn_on_io (Conn *conn, GIOCondition condition);
-
-typedef struct
-{
-  GSource  source;
-  Conn    *conn;
-} ConnSource;
-
-static gboolean
-conn_source_dispatch (GSource     *source,
-                      GSourceFunc  callback,
-                      gpointer     user_data)
-{
-  ConnSource *conn_source = (ConnSource *) source;
-  Conn *conn = conn_source->conn;
-
-  conn_on_io (conn, g_source_query_unix_fd (source, conn->io_tag));
-  return G_SOURCE_CONTINUE;
-}
-
-static GSourceFuncs conn_source_funcs = { NULL, NULL, conn_source_dispatch, NULL, NULL, NULL };
-
-/* Waits for @condition (and always a hang-up or an error) on the socket. */
-static void
-conn_watch (Conn         *conn,
-            GIOCondition  condition)
-{
-  condition |= G_IO_HUP | G_IO_ERR;
-
-  if (conn->io_source == NULL)
-    {
-      conn->io_source = g_source_new (&conn_source_funcs, sizeof (ConnSource));
-      ((ConnSource *) conn->io_source)->conn = conn;
-      conn->io_tag = g_source_add_unix_fd (conn->io_source, PQsocket (conn->pg), condition);
-      g_source_attach (conn->io_source, NULL);
-    }
-  else if (condition != conn->io_condition)
-    g_source_modify_unix_fd (conn->io_source, conn->io_tag, condition);
-
-  conn->io_condition = condition;
-}
-
-/* An idle connection is watched too, so that a database going away is
- * noticed before the next request is sent into a dead socket. */
-static void
-conn_on_idle_io (Conn *conn)
-{
-  if (PQconsumeInput (conn->pg) != 1 || PQstatus (conn->pg) == CONNECTION_BAD)
-    conn_break (conn, PQerrorMessage (conn->pg));
-}
-
-static void
-conn_set_idle (Conn *conn)
-{
-  conn->state = CONN_IDLE;
-  conn_watch (conn, G_IO_IN);
-}
-
-static void
-conn_ready (Conn *conn)
-{
-  conn->backoff_ms = 0;
-  if (conn->was_up)
-    conn->pool->n_reconnects++;
-  conn->was_up = TRUE;
-  conn_set_idle (conn);
-  update_available (conn->pool);
-  log_full_pool (conn->pool);
-  pool_dispatch (conn->pool);
-}
-
-static gboolean
-on_connect_poll (gint         fd,
-                 GIOCondition condition,
-                 gpointer     user_data)
-{
-  Conn *conn = user_data;
-
-  conn->watch_id = 0;
-
-  switch (PQconnectPoll (conn->pg))
-    {
-    case PGRES_POLLING_READING:
-      conn->watch_id = g_unix_fd_add (PQsocket (conn->pg), G_IO_IN, on_connect_poll, conn);
-      break;
-
-    case PGRES_POLLING_WRITING:
-      conn->watch_id = g_unix_fd_add (PQsocket (conn->pg), G_IO_OUT, on_connect_poll, conn);
-      break;
-
-    case PGRES_POLLING_OK:
-      if (PQsetnonblocking (conn->pg, 1) != 0 || PQenterPipelineMode (conn->pg) != 1)
-        conn_break (conn, PQerrorMessage (conn->pg));
-      else
-        conn_ready (conn);
-      break;
-
-    case PGRES_POLLING_FAILED:
-    case PGRES_POLLING_ACTIVE:
-    default:
-      conn_break (conn, PQerrorMessage (conn->pg));
-      break;
-    }
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-conn_connect (Conn *conn)
-{
-  conn->state = CONN_CONNECTING;
-  conn->pg = PQconnectStart (conn->pool->conninfo);
-
-  if (conn->pg == NULL || PQstatus (conn->pg) == CONNECTION_BAD || PQsocket (conn->pg) < 0)
-    {
-      conn_break (conn, conn->pg ? PQerrorMessage (conn->pg) : "out of memory");
-      return;
-    }
-
-  conn->watch_id = g_unix_fd_add (PQsocket (conn->pg), G_IO_OUT, on_connect_poll, conn);
-}
-
-/* --- cancelling a running query ----------------------------------------------- */
-
-static void
-cancel_in_thread (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
-{
-  char error[256];
-
-  /* Best effort: the query may have ended meanwhile, which is fine. */
-  PQcancel (task_data, error, sizeof error);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_cancel_sent (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Conn *conn = user_data;
-
-  conn->cancelling = FALSE;
-  /* The job ended while the cancel was on its way: now the connection may
-   * take the next one. */
-  if (conn->state == CONN_IDLE)
-    pool_dispatch (conn->pool);
-}
-
-static void
-conn_cancel_query (Conn *conn)
-{
-  g_autoptr(GTask) task = NULL;
-  PGcancel *cancel;
-
-  if (conn->cancelling || conn->pg == NULL || (cancel = PQgetCancel (conn->pg)) == NULL)
-    return;
-
-  conn->cancelling = TRUE;
-  /* The pool outlives its connections' cancels: dispose waits for none,
-   * but the Conn structs are only freed with the pool, and the pool is
-   * kept alive by the task. */
-  task = g_task_new (conn->pool, NULL, on_cancel_sent, conn);
-  g_task_set_task_data (task, cancel, (GDestroyNotify) PQfreeCancel);
-  g_task_run_in_thread (task, cancel_in_thread);
-}
-
-/* --- running a job --------------------------------------------------------- */
-
-static void
-conn_job_ended (Conn  *conn,
-                GTask *task)
-{
-  Job *job = g_task_get_task_data (task);
-  Lane *lane = g_hash_table_lookup (conn->pool->lanes, job->lane);
-
-  if (lane != NULL)
-    {
-      lane->running--;
-      lane_update (conn->pool, lane);
-    }
-}
-
-static void
-conn_finish_job (Conn *conn)
-{
-  GTask *task = g_steal_pointer (&conn->task);
-  GateDbReply *reply = g_steal_pointer (&conn->reply);
-
-  conn_job_ended (conn, task);
-
-  /* An error inside BEGIN … COMMIT leaves the transaction open and failed.
-   * An error in a job that prepared statements skipped what followed it,
-   * maybe some of the preparations: which ones exist is not known, so
-   * none is kept. */
-  if (PQtransactionStatus (conn->pg) == PQTRANS_INERROR ||
-      PQtransactionStatus (conn->pg) == PQTRANS_INTRANS ||
-      (conn->job_prepared && reply->sqlstate != NULL))
-    {
-      gboolean in_transaction = PQtransactionStatus (conn->pg) != PQTRANS_IDLE;
-
-      conn->rolling_back = TRUE;
-      if (conn->job_prepared && reply->sqlstate != NULL)
-        g_hash_table_remove_all (conn->prepared);
-      if ((in_transaction && PQsendQueryParams (conn->pg, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0) != 1) ||
-          (conn->job_prepared && reply->sqlstate != NULL &&
-           PQsendQueryParams (conn->pg, "DEALLOCATE ALL", 0, NULL, NULL, NULL, NULL, 0) != 1) ||
-          PQpipelineSync (conn->pg) != 1)
-        {
-          g_task_return_pointer (task, reply, (GDestroyNotify) gate_db_reply_free);
-          g_object_unref (task);
-          conn_break (conn, PQerrorMessage (conn->pg));
-          return;
-        }
-      conn_watch (conn, PQflush (conn->pg) == 1 ? (G_IO_IN | G_IO_OUT) : G_IO_IN);
-    }
-  else
-    conn_set_idle (conn);
-
-  g_task_return_pointer (task, reply, (GDestroyNotify) gate_db_reply_free);
-  g_object_unref (task);
-
-  if (conn->state == CONN_IDLE)
-    pool_dispatch (conn->pool);
-}
-
-static void
-conn_take_result (Conn     *conn,
-                  PGresult *result)
-{
-  ExecStatusType status = PQresultStatus (result);
-
-  if (conn->rolling_back)
-    return;
-
-  if (status == PGRES_FATAL_ERROR && conn->reply->sqlstate == NULL)
-    {
-      const char *sqlstate = PQresultErrorField (result, PG_DIAG_SQLSTATE);
-
-      conn->reply->sqlstate = g_strdup (sqlstate ? sqlstate : "XX000");
-      conn->reply->message = g_strdup (PQresultErrorField (result, PG_DIAG_MESSAGE_PRIMARY));
-      conn->reply->detail = g_strdup (PQresultErrorField (result, PG_DIAG_MESSAGE_DETAIL));
-      conn->reply->hint = g_strdup (PQresultErrorField (result, PG_DIAG_MESSAGE_HINT));
-    }
-  else if (status == PGRES_TUPLES_OK && conn->statement == conn->result_index)
-    {
-      int n = PQntuples (result);
-
-      for (int i = 0; i < n; i++)
-        {
-          g_ptr_array_add (conn->reply->rows,
-                           PQgetisnull (result, i, 0) ? NULL : g_strdup (PQgetvalue (result, i, 0)));
-          if (i == 0 && PQgetisnull (result, 0, 0) && PQnfields (result) > 1 && !PQgetisnull (result, 0, 1))
-            conn->reply->withheld = g_ascii_strtoll (PQgetvalue (result, 0, 1), NULL, 10);
-        }
-    }
-}
-
-static void
-conn_on_busy_io (Conn         *conn,
-                 GIOCondition  condition)
-{
-  if (condition & G_IO_OUT)
-    {
-      int flushed = PQflush (conn->pg);
-
-      if (flushed < 0)
-        {
-          conn_break (conn, PQerrorMessage (conn->pg));
-          return;
-        }
-      if (flushed == 1)
-        {
-          conn_watch (conn, G_IO_IN | G_IO_OUT);
-          return;
-        }
-    }
-
-  if ((condition & (G_IO_IN | G_IO_HUP | G_IO_ERR)) && PQconsumeInput (conn->pg) != 1)
-    {
-      conn_break (conn, PQerrorMessage (conn->pg));
-      return;
-    }
-
-  while (!PQisBusy (conn->pg))
-    {
-      PGresult *result = PQgetResult (conn->pg);
-
-      if (result == NULL)
-        {
-          /* End of one statement's results. */
-          conn->statement++;
-          if (PQstatus (conn->pg) == CONNECTION_BAD)
-            {
-              conn_break (conn, PQerrorMessage (conn->pg));
-              return;
-            }
-          continue;
-        }
-
-      if (PQresultStatus (result) == PGRES_PIPELINE_SYNC)
-        {
-          PQclear (result);
-          if (conn->rolling_back)
-            {
-              conn->rolling_back = FALSE;
-              conn_set_idle (conn);
-              pool_dispatch (conn->pool);
-            }
-          else
-            conn_finish_job (conn);
-          return;
-        }
-
-      conn_take_result (conn, result);
-      PQclear (result);
-    }
-
-  if (PQstatus (conn->pg) == CONNECTION_BAD)
-    {
-      conn_break (conn, PQerrorMessage (conn->pg));
-      return;
-    }
-
-  conn_watch (conn, G_IO_IN);
-}
-
-static void
-conn_on_io (Conn         *conn,
-            GIOCondition  condition)
-{
-  if (conn->state == CONN_IDLE)
-    conn_on_idle_io (conn);
-  else if (conn->state == CONN_BUSY)
-    conn_on_busy_io (conn, condition);
-}
-
-static void
-conn_start_job (Conn  *conn,
-                GTask *task)
-{
-  Job *job = g_task_get_task_data (task);
-
-  conn->task = task;
-  conn->state = CONN_BUSY;
-  conn->statement = 0;
-  conn->result_index = job->result_index;
-  conn->reply = g_new0 (GateDbReply, 1);
-  conn->reply->rows = g_ptr_array_new_with_free_func (g_free);
-  conn->reply->withheld = -1;
-
-  conn->job_prepared = FALSE;
-  for (guint i = 0; i < job->statements->len; i++)
-    {
-      GateDbStatement *statement = g_ptr_array_index (job->statements, i);
-      const char *name = conn->pool->prepare ? g_hash_table_lookup (conn->prepared, statement->sql) : NULL;
-      int sent;
-
-      /* Prepared once per connection, in the same round trip as its first
-       * use; the preparation's result comes before the statement's. */
-      if (name == NULL && conn->pool->prepare && g_hash_table_size (conn->prepared) < MAX_PREPARED)
-        {
-          char *new_name = g_strdup_printf ("gate_%u", ++conn->n_names);
-
-          if (PQsendPrepare (conn->pg, new_name, statement->sql, (int) statement->params->len, NULL) != 1)
-            {
-              g_free (new_name);
-              conn_break (conn, PQerrorMessage (conn->pg));
-              return;
-            }
-          g_hash_table_insert (conn->prepared, g_strdup (statement->sql), new_name);
-          name = new_name;
-          conn->job_prepared = TRUE;
-          if (i <= job->result_index)
-            conn->result_index++;
-        }
-
-      if (name != NULL)
-        sent = PQsendQueryPrepared (conn->pg, name, (int) statement->params->len,
-                                    (const char * const *) statement->params->pdata, NULL, NULL, 0);
-      else
-        sent = PQsendQueryParams (conn->pg, statement->sql, (int) statement->params->len, NULL,
-                                  (const char * const *) statement->params->pdata, NULL, NULL, 0);
-      if (sent != 1)
-        {
-          conn_break (conn, PQerrorMessage (conn->pg));
-          return;
-        }
-    }
-
-  if (PQpipelineSync (conn->pg) != 1)
-    {
-      conn_break (conn, PQerrorMessage (conn->pg));
-      return;
-    }
-
-  switch (PQflush (conn->pg))
-    {
-    case 0:
-      conn_watch (conn, G_IO_IN);
-      break;
-    case 1:
-      conn_watch (conn, G_IO_IN | G_IO_OUT);
-      break;
-    default:
-      conn_break (conn, PQerrorMessage (conn->pg));
-      break;
-    }
-}
-
-/* The next job of the lane whose turn it is. Jobs whose client has gone or
- * that waited too long are set aside in @dropped, to be answered once the
- * lanes are consistent again. */
-static GTask *
-next_job (GateDbPool *self,
-          GPtrArray  *dropped)
-{
-  gint64 now = g_get_monotonic_time ();
-  GList *link;
-
-  while ((link = g_queue_pop_head_link (&self->ring)) != NULL)
-    {
-      Lane *lane = link->data;
-      GTask *task;
-
-      lane->in_ring = FALSE;
-      while ((task = g_queue_pop_head (&lane->jobs)) != NULL)
-        {
-          Job *job = g_task_get_task_data (task);
-
-          job->waiting = FALSE;
-          self->n_waiting--;
-
-          if (g_cancellable_is_cancelled (g_task_get_cancellable (task)) ||
-              now - job->queued_at > (gint64) self->limits.max_wait_ms * 1000)
-            g_ptr_array_add (dropped, task);
-          else
-            {
-              lane->running++;
-              /* Back in line behind the others, if it has more to run. */
-              lane_update (self, lane);
-              return task;
-            }
-        }
-      lane_update (self, lane);
-    }
-
-  return NULL;
-}
-
-static void
-pool_dispatch (GateDbPool *self)
-{
-  g_autoptr(GPtrArray) dropped = g_ptr_array_new ();
-
-  for (guint i = 0; i < self->conns->len && self->ring.length > 0; i++)
-    {
-      Conn *conn = g_array_index (self->conns, Conn *, i);
-      GTask *task;
-
-      if (conn->state == CONN_IDLE && !conn->cancelling && (task = next_job (self, dropped)) != NULL)
-        conn_start_job (conn, task);
-    }
-
-  for (guint i = 0; i < dropped->len; i++)
-    {
-      GTask *task = dropped->pdata[i];
-
-      if (g_task_return_error_if_cancelled (task))
-        g_object_unref (task);
-      else
-        job_fail (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "the request waited too long for the database");
     }
 }
 
@@ -921,7 +259,7 @@ on_sweep (gpointer user_data)
 
       if (conn->state == CONN_BUSY && conn->task != NULL &&
           g_cancellable_is_cancelled (g_task_get_cancellable (conn->task)))
-        conn_cancel_query (conn);
+        _gate_db_pool_conn_cancel_query (conn);
     }
 
   g_hash_table_iter_init (&iter, self->lanes);
@@ -1051,7 +389,7 @@ gate_db_pool_get_n_up (GateDbPool *self)
 {
   g_return_val_if_fail (GATE_IS_DB_POOL (self), 0);
 
-  return count_up (self);
+  return _gate_db_pool_count_up (self);
 }
 
 void
@@ -1064,7 +402,7 @@ gate_db_pool_start (GateDbPool *self)
       Conn *conn = g_array_index (self->conns, Conn *, i);
 
       if (conn->state == CONN_DOWN && conn->retry_id == 0)
-        conn_connect (conn);
+        _gate_db_pool_conn_connect (conn);
     }
 }
 
@@ -1136,7 +474,7 @@ gate_db_pool_run_async (GateDbPool          *self,
                                self->n_waiting >= self->limits.max_waiting
                                  ? "too many requests are waiting for the database"
                                  : "too many requests of this client are waiting for the database");
-      lane_update (self, lane);
+      _gate_db_pool_lane_update (self, lane);
       return;
     }
 
@@ -1146,8 +484,8 @@ gate_db_pool_run_async (GateDbPool          *self,
   job->waiting = TRUE;
   self->n_waiting++;
   g_queue_push_tail (&lane->jobs, g_steal_pointer (&task));
-  lane_update (self, lane);
-  pool_dispatch (self);
+  _gate_db_pool_lane_update (self, lane);
+  _gate_db_pool_dispatch (self);
 }
 
 GateDbReply *
@@ -1173,12 +511,12 @@ gate_db_pool_close (GateDbPool *self)
 
       g_clear_handle_id (&conn->retry_id, g_source_remove);
       if (conn->pg != NULL)
-        conn_break (conn, "the server is shutting down");
+        _gate_db_pool_conn_break (conn, "the server is shutting down");
       g_clear_handle_id (&conn->retry_id, g_source_remove);
     }
 
   g_clear_handle_id (&self->sweep_id, g_source_remove);
-  update_available (self);
+  _gate_db_pool_update_available (self);
 }
 
 static void

@@ -221,7 +221,7 @@ gate_postgrest_check_head (const char           *method,
       return NULL;
     }
 
-  /* Chunked bodies are cut off while they arrive (see gate-http-server.c). */
+  /* Chunked bodies are cut off while they arrive (see gate-http-server-requests.c). */
   if (content_length > GATE_POSTGREST_MAX_BODY)
     {
       refuse (refusal, 413, "PGRST413", "Request body too large", NULL, NULL);

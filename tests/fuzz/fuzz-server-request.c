@@ -4,7 +4,7 @@
  *
  * Each input is a raw HTTP request as a kiosk or an attacker would send it
  * to gate-server. libsoup's own parser splits the request line and headers,
- * exactly as SoupServer does; the path is routed as gate-http-server.c
+ * exactly as SoupServer does; the path is routed as gate-http-server-requests.c
  * routes it; then everything gate-server decides before the database runs:
  * gate_postgrest_check_head() on the head alone, as the early handler does
  * before a byte of the body is read, then gate_postgrest_parse_call()
