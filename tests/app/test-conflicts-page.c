@@ -133,44 +133,15 @@ gate_free (Gate *gate)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Gate, gate_free)
 
-typedef struct
-{
-  GAsyncResult *result;
-} Waiter;
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Waiter *waiter = user_data;
-
-  waiter->result = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer user_data)
-{
-  return ((Waiter *) user_data)->result != NULL;
-}
-
-static GAsyncResult *
-wait_result (Waiter *waiter)
-{
-  g_assert_true (gate_test_gui_wait_until (has_result, waiter, WAIT_MS));
-  return waiter->result;
-}
-
 static void
 sync_gate (Gate *gate)
 {
   g_autoptr(GError) error = NULL;
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
 
-  gate_sync_service_sync_async (gate->sync, FALSE, NULL, on_done, &waiter);
-  g_assert_true (gate_sync_service_sync_finish (gate->sync, wait_result (&waiter), &error));
+  gate_sync_service_sync_async (gate->sync, FALSE, NULL, gate_test_async_ready, &waiter);
+  g_assert_true (gate_sync_service_sync_finish (gate->sync, gate_test_async_wait (&waiter, WAIT_MS), &error));
   g_assert_no_error (error);
-  g_object_unref (waiter.result);
 }
 
 /* @online admits a ticket at the server; @offline, whose cache was refreshed
@@ -186,14 +157,13 @@ make_conflict (Event *event,
   g_autoptr(GateQueuedScan) scan = gate_queued_scan_new ();
   g_autoptr(GateScanDecision) decision = NULL;
   g_autoptr(GError) error = NULL;
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
 
   sync_gate (offline);
 
-  gate_api_client_scan_ticket_async (online->client, ticket, event->id, online_id, "qr", 5000, NULL, on_done,
+  gate_api_client_scan_ticket_async (online->client, ticket, event->id, online_id, "qr", 5000, NULL, gate_test_async_ready,
                                      &waiter);
-  answer = gate_api_client_scan_ticket_finish (online->client, wait_result (&waiter), &error);
-  g_object_unref (waiter.result);
+  answer = gate_api_client_scan_ticket_finish (online->client, gate_test_async_wait (&waiter, WAIT_MS), &error);
   g_assert_no_error (error);
   g_assert_cmpint (answer->verdict, ==, GATE_VERDICT_ADMITTED);
 
@@ -792,25 +762,23 @@ test_export_csv_writes_all_rows (void)
   g_autofree char *csv = NULL;
   g_auto(GStrv) lines = NULL;
   g_autofree char *expected_end = NULL;
-  Waiter reviewed = { 0 };
-  Waiter exported = { 0 };
+  g_auto(GateTestAsync) reviewed = { 0 };
+  g_auto(GateTestAsync) exported = { 0 };
   GStatBuf st;
 
   wait_for_ticket (page, first);
   gate_conflicts_page_set_reviewed_by (page, "Supervisor Sam");
   gate_conflicts_page_review_async (page, wait_for_ticket (page, second), "dup, note with \"quotes\", commas",
-                                    NULL, on_done, &reviewed);
-  g_assert_true (gate_conflicts_page_review_finish (page, wait_result (&reviewed), &error));
+                                    NULL, gate_test_async_ready, &reviewed);
+  g_assert_true (gate_conflicts_page_review_finish (page, gate_test_async_wait (&reviewed, WAIT_MS), &error));
   g_assert_no_error (error);
-  g_object_unref (reviewed.result);
   /* The reviewed one is no longer shown, but the file keeps every conflict. */
   g_assert_cmpuint (g_list_model_get_n_items (gate_conflicts_page_get_visible_conflicts (page)), ==, 1);
 
   g_assert_true (g_file_set_contents (path, "old contents", -1, &error));
-  gate_conflicts_page_export_csv_async (page, file, NULL, on_done, &exported);
-  g_assert_true (gate_conflicts_page_export_csv_finish (page, wait_result (&exported), &error));
+  gate_conflicts_page_export_csv_async (page, file, NULL, gate_test_async_ready, &exported);
+  g_assert_true (gate_conflicts_page_export_csv_finish (page, gate_test_async_wait (&exported, WAIT_MS), &error));
   g_assert_no_error (error);
-  g_object_unref (exported.result);
 
   g_assert_true (g_file_get_contents (path, &csv, NULL, &error));
   lines = g_strsplit (csv, "\r\n", -1);
@@ -858,12 +826,11 @@ scan (Gate       *gate,
 {
   GateScanEngine *engine = gate_session_get_engine (gate->session);
   g_autoptr(GError) error = NULL;
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
   GateScanDecision *decision;
 
-  gate_scan_engine_scan_async (engine, code, "qr", FALSE, NULL, on_done, &waiter);
-  decision = gate_scan_engine_scan_finish (engine, wait_result (&waiter), &error);
-  g_object_unref (waiter.result);
+  gate_scan_engine_scan_async (engine, code, "qr", FALSE, NULL, gate_test_async_ready, &waiter);
+  decision = gate_scan_engine_scan_finish (engine, gate_test_async_wait (&waiter, WAIT_MS), &error);
   g_assert_no_error (error);
   return decision;
 }

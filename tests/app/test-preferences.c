@@ -65,38 +65,17 @@ subtitle_of (Fixture    *fixture,
   return adw_action_row_get_subtitle (ADW_ACTION_ROW (pref (fixture, row)));
 }
 
-typedef struct
-{
-  GAsyncResult *result;
-} Waiter;
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  ((Waiter *) user_data)->result = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer user_data)
-{
-  return ((Waiter *) user_data)->result != NULL;
-}
-
 static void
 store_token (GateTokenStore *store,
              const char     *server,
              const char     *token)
 {
   g_autoptr(GError) error = NULL;
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
 
-  gate_token_store_save_async (store, server, backend.device_id, token, NULL, on_done, &waiter);
-  g_assert_true (gate_test_gui_wait_until (has_result, &waiter, 10000));
-  g_assert_true (gate_token_store_save_finish (store, waiter.result, &error));
+  gate_token_store_save_async (store, server, backend.device_id, token, NULL, gate_test_async_ready, &waiter);
+  g_assert_true (gate_token_store_save_finish (store, gate_test_async_wait (&waiter, 10000), &error));
   g_assert_no_error (error);
-  g_object_unref (waiter.result);
 }
 
 /* Settings of a scanner set up for the test server, without a token. */

@@ -53,44 +53,17 @@ refuse_token_in_logs (GLogLevelFlags   log_level,
   return G_LOG_WRITER_HANDLED;
 }
 
-typedef struct
-{
-  GAsyncResult *result;
-} Waiter;
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  ((Waiter *) user_data)->result = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer user_data)
-{
-  return ((Waiter *) user_data)->result != NULL;
-}
-
-static GAsyncResult *
-wait_result (Waiter *waiter)
-{
-  g_assert_true (gate_test_wait_until (NULL, has_result, waiter, 10000));
-  return waiter->result;
-}
-
 static gboolean
 save (GateTokenStore  *store,
       const char      *server,
       const char      *token,
       GError         **error)
 {
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
   gboolean ok;
 
-  gate_token_store_save_async (store, server, DEVICE_ID, token, NULL, on_done, &waiter);
-  ok = gate_token_store_save_finish (store, wait_result (&waiter), error);
-  g_object_unref (waiter.result);
+  gate_token_store_save_async (store, server, DEVICE_ID, token, NULL, gate_test_async_ready, &waiter);
+  ok = gate_token_store_save_finish (store, gate_test_async_wait (&waiter, 10000), error);
   return ok;
 }
 
@@ -99,12 +72,11 @@ load (GateTokenStore  *store,
       const char      *server,
       GError         **error)
 {
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
   char *token;
 
-  gate_token_store_load_async (store, server, DEVICE_ID, NULL, on_done, &waiter);
-  token = gate_token_store_load_finish (store, wait_result (&waiter), error);
-  g_object_unref (waiter.result);
+  gate_token_store_load_async (store, server, DEVICE_ID, NULL, gate_test_async_ready, &waiter);
+  token = gate_token_store_load_finish (store, gate_test_async_wait (&waiter, 10000), error);
   return token;
 }
 
@@ -112,12 +84,11 @@ static gboolean
 clear (GateTokenStore  *store,
        GError         **error)
 {
-  Waiter waiter = { 0 };
+  g_auto(GateTestAsync) waiter = { 0 };
   gboolean ok;
 
-  gate_token_store_clear_async (store, SERVER, DEVICE_ID, NULL, on_done, &waiter);
-  ok = gate_token_store_clear_finish (store, wait_result (&waiter), error);
-  g_object_unref (waiter.result);
+  gate_token_store_clear_async (store, SERVER, DEVICE_ID, NULL, gate_test_async_ready, &waiter);
+  ok = gate_token_store_clear_finish (store, gate_test_async_wait (&waiter, 10000), error);
   return ok;
 }
 
