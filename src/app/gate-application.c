@@ -456,8 +456,12 @@ on_connection_changed (GateApplication *self,
 
 /* Everything again, on a fresh window: after a failure the worker asked to
  * try again, or with the connection Preferences changed. */
+static void start_enrolment (GateApplication *self,
+                             GateWindow      *window);
+
 static void
-restart (GateApplication *self)
+restart_full (GateApplication *self,
+              gboolean         enrol)
 {
   GateWindow *window = get_window (self);
   gboolean kiosk = gate_window_get_kiosk (window);
@@ -477,7 +481,16 @@ restart (GateApplication *self)
   gtk_window_present (GTK_WINDOW (window));
   gate_window_set_kiosk (window, kiosk);
   g_application_release (G_APPLICATION (self));
-  start (self);
+  if (enrol)
+    start_enrolment (self, window);
+  else
+    start (self);
+}
+
+static void
+restart (GateApplication *self)
+{
+  restart_full (self, FALSE);
 }
 
 /* Scanning goes on with the old connection while the preferences are open;
@@ -509,6 +522,26 @@ retry_action (GSimpleAction *action,
     return;
 
   restart (self);
+}
+
+/* A supervisor sets this gate up again from a new setup code: the menu
+ * that offers it is hidden in kiosk mode, so a locked kiosk needs the
+ * supervisor PIN first. The enrol page comes up on a fresh window; the old
+ * token and settings stay until a new code is accepted, which replaces
+ * them (docs/enrolment.md). */
+static void
+set_up_again_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  GateApplication *self = user_data;
+
+  if (gate_window_get_kiosk (get_window (self)))
+    return;
+
+  self->demo = FALSE;
+  g_clear_object (&self->demo_driver);
+  restart_full (self, TRUE);
 }
 
 /* The kiosk-mode switch in Preferences takes effect at once, both ways. */
@@ -599,6 +632,7 @@ gate_application_startup (GApplication *application)
     { "demo-offline", NULL, NULL, "false", demo_offline_action },
     { "quit", quit_action },
     { "retry", retry_action },
+    { "set-up-again", set_up_again_action },
   };
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };

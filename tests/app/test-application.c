@@ -1,5 +1,6 @@
 /* test-application.c — GateApplication on a first run: the setup-code
- * page, and its "Try the Demo" running the server-less demo
+ * page, its "Try the Demo" running the server-less demo, and setting the
+ * gate up again
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -72,6 +73,12 @@ test_first_run_asks_for_a_setup_code_and_offers_the_demo (void)
   g_assert_true (gate_test_gui_wait_until (page_is, &wait, DEADLINE_MS));
   g_assert_true (gate_test_gui_wait_until (verdict_shown, application, DEADLINE_MS));
 
+  /* A supervisor sets the gate up again: the setup-code page, on the
+   * camera, instead of the scanning gate. */
+  g_action_group_activate_action (G_ACTION_GROUP (application), "set-up-again", NULL);
+  wait.page = "enrol";
+  g_assert_true (gate_test_gui_wait_until (page_is, &wait, DEADLINE_MS));
+
   gtk_window_destroy (GTK_WINDOW (active_window (application)));
   gate_test_gui_flush ();
 }
@@ -83,7 +90,7 @@ main (int    argc,
   gate_test_gui_init (&argc, &argv);
   gst_init (NULL, NULL);
 
-  g_test_add_func ("/application/first-run-asks-for-a-setup-code-and-offers-the-demo",
+  g_test_add_func ("/application/first-run-asks-for-a-setup-code-offers-the-demo-and-sets-up-again",
                    test_first_run_asks_for_a_setup_code_and_offers_the_demo);
 
   return g_test_run ();
