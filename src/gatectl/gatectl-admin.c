@@ -150,6 +150,14 @@ exec_ok (PGconn     *conn,
   return check_result (result, what);
 }
 
+gboolean
+gatectl_exec_ok (PGconn     *conn,
+                 const char *sql,
+                 const char *what)
+{
+  return exec_ok (conn, sql, what);
+}
+
 static gboolean
 parse_options (GOptionContext  *context,
                int             *argc,

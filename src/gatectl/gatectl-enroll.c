@@ -232,13 +232,8 @@ gatectl_enroll_add_device (gpointer    conn,
   params[7] = ttl;
   /* The device, its setup code and its assignment exist together or not
    * at all. */
-  result = PQexec (conn, "BEGIN");
-  if (PQresultStatus (result) != PGRES_COMMAND_OK)
-    {
-      fprintf (stderr, "gatectl: starting a transaction failed: %s", PQresultErrorMessage (result));
-      return GATECTL_EXIT_FAILED;
-    }
-  g_clear_pointer (&result, PQclear);
+  if (!gatectl_exec_ok (conn, "BEGIN", "starting a transaction"))
+    return GATECTL_EXIT_FAILED;
   result = PQexecParams (conn,
                          "WITH device AS ("
                          "  INSERT INTO public.devices (id, name, role) VALUES ($1, $2, $3) RETURNING id) "
@@ -253,17 +248,9 @@ gatectl_enroll_add_device (gpointer    conn,
       fprintf (stderr, "gatectl: adding the device failed: %s", PQresultErrorMessage (result));
       return GATECTL_EXIT_FAILED;
     }
-  if (!gatectl_rules_assign (conn, device_id, events, list_id, FALSE))
+  if (!gatectl_rules_assign (conn, device_id, events, list_id, FALSE) ||
+      !gatectl_exec_ok (conn, "COMMIT", "committing the device"))
     return GATECTL_EXIT_FAILED;
-  {
-    g_autoptr(PGresult) commit = PQexec (conn, "COMMIT");
-
-    if (PQresultStatus (commit) != PGRES_COMMAND_OK)
-      {
-        fprintf (stderr, "gatectl: committing the device failed: %s", PQresultErrorMessage (commit));
-        return GATECTL_EXIT_FAILED;
-      }
-  }
 
   device_json = json_quote (device_id);
   code_json = json_quote (code);

@@ -40,6 +40,10 @@ gboolean gatectl_rules_assign  (PGconn             *conn,
 /* Connects to --db, else GATE_DB; returns an exit code. */
 int      gatectl_connect_db    (const char  *conninfo,
                                 PGconn     **out);
+/* Runs @sql; on failure says "gatectl: @what failed: …" on stderr. */
+gboolean gatectl_exec_ok       (PGconn      *conn,
+                                const char  *sql,
+                                const char  *what);
 
 /* Client verbs (run the core like a kiosk): refresh, scan, sync, status,
  * conflicts. */
