@@ -273,6 +273,40 @@ minutes_ago (int minutes)
   return sql_value (sql, 0, NULL);
 }
 
+/* An admit locks its ticket and nothing every other gate needs: not the
+ * event's row, not the list's row (a KEY SHARE lock there made every scan of
+ * the event share one multixact). Held open, the admit must let a writer
+ * lock both rows at once. */
+static void
+test_admit_locks_no_shared_row (void)
+{
+  g_autofree char *list = new_list (event_id, "Main door", NULL, "both", TRUE);
+  g_autofree char *device = new_device (event_id, list);
+  g_auto(GStrv) tokens = new_tickets (event_id, 1, "General");
+  g_autoptr(PGconn) gate = connect_as ("gate_device");
+  g_autoptr(PGconn) writer = connect_as (NULL);
+  const char *scan_params[] = { tokens[0], event_id, device, NULL, "entry", NULL };
+  const char *event_params[] = { event_id };
+  const char *list_params[] = { list };
+  g_autoptr(PGresult) begun = run (gate, "BEGIN", 0, NULL);
+  g_autoptr(PGresult) scanned = run (gate, SCAN_SQL, 6, scan_params);
+  g_autoptr(PGresult) timeout = run (writer, "SET lock_timeout = '1s'", 0, NULL);
+  g_autoptr(PGresult) event_row = NULL;
+  g_autoptr(PGresult) list_row = NULL;
+  g_autoptr(PGresult) done = NULL;
+
+  g_assert_cmpstr (PQgetvalue (scanned, 0, 0), ==, "admitted");
+  event_row = PQexecParams (writer, "SELECT 1 FROM events WHERE id = $1::uuid FOR UPDATE NOWAIT",
+                            1, NULL, event_params, NULL, NULL, 0);
+  g_assert_cmpstr (PQresultErrorMessage (event_row), ==, "");
+  g_assert_cmpint (PQntuples (event_row), ==, 1);
+  list_row = PQexecParams (writer, "SELECT 1 FROM checkin_lists WHERE id = $1::uuid FOR UPDATE NOWAIT",
+                           1, NULL, list_params, NULL, NULL, 0);
+  g_assert_cmpstr (PQresultErrorMessage (list_row), ==, "");
+  g_assert_cmpint (PQntuples (list_row), ==, 1);
+  done = run (gate, "COMMIT", 0, NULL);
+}
+
 /* --- verdicts of every list kind ----------------------------------------------------- */
 
 static void
@@ -1020,6 +1054,7 @@ main (int   argc,
   g_test_add_func ("/sql/rules/list-of-another-event-refused", test_list_of_another_event_refused);
   g_test_add_func ("/sql/rules/repeat-of-an-exit-is-a-replay", test_repeat_of_an_exit_is_a_replay);
   g_test_add_func ("/sql/presence/database-refuses-a-second-open-entry", test_database_refuses_a_second_open_entry);
+  g_test_add_func ("/sql/presence/admit-locks-no-shared-row", test_admit_locks_no_shared_row);
   g_test_add_func ("/sql/presence/storm-of-entries-admits-one", test_storm_of_entries_admits_one);
   g_test_add_func ("/sql/presence/storm-of-reentries-after-an-exit-admits-one",
                    test_storm_of_reentries_after_an_exit_admits_one);
