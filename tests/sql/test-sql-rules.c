@@ -672,6 +672,36 @@ test_upload_replays_in_corrected_time_order (void)
   g_assert_cmpstr (outcomes, ==, "2");
 }
 
+/* Gate A, offline, lets a guest in; gate B, online, sees them leave before
+ * A's entry arrives and answers not_inside. When the entry is uploaded, that
+ * exit closes its stay: the guest is not inside, and may come back in. */
+static void
+test_late_entry_meets_the_exit_refused_before_it (void)
+{
+  g_autofree char *gate = new_list (event_id, "Festival gate", NULL, "both", TRUE);
+  g_auto(GStrv) tickets = new_tickets (event_id, 1, "General");
+  g_autofree char *t1 = minutes_ago (30);
+  g_autofree char *in1 = scan_element (tickets[0], "entry", gate, t1, NULL);
+  g_autofree char *batch = g_strdup_printf ("[%s]", in1);
+  g_autoptr(PGresult) uploaded = NULL;
+  g_autofree char *open = NULL;
+  g_autofree char *stays = NULL;
+  g_autofree char *exit_device = NULL;
+
+  assert_verdict (tickets[0], "exit", gate, "not_inside");
+  uploaded = upload ("offline-late", batch);
+  g_assert_cmpstr (PQgetvalue (uploaded, 0, 1), ==, "applied");
+
+  open = open_stays (tickets[0]);
+  stays = all_stays (tickets[0]);
+  exit_device = count_of ("SELECT s.exit_device FROM ticket_stays s JOIN tickets t ON t.id = s.ticket_id "
+                          "WHERE t.qr_token = $1", tickets[0]);
+  g_assert_cmpstr (open, ==, "0");
+  g_assert_cmpstr (stays, ==, "1");
+  g_assert_cmpstr (exit_device, ==, "gate-rules");
+  assert_verdict (tickets[0], "entry", gate, "admitted");
+}
+
 static void
 test_two_offline_entries_without_exit_are_a_conflict (void)
 {
@@ -1063,6 +1093,8 @@ main (int   argc,
   g_test_add_func ("/sql/presence/storm-of-offline-reentries-after-an-exit-keeps-one-open",
                    test_storm_of_offline_reentries_after_an_exit_keeps_one_open);
   g_test_add_func ("/sql/presence/upload-replays-in-corrected-time-order", test_upload_replays_in_corrected_time_order);
+  g_test_add_func ("/sql/presence/late-entry-meets-the-exit-refused-before-it",
+                   test_late_entry_meets_the_exit_refused_before_it);
   g_test_add_func ("/sql/presence/two-offline-entries-without-exit-are-a-conflict",
                    test_two_offline_entries_without_exit_are_a_conflict);
   g_test_add_func ("/sql/rules/upload-verdicts-of-lists", test_upload_verdicts_of_lists);
