@@ -12,14 +12,18 @@
  */
 #include "config.h"
 
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "gate-enrol-page.h"
 #include "gate-test-gui.h"
 #include "gate-test-harness.h"
+#include "gate-token-store.h"
 
 #define DEADLINE_MS 30000
 
@@ -188,12 +192,73 @@ test_empty_kiosk_enrols_from_the_camera_and_admits (void)
   remove_tree (work_dir);
 }
 
+/* --- the page without a camera picture ------------------------------------------ */
+
+typedef struct
+{
+  GateEnrolPage *page;
+  const char    *screen;
+} ScreenWait;
+
+static gboolean
+camera_screen_is (gpointer user_data)
+{
+  ScreenWait *wait = user_data;
+
+  return g_strcmp0 (gate_enrol_page_get_camera_screen (wait->page), wait->screen) == 0;
+}
+
+/* Where the camera picture goes, the first-run page shows what the camera
+ * does instead — never a blank box: no camera, a broken pipeline (with the
+ * camera's own sentence), or the live picture. */
+static void
+test_camera_states_say_what_to_do (void)
+{
+  static const struct {
+    const char *source;
+    const char *screen;
+  } cases[] = {
+    { "none", "no-camera" },
+    { "videotestsrc is-live=true ! no-such-element-here", "error" },
+    { "videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=240,framerate=15/1 ! videoconvert",
+      "preview" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
+      g_autoptr(GSettings) settings = g_settings_new_with_backend (APP_ID, backend);
+      g_autoptr(GateTokenStore) store = gate_token_store_new ();
+      g_autoptr(GateCamera) camera = gate_camera_new (cases[i].source, "zbar");
+      GtkWidget *window = gtk_window_new ();
+      GtkWidget *page = gate_enrol_page_new (camera, settings, store);
+      ScreenWait wait = { GATE_ENROL_PAGE (page), cases[i].screen };
+      g_autofree char *name = g_strdup_printf ("enrol-camera-%s", cases[i].screen);
+      g_autofree char *shot = NULL;
+
+      gtk_window_set_default_size (GTK_WINDOW (window), 800, 480);
+      gtk_window_set_child (GTK_WINDOW (window), page);
+      gtk_window_present (GTK_WINDOW (window));
+
+      g_assert_true (gate_test_gui_wait_until (camera_screen_is, &wait, DEADLINE_MS));
+      if (g_str_equal (cases[i].screen, "error"))
+        g_assert_nonnull (gate_camera_get_error_message (camera));
+      g_assert_true (gate_test_gui_wait_drawn (page, DEADLINE_MS));
+      shot = gate_test_gui_snapshot_widget (window, name);
+      g_test_message ("%s: %s", cases[i].source, shot);
+
+      gtk_window_destroy (GTK_WINDOW (window));
+      gate_test_gui_flush ();
+    }
+}
+
 int
 main (int    argc,
       char **argv)
 {
   gate_test_gui_init (&argc, &argv);
 
+  g_test_add_func ("/enrol/camera-states-say-what-to-do", test_camera_states_say_what_to_do);
   g_test_add_func ("/enrol/empty-kiosk-enrols-from-the-camera-and-admits",
                    test_empty_kiosk_enrols_from_the_camera_and_admits);
 

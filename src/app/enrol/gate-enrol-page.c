@@ -14,6 +14,9 @@
  *
  * The state property ("waiting", "enrolling", "saving", "done",
  * "failed") is what the template's spinner follows and what tests read.
+ * Where the camera picture would be, camera-screen shows what the camera
+ * is doing instead when it shows no picture: starting, no camera, access
+ * denied or stopped, each with what to do and a way to try again.
  */
 #include "config.h"
 
@@ -27,7 +30,10 @@ struct _GateEnrolPage
 {
   AdwBin          parent_instance;
 
+  GtkStack       *camera_stack;
   GtkPicture     *preview;
+  GtkSpinner     *camera_spinner;
+  GtkLabel       *camera_error_label;
   GtkLabel       *message_label;
   GtkSpinner     *spinner;
 
@@ -50,6 +56,7 @@ enum
   PROP_TOKEN_STORE,
   PROP_STATE,
   PROP_MESSAGE,
+  PROP_CAMERA_SCREEN,
   N_PROPS
 };
 
@@ -214,6 +221,65 @@ gate_enrol_page_submit (GateEnrolPage *self,
   gate_enrol_async (server, NULL, code, self->cancellable, on_enrolled, g_object_ref (self));
 }
 
+static const char *
+camera_screen_for (GateCamera *camera)
+{
+  switch (gate_camera_get_state (camera))
+    {
+    case GATE_CAMERA_STATE_RUNNING:
+      return "preview";
+    case GATE_CAMERA_STATE_STOPPED:
+    case GATE_CAMERA_STATE_STARTING:
+      return "starting";
+    case GATE_CAMERA_STATE_NO_CAMERA:
+      return "no-camera";
+    case GATE_CAMERA_STATE_PERMISSION_DENIED:
+      return "denied";
+    case GATE_CAMERA_STATE_ERROR:
+    default:
+      return "error";
+    }
+}
+
+static void
+on_camera_state (GateEnrolPage *self)
+{
+  const char *screen = camera_screen_for (self->camera);
+  const char *reason = gate_camera_get_error_message (self->camera);
+
+  gtk_label_set_label (self->camera_error_label, reason != NULL ? reason : "");
+  gtk_spinner_set_spinning (self->camera_spinner, g_str_equal (screen, "starting"));
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->camera_stack), screen) == 0)
+    return;
+
+  gtk_stack_set_visible_child_name (self->camera_stack, screen);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAMERA_SCREEN]);
+}
+
+static void
+retry_camera (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  GateEnrolPage *self = GATE_ENROL_PAGE (widget);
+
+  gate_camera_retry (self->camera);
+}
+
+/**
+ * gate_enrol_page_get_camera_screen:
+ *
+ * Returns: what stands where the camera picture goes: "preview",
+ *   "starting", "no-camera", "denied" or "error"
+ */
+const char *
+gate_enrol_page_get_camera_screen (GateEnrolPage *self)
+{
+  g_return_val_if_fail (GATE_IS_ENROL_PAGE (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->camera_stack);
+}
+
 static void
 on_code_detected (GateEnrolPage *self,
                   const char    *code,
@@ -282,6 +348,8 @@ gate_enrol_page_constructed (GObject *object)
 
   gtk_picture_set_paintable (self->preview, gate_camera_get_paintable (self->camera));
   g_signal_connect_object (self->camera, "code-detected", G_CALLBACK (on_code_detected), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->camera, "notify::state", G_CALLBACK (on_camera_state), self, G_CONNECT_SWAPPED);
+  on_camera_state (self);
 }
 
 static void
@@ -296,6 +364,10 @@ gate_enrol_page_get_property (GObject    *object,
     {
     case PROP_CAMERA:
       g_value_set_object (value, self->camera);
+      break;
+
+    case PROP_CAMERA_SCREEN:
+      g_value_set_string (value, gate_enrol_page_get_camera_screen (self));
       break;
 
     case PROP_SETTINGS:
@@ -410,6 +482,9 @@ gate_enrol_page_class_init (GateEnrolPageClass *klass)
   properties[PROP_MESSAGE] =
     g_param_spec_string ("message", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CAMERA_SCREEN] =
+    g_param_spec_string ("camera-screen", NULL, NULL, "starting",
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -421,8 +496,13 @@ gate_enrol_page_class_init (GateEnrolPageClass *klass)
   signals[ENROLLED] = g_signal_new ("enrolled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                     G_TYPE_NONE, 0);
 
+  gtk_widget_class_install_action (widget_class, "enrol.retry-camera", NULL, retry_camera);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gatescanner/GateScanner/gate-enrol-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, camera_stack);
   gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, preview);
+  gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, camera_spinner);
+  gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, camera_error_label);
   gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, message_label);
   gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, spinner);
 }
