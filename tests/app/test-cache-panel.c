@@ -492,6 +492,36 @@ test_stopped_service_frees_buttons_quietly (Fixture       *fixture,
   g_assert_null (gate_cache_panel_get_message (fixture->panel));
 }
 
+/* A supervisor opens the panel on a portrait kiosk (600×1024): its two
+ * columns stack, so it never asks for more width than the screen has. */
+static void
+test_fits_a_portrait_screen (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  int min_width = 0;
+  g_autofree char *shot = NULL;
+
+  fixture_open (fixture, NULL, LOCAL_EVENT);
+  fixture_show (fixture);
+
+  gtk_widget_measure (GTK_WIDGET (fixture->panel), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  g_test_message ("the cache panel needs %d px of width", min_width);
+  g_assert_cmpint (min_width, <=, 600);
+
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 600, 1024);
+  g_assert_true (gate_test_gui_wait_drawn (fixture->window, WAIT_MS));
+  gate_test_gui_flush ();
+  shot = gate_test_gui_snapshot_widget (fixture->window, "cache-portrait");
+  g_test_message ("%s", shot);
+  g_free (g_steal_pointer (&shot));
+
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1280, 800);
+  g_assert_true (gate_test_gui_wait_drawn (fixture->window, WAIT_MS));
+  gate_test_gui_flush ();
+  shot = gate_test_gui_snapshot_widget (fixture->window, "cache-landscape");
+  g_test_message ("%s", shot);
+}
+
 /* --- the chart alone ---------------------------------------------------------------- */
 
 static char *
@@ -619,6 +649,8 @@ main (int    argc,
 
   g_test_add ("/cache-panel/shows-status-of-a-fresh-cache", Fixture, NULL, fixture_set_up,
               test_shows_status_of_a_fresh_cache, fixture_tear_down);
+  g_test_add ("/cache-panel/fits-a-portrait-screen", Fixture, NULL, fixture_set_up,
+              test_fits_a_portrait_screen, fixture_tear_down);
   g_test_add ("/cache-panel/shows-stored-event-and-tickets", Fixture, NULL, fixture_set_up,
               test_shows_stored_event_and_tickets, fixture_tear_down);
   g_test_add ("/cache-panel/offline-admit-updates-checked-in-and-pending-live", Fixture, NULL, fixture_set_up,
