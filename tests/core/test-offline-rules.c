@@ -12,6 +12,7 @@
 
 #include <glib/gstdio.h>
 
+#include "gate-api-rows.h"
 #include "gate-api-rows-rules.h"
 #include "gate-error.h"
 #include "gate-test-harness.h"
@@ -436,9 +437,17 @@ test_two_offline_entries_become_a_conflict (void)
   count = sql (query);
   g_assert_cmpstr (count, ==, "1");
 
-  /* The conflict path the supervisor reads: the device's conflicts. */
+  /* The conflict path the supervisor reads, as the losing kiosk sees it. */
   conflicts = gatectl (south, "conflicts", NULL);
-  g_assert_nonnull (strstr (conflicts, code));
+  {
+    g_autofree char *result = gate_test_json_member (conflicts, 0, "result");
+    g_autofree char *winner = gate_test_json_member (conflicts, 0, "winner_device");
+    g_autofree char *loser = gate_test_json_member (conflicts, 0, "loser_device");
+
+    g_assert_cmpstr (result, ==, "lost");
+    g_assert_cmpstr (winner, ==, north->device_id);
+    g_assert_cmpstr (loser, ==, south->device_id);
+  }
 }
 
 /* A list the cache does not have is no guess. */
