@@ -12,10 +12,13 @@
 
 #include <glib/gstdio.h>
 
+#include "gate-api-client.h"
 #include "gate-api-rows.h"
 #include "gate-api-rows-rules.h"
 #include "gate-error.h"
+#include "gate-rules-refresh.h"
 #include "gate-test-harness.h"
+#include "gate-test-proxy.h"
 #include "gate-ticket-cache-rules.h"
 
 static struct
@@ -409,6 +412,72 @@ test_refresh_keeps_pending_exit (void)
   assert_verdict (server_inside (code), "false");
 }
 
+/* The link dies in the middle of the rules step: the lists came, the
+ * presence page is garbage. The step fails with a clear error, keeps the
+ * cursor and the pending exit, and the next refresh goes on. */
+static void
+test_aborted_presence_refresh_loses_nothing (void)
+{
+  g_autofree char *list = new_list ("Flaky gate", "both", TRUE, NULL);
+  g_autoptr(Kiosk) door = kiosk_new (list);
+  g_autoptr(Kiosk) kiosk = kiosk_new (list);
+  g_autofree char *left = new_ticket ("General");
+  g_autofree char *arrives = new_ticket ("General");
+  g_autoptr(GateTestProxy) proxy = gate_test_proxy_new (gate_test_server_get_url (backend.server), NULL);
+  g_autoptr(GateTicketCache) cache = NULL;
+  g_autoptr(GateApiClient) client = NULL;
+  g_autoptr(GatePresence) presence = NULL;
+  g_autoptr(GateTicket) ticket = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GateTestAsync) async = { 0 };
+  g_autofree char *cursor_before = NULL;
+  g_autofree char *cursor_after = NULL;
+
+  assert_verdict (scan_online (door, left, NULL), "admitted");
+  refresh (kiosk);
+  assert_verdict (scan_offline (kiosk, left, "exit"), "exited");
+  assert_verdict (scan_online (door, arrives, NULL), "admitted");
+
+  cache = gate_ticket_cache_new (kiosk->cache, &error);
+  g_assert_no_error (error);
+  client = gate_api_client_new (gate_test_proxy_get_url (proxy), kiosk->token, kiosk->device_id);
+  cursor_before = gate_ticket_cache_dup_presence_cursor (cache, backend.event);
+  g_assert_nonnull (cursor_before);
+
+  gate_test_proxy_switch_after (proxy, 1, GATE_TEST_PROXY_GARBAGE);
+  gate_rules_refresh_async (client, cache, backend.event, NULL, gate_test_async_ready, &async);
+  g_assert_false (gate_rules_refresh_finish (gate_test_async_wait (&async, 30000), NULL, &error));
+  g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+  g_clear_error (&error);
+
+  cursor_after = gate_ticket_cache_dup_presence_cursor (cache, backend.event);
+  g_assert_cmpstr (cursor_after, ==, cursor_before);
+  g_assert_cmpint (gate_ticket_cache_pending_count (cache), ==, 1);
+  ticket = gate_ticket_cache_lookup (cache, arrives, NULL, &error);
+  g_assert_no_error (error);
+  presence = gate_ticket_cache_dup_presence (cache, ticket->id, &error);
+  g_assert_no_error (error);
+  g_assert_null (presence);
+
+  gate_test_proxy_set_mode (proxy, GATE_TEST_PROXY_PASS);
+  gate_rules_refresh_async (client, cache, backend.event, NULL, gate_test_async_ready, &async);
+  g_assert_true (gate_rules_refresh_finish (gate_test_async_wait (&async, 30000), NULL, &error));
+  g_assert_no_error (error);
+  presence = gate_ticket_cache_dup_presence (cache, ticket->id, &error);
+  g_assert_nonnull (presence);
+  g_assert_true (presence->inside);
+  g_clear_pointer (&ticket, gate_ticket_free);
+  g_clear_pointer (&presence, gate_presence_free);
+  ticket = gate_ticket_cache_lookup (cache, left, NULL, &error);
+  presence = gate_ticket_cache_dup_presence (cache, ticket->id, &error);
+  g_assert_nonnull (presence);
+  g_assert_false (presence->inside);
+
+  g_clear_object (&cache);
+  sync_all (kiosk);
+  assert_verdict (server_outcomes (kiosk, left), "exited:exit");
+}
+
 /* Two kiosks, both offline, both let the same guest in: the second upload
  * is a conflict the supervisor sees. */
 static void
@@ -559,6 +628,8 @@ main (int   argc,
   g_test_add_func ("/offline-rules/void-wins", test_void_wins_over_every_rule);
   g_test_add_func ("/offline-rules/refresh/brings-other-gates-exits", test_refresh_brings_other_gates_exits);
   g_test_add_func ("/offline-rules/refresh/keeps-pending-exit", test_refresh_keeps_pending_exit);
+  g_test_add_func ("/offline-rules/refresh/aborted-presence-page-loses-nothing",
+                   test_aborted_presence_refresh_loses_nothing);
   g_test_add_func ("/offline-rules/conflict/two-offline-entries", test_two_offline_entries_become_a_conflict);
   g_test_add_func ("/offline-rules/cannot-decide/unknown-list", test_unknown_list_cannot_decide);
   g_test_add_func ("/offline-rules/malformed-list-rows", test_malformed_list_rows_lose_nothing);
