@@ -68,12 +68,36 @@ BEGIN
 END
 $$;
 
+-- Every scan that moves someone comes through here, so the two moves of
+-- every scan — a stay opened, a stay closed — are written from the row
+-- alone: a new stay is always the ticket's latest (the exclusion
+-- constraint keeps an open stay after every other one), and the stay an
+-- exit closes is the open one. Anything else (an entry moved by a won
+-- conflict, a deleted stay) summarises the ticket's stays again.
 CREATE FUNCTION public.gate_ticket_stays_presence()
   RETURNS trigger
   LANGUAGE plpgsql
   SET search_path = ''
 AS $$
 BEGIN
+  IF TG_OP = 'INSERT' AND NEW.exited_at IS NULL THEN
+    INSERT INTO public.ticket_presence AS p (ticket_id, event_id, inside, entered_at, entry_device, change_xid)
+    VALUES (NEW.ticket_id, NEW.event_id, true, NEW.entered_at, NEW.entry_device, pg_current_xact_id())
+    ON CONFLICT (ticket_id) DO UPDATE
+       SET inside = true, entered_at = excluded.entered_at, entry_device = excluded.entry_device,
+           change_xid = excluded.change_xid;
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'UPDATE' AND OLD.exited_at IS NULL AND NEW.exited_at IS NOT NULL AND NEW.ticket_id = OLD.ticket_id
+     AND NEW.entered_at = OLD.entered_at THEN
+    UPDATE public.ticket_presence p
+       SET inside = false, exited_at = NEW.exited_at, exit_device = NEW.exit_device, change_xid = pg_current_xact_id()
+     WHERE p.ticket_id = NEW.ticket_id;
+    IF FOUND THEN
+      RETURN NULL;
+    END IF;
+  END IF;
+
   IF TG_OP <> 'INSERT' THEN
     PERFORM public.gate_write_presence(OLD.ticket_id);
   END IF;

@@ -205,6 +205,65 @@ test_assigned_device_reads_only_its_events (void)
   g_assert_null (allowed);
 }
 
+/* Every ticket's presence row is the summary of its stays, also after an
+ * upload that moved an admission's entry earlier (won_conflict). */
+static void
+test_summary_matches_stays_after_a_won_conflict (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *online = new_device ();
+  g_autofree char *offline = new_device ();
+  g_auto(GStrv) codes = gate_test_generate_tickets (pg, event_id, 1, "General", &error);
+  g_autoptr(PGconn) admin = PQconnectdb (gate_test_pg_get_conninfo (pg));
+  g_autoptr(PGconn) device = connect_as_device ();
+  g_autoptr(PGresult) backdated = NULL;
+  g_autoptr(PGresult) upload = NULL;
+  g_autoptr(PGresult) entry = NULL;
+  g_autoptr(PGresult) mismatches = NULL;
+
+  g_assert_no_error (error);
+  {
+    const char *params[] = { codes[0] };
+
+    backdated = run (admin, "UPDATE public.tickets SET created_at = now() - interval '1 day' WHERE qr_token = $1", 1,
+                     params);
+  }
+  scan (online, codes[0], "entry");
+  {
+    const char *params[] = { offline, codes[0], event_id };
+
+    upload = run (device,
+                  "SELECT outcome FROM sync_offline_scans($1, jsonb_build_array(jsonb_build_object("
+                  "'client_scan_id', gen_random_uuid(), 'qr_token', $2::text, 'event_id', $3::text, "
+                  "'scanned_at', now() - interval '1 hour', 'clock_offset_ms', 0)))",
+                  3, params);
+  }
+  g_assert_cmpstr (PQgetvalue (upload, 0, 0), ==, "won_conflict");
+
+  {
+    const char *params[] = { codes[0] };
+
+    entry = run (admin,
+                 "SELECT p.entry_device, p.inside FROM public.ticket_presence p JOIN public.tickets t "
+                 "ON t.id = p.ticket_id WHERE t.qr_token = $1",
+                 1, params);
+  }
+  g_assert_cmpstr (PQgetvalue (entry, 0, 0), ==, offline);
+  g_assert_cmpstr (PQgetvalue (entry, 0, 1), ==, "t");
+
+  mismatches = run (admin,
+                    "SELECT count(*) FROM public.ticket_presence p "
+                    "LEFT JOIN LATERAL (SELECT s.* FROM public.ticket_stays s WHERE s.ticket_id = p.ticket_id "
+                    "  ORDER BY s.entered_at DESC LIMIT 1) l ON true "
+                    "LEFT JOIN LATERAL (SELECT s.* FROM public.ticket_stays s WHERE s.ticket_id = p.ticket_id "
+                    "  AND s.exited_at IS NOT NULL ORDER BY s.exited_at DESC LIMIT 1) x ON true "
+                    "WHERE p.inside IS DISTINCT FROM (l.id IS NOT NULL AND l.exited_at IS NULL) "
+                    "   OR p.entered_at IS DISTINCT FROM l.entered_at OR p.entry_device IS DISTINCT FROM l.entry_device "
+                    "   OR p.exited_at IS DISTINCT FROM x.exited_at OR p.exit_device IS DISTINCT FROM x.exit_device",
+                    0, NULL);
+  g_assert_cmpstr (PQgetvalue (mismatches, 0, 0), ==, "0");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -226,6 +285,9 @@ main (int   argc,
   g_test_add_func ("/sql/presence-delta/malformed-cursor-refused", test_malformed_cursor_refused);
   g_test_add_func ("/sql/presence-delta/assigned-device-reads-only-its-events",
                    test_assigned_device_reads_only_its_events);
+
+  g_test_add_func ("/sql/presence-delta/summary-matches-stays-after-a-won-conflict",
+                   test_summary_matches_stays_after_a_won_conflict);
 
   result = g_test_run ();
 
