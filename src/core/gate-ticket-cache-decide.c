@@ -59,9 +59,10 @@ decision_new (GateVerdict           verdict,
   return decision;
 }
 
-/* An admit this device already made under @client_scan_id, offline (still
- * queued or answered) or online: the same scan decided again gets the same
- * answer. Returns NULL without error if the id is new. */
+/* An admit (or, offline, an exit) this device already made under
+ * @client_scan_id, offline (still queued or answered) or online: the same
+ * scan decided again gets the same answer. Returns NULL without error if
+ * the id is new. */
 static GateScanDecision *
 replay_admit (GateTicketCache       *self,
               const GateQueuedScan  *scan,
@@ -296,9 +297,11 @@ decide_locked (GateTicketCache       *self,
  *   scanned_at_us is the device clock and clock_offset_ms the last measured
  *   server − device offset
  *
- * Decides a scan from the cache alone. Checking the ticket, marking it and
- * queueing the scan for upload are one transaction, committed to disk before
- * this returns. The same client_scan_id decided again (offline or after an
+ * Decides a scan from the cache alone, by the gate rules when the scan
+ * has a direction or a list (docs/gate-rules.md "Offline"). Checking the
+ * ticket, marking it, recording who is inside and queueing the scan for
+ * upload are one transaction, committed to disk before this returns; an
+ * admitted or exited scan is queued, a refusal is not. The same client_scan_id decided again (offline or after an
  * online admit) gets the same admitted answer with replayed set, and queues
  * nothing. A code the cache does not know, for an event whose tickets were
  * never downloaded, is cannot_decide (cache_empty), not not_found.
