@@ -10,6 +10,8 @@
 
 #include "gate-api-client-private.h"
 #include "gate-api-rows.h"
+#include "gate-api-rows-rules.h"
+#include "gate-api-client-rules.h"
 #include "gate-error.h"
 
 /* Turns valid rows into the caller's record, or fails with BAD_RESPONSE. */
@@ -269,6 +271,11 @@ gate_api_client_sync_offline_scans_async (GateApiClient       *self,
       json_object_set_int_member (item, "clock_offset_ms", scan->clock_offset_ms);
       args_set_string (item, "scanned_by", scan->scanned_by);
       args_set_string (item, "scan_method", scan->scan_method != NULL ? scan->scan_method : "qr");
+      /* An entry by no list is sent as before the gate rules. */
+      if (scan->direction != NULL && g_strcmp0 (scan->direction, "entry") != 0)
+        args_set_string (item, "direction", scan->direction);
+      if (scan->list_id != NULL)
+        args_set_string (item, "list_id", scan->list_id);
       json_array_add_object_element (items, item);
     }
 
@@ -760,4 +767,87 @@ gate_api_client_device_activity_finish (GateApiClient  *self,
                                         GError        **error)
 {
   return typed_finish (self, result, gate_api_client_device_activity_async, error);
+}
+
+/* --- the gate rules offline: lists and presence (docs/gate-rules.md) ------- */
+
+static gpointer
+decode_checkin_lists (JsonArray       *rows,
+                      gpointer         data,
+                      GDestroyNotify  *free_func,
+                      GError         **error)
+{
+  *free_func = (GDestroyNotify) g_ptr_array_unref;
+  return gate_api_rows_to_checkin_lists (rows, error);
+}
+
+/* list_checkin_lists for this client's device and @event_id. */
+void
+gate_api_client_list_checkin_lists_async (GateApiClient       *self,
+                                          const char          *event_id,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  args_set_string (args, "p_device_id", self->device_id);
+  args_set_string (args, "p_event_id", event_id);
+  typed_call (self, "list_checkin_lists", args, 0, decode_checkin_lists, NULL, NULL,
+              gate_api_client_list_checkin_lists_async, cancellable, callback, user_data);
+}
+
+/**
+ * gate_api_client_list_checkin_lists_finish:
+ *
+ * Returns: (transfer full) (element-type GateCheckinList): the event's lists
+ */
+GPtrArray *
+gate_api_client_list_checkin_lists_finish (GateApiClient  *self,
+                                           GAsyncResult   *result,
+                                           GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_list_checkin_lists_async, error);
+}
+
+static gpointer
+decode_presence_page (JsonArray       *rows,
+                      gpointer         data,
+                      GDestroyNotify  *free_func,
+                      GError         **error)
+{
+  *free_func = (GDestroyNotify) gate_presence_page_free;
+  return gate_api_rows_to_presence_page (rows, error);
+}
+
+/* stays_changed_since: one page of @event_id's presence changes after @cursor. */
+void
+gate_api_client_stays_changed_since_async (GateApiClient       *self,
+                                           const char          *event_id,
+                                           const char          *cursor,
+                                           guint                limit,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  args_set_string (args, "p_device_id", self->device_id);
+  args_set_string (args, "p_event_id", event_id);
+  args_set_string (args, "p_cursor", cursor);
+  json_object_set_int_member (args, "p_limit", limit != 0 ? limit : 1000);
+  typed_call (self, "stays_changed_since", args, 0, decode_presence_page, NULL, NULL,
+              gate_api_client_stays_changed_since_async, cancellable, callback, user_data);
+}
+
+GatePresencePage *
+gate_api_client_stays_changed_since_finish (GateApiClient  *self,
+                                            GAsyncResult   *result,
+                                            GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_stays_changed_since_async, error);
 }

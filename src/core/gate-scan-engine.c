@@ -167,16 +167,6 @@ decide_offline_in_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   GateScanDecision *decision;
 
-  /* Exits are recorded by the server; the cache keeps no presence yet, and
-   * a guess would let someone out who never came in, or back in twice. */
-  if (g_strcmp0 (scan->direction, "exit") == 0)
-    {
-      finish_scan (task, cannot_decide_new (scan, GATE_SCAN_MODE_OFFLINE, GATE_CANNOT_DECIDE_SERVER_ERROR,
-                                            scan->server_error != NULL ? scan->server_error
-                                                                       : "exits are recorded online only"));
-      return;
-    }
-
   queued->client_scan_id = g_strdup (scan->client_scan_id);
   queued->event_id = g_strdup (self->event_id);
   queued->qr_token = g_strdup (scan->code);
@@ -185,6 +175,10 @@ decide_offline_in_thread (GTask        *task,
   queued->clock_offset_ms = gate_ticket_cache_get_clock_offset (self->cache);
   queued->scan_method = g_strdup (scan->method);
   queued->scanned_by = g_strdup (scan->operator_id);
+  /* The cache judges by the same rules as scan_ticket: the list and who is
+   * inside (docs/gate-rules.md "Offline"). */
+  queued->direction = g_strdup (scan->direction);
+  queued->list_id = g_strdup (scan->list_id);
 
   decision = gate_ticket_cache_admit_offline (self->cache, queued, &error);
   if (decision == NULL)

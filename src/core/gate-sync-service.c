@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include "gate-error.h"
+#include "gate-rules-refresh.h"
 #include "gate-sync-service.h"
 
 #define BACKOFF_MIN_MS  1000
@@ -92,6 +93,7 @@ static void upload_next_batch (GTask *task);
 static void refresh_next_page (GTask *task);
 static void fetch_summary     (GTask *task);
 static void fetch_keys        (GTask *task);
+static void fetch_rules       (GTask *task);
 
 /* --- running a cache step in a thread, then going on on the main context -- */
 
@@ -325,7 +327,7 @@ after_page (GTask *task)
   Run *run = g_task_get_task_data (task);
 
   if (run->page->tickets->len < GATE_SYNC_PAGE)
-    fetch_keys (task);
+    fetch_rules (task);
   else
     refresh_next_page (task);
 }
@@ -365,6 +367,36 @@ static void
 refresh_next_page (GTask *task)
 {
   hop (task, read_cursor, request_page);
+}
+
+/* --- check-in lists and who is inside (gate rules offline) ------------------- */
+
+static void
+on_rules (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GTask *task = user_data;
+  GateSyncService *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+  guint downloaded = 0;
+
+  if (!gate_rules_refresh_finish (result, &downloaded, &error))
+    {
+      network_failed (self, task, error);
+      return;
+    }
+  run->downloaded += downloaded;
+  fetch_keys (task);
+}
+
+static void
+fetch_rules (GTask *task)
+{
+  GateSyncService *self = g_task_get_source_object (task);
+
+  gate_rules_refresh_async (self->client, self->cache, self->event_id, g_task_get_cancellable (task), on_rules, task);
 }
 
 /* --- event keys (signed tickets) --------------------------------------------- */

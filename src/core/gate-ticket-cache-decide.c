@@ -9,6 +9,7 @@
 
 #include "gate-error.h"
 #include "gate-ticket-cache-private.h"
+#include "gate-ticket-cache-rules.h"
 #include "gate-ticket-code.h"
 
 /**
@@ -58,9 +59,10 @@ decision_new (GateVerdict           verdict,
   return decision;
 }
 
-/* An admit this device already made under @client_scan_id, offline (still
- * queued or answered) or online: the same scan decided again gets the same
- * answer. Returns NULL without error if the id is new. */
+/* An admit (or, offline, an exit) this device already made under
+ * @client_scan_id, offline (still queued or answered) or online: the same
+ * scan decided again gets the same answer. Returns NULL without error if
+ * the id is new. */
 static GateScanDecision *
 replay_admit (GateTicketCache       *self,
               const GateQueuedScan  *scan,
@@ -70,13 +72,14 @@ replay_admit (GateTicketCache       *self,
   g_autoptr(GateTicket) cached = NULL;
   g_autoptr(GError) local_error = NULL;
   GateScanDecision *decision;
+  gboolean exit = FALSE;
   sqlite3_stmt *stmt;
   int rc;
 
   stmt = _gate_cache_prepare (self,
-                              "SELECT qr_token, ticket_id, event_id, device_id, scanned_at + clock_offset_ms * 1000 "
-                              "FROM scan_queue WHERE client_scan_id = ?1 "
-                              "UNION ALL SELECT qr_token, ticket_id, event_id, scanned_device, scanned_at "
+                              "SELECT qr_token, ticket_id, event_id, device_id, scanned_at + clock_offset_ms * 1000, "
+                              "direction = 'exit' FROM scan_queue WHERE client_scan_id = ?1 "
+                              "UNION ALL SELECT qr_token, ticket_id, event_id, scanned_device, scanned_at, 0 "
                               "FROM online_scans WHERE client_scan_id = ?1 LIMIT 1",
                               error);
   if (stmt == NULL)
@@ -92,6 +95,7 @@ replay_admit (GateTicketCache       *self,
       ticket->event_id = _gate_cache_column_dup (stmt, 2);
       ticket->scanned_device = _gate_cache_column_dup (stmt, 3);
       ticket->scanned_at_us = sqlite3_column_int64 (stmt, 4);
+      exit = sqlite3_column_int (stmt, 5);
     }
   sqlite3_reset (stmt);
 
@@ -117,7 +121,7 @@ replay_admit (GateTicketCache       *self,
       _gate_cache_replace_str (&ticket->guest_name, cached->guest_name);
     }
 
-  decision = decision_new (GATE_VERDICT_ADMITTED, scan, ticket);
+  decision = decision_new (exit ? GATE_VERDICT_EXITED : GATE_VERDICT_ADMITTED, scan, ticket);
   decision->replayed = TRUE;
   return decision;
 }
@@ -157,7 +161,9 @@ decide_locked (GateTicketCache       *self,
   gint64 corrected_us = scan->scanned_at_us + scan->clock_offset_ms * 1000;
   gboolean pending_local = FALSE;
   gboolean by_signature = FALSE;
+  g_autofree char *list_id = NULL;
   GateScanDecision *admit;
+  GateVerdict verdict;
   sqlite3_stmt *stmt;
 
   *marked = NULL;
@@ -217,11 +223,30 @@ decide_locked (GateTicketCache       *self,
     return decision_new (GATE_VERDICT_WRONG_EVENT, scan, ticket);
   if (ticket->status == GATE_TICKET_STATUS_VOID)
     return decision_new (GATE_VERDICT_VOID, scan, ticket);
-  if (ticket->status == GATE_TICKET_STATUS_SCANNED || pending_local)
-    return decision_new (GATE_VERDICT_ALREADY_SCANNED, scan, ticket);
+  /* The gate rules: the list, the direction, who is inside. */
+  verdict = _gate_cache_judge_locked (self, scan, ticket, pending_local, &list_id, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (verdict == GATE_VERDICT_CANNOT_DECIDE)
+    {
+      GateScanDecision *decision = decision_new (GATE_VERDICT_CANNOT_DECIDE, scan, NULL);
 
+      decision->reason = GATE_CANNOT_DECIDE_CACHE_EMPTY;
+      decision->detail = g_strdup ("the check-in list of this gate was never downloaded to this device");
+      return decision;
+    }
+  if (verdict != GATE_VERDICT_ADMITTED && verdict != GATE_VERDICT_EXITED)
+    return decision_new (verdict, scan, ticket);
+
+  /* An admission marks the ticket; any move keeps the refresh off it until
+   * the server has answered for this scan. */
   stmt = _gate_cache_prepare (self,
-                              "UPDATE tickets SET status = 'scanned', scanned_at = ?2, scanned_device = ?3, "
+                              "UPDATE tickets SET status = 'scanned', "
+                              "scanned_at = CASE WHEN status = 'valid' THEN ?2 ELSE scanned_at END, "
+                              "scanned_device = CASE WHEN status = 'valid' THEN ?3 ELSE scanned_device END, "
                               "local_scan_id = ?4 WHERE id = gate_uuid(?1)",
                               error);
   if (stmt == NULL)
@@ -232,11 +257,13 @@ decide_locked (GateTicketCache       *self,
   _gate_cache_bind_text (stmt, 4, scan->client_scan_id);
   if (!_gate_cache_step_done (self, stmt, "marking the ticket scanned", error))
     return NULL;
+  if (!_gate_cache_move_locked (self, ticket, verdict, corrected_us, device_id, error))
+    return NULL;
 
   stmt = _gate_cache_prepare (self,
                               "INSERT INTO scan_queue (client_scan_id, event_id, qr_token, ticket_id, device_id, "
-                              "scanned_at, clock_offset_ms, scanned_by, scan_method) "
-                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                              "scanned_at, clock_offset_ms, scanned_by, scan_method, direction, list_id) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                               error);
   if (stmt == NULL)
     return NULL;
@@ -249,6 +276,8 @@ decide_locked (GateTicketCache       *self,
   sqlite3_bind_int64 (stmt, 7, scan->clock_offset_ms);
   _gate_cache_bind_text (stmt, 8, scan->scanned_by);
   _gate_cache_bind_text (stmt, 9, scan->scan_method != NULL ? scan->scan_method : "qr");
+  _gate_cache_bind_text (stmt, 10, verdict == GATE_VERDICT_EXITED ? "exit" : "entry");
+  _gate_cache_bind_text (stmt, 11, list_id);
   if (!_gate_cache_step_done (self, stmt, "queueing the scan", error))
     return NULL;
 
@@ -256,7 +285,7 @@ decide_locked (GateTicketCache       *self,
   ticket->scanned_at_us = corrected_us;
   _gate_cache_replace_str (&ticket->scanned_device, device_id);
   *marked = g_steal_pointer (&ticket);
-  admit = decision_new (GATE_VERDICT_ADMITTED, scan, *marked);
+  admit = decision_new (verdict, scan, *marked);
   if (by_signature)
     admit->source = GATE_DECISION_SOURCE_SIGNATURE;
   return admit;
@@ -268,9 +297,11 @@ decide_locked (GateTicketCache       *self,
  *   scanned_at_us is the device clock and clock_offset_ms the last measured
  *   server − device offset
  *
- * Decides a scan from the cache alone. Checking the ticket, marking it and
- * queueing the scan for upload are one transaction, committed to disk before
- * this returns. The same client_scan_id decided again (offline or after an
+ * Decides a scan from the cache alone, by the gate rules when the scan
+ * has a direction or a list (docs/gate-rules.md "Offline"). Checking the
+ * ticket, marking it, recording who is inside and queueing the scan for
+ * upload are one transaction, committed to disk before this returns; an
+ * admitted or exited scan is queued, a refusal is not. The same client_scan_id decided again (offline or after an
  * online admit) gets the same admitted answer with replayed set, and queues
  * nothing. A code the cache does not know, for an event whose tickets were
  * never downloaded, is cannot_decide (cache_empty), not not_found.
@@ -323,6 +354,30 @@ gate_ticket_cache_admit_offline (GateTicketCache       *self,
   return g_steal_pointer (&decision);
 }
 
+/* The server let @decision's ticket out: the cache has it outside at once,
+ * its admission untouched. */
+static GateTicket *
+record_online_exit_locked (GateTicketCache         *self,
+                           const GateScanDecision  *decision,
+                           GError                 **error)
+{
+  g_autoptr(GateTicket) ticket = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  ticket = _gate_cache_read_ticket (self, decision->code, NULL, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (ticket == NULL)
+    return gate_ticket_new ();
+  if (!_gate_cache_move_locked (self, ticket, GATE_VERDICT_EXITED, decision->scanned_at_us, decision->scanned_device,
+                                error))
+    return NULL;
+  return g_steal_pointer (&ticket);
+}
+
 static GateTicket *
 record_online_locked (GateTicketCache         *self,
                       const GateScanDecision  *decision,
@@ -331,6 +386,9 @@ record_online_locked (GateTicketCache         *self,
   g_autoptr(GateTicket) ticket = NULL;
   sqlite3_stmt *stmt;
   int rc;
+
+  if (decision->verdict == GATE_VERDICT_EXITED)
+    return record_online_exit_locked (self, decision, error);
 
   /* updated_at takes the server's time of the verdict: a refresh page that
    * was read before this scan must not turn the ticket back to valid. */
@@ -379,6 +437,12 @@ record_online_locked (GateTicketCache         *self,
         return NULL;
     }
 
+  /* Who is inside changes with an admission too (an entry or re-entry). */
+  if (decision->verdict == GATE_VERDICT_ADMITTED && ticket != NULL &&
+      !_gate_cache_move_locked (self, ticket, GATE_VERDICT_ADMITTED, decision->scanned_at_us,
+                                decision->scanned_device, error))
+    return NULL;
+
   /* A ticket we do not cache yet still counts as "no change" for signals. */
   if (ticket == NULL)
     ticket = gate_ticket_new ();
@@ -392,8 +456,9 @@ record_online_locked (GateTicketCache         *self,
  *
  * Teaches the cache an online verdict early (before the next refresh), so
  * that a later offline decision is right: admitted and already_scanned mark
- * the ticket scanned with the server's time and device, void marks it void.
- * Other verdicts change nothing.
+ * the ticket scanned with the server's time and device, void marks it void;
+ * admitted and exited also record who is inside. Other verdicts change
+ * nothing.
  */
 gboolean
 gate_ticket_cache_record_online (GateTicketCache         *self,
@@ -406,7 +471,7 @@ gate_ticket_cache_record_online (GateTicketCache         *self,
   g_return_val_if_fail (decision != NULL && decision->code != NULL, FALSE);
 
   if (decision->verdict != GATE_VERDICT_ADMITTED && decision->verdict != GATE_VERDICT_ALREADY_SCANNED &&
-      decision->verdict != GATE_VERDICT_VOID)
+      decision->verdict != GATE_VERDICT_VOID && decision->verdict != GATE_VERDICT_EXITED)
     return TRUE;
 
   g_mutex_lock (&self->mutex);

@@ -17,6 +17,7 @@
  *   gate-ticket-cache-retention.c  purge and wipe
  *   gate-ticket-cache-async.c      the _async/_finish pairs for the UI
  *   gate-ticket-cache-keys.c       event keys, signed codes not yet cached
+ *   gate-ticket-cache-rules.c      check-in lists, presence, judging by them
  *
  * One connection behind one mutex: a public function takes the lock, calls
  * *_locked helpers, unlocks and only then queues its signals.
@@ -124,6 +125,21 @@ gboolean      _gate_cache_check_signed_locked  (GateTicketCache         *self,
                                                 GateCannotDecideReason  *reason,
                                                 char                   **detail,
                                                 GateTicket             **ticket,
+                                                GError                 **error);
+
+/* gate-ticket-cache-rules.c: with the lock held, inside a decision's
+ * transaction. */
+GateVerdict   _gate_cache_judge_locked         (GateTicketCache         *self,
+                                                const GateQueuedScan    *scan,
+                                                GateTicket              *ticket,
+                                                gboolean                 pending_local,
+                                                char                   **list_id,
+                                                GError                 **error);
+gboolean      _gate_cache_move_locked          (GateTicketCache         *self,
+                                                const GateTicket        *ticket,
+                                                GateVerdict              verdict,
+                                                gint64                   at_us,
+                                                const char              *device_id,
                                                 GError                 **error);
 
 /* gate-ticket-cache.c: never called with the lock held. */

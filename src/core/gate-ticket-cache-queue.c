@@ -33,7 +33,7 @@ gate_ticket_cache_pending_scans (GateTicketCache  *self,
   g_mutex_lock (&self->mutex);
   stmt = _gate_cache_prepare (self,
                               "SELECT client_scan_id, event_id, qr_token, ticket_id, scanned_at, clock_offset_ms, "
-                              "scanned_by, scan_method, attempts, last_error, device_id FROM scan_queue "
+                              "scanned_by, scan_method, attempts, last_error, device_id, direction, list_id FROM scan_queue "
                               "WHERE state = 'pending' ORDER BY scanned_at, rowid LIMIT ?",
                               error);
   if (stmt != NULL)
@@ -54,6 +54,8 @@ gate_ticket_cache_pending_scans (GateTicketCache  *self,
           scan->attempts = sqlite3_column_int (stmt, 8);
           scan->last_error = _gate_cache_column_dup (stmt, 9);
           scan->device_id = _gate_cache_column_dup (stmt, 10);
+          scan->direction = _gate_cache_column_dup (stmt, 11);
+          scan->list_id = _gate_cache_column_dup (stmt, 12);
           g_ptr_array_add (scans, scan);
         }
       sqlite3_reset (stmt);

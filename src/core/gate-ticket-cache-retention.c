@@ -62,12 +62,19 @@ purge_locked (GateTicketCache  *self,
       _gate_cache_bind_text (stmt, 1, g_ptr_array_index (stale, i));
       if (!_gate_cache_step_done (self, stmt, "purging attendee data", error))
         return FALSE;
+      /* Who was inside goes with the tickets (gate rules offline). */
+      stmt = _gate_cache_prepare (self, "DELETE FROM presence WHERE event_id = gate_uuid(?1)", error);
+      if (stmt == NULL)
+        return FALSE;
+      _gate_cache_bind_text (stmt, 1, g_ptr_array_index (stale, i));
+      if (!_gate_cache_step_done (self, stmt, "purging attendee data", error))
+        return FALSE;
       *purged_tickets = TRUE;
     }
 
   /* Without its tickets the event must be downloaded from scratch. */
   stmt = _gate_cache_prepare (self,
-                              "UPDATE events SET cursor = NULL WHERE coalesce(last_refresh_at, 0) < ?1 "
+                              "UPDATE events SET cursor = NULL, presence_cursor = NULL WHERE coalesce(last_refresh_at, 0) < ?1 "
                               "AND cursor IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ticket_counts c "
                               "WHERE c.event_id = gate_uuid(events.id) AND c.tickets > 0)",
                               error);
@@ -147,7 +154,8 @@ gate_ticket_cache_wipe (GateTicketCache  *self,
     {
       if (_gate_cache_exec (self,
                             "DELETE FROM tickets; DELETE FROM ticket_counts; DELETE FROM scan_queue WHERE state <> 'pending'; "
-                            "DELETE FROM online_scans; DELETE FROM conflicts; DELETE FROM events; "
+                            "DELETE FROM online_scans; DELETE FROM conflicts; DELETE FROM events; DELETE FROM presence; "
+                            "DELETE FROM checkin_lists; "
                             "DELETE FROM settings;",
                             "wiping the cache", error))
         ok = _gate_cache_commit (self, error);

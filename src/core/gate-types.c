@@ -229,6 +229,8 @@ gate_queued_scan_copy (const GateQueuedScan *scan)
   copy->scanned_by = g_strdup (scan->scanned_by);
   copy->scan_method = g_strdup (scan->scan_method);
   copy->device_id = g_strdup (scan->device_id);
+  copy->direction = g_strdup (scan->direction);
+  copy->list_id = g_strdup (scan->list_id);
   copy->last_error = g_strdup (scan->last_error);
   return copy;
 }
@@ -246,6 +248,8 @@ gate_queued_scan_free (GateQueuedScan *scan)
   g_free (scan->scanned_by);
   g_free (scan->scan_method);
   g_free (scan->device_id);
+  g_free (scan->direction);
+  g_free (scan->list_id);
   g_free (scan->last_error);
   g_free (scan);
 }
@@ -377,4 +381,64 @@ gate_device_info_free (GateDeviceInfo *info)
   g_free (info->role);
   g_free (info->app_version);
   g_free (info);
+}
+
+/* --- the gate rules: lists and presence -------------------------------- */
+
+GateCheckinList *
+gate_checkin_list_new (void)
+{
+  return g_new0 (GateCheckinList, 1);
+}
+
+void
+gate_checkin_list_free (GateCheckinList *list)
+{
+  if (list == NULL)
+    return;
+
+  g_free (list->id);
+  g_free (list->event_id);
+  g_free (list->name);
+  g_strfreev (list->ticket_types);
+  g_free (list->direction);
+  g_free (list);
+}
+
+GatePresence *
+gate_presence_new (void)
+{
+  return g_new0 (GatePresence, 1);
+}
+
+void
+gate_presence_free (GatePresence *presence)
+{
+  if (presence == NULL)
+    return;
+
+  g_free (presence->ticket_id);
+  g_free (presence->entry_device);
+  g_free (presence->exit_device);
+  g_free (presence);
+}
+
+GatePresencePage *
+gate_presence_page_new (void)
+{
+  GatePresencePage *page = g_new0 (GatePresencePage, 1);
+
+  page->presences = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_presence_free);
+  return page;
+}
+
+void
+gate_presence_page_free (GatePresencePage *page)
+{
+  if (page == NULL)
+    return;
+
+  g_ptr_array_unref (page->presences);
+  g_free (page->next_cursor);
+  g_free (page);
 }

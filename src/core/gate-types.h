@@ -133,6 +133,8 @@ typedef struct
   char   *scanned_by;       /* (nullable) uuid */
   char   *scan_method;      /* qr | manual | wedge */
   char   *device_id;        /* the device that scanned */
+  char   *direction;        /* (nullable) entry | exit; NULL: entry */
+  char   *list_id;          /* (nullable) the check-in list it was judged by */
   guint   attempts;
   char   *last_error;       /* (nullable) */
 } GateQueuedScan;
@@ -152,6 +154,11 @@ typedef enum
   GATE_UPLOAD_NOT_FOUND,      /*< nick=not_found >*/
   GATE_UPLOAD_VOID,           /*< nick=void >*/
   GATE_UPLOAD_REJECTED,       /*< nick=rejected >*/
+  /* The gate rules (DESIGN.md §10): an exit recorded, an exit of someone
+   * the server has not inside, a type or direction the list refuses. */
+  GATE_UPLOAD_EXITED,           /*< nick=exited >*/
+  GATE_UPLOAD_NOT_INSIDE,       /*< nick=not_inside >*/
+  GATE_UPLOAD_NOT_ALLOWED_HERE, /*< nick=not_allowed_here >*/
 } GateUploadOutcome;
 
 const char *gate_upload_outcome_to_string   (GateUploadOutcome  outcome);
@@ -238,5 +245,49 @@ GateDeviceInfo *gate_device_info_new      (void);
 GateDeviceInfo *gate_device_info_copy     (const GateDeviceInfo *info);
 void            gate_device_info_free     (GateDeviceInfo       *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateDeviceInfo, gate_device_info_free)
+
+/* A check-in list of an event (list_checkin_lists). */
+typedef struct
+{
+  char       *id;
+  char       *event_id;
+  char       *name;
+  GStrv       ticket_types;   /* the types it admits; empty: all */
+  char       *direction;      /* entry | exit | both */
+  gboolean    allow_reentry;
+  gboolean    assigned;       /* the device's own list */
+} GateCheckinList;
+
+GateCheckinList *gate_checkin_list_new  (void);
+void             gate_checkin_list_free (GateCheckinList *list);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateCheckinList, gate_checkin_list_free)
+
+/* Whether one ticket is inside, and its last entry and exit
+ * (stays_changed_since). */
+typedef struct
+{
+  char    *ticket_id;
+  gboolean inside;
+  gint64   entered_at_us;
+  char    *entry_device;
+  gint64   exited_at_us;
+  char    *exit_device;
+} GatePresence;
+
+GatePresence *gate_presence_new  (void);
+void          gate_presence_free (GatePresence *presence);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GatePresence, gate_presence_free)
+
+/* One page of the presence delta. */
+typedef struct
+{
+  GPtrArray *presences;    /* (element-type GatePresence) */
+  char      *next_cursor;  /* (nullable): NULL when the server sent no rows */
+  gint64     server_time_us;
+} GatePresencePage;
+
+GatePresencePage *gate_presence_page_new  (void);
+void              gate_presence_page_free (GatePresencePage *page);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GatePresencePage, gate_presence_page_free)
 
 G_END_DECLS

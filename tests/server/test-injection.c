@@ -72,6 +72,8 @@ static const Function functions[] = {
     { { "p_event_id", ARG_UUID }, { "p_device_id", ARG_DEVICE } } },
   { "list_checkin_lists", FALSE,
     { { "p_device_id", ARG_DEVICE }, { "p_event_id", ARG_UUID } } },
+  { "stays_changed_since", FALSE,
+    { { "p_device_id", ARG_DEVICE }, { "p_event_id", ARG_UUID }, { "p_cursor", ARG_TEXT }, { "p_limit", ARG_INT } } },
   { "list_operators", FALSE,
     { { "p_device_id", ARG_DEVICE } } },
   { "operator_sign_in", FALSE,
