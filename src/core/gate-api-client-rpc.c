@@ -12,15 +12,10 @@
 #include "gate-api-rows.h"
 #include "gate-error.h"
 
-/* Turns valid rows into the caller's record, or fails with BAD_RESPONSE. */
-typedef gpointer (*Decoder) (JsonArray       *rows,
-                             gpointer         data,
-                             GDestroyNotify  *free_func,
-                             GError         **error);
+typedef GateApiDecoder Decoder;
 
 typedef struct
 {
-  Decoder        decode;
   gpointer       data;
   GDestroyNotify data_free;
   char          *function;
@@ -41,29 +36,14 @@ on_typed_done (GObject      *source,
                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Typed *typed = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonArray) rows = gate_api_client_call_finish (GATE_API_CLIENT (source), result, &error);
   GDestroyNotify free_func = NULL;
-  gpointer value;
+  gpointer value = _gate_api_client_call_decoded_finish (GATE_API_CLIENT (source), result, &free_func, &error);
 
-  if (rows == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  value = typed->decode (rows, typed->data, &free_func, &error);
   if (value == NULL)
-    {
-      g_debug ("%s: %s", typed->function, error->message);
-      if (error->domain == GATE_ERROR && error->code == GATE_ERROR_BAD_RESPONSE)
-        g_prefix_error (&error, "%s: ", typed->function);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  g_task_return_pointer (task, value, free_func);
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, value, free_func);
 }
 
 /* Takes @args. */
@@ -83,13 +63,13 @@ typed_call (GateApiClient       *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   Typed *typed = g_new0 (Typed, 1);
 
-  typed->decode = decode;
   typed->data = data;
   typed->data_free = data_free;
   typed->function = g_strdup (function);
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, typed, (GDestroyNotify) typed_free);
-  gate_api_client_call_async (self, function, args, timeout_ms, cancellable, on_typed_done, task);
+  _gate_api_client_call_decoded_async (self, function, args, timeout_ms, decode, data, cancellable, on_typed_done,
+                                       task);
   json_object_unref (args);
 }
 
