@@ -268,6 +268,7 @@ gate_ticket_cache_initable_init (GInitable     *initable,
       !_gate_cache_exec (self, "PRAGMA recursive_triggers = ON", "configuring the cache", error) ||
       !_gate_cache_register_functions (self, error) ||
       !migrate (self, error) ||
+      !_gate_cache_ensure_code_index_locked (self, error) ||
       !_gate_cache_load_device_names (self, error))
     return FALSE;
 

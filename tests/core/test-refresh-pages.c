@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "gate-error.h"
 #include "gate-sync-service.h"
@@ -116,12 +117,37 @@ cached (Gate       *gate,
   return ticket != NULL;
 }
 
+/* Through a connection of its own, as another process would see it. */
+static gint64
+query_int (const char *path,
+           const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static gboolean
+has_code_index (const char *path)
+{
+  return query_int (path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'tickets_code'") == 1;
+}
+
 /* Whatever the status says whenever it changes: each value is a whole
  * number of pages, each more than the last. */
 typedef struct
 {
   Gate   *gate;
   GArray *seen;   /* gint64 */
+  guint   without_index;
 } Watch;
 
 static void
@@ -132,6 +158,8 @@ on_status_changed (GateTicketCache *cache,
   gint64 count = tickets_cached (watch->gate);
 
   g_array_append_val (watch->seen, count);
+  if (count < TICKETS && !has_code_index (watch->gate->cache_path))
+    watch->without_index++;
 }
 
 static void
@@ -140,7 +168,7 @@ test_pages_stored_whole_and_in_order (void)
   g_autoptr(Gate) gate = gate_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (gint64));
-  Watch watch = { gate, seen };
+  Watch watch = { gate, seen, 0 };
   g_autofree char *cursor = NULL;
   gulong handler;
 
@@ -166,6 +194,11 @@ test_pages_stored_whole_and_in_order (void)
     }
   for (guint i = 0; gate->tickets[i] != NULL; i++)
     g_assert_true (cached (gate, gate->tickets[i]));
+
+  /* A first download fills the cache without its code index and builds it
+   * with its last page. */
+  g_assert_cmpuint (watch.without_index, >, 0);
+  g_assert_true (has_code_index (gate->cache_path));
 
   /* The cursor of the last page went with it: nothing is new. */
   cursor = gate_ticket_cache_dup_cursor (gate->cache, gate->event);
@@ -194,8 +227,19 @@ test_malformed_page_keeps_the_last_good_page (void)
   g_assert_nonnull (cursor);
   g_assert_false (g_str_has_suffix (cursor, "|||"));
 
-  /* The link is good again: the refresh goes on from page three. */
+  /* Cut short, the first download left no code index; the cache opened
+   * again (the gate restarted) has it, and finds the codes it has. */
+  g_assert_false (has_code_index (gate->cache_path));
   g_clear_error (&error);
+  {
+    g_autoptr(GateTicketCache) reopened = gate_ticket_cache_new (gate->cache_path, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (has_code_index (gate->cache_path));
+  }
+  g_assert_true (cached (gate, gate->tickets[0]));
+
+  /* The link is good again: the refresh goes on from page three. */
   gate_test_proxy_set_mode (gate->proxy, GATE_TEST_PROXY_PASS);
   g_assert_true (refresh (gate, &error));
   g_assert_no_error (error);
@@ -224,6 +268,56 @@ test_broken_link_mid_download_keeps_the_last_good_page (void)
   g_assert_cmpint (tickets_cached (gate), ==, TICKETS);
 }
 
+/* A first download killed midway, when the server had re-issued a code
+ * under a new id: two rows share it, and the index is built all the same,
+ * keeping the newest row — or the one with a scan not uploaded yet. */
+static void
+test_reopened_cache_builds_code_index_over_reissued_codes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (backend.dir, "reissued.cache", NULL);
+  sqlite3 *db = NULL;
+
+  {
+    g_autoptr(GateTicketCache) cache = gate_ticket_cache_new (path, &error);
+
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "DROP INDEX tickets_code;"
+                                 "INSERT INTO tickets (id, event_id, qr_token, status, local_scan_id) VALUES "
+                                 "  ('a1', 'e', 'CODE-1', 'scanned', 'scan-1'), ('b1', 'e', 'CODE-1', 'valid', NULL),"
+                                 "  ('a2', 'e', 'CODE-2', 'valid', NULL), ('b2', 'e', 'CODE-2', 'void', NULL),"
+                                 "  ('c3', 'e', 'CODE-3', 'valid', NULL);",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_false (has_code_index (path));
+
+  {
+    g_autoptr(GateTicketCache) cache = gate_ticket_cache_new (path, &error);
+    g_autoptr(GateTicket) pending = NULL;
+    g_autoptr(GateTicket) newest = NULL;
+    g_autoptr(GateCacheStatus) status = NULL;
+    gboolean pending_local = FALSE;
+
+    g_assert_no_error (error);
+    g_assert_true (has_code_index (path));
+    g_assert_cmpint (query_int (path, "SELECT count(*) FROM tickets"), ==, 3);
+
+    pending = gate_ticket_cache_lookup (cache, "CODE-1", &pending_local, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (pending->id, ==, "a1");
+    g_assert_true (pending_local);
+    newest = gate_ticket_cache_lookup (cache, "CODE-2", NULL, &error);
+    g_assert_cmpstr (newest->id, ==, "b2");
+    g_assert_cmpint (newest->status, ==, GATE_TICKET_STATUS_VOID);
+    status = gate_ticket_cache_get_status (cache, "e", &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (status->tickets_cached, ==, 3);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -244,6 +338,8 @@ main (int   argc,
   g_test_add_func ("/refresh/pages/stored-whole-and-in-order", test_pages_stored_whole_and_in_order);
   g_test_add_func ("/refresh/pages/malformed-page-keeps-the-last-good-page",
                    test_malformed_page_keeps_the_last_good_page);
+  g_test_add_func ("/refresh/pages/reopened-cache-builds-code-index-over-reissued-codes",
+                   test_reopened_cache_builds_code_index_over_reissued_codes);
   g_test_add_func ("/refresh/pages/broken-link-mid-download-keeps-the-last-good-page",
                    test_broken_link_mid_download_keeps_the_last_good_page);
 
