@@ -55,10 +55,19 @@ typedef gpointer (*GateApiDecoder) (JsonArray       *rows,
                                     GDestroyNotify  *free_func,
                                     GError         **error);
 
+/* Reads the body straight into the caller's record, in a worker thread;
+ * %NULL without an error hands the body on to the rows and GateApiDecoder. */
+typedef gpointer (*GateApiBodyDecoder) (const char      *body,
+                                        gsize            size,
+                                        gpointer         data,
+                                        GDestroyNotify  *free_func,
+                                        GError         **error);
+
 void     _gate_api_client_call_decoded_async  (GateApiClient       *self,
                                                const char          *function,
                                                JsonObject          *args,
                                                guint                timeout_ms,
+                                               GateApiBodyDecoder   decode_body,
                                                GateApiDecoder       decode,
                                                gpointer             decode_data,
                                                GCancellable        *cancellable,

@@ -48,6 +48,34 @@ on_typed_done (GObject      *source,
 
 /* Takes @args. */
 static void
+typed_call_full (GateApiClient       *self,
+                 const char          *function,
+                 JsonObject          *args,
+                 guint                timeout_ms,
+                 GateApiBodyDecoder   decode_body,
+                 Decoder              decode,
+                 gpointer             data,
+                 GDestroyNotify       data_free,
+                 gpointer             source_tag,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Typed *typed = g_new0 (Typed, 1);
+
+  typed->data = data;
+  typed->data_free = data_free;
+  typed->function = g_strdup (function);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, typed, (GDestroyNotify) typed_free);
+  _gate_api_client_call_decoded_async (self, function, args, timeout_ms, decode_body, decode, data, cancellable,
+                                       on_typed_done, task);
+  json_object_unref (args);
+}
+
+/* Takes @args. */
+static void
 typed_call (GateApiClient       *self,
             const char          *function,
             JsonObject          *args,
@@ -60,17 +88,8 @@ typed_call (GateApiClient       *self,
             GAsyncReadyCallback  callback,
             gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Typed *typed = g_new0 (Typed, 1);
-
-  typed->data = data;
-  typed->data_free = data_free;
-  typed->function = g_strdup (function);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, typed, (GDestroyNotify) typed_free);
-  _gate_api_client_call_decoded_async (self, function, args, timeout_ms, decode, data, cancellable, on_typed_done,
-                                       task);
-  json_object_unref (args);
+  typed_call_full (self, function, args, timeout_ms, NULL, decode, data, data_free, source_tag, cancellable, callback,
+                   user_data);
 }
 
 static gpointer
@@ -274,6 +293,17 @@ gate_api_client_sync_offline_scans_finish (GateApiClient  *self,
 }
 
 static gpointer
+read_ticket_page (const char      *body,
+                  gsize            size,
+                  gpointer         data,
+                  GDestroyNotify  *free_func,
+                  GError         **error)
+{
+  *free_func = (GDestroyNotify) gate_ticket_page_free;
+  return gate_api_ticket_page_from_body (body, size, data, error);
+}
+
+static gpointer
 decode_ticket_page (JsonArray       *rows,
                     gpointer         data,
                     GDestroyNotify  *free_func,
@@ -299,8 +329,8 @@ gate_api_client_tickets_changed_since_async (GateApiClient       *self,
   args_set_string (args, "p_event_id", event_id);
   args_set_string (args, "p_cursor", cursor);
   json_object_set_int_member (args, "p_limit", limit != 0 ? limit : 1000);
-  typed_call (self, "tickets_changed_since", args, 0, decode_ticket_page, g_strdup (event_id), g_free,
-              gate_api_client_tickets_changed_since_async, cancellable, callback, user_data);
+  typed_call_full (self, "tickets_changed_since", args, 0, read_ticket_page, decode_ticket_page, g_strdup (event_id),
+                   g_free, gate_api_client_tickets_changed_since_async, cancellable, callback, user_data);
 }
 
 GateTicketPage *
