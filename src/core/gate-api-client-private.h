@@ -48,6 +48,36 @@ struct _GateApiClient
   gint64        clock_offset_ms;
 };
 
+/* Turns valid rows into the caller's record, or fails with BAD_RESPONSE;
+ * runs in a worker thread (gate-api-client-transport.c). */
+typedef gpointer (*GateApiDecoder) (JsonArray       *rows,
+                                    gpointer         data,
+                                    GDestroyNotify  *free_func,
+                                    GError         **error);
+
+/* Reads the body straight into the caller's record, in a worker thread;
+ * %NULL without an error hands the body on to the rows and GateApiDecoder. */
+typedef gpointer (*GateApiBodyDecoder) (const char      *body,
+                                        gsize            size,
+                                        gpointer         data,
+                                        GDestroyNotify  *free_func,
+                                        GError         **error);
+
+void     _gate_api_client_call_decoded_async  (GateApiClient       *self,
+                                               const char          *function,
+                                               JsonObject          *args,
+                                               guint                timeout_ms,
+                                               GateApiBodyDecoder   decode_body,
+                                               GateApiDecoder       decode,
+                                               gpointer             decode_data,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gpointer _gate_api_client_call_decoded_finish (GateApiClient       *self,
+                                               GAsyncResult        *result,
+                                               GDestroyNotify      *free_func,
+                                               GError             **error);
+
 void _gate_api_client_track_clock (GateApiClient *self,
                                    JsonArray     *rows,
                                    gint64         sent_wall_us,

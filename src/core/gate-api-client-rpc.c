@@ -14,15 +14,10 @@
 #include "gate-api-client-rules.h"
 #include "gate-error.h"
 
-/* Turns valid rows into the caller's record, or fails with BAD_RESPONSE. */
-typedef gpointer (*Decoder) (JsonArray       *rows,
-                             gpointer         data,
-                             GDestroyNotify  *free_func,
-                             GError         **error);
+typedef GateApiDecoder Decoder;
 
 typedef struct
 {
-  Decoder        decode;
   gpointer       data;
   GDestroyNotify data_free;
   char          *function;
@@ -43,29 +38,42 @@ on_typed_done (GObject      *source,
                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Typed *typed = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonArray) rows = gate_api_client_call_finish (GATE_API_CLIENT (source), result, &error);
   GDestroyNotify free_func = NULL;
-  gpointer value;
+  gpointer value = _gate_api_client_call_decoded_finish (GATE_API_CLIENT (source), result, &free_func, &error);
 
-  if (rows == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  value = typed->decode (rows, typed->data, &free_func, &error);
   if (value == NULL)
-    {
-      g_debug ("%s: %s", typed->function, error->message);
-      if (error->domain == GATE_ERROR && error->code == GATE_ERROR_BAD_RESPONSE)
-        g_prefix_error (&error, "%s: ", typed->function);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, value, free_func);
+}
 
-  g_task_return_pointer (task, value, free_func);
+/* Takes @args. */
+static void
+typed_call_full (GateApiClient       *self,
+                 const char          *function,
+                 JsonObject          *args,
+                 guint                timeout_ms,
+                 GateApiBodyDecoder   decode_body,
+                 Decoder              decode,
+                 gpointer             data,
+                 GDestroyNotify       data_free,
+                 gpointer             source_tag,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Typed *typed = g_new0 (Typed, 1);
+
+  typed->data = data;
+  typed->data_free = data_free;
+  typed->function = g_strdup (function);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, typed, (GDestroyNotify) typed_free);
+  _gate_api_client_call_decoded_async (self, function, args, timeout_ms, decode_body, decode, data, cancellable,
+                                       on_typed_done, task);
+  json_object_unref (args);
 }
 
 /* Takes @args. */
@@ -82,17 +90,8 @@ typed_call (GateApiClient       *self,
             GAsyncReadyCallback  callback,
             gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Typed *typed = g_new0 (Typed, 1);
-
-  typed->decode = decode;
-  typed->data = data;
-  typed->data_free = data_free;
-  typed->function = g_strdup (function);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, typed, (GDestroyNotify) typed_free);
-  gate_api_client_call_async (self, function, args, timeout_ms, cancellable, on_typed_done, task);
-  json_object_unref (args);
+  typed_call_full (self, function, args, timeout_ms, NULL, decode, data, data_free, source_tag, cancellable, callback,
+                   user_data);
 }
 
 static gpointer
@@ -301,6 +300,17 @@ gate_api_client_sync_offline_scans_finish (GateApiClient  *self,
 }
 
 static gpointer
+read_ticket_page (const char      *body,
+                  gsize            size,
+                  gpointer         data,
+                  GDestroyNotify  *free_func,
+                  GError         **error)
+{
+  *free_func = (GDestroyNotify) gate_ticket_page_free;
+  return gate_api_ticket_page_from_body (body, size, data, error);
+}
+
+static gpointer
 decode_ticket_page (JsonArray       *rows,
                     gpointer         data,
                     GDestroyNotify  *free_func,
@@ -326,8 +336,8 @@ gate_api_client_tickets_changed_since_async (GateApiClient       *self,
   args_set_string (args, "p_event_id", event_id);
   args_set_string (args, "p_cursor", cursor);
   json_object_set_int_member (args, "p_limit", limit != 0 ? limit : 1000);
-  typed_call (self, "tickets_changed_since", args, 0, decode_ticket_page, g_strdup (event_id), g_free,
-              gate_api_client_tickets_changed_since_async, cancellable, callback, user_data);
+  typed_call_full (self, "tickets_changed_since", args, 0, read_ticket_page, decode_ticket_page, g_strdup (event_id),
+                   g_free, gate_api_client_tickets_changed_since_async, cancellable, callback, user_data);
 }
 
 GateTicketPage *

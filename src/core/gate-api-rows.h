@@ -38,6 +38,12 @@ GPtrArray        *gate_api_rows_to_upload_results (JsonArray *rows,
 GateTicketPage   *gate_api_rows_to_ticket_page  (JsonArray   *rows,
                                                  const char  *event_id,
                                                  GError     **error);
+/* gate-api-page.c: a ticket page without a JSON tree; %NULL without an
+ * error for a body to decode the general way. */
+GateTicketPage   *gate_api_ticket_page_from_body (const char *data,
+                                                 gsize       size,
+                                                 const char *event_id,
+                                                 GError    **error);
 GateEventSummary *gate_api_rows_to_event_summary (JsonArray  *rows,
                                                  GError     **error);
 GPtrArray        *gate_api_rows_to_event_summaries (JsonArray *rows,

@@ -259,6 +259,9 @@ gate_ticket_cache_initable_init (GInitable     *initable,
    * the disk when it returns. */
   if (!_gate_cache_exec (self, "PRAGMA journal_mode = WAL", "switching the cache to WAL", error) ||
       !_gate_cache_exec (self, "PRAGMA synchronous = FULL", "making the cache durable", error) ||
+      /* A checkpointed WAL shrinks back to this instead of keeping the
+       * size of the largest transaction it ever held. */
+      !_gate_cache_exec (self, "PRAGMA journal_size_limit = 4194304", "configuring the cache", error) ||
       !_gate_cache_exec (self, "PRAGMA foreign_keys = ON", "configuring the cache", error) ||
       /* Deleted rows are overwritten with zeros, not left in free pages:
        * purged and wiped attendee data must not stay readable on disk. */
@@ -268,6 +271,7 @@ gate_ticket_cache_initable_init (GInitable     *initable,
       !_gate_cache_exec (self, "PRAGMA recursive_triggers = ON", "configuring the cache", error) ||
       !_gate_cache_register_functions (self, error) ||
       !migrate (self, error) ||
+      !_gate_cache_ensure_code_index_locked (self, error) ||
       !_gate_cache_load_device_names (self, error))
     return FALSE;
 

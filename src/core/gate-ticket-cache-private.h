@@ -113,6 +113,10 @@ GateTicket   *_gate_cache_read_ticket          (GateTicketCache  *self,
                                                 gboolean         *pending_local,
                                                 GError          **error);
 
+/* gate-ticket-cache-refresh.c: with the lock held. */
+gboolean      _gate_cache_ensure_code_index_locked (GateTicketCache  *self,
+                                                    GError          **error);
+
 /* gate-ticket-cache-devices.c: with the lock held. */
 gboolean      _gate_cache_load_device_names    (GateTicketCache  *self,
                                                 GError          **error);

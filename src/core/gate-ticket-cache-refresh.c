@@ -54,6 +54,8 @@ rekey_reissued (GateTicketCache   *self,
  * the connection keeps up to 64 MB; the first short page — the end of the
  * download — gives it back. */
 #define BULK_PAGE_TICKETS  500
+/* The most a page holds (DESIGN.md §3); a shorter one ends a download. */
+#define FULL_PAGE_TICKETS  1000
 #define BULK_CACHE_KIB     65536
 
 static void
@@ -73,15 +75,115 @@ size_page_cache_locked (GateTicketCache      *self,
     sqlite3_db_release_memory (self->db);
 }
 
+/* --- the code index of a first download ------------------------------------
+ *
+ * Codes are random, so each ticket stored is a random insert into the code
+ * index, and with a thousand of them a page, each page's commit writes most
+ * of the index's pages again: at a million tickets, gigabytes through the
+ * WAL for an index of some 50 MB. The first download into an empty cache
+ * drops the index instead and builds it, sorted, in the transaction of its
+ * last page. Until then a lookup reads the table (the download is not done,
+ * and a gate online asks the server); a cache opened without the index, as
+ * after a first download killed midway, builds it at once.
+ */
+
+static gboolean
+code_index_exists_locked (GateTicketCache  *self,
+                          gboolean         *exists,
+                          GError          **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _gate_cache_prepare (self, "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = "
+                                    "'tickets_code')", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  *exists = rc == SQLITE_ROW && sqlite3_column_int (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return _gate_cache_fail (self, rc, "looking for the code index", error);
+  return TRUE;
+}
+
+static gboolean
+cache_is_empty_locked (GateTicketCache  *self,
+                       gboolean         *empty,
+                       GError          **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _gate_cache_prepare (self, "SELECT NOT EXISTS (SELECT 1 FROM tickets)", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  *empty = rc == SQLITE_ROW && sqlite3_column_int (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return _gate_cache_fail (self, rc, "counting the cached tickets", error);
+  return TRUE;
+}
+
+/* Without the index nothing stops two rows sharing a code: the server may
+ * have re-issued one under a new id while the download ran. The row with a
+ * scan not yet uploaded stays, else the newest, as rekey_reissued() would
+ * have had it. */
+static gboolean
+build_code_index_locked (GateTicketCache  *self,
+                         GError          **error)
+{
+  static const char create[] = "CREATE UNIQUE INDEX tickets_code ON tickets (qr_token)";
+  int rc = sqlite3_exec (self->db, create, NULL, NULL, NULL);
+
+  if (rc == SQLITE_OK)
+    return TRUE;
+  if (rc != SQLITE_CONSTRAINT_UNIQUE)
+    return _gate_cache_fail (self, rc, "building the code index", error);
+
+  return _gate_cache_exec (self,
+                           "DELETE FROM tickets WHERE rowid IN (SELECT rowid FROM ("
+                           "  SELECT rowid, row_number () OVER (PARTITION BY qr_token "
+                           "    ORDER BY local_scan_id IS NOT NULL DESC, rowid DESC) AS n FROM tickets) "
+                           "WHERE n > 1)",
+                           "dropping re-issued codes", error) &&
+         _gate_cache_exec (self, create, "building the code index", error);
+}
+
+/* At opening: a first download that did not finish left no code index. */
+gboolean
+_gate_cache_ensure_code_index_locked (GateTicketCache  *self,
+                                      GError          **error)
+{
+  gboolean exists;
+
+  if (!code_index_exists_locked (self, &exists, error))
+    return FALSE;
+  if (exists)
+    return TRUE;
+
+  if (!_gate_cache_begin (self, error))
+    return FALSE;
+  /* Another process may have built it while we waited for the lock. */
+  if (code_index_exists_locked (self, &exists, error) && (exists || build_code_index_locked (self, error)))
+    return _gate_cache_commit (self, error);
+  _gate_cache_rollback (self);
+  return FALSE;
+}
+
 static gboolean
 apply_page_locked (GateTicketCache       *self,
                    const char            *event_id,
                    const GateTicketPage  *page,
+                   gboolean              *built_index,
                    GError               **error)
 {
   gint64 now = g_get_real_time ();
   sqlite3_stmt *stmt;
   gboolean from_scratch;
+  gboolean code_index;
+  gboolean empty;
   int rc;
 
   stmt = _gate_cache_prepare (self, "INSERT OR IGNORE INTO events (id) VALUES (?)", error);
@@ -100,6 +202,20 @@ apply_page_locked (GateTicketCache       *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
     return _gate_cache_fail (self, rc, "reading the refresh cursor", error);
+
+  if (!code_index_exists_locked (self, &code_index, error))
+    return FALSE;
+  if (code_index && from_scratch && page->tickets->len >= BULK_PAGE_TICKETS)
+    {
+      if (!cache_is_empty_locked (self, &empty, error))
+        return FALSE;
+      if (empty)
+        {
+          if (!_gate_cache_exec (self, "DROP INDEX tickets_code", "deferring the code index", error))
+            return FALSE;
+          code_index = FALSE;
+        }
+    }
 
   stmt = _gate_cache_prepare (self, UPSERT_TICKET_SQL, error);
   if (stmt == NULL)
@@ -140,6 +256,14 @@ apply_page_locked (GateTicketCache       *self,
         }
     }
 
+  /* The last page of a first download: the code index, sorted in one go. */
+  if (!code_index && page->tickets->len < FULL_PAGE_TICKETS)
+    {
+      if (!build_code_index_locked (self, error))
+        return FALSE;
+      *built_index = TRUE;
+    }
+
   /* The cursor goes with its page: a crash resumes after the last whole page. */
   stmt = _gate_cache_prepare (self,
                               "UPDATE events SET cursor = coalesce(?2, cursor), last_refresh_at = ?3, "
@@ -169,6 +293,7 @@ gate_ticket_cache_apply_page (GateTicketCache       *self,
                               const GateTicketPage  *page,
                               GError               **error)
 {
+  gboolean built_index = FALSE;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (GATE_IS_TICKET_CACHE (self), FALSE);
@@ -178,11 +303,16 @@ gate_ticket_cache_apply_page (GateTicketCache       *self,
   size_page_cache_locked (self, page);
   if (_gate_cache_begin_replaceable (self, error))
     {
-      if (apply_page_locked (self, event_id, page, error))
+      if (apply_page_locked (self, event_id, page, &built_index, error))
         ok = _gate_cache_commit (self, error);
       else
         _gate_cache_rollback (self);
     }
+  /* The index went through the WAL in one transaction, tens of MB at a
+   * million tickets: into the file now, and the WAL back to nothing (only
+   * a hint; the next automatic checkpoint does it otherwise). */
+  if (ok && built_index)
+    sqlite3_exec (self->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
   g_mutex_unlock (&self->mutex);
 
   if (ok)

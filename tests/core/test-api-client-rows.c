@@ -484,6 +484,98 @@ test_json_glib_extensions_are_refused (void)
   assert_refused (deep->str, deep->len);
 }
 
+/* The direct reading of a page gives what the JSON tree gives: the same
+ * tickets, or the same refusal, or it hands the body on. */
+static const char *const page_bodies[] = {
+  "[]",
+  " [ ] ",
+  "[{\"id\":\"" TICKET_ID "\",\"qr_token\":\"GS1-A\",\"qr_signature\":null,\"ticket_type\":\"VIP\","
+  "\"guest_name\":\"Lucía Pérez\",\"status\":\"scanned\",\"scanned_at\":\"2026-11-25T10:00:00.5+00:00\","
+  "\"scanned_device\":\"gate-1\",\"updated_at\":\"2026-11-25T15:30:00.123456+05:30\",\"next_cursor\":\"1|2|3|x\"}]",
+  "[{\"id\":\"6F1C2B7E-3A52-4F0E-9D41-7C8E5B2A9F10\",\"qr_token\":\"GS1-B\",\"status\":\"valid\","
+  "\"updated_at\":\"2024-02-29T23:59:59-00:30\",\"extra\":12.5e-3,\"flag\":true,\"next_cursor\":\"c\"},\n"
+  " {\"id\":\"" TICKET_ID "\",\"qr_token\":\"GS1-C\",\"status\":\"void\",\"scanned_at\":null,"
+  "\"updated_at\":\"1999-12-31T00:00:00+00:00\",\"next_cursor\":\"d\"}]",
+  /* Handed on: an escaped character, a nested value, a time of another form. */
+  "[{\"id\":\"" TICKET_ID "\",\"qr_token\":\"GS1-\\\"Q\\\"\",\"status\":\"valid\",\"next_cursor\":\"c\"}]",
+  "[{\"id\":\"" TICKET_ID "\",\"qr_token\":\"GS1-D\",\"status\":\"valid\",\"x\":[1],\"next_cursor\":\"c\"}]",
+  "[{\"id\":\"" TICKET_ID "\",\"qr_token\":\"GS1-E\",\"status\":\"valid\",\"updated_at\":\"2026-11-25T10:00:00Z\","
+  "\"next_cursor\":\"c\"}]",
+  /* Refused. */
+  "[{\"id\":\"not-a-uuid\",\"qr_token\":\"GS1-F\",\"status\":\"valid\",\"next_cursor\":\"c\"}]",
+  "[{\"id\":\"" TICKET_ID "\",\"qr_token\":\"GS1-G\",\"status\":\"lost\",\"next_cursor\":\"c\"}]",
+  "[{\"id\":\"" TICKET_ID "\",\"qr_token\":\"\",\"status\":\"valid\",\"next_cursor\":\"c\"}]",
+  "[{\"id\":\"" TICKET_ID "\",\"qr_token\":42,\"status\":\"valid\",\"next_cursor\":\"c\"}]",
+  "[{\"id\":\"" TICKET_ID "\",\"status\":\"valid\",\"next_cursor\":\"c\"}]",
+  "[{\"id\":\"" TICKET_ID "\",\"qr_token\":\"GS1-H\",\"status\":\"valid\",\"next_cursor\":null}]",
+  "[{\"id\":\"" TICKET_ID "\",\"qr_token\":\"GS1-I\",\"status\":\"valid\",\"updated_at\":\"2026-02-30T10:00:00+00:00\","
+  "\"next_cursor\":\"c\"}]",
+  "[{\"id\":\"" TICKET_ID "\",\"qr_token\":\"GS1-J\",\"status\":\"valid\",\"next_cursor\":\"c\"},]",
+  "[{\"id\":\"" TICKET_ID "\",\"qr_token\":\"GS1-K\",\"status\":\"valid\",\"n\":nul,\"next_cursor\":\"c\"}]",
+  "[1]",
+  "{}",
+  "[{\"id\":\"" TICKET_ID "\"}] x",
+};
+
+static void
+test_ticket_page_read_directly_as_from_rows (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (page_bodies); i++)
+    {
+      const char *body = page_bodies[i];
+      g_autoptr(GError) direct_error = NULL;
+      g_autoptr(GError) rows_error = NULL;
+      g_autoptr(GateTicketPage) direct = gate_api_ticket_page_from_body (body, strlen (body), EVENT_ID, &direct_error);
+      g_autoptr(JsonArray) rows = gate_api_rows_from_body (body, strlen (body), &rows_error);
+      g_autoptr(GateTicketPage) general = rows ? gate_api_rows_to_ticket_page (rows, EVENT_ID, &rows_error) : NULL;
+
+      g_test_message ("%u: %s → %s / %s", i, body, direct ? "read" : direct_error ? direct_error->message : "handed on",
+                      general ? "read" : rows_error->message);
+      if (direct == NULL && direct_error == NULL)
+        continue;
+      if (direct == NULL)
+        {
+          g_assert_null (general);
+          g_assert_cmpstr (direct_error->message, ==, rows_error->message);
+          continue;
+        }
+
+      g_assert_nonnull (general);
+      g_assert_cmpstr (direct->next_cursor, ==, general->next_cursor);
+      g_assert_cmpuint (direct->tickets->len, ==, general->tickets->len);
+      for (guint t = 0; t < direct->tickets->len; t++)
+        {
+          const GateTicket *a = g_ptr_array_index (direct->tickets, t);
+          const GateTicket *b = g_ptr_array_index (general->tickets, t);
+
+          g_assert_cmpstr (a->id, ==, b->id);
+          g_assert_cmpstr (a->event_id, ==, b->event_id);
+          g_assert_cmpstr (a->qr_token, ==, b->qr_token);
+          g_assert_cmpstr (a->qr_signature, ==, b->qr_signature);
+          g_assert_cmpstr (a->ticket_type, ==, b->ticket_type);
+          g_assert_cmpstr (a->guest_name, ==, b->guest_name);
+          g_assert_cmpint (a->status, ==, b->status);
+          g_assert_cmpint (a->scanned_at_us, ==, b->scanned_at_us);
+          g_assert_cmpstr (a->scanned_device, ==, b->scanned_device);
+          g_assert_cmpint (a->updated_at_us, ==, b->updated_at_us);
+        }
+    }
+}
+
+/* What is read directly is read for sure: PostgreSQL's usual page. */
+static void
+test_ticket_page_of_postgresql_is_read_directly (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GateTicketPage) page = gate_api_ticket_page_from_body (page_bodies[2], strlen (page_bodies[2]), EVENT_ID,
+                                                                   &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (page);
+  g_assert_cmpint (((GateTicket *) g_ptr_array_index (page->tickets, 0))->scanned_at_us, ==, TEN_AM_US + 500000);
+  g_assert_cmpint (((GateTicket *) g_ptr_array_index (page->tickets, 0))->updated_at_us, ==, TEN_AM_US + 123456);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -514,6 +606,9 @@ main (int   argc,
   g_test_add_func ("/api/rows/brackets-inside-strings-do-not-nest", test_brackets_inside_strings_do_not_nest);
   g_test_add_func ("/api/rows/nul-escape-is-refused", test_nul_escape_is_refused);
   g_test_add_func ("/api/rows/json-glib-extensions-are-refused", test_json_glib_extensions_are_refused);
+  g_test_add_func ("/api/rows/ticket-page-read-directly-as-from-rows", test_ticket_page_read_directly_as_from_rows);
+  g_test_add_func ("/api/rows/ticket-page-of-postgresql-is-read-directly",
+                   test_ticket_page_of_postgresql_is_read_directly);
 
   return g_test_run ();
 }

@@ -832,6 +832,12 @@ proxy_saw (gpointer user_data)
   return gate_test_proxy_get_received (pair[0]) >= GPOINTER_TO_UINT (pair[1]);
 }
 
+static gboolean
+first_page_stored (gpointer user_data)
+{
+  return tickets_cached (user_data) >= 1000;
+}
+
 static void
 test_refresh_killed_midway_resumes (void)
 {
@@ -858,6 +864,9 @@ test_refresh_killed_midway_resumes (void)
   pair[0] = proxy;
   pair[1] = GUINT_TO_POINTER (2);
   g_assert_true (gate_test_wait_until (NULL, proxy_saw, pair, 20000));
+  /* The second page is asked for while the first is stored: kill it once
+   * that one is in. */
+  g_assert_true (gate_test_wait_until (NULL, first_page_stored, kiosk, 20000));
   g_subprocess_force_exit (refresh_process);
   g_subprocess_wait (refresh_process, NULL, NULL);
 
