@@ -347,19 +347,6 @@ store_page (GateSyncService  *self,
             Run              *run,
             GError          **error)
 {
-  run->downloaded += run->page->tickets->len;
-  return gate_ticket_cache_apply_page (self->cache, self->event_id, run->page, error);
-}
-
-static void
-after_page (GTask *task)
-{
-  Run *run = g_task_get_task_data (task);
-
-  if (run->page->tickets->len < GATE_SYNC_PAGE)
-    fetch_rules (task);
-  else
-    refresh_next_page (task);
   if (gate_ticket_cache_apply_page (self->cache, self->event_id, run->page, &run->store_error))
     run->downloaded += run->page->tickets->len;
   return TRUE;
@@ -414,7 +401,7 @@ download_step (GTask *task)
   if (run->fetched == NULL)
     {
       g_assert (run->last_page);
-      fetch_keys (task);
+      fetch_rules (task);
       return;
     }
 
