@@ -304,7 +304,9 @@ gate_gates_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   drop_parts (self);
   gate_session_follow (self, &self->session, NULL, G_CALLBACK (make_parts));
-  gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_GATES_PAGE);
+  /* The bin's child is the template's "states": letting go of the child
+   * lets go of the whole template. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (gate_gates_page_parent_class)->dispose (object);

@@ -234,14 +234,14 @@ gate_operator_dialog_set_property (GObject      *object,
     case PROP_OPERATOR_NAME:
       if (g_strcmp0 (self->operator_name, g_value_get_string (value)) != 0)
         {
-          replace_text (&self->operator_name, g_value_get_string (value));
+          replace_text (&self->operator_name, g_value_get_string (value) ? g_value_get_string (value) : "");
           g_object_notify_by_pspec (object, pspec);
         }
       break;
     case PROP_PIN:
       if (g_strcmp0 (self->pin, g_value_get_string (value)) != 0)
         {
-          replace_text (&self->pin, g_value_get_string (value));
+          replace_text (&self->pin, g_value_get_string (value) ? g_value_get_string (value) : "");
           g_object_notify_by_pspec (object, pspec);
         }
       break;
@@ -296,5 +296,8 @@ static void
 gate_operator_dialog_init (GateOperatorDialog *self)
 {
   self->cancellable = g_cancellable_new ();
+  /* The fields bind to these: an editable's text is never NULL. */
+  self->operator_name = g_strdup ("");
+  self->pin = g_strdup ("");
   gtk_widget_init_template (GTK_WIDGET (self));
 }
