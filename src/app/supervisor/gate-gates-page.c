@@ -66,10 +66,12 @@ figures_row (const char *title,
              gint64      inside)
 {
   GtkWidget *row = adw_action_row_new ();
-  g_autofree char *subtitle = g_strdup_printf (_("Entries %" G_GINT64_FORMAT " · Exits %" G_GINT64_FORMAT
-                                                 " · Inside %" G_GINT64_FORMAT),
-                                               entries, exits, inside);
+  g_autofree char *entries_text = g_strdup_printf ("%" G_GINT64_FORMAT, entries);
+  g_autofree char *exits_text = g_strdup_printf ("%" G_GINT64_FORMAT, exits);
   g_autofree char *inside_text = g_strdup_printf ("%" G_GINT64_FORMAT, inside);
+  /* TRANSLATORS: the figures of one gate or list: entries, exits, inside now. */
+  g_autofree char *subtitle = g_strdup_printf (_("Entries %s · Exits %s · Inside %s"), entries_text, exits_text,
+                                               inside_text);
   GtkWidget *inside_label = gtk_label_new (inside_text);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
