@@ -199,6 +199,7 @@ test_shows_numbers_after_scans (void)
 
   snapshot_at (window, 1280, 800, "gates");
   snapshot_at (window, 800, 480, "gates");
+  snapshot_at (window, 600, 1024, "gates");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
   snapshot_at (window, 800, 480, "gates-dark");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
