@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "gate-chart-text.h"
 #include "gate-gates-chart.h"
 #include "gate-supervisor-types.h"
 #include "gate-time-format.h"
@@ -117,32 +118,6 @@ describe (GateGatesChart *self)
 
 /* --- drawing ---------------------------------------------------------------------- */
 
-static PangoLayout *
-small_layout (GateGatesChart *self,
-              const char     *text)
-{
-  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  g_autoptr(PangoAttrList) attributes = pango_attr_list_new ();
-
-  pango_attr_list_insert (attributes, pango_attr_scale_new (PANGO_SCALE_SMALL));
-  pango_attr_list_insert (attributes, pango_attr_font_features_new ("tnum"));
-  pango_layout_set_attributes (layout, attributes);
-  return layout;
-}
-
-static void
-draw_text (GtkSnapshot   *snapshot,
-           PangoLayout   *layout,
-           double         x,
-           double         y,
-           const GdkRGBA *color)
-{
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gtk_snapshot_append_layout (snapshot, layout, color);
-  gtk_snapshot_restore (snapshot);
-}
-
 typedef struct
 {
   double left, top, right, bottom;
@@ -188,12 +163,12 @@ draw_clock_labels (GateGatesChart *self,
       if (i != 0 && g_date_time_get_minute (local) % 30 != 0)
         continue;
       text = gate_time_format (at, GATE_TIME_STYLE_CLOCK);
-      layout = small_layout (self, text);
+      layout = gate_chart_small_layout (GTK_WIDGET (self), text);
       pango_layout_get_pixel_size (layout, &width, NULL);
       x = CLAMP (x_of (self, plot, i) - width / 2.0, 0, gtk_widget_get_width (GTK_WIDGET (self)) - width);
       if (x < free_from)
         continue;
-      draw_text (snapshot, layout, x, y, dim);
+      gate_chart_append_text (snapshot, layout, x, y, dim);
       free_from = x + width + 3 * PAD;
     }
 }
@@ -233,7 +208,7 @@ gate_gates_chart_snapshot (GtkWidget   *widget,
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   g_autofree char *top_text = g_strdup_printf ("%u", self->busiest);
-  g_autoptr(PangoLayout) top_layout = small_layout (self, top_text);
+  g_autoptr(PangoLayout) top_layout = gate_chart_small_layout (GTK_WIDGET (self), top_text);
   GdkRGBA foreground, dim, grid;
   int top_width, text_height;
   Plot plot;
@@ -251,7 +226,7 @@ gate_gates_chart_snapshot (GtkWidget   *widget,
       int empty_width, empty_height;
 
       pango_layout_get_pixel_size (empty, &empty_width, &empty_height);
-      draw_text (snapshot, empty, (width - empty_width) / 2.0, (height - empty_height) / 2.0, &dim);
+      gate_chart_append_text (snapshot, empty, (width - empty_width) / 2.0, (height - empty_height) / 2.0, &dim);
       return;
     }
 
@@ -263,7 +238,7 @@ gate_gates_chart_snapshot (GtkWidget   *widget,
   if (plot.right - plot.left < 2 || plot.bottom - plot.top < 2)
     return;
 
-  draw_text (snapshot, top_layout, PAD, plot.top - text_height / 2.0, &dim);
+  gate_chart_append_text (snapshot, top_layout, PAD, plot.top - text_height / 2.0, &dim);
   gtk_snapshot_append_color (snapshot, &grid, &GRAPHENE_RECT_INIT (plot.left, plot.top, plot.right - plot.left, 1));
   gtk_snapshot_append_color (snapshot, &dim, &GRAPHENE_RECT_INIT (plot.left, plot.bottom, plot.right - plot.left, 1));
   draw_clock_labels (self, snapshot, &plot, plot.bottom + PAD / 2, &dim);
