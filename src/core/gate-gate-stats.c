@@ -91,7 +91,6 @@ on_stats (GObject      *source,
   const char *asked_for = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) rows = gate_api_client_event_stats_finish (GATE_API_CLIENT (source), result, &error);
-  gint64 newest = 0;
 
   set_loading (self, FALSE);
   if (rows == NULL)
@@ -109,10 +108,9 @@ on_stats (GObject      *source,
 
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   self->rows = g_steal_pointer (&rows);
-  /* Every row carries the server's time; an empty answer (no events) keeps
-   * the time of asking. */
-  newest = g_get_real_time () + gate_api_client_get_clock_offset_ms (self->client) * 1000;
-  self->updated_at = newest;
+  /* On the server's clock, as the client last measured it, so that "now"
+   * on the chart and the buckets' times agree. */
+  self->updated_at = g_get_real_time () + gate_api_client_get_clock_offset_ms (self->client) * 1000;
   set_error_message (self, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPDATED_AT]);
   g_signal_emit (self, signals[UPDATED], 0);

@@ -41,7 +41,8 @@ guint          gate_gate_stats_get_window_minutes (GateGateStats       *self);
 void           gate_gate_stats_set_window_minutes (GateGateStats       *self,
                                                   guint                 minutes);
 gboolean       gate_gate_stats_get_loading       (GateGateStats        *self);
-/* The server time of the numbers shown, 0 before the first answer. */
+/* When the numbers shown arrived, on the server's clock; 0 before the
+ * first answer. */
 gint64         gate_gate_stats_get_updated_at    (GateGateStats        *self);
 /* The last failure's message, NULL after a good answer. */
 const char    *gate_gate_stats_get_error_message (GateGateStats        *self);
