@@ -11,6 +11,11 @@
 -- The columns are added at the end; list_conflicts and device_conflicts keep
 -- their arguments, grants and every column they had, so callers that read
 -- the old columns by name keep working.
+--
+-- event_stats answers the same rows, faster: the Gates page asks every 5
+-- seconds, and 0012's version counted with three subqueries per list and
+-- per gate, each reading every stay (about 5 s for 100,000 stays). This one
+-- reads the stays once per figure with GROUP BY.
 
 DROP FUNCTION public.list_conflicts(uuid, boolean);
 DROP FUNCTION public.device_conflicts(text, uuid);
@@ -81,6 +86,83 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION public.event_stats(p_event_id uuid DEFAULT NULL, p_since timestamptz DEFAULT NULL)
+  RETURNS TABLE (scope text, event_id uuid, list_id uuid, list_name text, device_id text, device_name text,
+                 bucket timestamptz, entries bigint, exits bigint, inside bigint, server_time timestamptz)
+  LANGUAGE sql
+  STABLE
+  SECURITY DEFINER
+  SET search_path = ''
+AS $$
+  WITH stays AS MATERIALIZED (
+    SELECT s.event_id, s.entered_at, s.entry_device, s.entry_list_id, s.exited_at, s.exit_device, s.exit_list_id
+      FROM public.ticket_stays s
+     WHERE p_event_id IS NULL OR s.event_id = p_event_id
+  ), event_figures AS (
+    SELECT s.event_id, count(*) AS entries, count(s.exited_at) AS exits,
+           count(*) FILTER (WHERE s.exited_at IS NULL) AS inside
+      FROM stays s GROUP BY s.event_id
+  ), by_event AS (
+    SELECT 'event'::text AS scope, e.id AS event_id, NULL::uuid AS list_id, NULL::text AS list_name,
+           NULL::text AS device_id, NULL::text AS device_name, NULL::timestamptz AS bucket,
+           coalesce(f.entries, 0) AS entries, coalesce(f.exits, 0) AS exits, coalesce(f.inside, 0) AS inside
+      FROM public.events e LEFT JOIN event_figures f ON f.event_id = e.id
+     WHERE p_event_id IS NULL OR e.id = p_event_id
+  ), list_entries AS (
+    SELECT s.event_id, s.entry_list_id AS list_id, count(*) AS entries,
+           count(*) FILTER (WHERE s.exited_at IS NULL) AS inside
+      FROM stays s GROUP BY 1, 2
+  ), list_exits AS (
+    SELECT s.event_id, s.exit_list_id AS list_id, count(*) AS exits
+      FROM stays s WHERE s.exited_at IS NOT NULL GROUP BY 1, 2
+  ), list_keys AS (
+    SELECT l.event_id, l.id AS list_id, l.name FROM public.checkin_lists l
+     WHERE p_event_id IS NULL OR l.event_id = p_event_id
+    UNION
+    SELECT le.event_id, NULL::uuid, NULL::text FROM list_entries le WHERE le.list_id IS NULL
+    UNION
+    SELECT lx.event_id, NULL::uuid, NULL::text FROM list_exits lx WHERE lx.list_id IS NULL
+  ), by_list AS (
+    SELECT 'list'::text, k.event_id, k.list_id, k.name, NULL::text, NULL::text, NULL::timestamptz,
+           coalesce(le.entries, 0), coalesce(lx.exits, 0), coalesce(le.inside, 0)
+      FROM list_keys k
+      LEFT JOIN list_entries le ON le.event_id = k.event_id AND le.list_id IS NOT DISTINCT FROM k.list_id
+      LEFT JOIN list_exits lx ON lx.event_id = k.event_id AND lx.list_id IS NOT DISTINCT FROM k.list_id
+  ), gate_entries AS (
+    SELECT s.event_id, s.entry_device AS device, count(*) AS entries,
+           count(*) FILTER (WHERE s.exited_at IS NULL) AS inside
+      FROM stays s GROUP BY 1, 2
+  ), gate_exits AS (
+    SELECT s.event_id, s.exit_device AS device, count(*) AS exits
+      FROM stays s WHERE s.exited_at IS NOT NULL GROUP BY 1, 2
+  ), gate_keys AS (
+    SELECT ge.event_id, ge.device FROM gate_entries ge
+    UNION
+    SELECT gx.event_id, gx.device FROM gate_exits gx
+  ), by_gate AS (
+    SELECT 'gate'::text, k.event_id, NULL::uuid, NULL::text, k.device, d.name, NULL::timestamptz,
+           coalesce(ge.entries, 0), coalesce(gx.exits, 0), coalesce(ge.inside, 0)
+      FROM gate_keys k
+      LEFT JOIN public.devices d ON d.id = k.device
+      LEFT JOIN gate_entries ge ON ge.event_id = k.event_id AND ge.device IS NOT DISTINCT FROM k.device
+      LEFT JOIN gate_exits gx ON gx.event_id = k.event_id AND gx.device IS NOT DISTINCT FROM k.device
+  ), arrivals AS (
+    SELECT 'arrivals'::text, s.event_id, NULL::uuid, NULL::text, s.entry_device, d.name,
+           date_bin('5 minutes', s.entered_at, timestamptz '2000-01-01 00:00:00+00'),
+           count(*), NULL::bigint, NULL::bigint
+      FROM stays s LEFT JOIN public.devices d ON d.id = s.entry_device
+     WHERE s.entered_at >= coalesce(p_since, clock_timestamp() - interval '24 hours')
+     GROUP BY 2, 5, 6, 7
+  )
+  SELECT u.*, clock_timestamp() FROM (
+    SELECT * FROM by_event
+    UNION ALL SELECT * FROM by_list
+    UNION ALL SELECT * FROM by_gate
+    UNION ALL SELECT * FROM arrivals
+  ) AS u
+  ORDER BY u.scope = 'arrivals', u.event_id, u.scope, u.list_id NULLS LAST, u.device_id NULLS LAST, u.bucket
+$$;
+
 DO $$
 DECLARE
   v_fn     regprocedure;
@@ -90,7 +172,7 @@ BEGIN
     SELECT p.oid::regprocedure
       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
      WHERE n.nspname = 'public'
-       AND p.proname IN ('gate_conflict_rows', 'list_conflicts', 'device_conflicts')
+       AND p.proname IN ('gate_conflict_rows', 'list_conflicts', 'device_conflicts', 'event_stats')
   LOOP
     EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', v_fn);
     FOREACH v_role IN ARRAY ARRAY['anon', 'authenticated'] LOOP
