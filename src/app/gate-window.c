@@ -15,6 +15,7 @@
 
 #include "gate-cache-panel.h"
 #include "gate-conflicts-page.h"
+#include "gate-gates-page.h"
 #include "gate-enrol-page.h"
 #include "gate-enrolment.h"
 #include "gate-gate-view.h"
@@ -45,6 +46,7 @@ struct _GateWindow
   GateStatusStrip      *status_strip;
   GateCachePanel       *cache_panel;
   GateConflictsPage    *conflicts_page;
+  GateGatesPage        *gates_page;
   GateSearchPanel      *search_panel;
   GateWedgeDetector    *wedge;
 
@@ -183,13 +185,19 @@ on_decided (GateWindow             *self,
 
   /* A supervisor on Cache or Conflicts stays there (the demo's camera
    * decides every few seconds): the verdict waits on the Gate page. */
-  if (g_strcmp0 (page, "cache") != 0 && g_strcmp0 (page, "conflicts") != 0)
+  if (g_strcmp0 (page, "cache") != 0 && g_strcmp0 (page, "conflicts") != 0 && g_strcmp0 (page, "gates") != 0)
     adw_view_stack_set_visible_child_name (self->views, "gate");
   gate_gate_view_show_decision (self->gate_view, decision);
   name_other_event (self, decision);
 
   if (self->verdict_log != NULL)
-    gate_verdict_log_append (self->verdict_log, decision);
+    {
+      g_autofree char *operator_id = NULL;
+
+      if (self->session != NULL && gate_session_get_engine (self->session) != NULL)
+        g_object_get (gate_session_get_engine (self->session), "operator-id", &operator_id, NULL);
+      gate_verdict_log_append (self->verdict_log, decision, operator_id);
+    }
 
   if (self->sounds != NULL && self->sounds_enabled)
     gate_sound_player_play (self->sounds, decision->verdict);
@@ -349,6 +357,7 @@ gate_window_set_session (GateWindow  *self,
   gate_cache_panel_set_session (self->cache_panel, session);
   gate_search_panel_set_session (self->search_panel, session);
   gate_conflicts_page_set_session (self->conflicts_page, session);
+  gate_gates_page_set_session (self->gates_page, session);
 
   /* Not a log line nobody reads: the staff at the gate see it until
    * someone dismisses it. */
@@ -454,6 +463,7 @@ gate_window_set_kiosk (GateWindow *self,
   gtk_widget_set_visible (self->menu_button, !kiosk);
   adw_view_stack_page_set_visible (adw_view_stack_get_page (self->views, GTK_WIDGET (self->cache_panel)), !kiosk);
   adw_view_stack_page_set_visible (adw_view_stack_get_page (self->views, GTK_WIDGET (self->conflicts_page)), !kiosk);
+  adw_view_stack_page_set_visible (adw_view_stack_get_page (self->views, GTK_WIDGET (self->gates_page)), !kiosk);
   gtk_widget_set_visible (self->unlock_button, kiosk);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.kiosk", !kiosk);
 
@@ -701,6 +711,7 @@ gate_window_class_init (GateWindowClass *klass)
   g_type_ensure (GATE_TYPE_STATUS_STRIP);
   g_type_ensure (GATE_TYPE_CACHE_PANEL);
   g_type_ensure (GATE_TYPE_CONFLICTS_PAGE);
+  g_type_ensure (GATE_TYPE_GATES_PAGE);
   g_type_ensure (GATE_TYPE_SEARCH_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gatescanner/GateScanner/gate-window.ui");
@@ -718,6 +729,7 @@ gate_window_class_init (GateWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GateWindow, status_strip);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, cache_panel);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, conflicts_page);
+  gtk_widget_class_bind_template_child (widget_class, GateWindow, gates_page);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, search_panel);
   gtk_widget_class_bind_template_callback (widget_class, on_code_chosen);
   gtk_widget_class_bind_template_callback (widget_class, on_panel_message);
@@ -731,6 +743,7 @@ gate_window_class_init (GateWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-view", "s", "search");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-view", "s", "cache");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-view", "s", "conflicts");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK, "win.show-view", "s", "gates");
 }
 
 static void

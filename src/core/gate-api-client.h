@@ -17,6 +17,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "gate-supervisor-types.h"
 #include "gate-types.h"
 
 G_BEGIN_DECLS
@@ -223,4 +224,43 @@ GPtrArray        *gate_api_client_device_activity_finish (GateApiClient      *se
                                                         GAsyncResult         *result,
                                                         GError              **error);
 
+/* event_stats (supervisor role): entries, exits and inside-now per event,
+ * list and gate, and arrivals per gate per 5 minutes since @since_us (0:
+ * the server's default, 24 hours); every event when @event_id is NULL
+ * (element-type GateStatsRow). */
+void              gate_api_client_event_stats_async    (GateApiClient        *self,
+                                                        const char           *event_id,
+                                                        gint64                since_us,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GPtrArray        *gate_api_client_event_stats_finish   (GateApiClient        *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+/* list_operators for this client's device (element-type GateOperator). */
+void              gate_api_client_list_operators_async (GateApiClient        *self,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GPtrArray        *gate_api_client_list_operators_finish (GateApiClient       *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+/* add_operator and remove_operator (supervisor role). */
+void              gate_api_client_add_operator_async   (GateApiClient        *self,
+                                                        const char           *name,
+                                                        const char           *pin,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GateOperator     *gate_api_client_add_operator_finish  (GateApiClient        *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+void              gate_api_client_remove_operator_async (GateApiClient       *self,
+                                                        const char           *operator_id,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+gboolean          gate_api_client_remove_operator_finish (GateApiClient      *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
 G_END_DECLS

@@ -299,6 +299,8 @@ gate_conflict_copy (const GateConflict *conflict)
   copy->loser_scan_id = g_strdup (conflict->loser_scan_id);
   copy->winner_device_name = g_strdup (conflict->winner_device_name);
   copy->loser_device_name = g_strdup (conflict->loser_device_name);
+  copy->winner_operator = g_strdup (conflict->winner_operator);
+  copy->loser_operator = g_strdup (conflict->loser_operator);
   copy->reviewed_by = g_strdup (conflict->reviewed_by);
   copy->review_note = g_strdup (conflict->review_note);
   return copy;
@@ -321,6 +323,8 @@ gate_conflict_free (GateConflict *conflict)
   g_free (conflict->loser_scan_id);
   g_free (conflict->winner_device_name);
   g_free (conflict->loser_device_name);
+  g_free (conflict->winner_operator);
+  g_free (conflict->loser_operator);
   g_free (conflict->reviewed_by);
   g_free (conflict->review_note);
   g_free (conflict);

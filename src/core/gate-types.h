@@ -197,6 +197,8 @@ typedef struct
   char   *loser_scan_id;
   char   *winner_device_name;  /* (nullable) the devices' names, when known (device_names) */
   char   *loser_device_name;
+  char   *winner_operator;  /* (nullable) who was signed in at each scan (0017) */
+  char   *loser_operator;
   gint64  detected_at_us;
   gint64  reviewed_at_us;   /* 0 while unreviewed */
   char   *reviewed_by;

@@ -11,7 +11,7 @@
 #include "gate-conflict-csv.h"
 #include "gate-types.h"
 
-#define COLUMNS 18
+#define COLUMNS 20
 
 /* 2026-11-25T10:00:00.250Z */
 #define WINNER_TIME_US (G_GINT64_CONSTANT (1795600800) * G_USEC_PER_SEC + 250000)
@@ -33,6 +33,7 @@ conflict_new (void)
   conflict->loser_device = g_strdup ("south-2");
   conflict->winner_device_name = g_strdup ("North Gate");
   conflict->loser_device_name = g_strdup ("South Gate");
+  conflict->winner_operator = g_strdup ("Cleo North");
   conflict->loser_time_us = WINNER_TIME_US + 30 * G_USEC_PER_SEC;
   conflict->loser_scan_id = g_strdup ("22222222-2222-4222-8222-222222222222");
   conflict->detected_at_us = WINNER_TIME_US + 90 * G_USEC_PER_SEC;
@@ -124,6 +125,7 @@ test_header_and_one_row_per_conflict (void)
     "conflict_id", "event_id", "ticket_id", "qr_token", "guest_name", "ticket_type",
     "winner_device", "winner_time", "winner_scan_id", "loser_device", "loser_time", "loser_scan_id",
     "detected_at", "reviewed_at", "reviewed_by", "review_note", "winner_gate", "loser_gate",
+    "winner_operator", "loser_operator",
   };
 
   for (guint i = 0; i < 3; i++)
@@ -141,6 +143,8 @@ test_header_and_one_row_per_conflict (void)
   g_assert_cmpstr (cell (rows, 1, 9), ==, "south-2");
   g_assert_cmpstr (cell (rows, 1, 16), ==, "North Gate");
   g_assert_cmpstr (cell (rows, 1, 17), ==, "South Gate");
+  g_assert_cmpstr (cell (rows, 1, 18), ==, "Cleo North");
+  g_assert_cmpstr (cell (rows, 1, 19), ==, "");
 }
 
 static void

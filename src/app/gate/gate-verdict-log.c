@@ -72,7 +72,8 @@ gate_verdict_log_new (const char  *path,
 }
 
 static char *
-format_line (const GateScanDecision *decision)
+format_line (const GateScanDecision *decision,
+             const char             *operator_id)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
@@ -103,6 +104,11 @@ format_line (const GateScanDecision *decision)
     {
       json_builder_set_member_name (builder, "cache_age_s");
       json_builder_add_int_value (builder, decision->cache_age_us / G_USEC_PER_SEC);
+    }
+  if (operator_id != NULL)
+    {
+      json_builder_set_member_name (builder, "operator");
+      json_builder_add_string_value (builder, operator_id);
     }
   json_builder_end_object (builder);
 
@@ -162,7 +168,8 @@ write_next (GateVerdictLog *self)
 
 void
 gate_verdict_log_append (GateVerdictLog         *self,
-                         const GateScanDecision *decision)
+                         const GateScanDecision *decision,
+                         const char             *operator_id)
 {
   g_autofree char *json = NULL;
   char *line;
@@ -170,7 +177,7 @@ gate_verdict_log_append (GateVerdictLog         *self,
   g_return_if_fail (GATE_IS_VERDICT_LOG (self));
   g_return_if_fail (decision != NULL);
 
-  json = format_line (decision);
+  json = format_line (decision, operator_id);
   line = g_strconcat (json, "\n", NULL);
   g_queue_push_tail (&self->lines, g_bytes_new_take (line, strlen (line)));
   write_next (self);

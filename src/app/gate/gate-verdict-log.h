@@ -17,9 +17,11 @@ G_DECLARE_FINAL_TYPE (GateVerdictLog, gate_verdict_log, GATE, VERDICT_LOG, GObje
 GateVerdictLog *gate_verdict_log_new    (const char             *path,
                                          GError                **error);
 /* Queues the line for @decision — verdict, code, mode, latency_ms,
- * client_scan_id, ticket_id, cache_age_s (offline) — written in order,
- * without blocking the main thread. */
+ * client_scan_id, ticket_id, cache_age_s (offline), and operator (the
+ * signed-in operator's id, @operator_id, when there is one) — written in
+ * order, without blocking the main thread. */
 void            gate_verdict_log_append (GateVerdictLog         *self,
-                                         const GateScanDecision *decision);
+                                         const GateScanDecision *decision,
+                                         const char             *operator_id);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "gate-arrivals-chart.h"
+#include "gate-chart-text.h"
 #include "gate-time-format.h"
 #include "gate-ticket-cache.h"
 
@@ -115,32 +116,6 @@ update_accessible (GateArrivalsChart *self)
 
 /* --- drawing ----------------------------------------------------------------- */
 
-static PangoLayout *
-create_small_layout (GateArrivalsChart *self,
-                     const char        *text)
-{
-  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  g_autoptr(PangoAttrList) attributes = pango_attr_list_new ();
-
-  pango_attr_list_insert (attributes, pango_attr_scale_new (PANGO_SCALE_SMALL));
-  pango_attr_list_insert (attributes, pango_attr_font_features_new ("tnum"));
-  pango_layout_set_attributes (layout, attributes);
-  return layout;
-}
-
-static void
-append_layout_at (GtkSnapshot   *snapshot,
-                  PangoLayout   *layout,
-                  float          x,
-                  float          y,
-                  const GdkRGBA *color)
-{
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gtk_snapshot_append_layout (snapshot, layout, color);
-  gtk_snapshot_restore (snapshot);
-}
-
 static void
 snapshot_empty (GateArrivalsChart *self,
                 GtkSnapshot       *snapshot,
@@ -152,7 +127,7 @@ snapshot_empty (GateArrivalsChart *self,
   int text_width, text_height;
 
   pango_layout_get_pixel_size (layout, &text_width, &text_height);
-  append_layout_at (snapshot, layout, (width - text_width) / 2.0f, (height - text_height) / 2.0f, dim);
+  gate_chart_append_text (snapshot, layout, (width - text_width) / 2.0f, (height - text_height) / 2.0f, dim);
 }
 
 /* The hours along the bottom, each under the bar that starts it; a label
@@ -182,13 +157,13 @@ snapshot_time_labels (GateArrivalsChart *self,
         continue;
 
       text = gate_time_format (start_us, GATE_TIME_STYLE_CLOCK);
-      layout = create_small_layout (self, text);
+      layout = gate_chart_small_layout (GTK_WIDGET (self), text);
       pango_layout_get_pixel_size (layout, &text_width, NULL);
       x = MIN (MAX (plot_x + i * slot - text_width / 2.0f, plot_x), (float) (width - text_width));
       if (x < free_from)
         continue;
 
-      append_layout_at (snapshot, layout, x, y, dim);
+      gate_chart_append_text (snapshot, layout, x, y, dim);
       free_from = x + text_width + LABEL_SPACING * 2;
       labelled = TRUE;
     }
@@ -196,9 +171,9 @@ snapshot_time_labels (GateArrivalsChart *self,
   if (!labelled)
     {
       g_autofree char *text = gate_time_format (bucket_at (self, 0)->start_us, GATE_TIME_STYLE_CLOCK);
-      g_autoptr(PangoLayout) layout = create_small_layout (self, text);
+      g_autoptr(PangoLayout) layout = gate_chart_small_layout (GTK_WIDGET (self), text);
 
-      append_layout_at (snapshot, layout, plot_x, y, dim);
+      gate_chart_append_text (snapshot, layout, plot_x, y, dim);
     }
 }
 
@@ -234,7 +209,7 @@ gate_arrivals_chart_snapshot (GtkWidget   *widget,
   /* The y axis is labelled once, with the tallest bar's count at its top. */
   most = busiest_count (self);
   most_text = g_strdup_printf ("%u", most);
-  most_layout = create_small_layout (self, most_text);
+  most_layout = gate_chart_small_layout (GTK_WIDGET (self), most_text);
   pango_layout_get_pixel_size (most_layout, &most_width, &label_height);
 
   plot_x = most_width + LABEL_SPACING * 2;
@@ -244,7 +219,7 @@ gate_arrivals_chart_snapshot (GtkWidget   *widget,
   if (plot_height <= 1 || width <= plot_x)
     return;
 
-  append_layout_at (snapshot, most_layout, LABEL_SPACING, 0, &dim);
+  gate_chart_append_text (snapshot, most_layout, LABEL_SPACING, 0, &dim);
   gtk_snapshot_append_color (snapshot, &grid, &GRAPHENE_RECT_INIT (plot_x, plot_top, width - plot_x, 1));
   gtk_snapshot_append_color (snapshot, &dim, &GRAPHENE_RECT_INIT (plot_x, plot_bottom, width - plot_x, 1));
 

@@ -21,6 +21,8 @@ static const char * const columns[] = {
   "detected_at", "reviewed_at", "reviewed_by", "review_note",
   /* Added last, so scripts reading the columns above by position still work. */
   "winner_gate", "loser_gate",
+  /* Who was signed in at each scan (0017), after everything older. */
+  "winner_operator", "loser_operator",
 };
 
 static void
@@ -127,6 +129,10 @@ gate_conflicts_to_csv (GPtrArray *conflicts)
       append_field (csv, conflict->winner_device_name);
       g_string_append_c (csv, ',');
       append_field (csv, conflict->loser_device_name);
+      g_string_append_c (csv, ',');
+      append_field (csv, conflict->winner_operator);
+      g_string_append_c (csv, ',');
+      append_field (csv, conflict->loser_operator);
       append_row_end (csv);
     }
 

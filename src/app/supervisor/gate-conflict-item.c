@@ -135,6 +135,17 @@ gate_conflict_item_get_loser_label (GateConflictItem *self)
   return name != NULL ? name : text_or_none (self->conflict->loser_device);
 }
 
+/* "North Gate, by Ana" when an operator was signed in at the scan. */
+static char *
+with_operator (const char *gate,
+               const char *operator_name)
+{
+  if (operator_name == NULL || *operator_name == '\0')
+    return g_strdup (gate);
+  /* TRANSLATORS: a gate's name, then the operator signed in there. */
+  return g_strdup_printf (_("%s, by %s"), gate, operator_name);
+}
+
 void
 gate_conflict_item_set_device_names (GateConflictItem *self,
                                      GHashTable       *device_names)
@@ -178,7 +189,8 @@ gate_conflict_item_get_property (GObject    *object,
       break;
 
     case PROP_WINNER_DEVICE:
-      g_value_set_string (value, gate_conflict_item_get_winner_label (self));
+      g_value_take_string (value, with_operator (gate_conflict_item_get_winner_label (self),
+                                                 conflict->winner_operator));
       break;
 
     case PROP_WINNER_TIME:
@@ -186,7 +198,7 @@ gate_conflict_item_get_property (GObject    *object,
       break;
 
     case PROP_LOSER_DEVICE:
-      g_value_set_string (value, gate_conflict_item_get_loser_label (self));
+      g_value_take_string (value, with_operator (gate_conflict_item_get_loser_label (self), conflict->loser_operator));
       break;
 
     case PROP_LOSER_TIME:
