@@ -787,18 +787,18 @@ gate_api_client_device_activity_finish (GateApiClient  *self,
 /* --- the gate rules offline: lists and presence (docs/gate-rules.md) ------- */
 
 static gpointer
-decode_checkin_lists (JsonArray       *rows,
+decode_list_rules (JsonArray       *rows,
                       gpointer         data,
                       GDestroyNotify  *free_func,
                       GError         **error)
 {
   *free_func = (GDestroyNotify) g_ptr_array_unref;
-  return gate_api_rows_to_checkin_lists (rows, error);
+  return gate_api_rows_to_list_rules (rows, error);
 }
 
 /* list_checkin_lists for this client's device and @event_id. */
 void
-gate_api_client_list_checkin_lists_async (GateApiClient       *self,
+gate_api_client_list_rules_async (GateApiClient       *self,
                                           const char          *event_id,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,
@@ -810,21 +810,21 @@ gate_api_client_list_checkin_lists_async (GateApiClient       *self,
 
   args_set_string (args, "p_device_id", self->device_id);
   args_set_string (args, "p_event_id", event_id);
-  typed_call (self, "list_checkin_lists", args, 0, decode_checkin_lists, NULL, NULL,
-              gate_api_client_list_checkin_lists_async, cancellable, callback, user_data);
+  typed_call (self, "list_checkin_lists", args, 0, decode_list_rules, NULL, NULL,
+              gate_api_client_list_rules_async, cancellable, callback, user_data);
 }
 
 /**
- * gate_api_client_list_checkin_lists_finish:
+ * gate_api_client_list_rules_finish:
  *
- * Returns: (transfer full) (element-type GateCheckinList): the event's lists
+ * Returns: (transfer full) (element-type GateListRules): the event's lists
  */
 GPtrArray *
-gate_api_client_list_checkin_lists_finish (GateApiClient  *self,
+gate_api_client_list_rules_finish (GateApiClient  *self,
                                            GAsyncResult   *result,
                                            GError        **error)
 {
-  return typed_finish (self, result, gate_api_client_list_checkin_lists_async, error);
+  return typed_finish (self, result, gate_api_client_list_rules_async, error);
 }
 
 static gpointer

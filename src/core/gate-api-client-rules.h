@@ -11,12 +11,12 @@
 
 G_BEGIN_DECLS
 
-void              gate_api_client_list_checkin_lists_async   (GateApiClient        *self,
+void              gate_api_client_list_rules_async   (GateApiClient        *self,
                                                               const char           *event_id,
                                                               GCancellable         *cancellable,
                                                               GAsyncReadyCallback   callback,
                                                               gpointer              user_data);
-GPtrArray        *gate_api_client_list_checkin_lists_finish  (GateApiClient        *self,
+GPtrArray        *gate_api_client_list_rules_finish  (GateApiClient        *self,
                                                               GAsyncResult         *result,
                                                               GError              **error);
 void              gate_api_client_stays_changed_since_async  (GateApiClient        *self,

@@ -133,20 +133,20 @@ read_types (Row    *row,
 }
 
 /**
- * gate_api_rows_to_checkin_lists:
+ * gate_api_rows_to_list_rules:
  *
- * Returns: (transfer full) (element-type GateCheckinList): the lists, or
+ * Returns: (transfer full) (element-type GateListRules): the lists, or
  *   NULL with BAD_RESPONSE
  */
 GPtrArray *
-gate_api_rows_to_checkin_lists (JsonArray  *rows,
+gate_api_rows_to_list_rules (JsonArray  *rows,
                                 GError    **error)
 {
-  g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_checkin_list_free);
+  g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_list_rules_free);
 
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
-      g_autoptr(GateCheckinList) list = gate_checkin_list_new ();
+      g_autoptr(GateListRules) list = gate_list_rules_new ();
       Row row = { json_array_get_object_element (rows, i), i, error };
 
       if (!read_text (&row, "list_id", TRUE, TRUE, &list->id) ||

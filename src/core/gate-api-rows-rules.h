@@ -10,7 +10,7 @@
 
 G_BEGIN_DECLS
 
-GPtrArray        *gate_api_rows_to_checkin_lists (JsonArray  *rows,
+GPtrArray        *gate_api_rows_to_list_rules (JsonArray  *rows,
                                                   GError    **error);
 GatePresencePage *gate_api_rows_to_presence_page (JsonArray  *rows,
                                                   GError    **error);

@@ -155,7 +155,7 @@ on_lists (GObject      *source,
   Refresh *refresh = g_task_get_task_data (task);
   GError *error = NULL;
 
-  refresh->lists = gate_api_client_list_checkin_lists_finish (refresh->client, result, &error);
+  refresh->lists = gate_api_client_list_rules_finish (refresh->client, result, &error);
   if (refresh->lists == NULL)
     {
       if (is_older_server (error))
@@ -203,7 +203,7 @@ gate_rules_refresh_async (GateApiClient       *client,
   refresh->event_id = g_strdup (event_id);
   g_task_set_task_data (task, refresh, (GDestroyNotify) refresh_free);
 
-  gate_api_client_list_checkin_lists_async (client, event_id, cancellable, on_lists, task);
+  gate_api_client_list_rules_async (client, event_id, cancellable, on_lists, task);
 }
 
 /**

@@ -24,7 +24,7 @@
 static gboolean
 insert_list_locked (GateTicketCache        *self,
                     const char             *event_id,
-                    const GateCheckinList  *list,
+                    const GateListRules  *list,
                     GError                **error)
 {
   sqlite3_stmt *stmt;
@@ -68,7 +68,7 @@ insert_list_locked (GateTicketCache        *self,
 
 /**
  * gate_ticket_cache_set_checkin_lists:
- * @lists: (element-type GateCheckinList): every list of @event_id
+ * @lists: (element-type GateListRules): every list of @event_id
  *
  * Replaces the event's lists with @lists in one transaction: a list of
  * another event, or two lists of one id, store nothing and keep the lists
@@ -109,7 +109,7 @@ gate_ticket_cache_set_checkin_lists (GateTicketCache  *self,
 /**
  * gate_ticket_cache_dup_checkin_lists:
  *
- * Returns: (transfer full) (element-type GateCheckinList): the event's
+ * Returns: (transfer full) (element-type GateListRules): the event's
  *   lists by name, or NULL with an error
  */
 GPtrArray *
@@ -117,7 +117,7 @@ gate_ticket_cache_dup_checkin_lists (GateTicketCache  *self,
                                      const char       *event_id,
                                      GError          **error)
 {
-  g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_checkin_list_free);
+  g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_list_rules_free);
   sqlite3_stmt *stmt;
   int rc = SQLITE_ERROR;
 
@@ -134,7 +134,7 @@ gate_ticket_cache_dup_checkin_lists (GateTicketCache  *self,
       _gate_cache_bind_text (stmt, 1, event_id);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
-          GateCheckinList *list = gate_checkin_list_new ();
+          GateListRules *list = gate_list_rules_new ();
           const char *types = (const char *) sqlite3_column_text (stmt, 6);
 
           list->id = _gate_cache_column_dup (stmt, 0);

@@ -389,14 +389,14 @@ gate_device_info_free (GateDeviceInfo *info)
 
 /* --- the gate rules: lists and presence -------------------------------- */
 
-GateCheckinList *
-gate_checkin_list_new (void)
+GateListRules *
+gate_list_rules_new (void)
 {
-  return g_new0 (GateCheckinList, 1);
+  return g_new0 (GateListRules, 1);
 }
 
 void
-gate_checkin_list_free (GateCheckinList *list)
+gate_list_rules_free (GateListRules *list)
 {
   if (list == NULL)
     return;

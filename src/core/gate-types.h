@@ -258,11 +258,11 @@ typedef struct
   char       *direction;      /* entry | exit | both */
   gboolean    allow_reentry;
   gboolean    assigned;       /* the device's own list */
-} GateCheckinList;
+} GateListRules;
 
-GateCheckinList *gate_checkin_list_new  (void);
-void             gate_checkin_list_free (GateCheckinList *list);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateCheckinList, gate_checkin_list_free)
+GateListRules *gate_list_rules_new  (void);
+void             gate_list_rules_free (GateListRules *list);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateListRules, gate_list_rules_free)
 
 /* Whether one ticket is inside, and its last entry and exit
  * (stays_changed_since). */

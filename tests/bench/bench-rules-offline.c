@@ -42,14 +42,14 @@ percentile (GArray *sorted,
   return g_array_index (sorted, gint64, MIN ((guint) (p / 100.0 * sorted->len), sorted->len - 1));
 }
 
-static GateCheckinList *
+static GateListRules *
 list_new (const char *id,
           const char *name,
           const char *direction,
           gboolean    reentry,
           const char *types)
 {
-  GateCheckinList *list = gate_checkin_list_new ();
+  GateListRules *list = gate_list_rules_new ();
 
   list->id = g_strdup (id);
   list->event_id = g_strdup (OFFLINE_EVENT);
@@ -64,7 +64,7 @@ static gboolean
 fill (GateTicketCache  *cache,
       GError          **error)
 {
-  g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_checkin_list_free);
+  g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_list_rules_free);
   gint64 now = g_get_real_time ();
 
   for (guint first = 0; first < OFFLINE_TICKETS; first += OFFLINE_PAGE)

@@ -558,9 +558,9 @@ test_malformed_list_rows_lose_nothing (void)
   g_autoptr(Kiosk) kiosk = kiosk_new (list);
   g_autoptr(GateTicketCache) cache = NULL;
   g_autoptr(GPtrArray) lists = NULL;
-  g_autoptr(GPtrArray) foreign = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_checkin_list_free);
+  g_autoptr(GPtrArray) foreign = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_list_rules_free);
   g_autoptr(GError) error = NULL;
-  GateCheckinList *stranger = gate_checkin_list_new ();
+  GateListRules *stranger = gate_list_rules_new ();
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
@@ -570,7 +570,7 @@ test_malformed_list_rows_lose_nothing (void)
 
       g_assert_no_error (error);
       if (i < G_N_ELEMENTS (bad) - 1)
-        g_assert_null ((decoded = gate_api_rows_to_checkin_lists (rows, &error)));
+        g_assert_null ((decoded = gate_api_rows_to_list_rules (rows, &error)));
       else
         g_assert_null ((page = gate_api_rows_to_presence_page (rows, &error)));
       g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
@@ -597,7 +597,7 @@ test_malformed_list_rows_lose_nothing (void)
     gboolean kept = FALSE;
 
     for (guint i = 0; i < lists->len; i++)
-      kept |= g_strcmp0 (((GateCheckinList *) lists->pdata[i])->id, list) == 0;
+      kept |= g_strcmp0 (((GateListRules *) lists->pdata[i])->id, list) == 0;
     g_assert_true (kept);
   }
 }
