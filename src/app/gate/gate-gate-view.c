@@ -107,6 +107,8 @@ camera_screen (GateGateView *self)
     }
 }
 
+static void show_band (GateGateView *self);
+
 static void
 show_screen (GateGateView *self,
              const char   *name)
@@ -115,6 +117,7 @@ show_screen (GateGateView *self,
     return;
 
   gtk_stack_set_visible_child_name (self->screens, name);
+  show_band (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCREEN]);
 }
 
@@ -152,7 +155,7 @@ show_direction (GateGateView *self)
   gtk_toggle_button_set_active (exit ? self->exit_button : self->entry_button, TRUE);
 
   /* Over the camera, in the direction's colour and word. */
-  gtk_widget_set_visible (GTK_WIDGET (self->direction_band), list_direction != NULL);
+  show_band (self);
   gtk_label_set_label (self->direction_band, exit ? C_("direction band", "EXIT") : C_("direction band", "ENTRY"));
   if (exit)
     {
@@ -164,6 +167,19 @@ show_direction (GateGateView *self)
       gtk_widget_add_css_class (GTK_WIDGET (self->direction_band), "direction-band-entry");
       gtk_widget_remove_css_class (GTK_WIDGET (self->direction_band), "direction-band-exit");
     }
+}
+
+/* Over the camera and its states; a verdict or the sign-in page has the
+ * whole screen. */
+static void
+show_band (GateGateView *self)
+{
+  const char *screen = gtk_stack_get_visible_child_name (self->screens);
+  gboolean camera = g_strcmp0 (screen, "verdict") != 0 && g_strcmp0 (screen, "sign-in") != 0 &&
+                    g_strcmp0 (screen, "checking") != 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->direction_band),
+                          camera && gate_gate_view_get_list_direction (self) != NULL);
 }
 
 const char *
@@ -214,8 +230,8 @@ set_list (GateGateView    *self,
   g_set_object (&self->list, list);
   self->list_unknown = unknown;
   gate_verdict_view_set_list_name (self->verdict_view, list != NULL ? gate_checkin_list_get_name (list) : NULL);
-  /* Applies a one-way list's direction. */
-  gate_gate_view_set_direction (self, self->direction);
+  /* A one-way list's direction applies; a gate without a list admits. */
+  gate_gate_view_set_direction (self, gate_gate_view_get_list_direction (self) != NULL ? self->direction : "entry");
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIST_DIRECTION]);
 }
 
@@ -392,6 +408,12 @@ update_sign_in (GateGateView *self)
 
   if (needs || g_strcmp0 (gtk_stack_get_visible_child_name (self->screens), "sign-in") == 0)
     {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+      /* The PIN entry lets go of the focus before its page goes. */
+      if (!needs && focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->sign_in_page)))
+        gtk_root_set_focus (root, NULL);
       g_clear_handle_id (&self->hold_id, g_source_remove);
       self->checking = FALSE;
       show_screen (self, camera_screen (self));

@@ -31,9 +31,11 @@ struct _GateStatusStrip
   GtkLabel         *inside_label;
   GtkWidget        *operator_box;
   GtkLabel         *operator_label;
+  GtkWidget        *sign_out_button;
 
   GateSession      *session;
   GateOccupancy    *occupancy;      /* the session's event, while it is open */
+  GateScanEngine   *engine;         /* the session's, while it is open */
   GateOperators    *operators;      /* (nullable) */
   GateTicketCache  *cache;          /* the session's, once it is open */
   GateConnectivity *connectivity;   /* the session's */
@@ -188,6 +190,15 @@ on_cache_changed (GateStatusStrip *self)
     gate_occupancy_refresh (self->occupancy);
 }
 
+/* Every decision may move someone in or out: exits change no ticket in
+ * the cache, so the cache's signal alone would miss them. */
+static void
+on_decided (GateStatusStrip *self)
+{
+  if (self->occupancy != NULL)
+    gate_occupancy_refresh (self->occupancy);
+}
+
 static void
 update_inside (GateStatusStrip *self)
 {
@@ -254,6 +265,9 @@ stop_listening (GateStatusStrip *self)
     g_signal_handlers_disconnect_by_data (self->connectivity, self);
   if (self->occupancy != NULL)
     g_signal_handlers_disconnect_by_data (self->occupancy, self);
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_data (self->engine, self);
+  g_clear_object (&self->engine);
 
   g_clear_object (&self->cache);
   g_clear_object (&self->connectivity);
@@ -290,6 +304,9 @@ listen_to_session (GateStatusStrip *self)
       self->occupancy = gate_occupancy_new (gate_session_get_client (self->session), G_OBJECT (self->cache),
                                             gate_session_get_event_id (self->session), AGE_TICK_SECONDS);
       g_signal_connect_swapped (self->occupancy, "notify::inside", G_CALLBACK (update_inside), self);
+      g_set_object (&self->engine, gate_session_get_engine (self->session));
+      if (self->engine != NULL)
+        g_signal_connect_swapped (self->engine, "decided", G_CALLBACK (on_decided), self);
     }
 
   update_online (self);
@@ -419,6 +436,7 @@ gate_status_strip_class_init (GateStatusStripClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, inside_label);
   gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, operator_box);
   gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, operator_label);
+  gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, sign_out_button);
   gtk_widget_class_bind_template_callback (widget_class, on_sign_out_clicked);
   gtk_widget_class_set_css_name (widget_class, "statusstrip");
 }

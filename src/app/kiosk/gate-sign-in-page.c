@@ -86,7 +86,8 @@ update_pad (GateSignInPage *self)
     /* Translators: %s is the operator's name */
     title = g_strdup_printf (_("PIN for %s"), name);
   gtk_label_set_label (self->title_label, title != NULL ? title : _("Who Is Scanning? Choose Your Name"));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->pin_entry), name != NULL && idle);
+  /* The entry itself stays sensitive: a focused text made insensitive
+   * keeps blinking its cursor for nobody (and GTK warns). */
   gtk_widget_set_sensitive (self->keypad, name != NULL && idle);
   gtk_widget_set_sensitive (self->sign_in_button,
                             name != NULL && idle && *gtk_editable_get_text (self->pin_entry) != '\0');
@@ -181,6 +182,9 @@ on_retry_clicked (GateSignInPage *self)
 static void
 on_name_selected (GateSignInPage *self)
 {
+  /* The list unselects as the page goes, its entry gone already. */
+  if (self->pin_entry == NULL)
+    return;
   gtk_editable_set_text (self->pin_entry, "");
   if (self->cancellable == NULL)
     set_status (self, NULL, FALSE);
