@@ -221,13 +221,15 @@ static void
 update_operator (GateStatusStrip *self)
 {
   const char *name = self->operators != NULL ? gate_operators_get_operator_name (self->operators) : NULL;
-  g_autofree char *text = NULL;
+  g_autofree char *description = NULL;
 
   gtk_widget_set_visible (self->operator_box, name != NULL);
+  gtk_label_set_label (self->operator_label, name != NULL ? name : "");
   if (name != NULL)
-    /* Translators: who is signed in at this gate, e.g. "Ana scanning" */
-    text = g_strdup_printf (_("%s scanning"), name);
-  gtk_label_set_label (self->operator_label, text != NULL ? text : "");
+    /* Translators: who is signed in at this gate, for screen readers, e.g. "Signed in: Ana" */
+    description = g_strdup_printf (_("Signed in: %s"), name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->operator_label), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  description != NULL ? description : "", -1);
 }
 
 static void
