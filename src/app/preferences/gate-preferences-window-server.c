@@ -283,6 +283,7 @@ void
 _gate_preferences_window_on_reload_clicked (GatePreferencesWindow *self)
 {
   _gate_preferences_window_reload_events (self);
+  _gate_preferences_window_reload_lists (self);
 }
 
 void
