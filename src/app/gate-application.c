@@ -194,6 +194,31 @@ camera_decoder (GateApplication *self)
   return g_settings_get_string (self->settings, "decoder");
 }
 
+static gboolean
+list_id_from_setting (GValue   *value,
+                      GVariant *variant,
+                      gpointer  user_data)
+{
+  const char *list_id = g_variant_get_string (variant, NULL);
+
+  g_value_set_string (value, *list_id != '\0' ? list_id : NULL);
+  return TRUE;
+}
+
+/* The check-in list picked in Preferences applies at once, unless GATE_LIST
+ * or --list set it for this run (Preferences shows that). */
+static void
+follow_list_setting (GateApplication *self,
+                     GateSession     *session)
+{
+  GateConfig *config = gate_session_get_config (session);
+
+  if (config != NULL && gate_config_get_source (config, GATE_CONFIG_KEY_LIST) > GATE_CONFIG_SOURCE_SETTINGS)
+    return;
+  g_settings_bind_with_mapping (self->settings, "list-id", gate_session_get_engine (session), "list-id",
+                                G_SETTINGS_BIND_GET, list_id_from_setting, NULL, NULL, NULL);
+}
+
 static void
 on_session_opened (GObject      *source,
                    GAsyncResult *result,
@@ -228,6 +253,7 @@ on_session_opened (GObject      *source,
 
   engine = gate_session_get_engine (session);
   g_settings_bind (self->settings, "debounce-ms", engine, "debounce-ms", G_SETTINGS_BIND_GET);
+  follow_list_setting (self, session);
 
   source_description = camera_source (self);
   decoder = camera_decoder (self);
@@ -237,6 +263,8 @@ on_session_opened (GObject      *source,
   gate_window_set_session (window, session, self->camera);
   g_settings_bind (self->settings, "device-name", window, "device-name", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "verdict-hold-ms", gate_window_get_gate_view (window), "hold-ms",
+                   G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "require-operator-sign-in", gate_window_get_gate_view (window), "require-operator",
                    G_SETTINGS_BIND_GET);
   gate_window_set_demo (window, self->demo_driver != NULL && gate_demo_get_can_cut (self->demo_driver));
   if (self->demo_driver != NULL)

@@ -257,6 +257,9 @@ submit (GateWindow *self,
 
   if (self->session == NULL || gate_session_get_engine (self->session) == NULL)
     return;
+  /* The sign-in page is up: a scan waits for an operator. */
+  if (gate_gate_view_get_needs_sign_in (self->gate_view))
+    return;
 
   /* Every code the engine takes ends in ::decided: until then, a slow
    * server shows "Checking…" rather than nothing. */
@@ -344,6 +347,8 @@ gate_window_set_session (GateWindow  *self,
   /* Each panel finds what it shows in the session: its cache, server,
    * connection and event, and whether the token is a supervisor's. */
   gate_status_strip_set_session (self->status_strip, session);
+  gate_gate_view_set_session (self->gate_view, session);
+  gate_status_strip_set_operators (self->status_strip, gate_gate_view_get_operators (self->gate_view));
   if (gate_session_get_connectivity (session) != NULL)
     {
       g_signal_connect_object (gate_session_get_connectivity (session), "notify::online",

@@ -1009,3 +1009,197 @@ gate_api_client_remove_operator_finish (GateApiClient  *self,
 {
   return acknowledgement_finish (self, result, gate_api_client_remove_operator_async, error);
 }
+
+/* --- the gate rules -------------------------------------------------------------------- */
+
+static gpointer
+decode_checkin_lists (JsonArray       *rows,
+                      gpointer         data,
+                      GDestroyNotify  *free_func,
+                      GError         **error)
+{
+  *free_func = (GDestroyNotify) g_ptr_array_unref;
+  return gate_api_rows_to_checkin_lists (rows, error);
+}
+
+void
+gate_api_client_list_checkin_lists_async (GateApiClient       *self,
+                                          const char          *event_id,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  args_set_string (args, "p_device_id", self->device_id);
+  if (event_id != NULL)
+    args_set_string (args, "p_event_id", event_id);
+  typed_call (self, "list_checkin_lists", args, 0, decode_checkin_lists, NULL, NULL,
+              gate_api_client_list_checkin_lists_async, cancellable, callback, user_data);
+}
+
+/**
+ * gate_api_client_list_checkin_lists_finish:
+ *
+ * Returns: (transfer full) (element-type GateCheckinList)
+ */
+GPtrArray *
+gate_api_client_list_checkin_lists_finish (GateApiClient  *self,
+                                           GAsyncResult   *result,
+                                           GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_list_checkin_lists_async, error);
+}
+
+static gpointer
+decode_operator_names (JsonArray       *rows,
+                       gpointer         data,
+                       GDestroyNotify  *free_func,
+                       GError         **error)
+{
+  *free_func = (GDestroyNotify) g_strfreev;
+  return gate_api_rows_to_operator_names (rows, error);
+}
+
+void
+gate_api_client_list_operator_names_async (GateApiClient       *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  args_set_string (args, "p_device_id", self->device_id);
+  typed_call (self, "list_operators", args, 0, decode_operator_names, NULL, NULL,
+              gate_api_client_list_operator_names_async, cancellable, callback, user_data);
+}
+
+GStrv
+gate_api_client_list_operator_names_finish (GateApiClient  *self,
+                                       GAsyncResult   *result,
+                                       GError        **error)
+{
+  return typed_finish (self, result, gate_api_client_list_operator_names_async, error);
+}
+
+typedef struct
+{
+  char   *operator_id;  /* NULL: not signed in */
+  char   *name;
+  gint64  locked_until_us;
+} SignIn;
+
+static void
+sign_in_free (SignIn *sign_in)
+{
+  g_free (sign_in->operator_id);
+  g_free (sign_in->name);
+  g_free (sign_in);
+}
+
+static gpointer
+decode_sign_in (JsonArray       *rows,
+                gpointer         data,
+                GDestroyNotify  *free_func,
+                GError         **error)
+{
+  SignIn *sign_in = g_new0 (SignIn, 1);
+
+  *free_func = (GDestroyNotify) sign_in_free;
+  if (!gate_api_rows_to_sign_in (rows, &sign_in->operator_id, &sign_in->name, &sign_in->locked_until_us, error))
+    {
+      sign_in_free (sign_in);
+      return NULL;
+    }
+  return sign_in;
+}
+
+void
+gate_api_client_operator_sign_in_async (GateApiClient       *self,
+                                        const char          *name,
+                                        const char          *pin,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+  g_return_if_fail (name != NULL && pin != NULL);
+
+  args_set_string (args, "p_device_id", self->device_id);
+  args_set_string (args, "p_name", name);
+  args_set_string (args, "p_pin", pin);
+  typed_call (self, "operator_sign_in", args, 0, decode_sign_in, NULL, NULL, gate_api_client_operator_sign_in_async,
+              cancellable, callback, user_data);
+}
+
+gboolean
+gate_api_client_operator_sign_in_finish (GateApiClient  *self,
+                                         GAsyncResult   *result,
+                                         char          **operator_id,
+                                         char          **name,
+                                         gint64         *locked_until_us,
+                                         GError        **error)
+{
+  SignIn *sign_in = typed_finish (self, result, gate_api_client_operator_sign_in_async, error);
+  gboolean signed_in;
+
+  *operator_id = NULL;
+  *name = NULL;
+  *locked_until_us = 0;
+  if (sign_in == NULL)
+    return FALSE;
+
+  signed_in = sign_in->operator_id != NULL;
+  *operator_id = g_steal_pointer (&sign_in->operator_id);
+  *name = g_steal_pointer (&sign_in->name);
+  *locked_until_us = sign_in->locked_until_us;
+  sign_in_free (sign_in);
+  return signed_in;
+}
+
+static gpointer
+decode_event_inside (JsonArray       *rows,
+                     gpointer         data,
+                     GDestroyNotify  *free_func,
+                     GError         **error)
+{
+  gint64 inside = gate_api_rows_to_event_inside (rows, data, error);
+
+  *free_func = g_free;
+  return inside < 0 ? NULL : g_memdup2 (&inside, sizeof inside);
+}
+
+void
+gate_api_client_event_inside_async (GateApiClient       *self,
+                                    const char          *event_id,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+  g_return_if_fail (event_id != NULL);
+
+  args_set_string (args, "p_event_id", event_id);
+  /* Arrivals are not wanted: only those of the last moment are asked for. */
+  args_set_time (args, "p_since", g_get_real_time ());
+  typed_call (self, "event_stats", args, 0, decode_event_inside, g_strdup (event_id), g_free,
+              gate_api_client_event_inside_async, cancellable, callback, user_data);
+}
+
+gint64
+gate_api_client_event_inside_finish (GateApiClient  *self,
+                                     GAsyncResult   *result,
+                                     GError        **error)
+{
+  g_autofree gint64 *inside = typed_finish (self, result, gate_api_client_event_inside_async, error);
+
+  return inside != NULL ? *inside : -1;
+}

@@ -263,4 +263,53 @@ void              gate_api_client_remove_operator_async (GateApiClient       *se
 gboolean          gate_api_client_remove_operator_finish (GateApiClient      *self,
                                                         GAsyncResult         *result,
                                                         GError              **error);
+/* The gate rules (DESIGN.md §10). list_checkin_lists of @event_id (NULL:
+ * every event of this device), element-type GateCheckinList. */
+void              gate_api_client_list_checkin_lists_async  (GateApiClient   *self,
+                                                        const char           *event_id,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GPtrArray        *gate_api_client_list_checkin_lists_finish (GateApiClient   *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+/* list_operators: the names of who may sign in at this device. */
+void              gate_api_client_list_operator_names_async (GateApiClient   *self,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GStrv             gate_api_client_list_operator_names_finish (GateApiClient       *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+/* operator_sign_in. TRUE with the operator's id and name when @pin was
+ * right; FALSE without an error when it was not (or the name is unknown),
+ * with @locked_until_us set when the operator is locked out for now. */
+void              gate_api_client_operator_sign_in_async  (GateApiClient     *self,
+                                                        const char           *name,
+                                                        const char           *pin,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+gboolean          gate_api_client_operator_sign_in_finish (GateApiClient     *self,
+                                                        GAsyncResult         *result,
+                                                        char                **operator_id,
+                                                        char                **name,
+                                                        gint64               *locked_until_us,
+                                                        GError              **error);
+
+/* How many of @event_id's guests are inside now (event_stats, scope
+ * "event"); -1 on error. event_stats is a supervisor's function: a gate
+ * token gets GATE_ERROR_FORBIDDEN. */
+void              gate_api_client_event_inside_async   (GateApiClient        *self,
+                                                        const char           *event_id,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+gint64            gate_api_client_event_inside_finish  (GateApiClient        *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+
 G_END_DECLS

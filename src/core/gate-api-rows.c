@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gate-api-rows.h"
+#include "gate-checkin-list.h"
 #include "gate-error.h"
 #include "gate-json-text.h"
 #include "gate-ticket-code.h"
@@ -631,4 +632,142 @@ gate_api_rows_to_event_keys (JsonArray  *rows,
     }
 
   return g_steal_pointer (&keys);
+}
+
+/* --- the gate rules ------------------------------------------------------------------ */
+
+static gboolean
+read_strings (Row         *row,
+              const char  *name,
+              GStrv       *out)
+{
+  gboolean ok;
+  JsonNode *node = row_member (row, name, FALSE, &ok);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonArray *array;
+
+  if (node == NULL)
+    {
+      g_strfreev (*out);
+      *out = g_strv_builder_end (builder);
+      return ok;
+    }
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return row_bad (row, name, "an array of strings");
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (json_node_get_value_type (element) != G_TYPE_STRING)
+        return row_bad (row, name, "an array of strings");
+      g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  g_strfreev (*out);
+  *out = g_strv_builder_end (builder);
+  return TRUE;
+}
+
+GPtrArray *
+gate_api_rows_to_checkin_lists (JsonArray  *rows,
+                                GError    **error)
+{
+  g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      Row row = row_at (rows, i, error);
+      g_autofree char *id = NULL;
+      g_autofree char *event_id = NULL;
+      g_autofree char *name = NULL;
+      g_autofree char *direction = NULL;
+      g_auto(GStrv) types = NULL;
+      gboolean reentry = FALSE;
+      gboolean assigned = FALSE;
+
+      if (!read_uuid (&row, "list_id", TRUE, &id) || !read_uuid (&row, "event_id", TRUE, &event_id) ||
+          !read_string (&row, "name", TRUE, &name) || !read_strings (&row, "ticket_types", &types) ||
+          !read_string (&row, "direction", TRUE, &direction) ||
+          !read_bool (&row, "allow_reentry", FALSE, &reentry) || !read_bool (&row, "assigned", FALSE, &assigned))
+        return NULL;
+      if (!g_str_equal (direction, "entry") && !g_str_equal (direction, "exit") && !g_str_equal (direction, "both"))
+        {
+          row_bad (&row, "direction", "entry, exit or both");
+          return NULL;
+        }
+      g_ptr_array_add (lists, gate_checkin_list_new (id, event_id, name, (const char * const *) types, direction,
+                                                     reentry, assigned));
+    }
+
+  return g_steal_pointer (&lists);
+}
+
+GStrv
+gate_api_rows_to_operator_names (JsonArray  *rows,
+                                 GError    **error)
+{
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      Row row = row_at (rows, i, error);
+      g_autofree char *name = NULL;
+
+      if (!read_string (&row, "name", TRUE, &name))
+        return NULL;
+      g_strv_builder_add (names, name);
+    }
+
+  return g_strv_builder_end (names);
+}
+
+gboolean
+gate_api_rows_to_sign_in (JsonArray   *rows,
+                          char       **operator_id,
+                          char       **name,
+                          gint64      *locked_until_us,
+                          GError     **error)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *signed_in_name = NULL;
+  gboolean signed_in = FALSE;
+  Row row;
+
+  *locked_until_us = 0;
+  if (!expect_one_row (rows, error))
+    return FALSE;
+  row = row_at (rows, 0, error);
+  if (!read_bool (&row, "signed_in", TRUE, &signed_in) || !read_uuid (&row, "operator_id", signed_in, &id) ||
+      !read_string (&row, "name", signed_in, &signed_in_name) ||
+      !read_time (&row, "locked_until", FALSE, locked_until_us))
+    return FALSE;
+
+  *operator_id = signed_in ? g_steal_pointer (&id) : NULL;
+  *name = signed_in ? g_steal_pointer (&signed_in_name) : NULL;
+  return TRUE;
+}
+
+gint64
+gate_api_rows_to_event_inside (JsonArray   *rows,
+                               const char  *event_id,
+                               GError     **error)
+{
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      Row row = row_at (rows, i, error);
+      g_autofree char *scope = NULL;
+      g_autofree char *row_event = NULL;
+      gint64 inside = 0;
+
+      if (!read_string (&row, "scope", TRUE, &scope) || !read_uuid (&row, "event_id", TRUE, &row_event))
+        return -1;
+      if (!g_str_equal (scope, "event") || g_ascii_strcasecmp (row_event, event_id) != 0)
+        continue;
+      if (!read_int (&row, "inside", TRUE, 0, &inside))
+        return -1;
+      return inside;
+    }
+
+  g_set_error (error, GATE_ERROR, GATE_ERROR_NOT_FOUND, "the server has no such event");
+  return -1;
 }

@@ -59,4 +59,23 @@ GPtrArray        *gate_api_rows_to_device_activity (JsonArray *rows,
 GPtrArray        *gate_api_rows_to_event_keys   (JsonArray   *rows,
                                                  GError     **error);
 
+
+/* The gate rules (DESIGN.md §10). list_checkin_lists: element-type
+ * GateCheckinList. */
+GPtrArray        *gate_api_rows_to_checkin_lists (JsonArray  *rows,
+                                                 GError     **error);
+/* list_operators: the names, in the server's order (NULL-terminated). */
+GStrv             gate_api_rows_to_operator_names (JsonArray *rows,
+                                                 GError     **error);
+/* operator_sign_in: one row; operator_id and name only when signed_in. */
+gboolean          gate_api_rows_to_sign_in      (JsonArray   *rows,
+                                                 char       **operator_id,
+                                                 char       **name,
+                                                 gint64      *locked_until_us,
+                                                 GError     **error);
+/* event_stats: the "inside" of the row of scope "event" for @event_id. */
+gint64            gate_api_rows_to_event_inside (JsonArray   *rows,
+                                                 const char  *event_id,
+                                                 GError     **error);
+
 G_END_DECLS

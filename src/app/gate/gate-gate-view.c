@@ -6,13 +6,22 @@
  * page, never a crash), "Checking…" while a scan waits on the server, or a
  * verdict, which holds for hold-ms and then gives the camera back — or the
  * state the camera reached meanwhile.
+ *
+ * The gate rules (docs/gate-rules.md): the view follows the engine's
+ * check-in list. A both-way list shows the Entry/Exit switch, bound to the
+ * engine's "direction"; a one-way list fixes the direction and says it; a
+ * band over the camera always names the direction of the next scan. When
+ * "require-operator" is on and nobody is signed in, the sign-in page takes
+ * the camera's place and "needs-sign-in" is TRUE.
  */
 #include "config.h"
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "gate-checkin-list.h"
 #include "gate-gate-view.h"
+#include "gate-sign-in-page.h"
 #include "gate-verdict-view.h"
 
 #define DEFAULT_HOLD_MS 2500
@@ -25,11 +34,27 @@ struct _GateGateView
   GtkPicture      *preview;
   AdwStatusPage   *error_page;
   GateVerdictView *verdict_view;
+  GtkWidget       *direction_bar;
+  GtkLabel        *list_label;
+  GtkWidget       *direction_switch;
+  GtkToggleButton *entry_button;
+  GtkToggleButton *exit_button;
+  GtkLabel        *fixed_direction_label;
+  GtkLabel        *direction_band;
+  GateSignInPage  *sign_in_page;
 
   GateCamera      *camera;
   guint            hold_ms;
   guint            hold_id;
   gboolean         checking;
+
+  GateSession     *session;
+  GateOperators   *operators;
+  GCancellable    *listing;       /* the check-in lists being read */
+  GateCheckinList *list;          /* (nullable): the list the gate scans by */
+  gboolean         list_unknown;  /* a list is set but could not be read */
+  char            *direction;     /* entry | exit */
+  gboolean         require_operator;
 };
 
 G_DEFINE_FINAL_TYPE (GateGateView, gate_gate_view, GTK_TYPE_WIDGET)
@@ -39,14 +64,29 @@ enum {
   PROP_CAMERA,
   PROP_HOLD_MS,
   PROP_SCREEN,
+  PROP_DIRECTION,
+  PROP_REQUIRE_OPERATOR,
+  PROP_NEEDS_SIGN_IN,
+  PROP_LIST_DIRECTION,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
+gboolean
+gate_gate_view_get_needs_sign_in (GateGateView *self)
+{
+  g_return_val_if_fail (GATE_IS_GATE_VIEW (self), FALSE);
+
+  return self->require_operator && self->session != NULL &&
+         (self->operators == NULL || gate_operators_get_operator_id (self->operators) == NULL);
+}
+
 static const char *
 camera_screen (GateGateView *self)
 {
+  if (gate_gate_view_get_needs_sign_in (self))
+    return "sign-in";
   if (self->camera == NULL)
     return "no-camera";
 
@@ -67,6 +107,8 @@ camera_screen (GateGateView *self)
     }
 }
 
+static void show_band (GateGateView *self);
+
 static void
 show_screen (GateGateView *self,
              const char   *name)
@@ -75,7 +117,268 @@ show_screen (GateGateView *self,
     return;
 
   gtk_stack_set_visible_child_name (self->screens, name);
+  show_band (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCREEN]);
+}
+
+/* --- the gate rules ------------------------------------------------------------------- */
+
+/* "entry", "exit", "both", or NULL for a gate without a list (every
+ * ticket, entry). A list this gate could not read yet (offline at start)
+ * lets the worker choose: guessing one way could turn the door around. */
+const char *
+gate_gate_view_get_list_direction (GateGateView *self)
+{
+  g_return_val_if_fail (GATE_IS_GATE_VIEW (self), NULL);
+
+  if (self->list != NULL)
+    return gate_checkin_list_get_direction (self->list);
+  return self->list_unknown ? "both" : NULL;
+}
+
+static void
+show_direction (GateGateView *self)
+{
+  const char *list_direction = gate_gate_view_get_list_direction (self);
+  gboolean exit = g_strcmp0 (self->direction, "exit") == 0;
+  gboolean both = g_strcmp0 (list_direction, "both") == 0;
+
+  gtk_widget_set_visible (self->direction_bar, list_direction != NULL);
+  gtk_widget_set_visible (self->direction_switch, both);
+  gtk_widget_set_visible (GTK_WIDGET (self->fixed_direction_label), list_direction != NULL && !both);
+  gtk_label_set_label (self->fixed_direction_label, exit ? _("Exit only") : _("Entry only"));
+  if (self->list != NULL)
+    gtk_label_set_label (self->list_label, gate_checkin_list_get_name (self->list));
+  else
+    gtk_label_set_label (self->list_label, _("Check-in list not loaded yet"));
+
+  gtk_toggle_button_set_active (exit ? self->exit_button : self->entry_button, TRUE);
+
+  /* Over the camera, in the direction's colour and word. */
+  show_band (self);
+  gtk_label_set_label (self->direction_band, exit ? C_("direction band", "EXIT") : C_("direction band", "ENTRY"));
+  if (exit)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->direction_band), "direction-band-exit");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->direction_band), "direction-band-entry");
+    }
+  else
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->direction_band), "direction-band-entry");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->direction_band), "direction-band-exit");
+    }
+}
+
+/* Over the camera and its states; a verdict or the sign-in page has the
+ * whole screen. */
+static void
+show_band (GateGateView *self)
+{
+  const char *screen = gtk_stack_get_visible_child_name (self->screens);
+  gboolean camera = g_strcmp0 (screen, "verdict") != 0 && g_strcmp0 (screen, "sign-in") != 0 &&
+                    g_strcmp0 (screen, "checking") != 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->direction_band),
+                          camera && gate_gate_view_get_list_direction (self) != NULL);
+}
+
+const char *
+gate_gate_view_get_direction (GateGateView *self)
+{
+  g_return_val_if_fail (GATE_IS_GATE_VIEW (self), NULL);
+
+  return self->direction;
+}
+
+void
+gate_gate_view_set_direction (GateGateView *self,
+                              const char   *direction)
+{
+  const char *list_direction;
+
+  g_return_if_fail (GATE_IS_GATE_VIEW (self));
+
+  /* A one-way list decides; anything but "exit" is an entry. */
+  list_direction = gate_gate_view_get_list_direction (self);
+  if (g_strcmp0 (list_direction, "entry") == 0 || g_strcmp0 (list_direction, "exit") == 0)
+    direction = list_direction;
+  direction = g_strcmp0 (direction, "exit") == 0 ? "exit" : "entry";
+
+  if (g_strcmp0 (self->direction, direction) != 0)
+    {
+      g_free (self->direction);
+      self->direction = g_strdup (direction);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIRECTION]);
+    }
+  show_direction (self);
+}
+
+static void
+on_direction_toggled (GateGateView    *self,
+                      GtkToggleButton *button)
+{
+  if (!gtk_toggle_button_get_active (button))
+    return;
+  gate_gate_view_set_direction (self, button == self->exit_button ? "exit" : "entry");
+}
+
+static void
+set_list (GateGateView    *self,
+          GateCheckinList *list,
+          gboolean         unknown)
+{
+  g_set_object (&self->list, list);
+  self->list_unknown = unknown;
+  gate_verdict_view_set_list_name (self->verdict_view, list != NULL ? gate_checkin_list_get_name (list) : NULL);
+  /* A one-way list's direction applies; a gate without a list admits. */
+  gate_gate_view_set_direction (self, gate_gate_view_get_list_direction (self) != NULL ? self->direction : "entry");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIST_DIRECTION]);
+}
+
+/* The engine's list, NULL for none (the device's own). */
+static char *
+dup_engine_list_id (GateGateView *self)
+{
+  g_autofree char *list_id = NULL;
+
+  g_object_get (gate_session_get_engine (self->session), "list-id", &list_id, NULL);
+  return list_id != NULL && *list_id != '\0' ? g_steal_pointer (&list_id) : NULL;
+}
+
+static void
+on_lists_read (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lists = gate_api_client_list_checkin_lists_finish (GATE_API_CLIENT (source), result, &error);
+  g_autoptr(GListStore) store = NULL;
+  g_autofree char *list_id = NULL;
+  GateGateView *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = GATE_GATE_VIEW (user_data);
+  g_clear_object (&self->listing);
+  list_id = dup_engine_list_id (self);
+  if (lists == NULL)
+    {
+      g_debug ("Could not read the check-in lists: %s", error->message);
+      /* The list read before stays, if it is still the one. */
+      if (self->list != NULL && g_strcmp0 (gate_checkin_list_get_id (self->list), list_id) == 0)
+        return;
+      set_list (self, NULL, list_id != NULL);
+      return;
+    }
+
+  store = g_list_store_new (GATE_TYPE_CHECKIN_LIST);
+  g_list_store_splice (store, 0, 0, lists->pdata, lists->len);
+  /* No list set: the device's own, if a supervisor assigned one. */
+  set_list (self, gate_checkin_list_find (G_LIST_MODEL (store), list_id), FALSE);
+}
+
+static void
+read_lists (GateGateView *self)
+{
+  GateApiClient *client;
+
+  g_cancellable_cancel (self->listing);
+  g_clear_object (&self->listing);
+  if (self->session == NULL)
+    return;
+
+  client = gate_session_get_client (self->session);
+  if (client == NULL)
+    {
+      g_autofree char *list_id = dup_engine_list_id (self);
+
+      set_list (self, NULL, list_id != NULL);
+      return;
+    }
+  self->listing = g_cancellable_new ();
+  /* The view lives as long as the call: dispose cancels it first. */
+  gate_api_client_list_checkin_lists_async (client, gate_session_get_event_id (self->session), self->listing,
+                                            on_lists_read, self);
+}
+
+static void
+on_online_changed (GateGateView *self)
+{
+  GateConnectivity *connectivity = gate_session_get_connectivity (self->session);
+
+  if (!gate_connectivity_get_online (connectivity))
+    return;
+  if (self->list_unknown)
+    read_lists (self);
+  if (gate_gate_view_get_needs_sign_in (self))
+    gate_sign_in_page_reload (self->sign_in_page);
+}
+
+static void update_sign_in (GateGateView *self);
+
+static void
+on_operator_changed (GateGateView *self)
+{
+  update_sign_in (self);
+}
+
+void
+gate_gate_view_set_session (GateGateView *self,
+                            GateSession  *session)
+{
+  GateScanEngine *engine;
+
+  g_return_if_fail (GATE_IS_GATE_VIEW (self));
+  g_return_if_fail (GATE_IS_SESSION (session));
+  g_return_if_fail (self->session == NULL);
+
+  self->session = g_object_ref (session);
+  engine = gate_session_get_engine (session);
+  self->operators = gate_operators_new (gate_session_get_client (session));
+  g_signal_connect_object (self->operators, "notify::operator-id", G_CALLBACK (on_operator_changed), self,
+                           G_CONNECT_SWAPPED);
+  /* Every scan carries who is signed in, and goes the way the gate shows. */
+  g_object_bind_property (self->operators, "operator-id", engine, "operator-id", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self, "direction", engine, "direction", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (engine, "notify::list-id", G_CALLBACK (read_lists), self, G_CONNECT_SWAPPED);
+  if (gate_session_get_connectivity (session) != NULL)
+    g_signal_connect_object (gate_session_get_connectivity (session), "notify::online", G_CALLBACK (on_online_changed),
+                             self, G_CONNECT_SWAPPED);
+
+  read_lists (self);
+  update_sign_in (self);
+}
+
+GateOperators *
+gate_gate_view_get_operators (GateGateView *self)
+{
+  g_return_val_if_fail (GATE_IS_GATE_VIEW (self), NULL);
+
+  return self->operators;
+}
+
+gboolean
+gate_gate_view_get_require_operator (GateGateView *self)
+{
+  g_return_val_if_fail (GATE_IS_GATE_VIEW (self), FALSE);
+
+  return self->require_operator;
+}
+
+void
+gate_gate_view_set_require_operator (GateGateView *self,
+                                     gboolean      require_operator)
+{
+  g_return_if_fail (GATE_IS_GATE_VIEW (self));
+
+  require_operator = !!require_operator;
+  if (self->require_operator == require_operator)
+    return;
+
+  self->require_operator = require_operator;
+  update_sign_in (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUIRE_OPERATOR]);
 }
 
 static void
@@ -89,6 +392,33 @@ on_camera_state (GateGateView *self)
    * verdict; the state shows after. */
   if (self->hold_id == 0 && !self->checking)
     show_screen (self, camera_screen (self));
+}
+
+/* The sign-in page comes and goes at once, even over a verdict: signing
+ * out ends the shift, and scans wait for the next operator. */
+static void
+update_sign_in (GateGateView *self)
+{
+  gboolean needs = gate_gate_view_get_needs_sign_in (self);
+
+  if (needs && gate_sign_in_page_get_operators (self->sign_in_page) != self->operators)
+    gate_sign_in_page_set_operators (self->sign_in_page, self->operators);
+  else if (needs && g_strcmp0 (gtk_stack_get_visible_child_name (self->screens), "sign-in") != 0)
+    gate_sign_in_page_reload (self->sign_in_page);
+
+  if (needs || g_strcmp0 (gtk_stack_get_visible_child_name (self->screens), "sign-in") == 0)
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+      /* The PIN entry lets go of the focus before its page goes. */
+      if (!needs && focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->sign_in_page)))
+        gtk_root_set_focus (root, NULL);
+      g_clear_handle_id (&self->hold_id, g_source_remove);
+      self->checking = FALSE;
+      show_screen (self, camera_screen (self));
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEEDS_SIGN_IN]);
 }
 
 static void
@@ -241,12 +571,27 @@ gate_gate_view_dispose (GObject *object)
   if (self->camera != NULL)
     g_signal_handlers_disconnect_by_data (self->camera, self);
   g_clear_object (&self->camera);
+  g_cancellable_cancel (self->listing);
+  g_clear_object (&self->listing);
+  g_clear_object (&self->list);
+  g_clear_object (&self->operators);
+  g_clear_object (&self->session);
   gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_GATE_VIEW);
   /* The template's top box has no id, so dispose_template leaves it. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (gate_gate_view_parent_class)->dispose (object);
+}
+
+static void
+gate_gate_view_finalize (GObject *object)
+{
+  GateGateView *self = GATE_GATE_VIEW (object);
+
+  g_free (self->direction);
+
+  G_OBJECT_CLASS (gate_gate_view_parent_class)->finalize (object);
 }
 
 static void
@@ -269,6 +614,22 @@ gate_gate_view_get_property (GObject    *object,
 
     case PROP_SCREEN:
       g_value_set_string (value, gate_gate_view_get_screen (self));
+      break;
+
+    case PROP_DIRECTION:
+      g_value_set_string (value, self->direction);
+      break;
+
+    case PROP_REQUIRE_OPERATOR:
+      g_value_set_boolean (value, self->require_operator);
+      break;
+
+    case PROP_NEEDS_SIGN_IN:
+      g_value_set_boolean (value, gate_gate_view_get_needs_sign_in (self));
+      break;
+
+    case PROP_LIST_DIRECTION:
+      g_value_set_string (value, gate_gate_view_get_list_direction (self));
       break;
 
     default:
@@ -294,6 +655,14 @@ gate_gate_view_set_property (GObject      *object,
       gate_gate_view_set_hold_ms (self, g_value_get_uint (value));
       break;
 
+    case PROP_DIRECTION:
+      gate_gate_view_set_direction (self, g_value_get_string (value));
+      break;
+
+    case PROP_REQUIRE_OPERATOR:
+      gate_gate_view_set_require_operator (self, g_value_get_boolean (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -306,6 +675,7 @@ gate_gate_view_class_init (GateGateViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = gate_gate_view_dispose;
+  object_class->finalize = gate_gate_view_finalize;
   object_class->get_property = gate_gate_view_get_property;
   object_class->set_property = gate_gate_view_set_property;
 
@@ -321,9 +691,25 @@ gate_gate_view_class_init (GateGateViewClass *klass)
     g_param_spec_string ("screen", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /* Which way the next scan goes: bound to the engine's "direction". */
+  properties[PROP_DIRECTION] =
+    g_param_spec_string ("direction", NULL, NULL, "entry",
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The "require-operator-sign-in" setting. */
+  properties[PROP_REQUIRE_OPERATOR] =
+    g_param_spec_boolean ("require-operator", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_NEEDS_SIGN_IN] =
+    g_param_spec_boolean ("needs-sign-in", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_LIST_DIRECTION] =
+    g_param_spec_string ("list-direction", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (GATE_TYPE_VERDICT_VIEW);
+  g_type_ensure (GATE_TYPE_SIGN_IN_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/gatescanner/GateScanner/gate-gate-view.ui");
@@ -331,7 +717,16 @@ gate_gate_view_class_init (GateGateViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GateGateView, preview);
   gtk_widget_class_bind_template_child (widget_class, GateGateView, error_page);
   gtk_widget_class_bind_template_child (widget_class, GateGateView, verdict_view);
+  gtk_widget_class_bind_template_child (widget_class, GateGateView, direction_bar);
+  gtk_widget_class_bind_template_child (widget_class, GateGateView, list_label);
+  gtk_widget_class_bind_template_child (widget_class, GateGateView, direction_switch);
+  gtk_widget_class_bind_template_child (widget_class, GateGateView, entry_button);
+  gtk_widget_class_bind_template_child (widget_class, GateGateView, exit_button);
+  gtk_widget_class_bind_template_child (widget_class, GateGateView, fixed_direction_label);
+  gtk_widget_class_bind_template_child (widget_class, GateGateView, direction_band);
+  gtk_widget_class_bind_template_child (widget_class, GateGateView, sign_in_page);
   gtk_widget_class_bind_template_callback (widget_class, on_retry_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_direction_toggled);
   gtk_widget_class_set_css_name (widget_class, "gateview");
 }
 
@@ -341,7 +736,9 @@ gate_gate_view_init (GateGateView *self)
   GtkGesture *tap;
 
   self->hold_ms = DEFAULT_HOLD_MS;
+  self->direction = g_strdup ("entry");
   gtk_widget_init_template (GTK_WIDGET (self));
+  show_direction (self);
 
   tap = gtk_gesture_click_new ();
   g_signal_connect (tap, "released", G_CALLBACK (on_verdict_tapped), self);

@@ -7,7 +7,9 @@
 #include <gtk/gtk.h>
 
 #include "gate-camera.h"
+#include "gate-operators.h"
 #include "gate-scan-engine.h"
+#include "gate-session.h"
 
 G_BEGIN_DECLS
 
@@ -31,5 +33,23 @@ void        gate_gate_view_dismiss_verdict (GateGateView          *self);
  * "preview", "starting", "no-camera", "denied", "error". */
 const char *gate_gate_view_get_screen     (GateGateView           *self);
 GtkWidget  *gate_gate_view_get_verdict_view (GateGateView         *self);
+
+/* The gate rules: follows @session's engine (its list, direction and
+ * operator) from now on. */
+void           gate_gate_view_set_session          (GateGateView *self,
+                                                    GateSession  *session);
+/* Who is signed in; NULL before gate_gate_view_set_session(). */
+GateOperators *gate_gate_view_get_operators        (GateGateView *self);
+/* "entry" or "exit": the direction of the next scan. */
+const char    *gate_gate_view_get_direction        (GateGateView *self);
+void           gate_gate_view_set_direction        (GateGateView *self,
+                                                    const char   *direction);
+/* The list's direction ("entry", "exit", "both"), NULL without a list. */
+const char    *gate_gate_view_get_list_direction   (GateGateView *self);
+gboolean       gate_gate_view_get_require_operator (GateGateView *self);
+void           gate_gate_view_set_require_operator (GateGateView *self,
+                                                    gboolean      require_operator);
+/* Sign-in is required and nobody is signed in: no scan is taken. */
+gboolean       gate_gate_view_get_needs_sign_in    (GateGateView *self);
 
 G_END_DECLS

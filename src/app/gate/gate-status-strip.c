@@ -3,13 +3,16 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Online or offline, scans waiting for upload, how old the cache is, the
- * event and how many are in. Figures are re-read only when the cache says
+ * event, who is signed in, how many are inside now (GateOccupancy, asked
+ * at the strip's cadence and after each change of the cache) and how many
+ * are in. Figures are re-read only when the cache says
  * they changed; a slow tick re-renders the age text of what was read.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
+#include "gate-occupancy.h"
 #include "gate-session-follow.h"
 #include "gate-status-strip.h"
 
@@ -25,8 +28,15 @@ struct _GateStatusStrip
   GtkLabel         *age_label;
   GtkLabel         *event_label;
   GtkLabel         *count_label;
+  GtkLabel         *inside_label;
+  GtkWidget        *operator_box;
+  GtkLabel         *operator_label;
+  GtkWidget        *sign_out_button;
 
   GateSession      *session;
+  GateOccupancy    *occupancy;      /* the session's event, while it is open */
+  GateScanEngine   *engine;         /* the session's, while it is open */
+  GateOperators    *operators;      /* (nullable) */
   GateTicketCache  *cache;          /* the session's, once it is open */
   GateConnectivity *connectivity;   /* the session's */
   GCancellable     *reading;
@@ -176,6 +186,73 @@ static void
 on_cache_changed (GateStatusStrip *self)
 {
   reread_status (self);
+  if (self->occupancy != NULL)
+    gate_occupancy_refresh (self->occupancy);
+}
+
+/* Every decision may move someone in or out: exits change no ticket in
+ * the cache, so the cache's signal alone would miss them. */
+static void
+on_decided (GateStatusStrip *self)
+{
+  if (self->occupancy != NULL)
+    gate_occupancy_refresh (self->occupancy);
+}
+
+static void
+update_inside (GateStatusStrip *self)
+{
+  gint64 inside = self->occupancy != NULL ? gate_occupancy_get_inside (self->occupancy) : -1;
+  g_autofree char *text = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->inside_label), inside >= 0);
+  if (inside < 0)
+    {
+      gtk_label_set_label (self->inside_label, "");
+      return;
+    }
+  /* Translators: guests of the event inside the venue now, e.g. "412 inside" */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d inside", "%d inside", (gulong) inside),
+                          (int) MIN (inside, G_MAXINT));
+  gtk_label_set_label (self->inside_label, text);
+}
+
+static void
+update_operator (GateStatusStrip *self)
+{
+  const char *name = self->operators != NULL ? gate_operators_get_operator_name (self->operators) : NULL;
+  g_autofree char *description = NULL;
+
+  gtk_widget_set_visible (self->operator_box, name != NULL);
+  gtk_label_set_label (self->operator_label, name != NULL ? name : "");
+  if (name != NULL)
+    /* Translators: who is signed in at this gate, for screen readers, e.g. "Signed in: Ana" */
+    description = g_strdup_printf (_("Signed in: %s"), name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->operator_label), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  description != NULL ? description : "", -1);
+}
+
+static void
+on_sign_out_clicked (GateStatusStrip *self)
+{
+  if (self->operators != NULL)
+    gate_operators_sign_out (self->operators);
+}
+
+void
+gate_status_strip_set_operators (GateStatusStrip *self,
+                                 GateOperators   *operators)
+{
+  g_return_if_fail (GATE_IS_STATUS_STRIP (self));
+  g_return_if_fail (operators == NULL || GATE_IS_OPERATORS (operators));
+
+  if (self->operators != NULL)
+    g_signal_handlers_disconnect_by_data (self->operators, self);
+  if (!g_set_object (&self->operators, operators))
+    return;
+  if (operators != NULL)
+    g_signal_connect_swapped (operators, "notify::operator-name", G_CALLBACK (update_operator), self);
+  update_operator (self);
 }
 
 static void
@@ -188,9 +265,15 @@ stop_listening (GateStatusStrip *self)
     g_signal_handlers_disconnect_by_data (self->cache, self);
   if (self->connectivity != NULL)
     g_signal_handlers_disconnect_by_data (self->connectivity, self);
+  if (self->occupancy != NULL)
+    g_signal_handlers_disconnect_by_data (self->occupancy, self);
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_data (self->engine, self);
+  g_clear_object (&self->engine);
 
   g_clear_object (&self->cache);
   g_clear_object (&self->connectivity);
+  g_clear_object (&self->occupancy);
 }
 
 /* The session's cache opens after the session is made: listen to it then. */
@@ -218,7 +301,18 @@ listen_to_session (GateStatusStrip *self)
       g_signal_connect_swapped (self->connectivity, "notify::signed-out", G_CALLBACK (update_online), self);
     }
 
+  if (self->cache != NULL)
+    {
+      self->occupancy = gate_occupancy_new (gate_session_get_client (self->session), G_OBJECT (self->cache),
+                                            gate_session_get_event_id (self->session), AGE_TICK_SECONDS);
+      g_signal_connect_swapped (self->occupancy, "notify::inside", G_CALLBACK (update_inside), self);
+      g_set_object (&self->engine, gate_session_get_engine (self->session));
+      if (self->engine != NULL)
+        g_signal_connect_swapped (self->engine, "decided", G_CALLBACK (on_decided), self);
+    }
+
   update_online (self);
+  update_inside (self);
   reread_status (self);
 }
 
@@ -254,6 +348,8 @@ gate_status_strip_dup_text (GateStatusStrip *self)
                     gtk_label_get_label (self->pending_label),
                     gtk_label_get_label (self->age_label),
                     gtk_label_get_label (self->event_label),
+                    gtk_label_get_label (self->operator_label),
+                    gtk_label_get_label (self->inside_label),
                     gtk_label_get_label (self->count_label),
                     NULL);
 }
@@ -265,6 +361,7 @@ gate_status_strip_dispose (GObject *object)
   GtkWidget *child;
 
   stop_listening (self);
+  gate_status_strip_set_operators (self, NULL);
   gate_session_follow (self, &self->session, NULL, G_CALLBACK (listen_to_session));
   g_clear_handle_id (&self->age_tick_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_STATUS_STRIP);
@@ -338,6 +435,11 @@ gate_status_strip_class_init (GateStatusStripClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, age_label);
   gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, event_label);
   gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, count_label);
+  gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, inside_label);
+  gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, operator_box);
+  gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, operator_label);
+  gtk_widget_class_bind_template_child (widget_class, GateStatusStrip, sign_out_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_sign_out_clicked);
   gtk_widget_class_set_css_name (widget_class, "statusstrip");
 }
 

@@ -6,6 +6,7 @@
 
 #include <gtk/gtk.h>
 
+#include "gate-operators.h"
 #include "gate-session.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,9 @@ GateSession *gate_status_strip_get_session (GateStatusStrip *self);
 /* Shows the figures of @session's cache and its connection. */
 void         gate_status_strip_set_session (GateStatusStrip *self,
                                             GateSession     *session);
+/* Shows who is signed in at this gate, with a Sign Out button. */
+void         gate_status_strip_set_operators (GateStatusStrip *self,
+                                              GateOperators   *operators);
 /* The texts shown, for tests and for the accessible description. */
 char        *gate_status_strip_dup_text    (GateStatusStrip *self);
 

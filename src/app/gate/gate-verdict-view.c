@@ -41,6 +41,7 @@ struct _GateVerdictView
   double      scale;
   char       *device_id;
   char       *event_id;
+  char       *list_name;   /* (nullable): the gate's check-in list */
 };
 
 G_DEFINE_FINAL_TYPE (GateVerdictView, gate_verdict_view, GTK_TYPE_WIDGET)
@@ -209,6 +210,9 @@ describe (GateVerdictView        *self,
       return g_strdup (_("This ticket is not checked in here: it never came in or has already left"));
 
     case GATE_VERDICT_NOT_ALLOWED_HERE:
+      if (self->list_name != NULL && decision->ticket_type != NULL)
+        /* Translators: the gate's check-in list, then the ticket's type: "VIP door — General ticket" */
+        return g_strdup_printf (_("%s — %s ticket"), self->list_name, decision->ticket_type);
       if (decision->ticket_type != NULL)
         /* Translators: the ticket's type, e.g. "This door does not take General tickets" */
         return g_strdup_printf (_("This door does not take %s tickets"), decision->ticket_type);
@@ -454,10 +458,21 @@ gate_verdict_view_set_device_id (GateVerdictView *self,
   self->device_id = g_strdup (device_id);
 }
 
+void
+gate_verdict_view_set_list_name (GateVerdictView *self,
+                                 const char      *list_name)
+{
+  g_return_if_fail (GATE_IS_VERDICT_VIEW (self));
+
+  g_free (self->list_name);
+  self->list_name = g_strdup (list_name);
+}
+
 static void
 gate_verdict_view_finalize (GObject *object)
 {
   g_free (GATE_VERDICT_VIEW (object)->device_id);
+  g_free (GATE_VERDICT_VIEW (object)->list_name);
   g_free (GATE_VERDICT_VIEW (object)->event_id);
 
   G_OBJECT_CLASS (gate_verdict_view_parent_class)->finalize (object);

@@ -17,6 +17,9 @@ GtkWidget  *gate_verdict_view_new           (void);
 /* This gate's device id: its own earlier admits read "Scanned here". */
 void        gate_verdict_view_set_device_id (GateVerdictView        *self,
                                              const char             *device_id);
+/* The gate's check-in list, named by "not allowed here" (nullable). */
+void        gate_verdict_view_set_list_name (GateVerdictView        *self,
+                                             const char             *list_name);
 void        gate_verdict_view_show_decision (GateVerdictView        *self,
                                              const GateScanDecision *decision);
 /* The wire name of the verdict shown ("admitted", …), NULL before any. */

@@ -9,6 +9,8 @@
  *                                     what is in effect
  *   gate-preferences-window-server.c  asking the server: the connection test
  *                                     and the event list
+ *   gate-preferences-window-lists.c   the event's check-in lists (the gate
+ *                                     rules)
  */
 #pragma once
 
@@ -34,6 +36,9 @@ struct _GatePreferencesWindow
   GtkWidget            *reload_button;
   GtkWidget            *event_row;
   GtkWidget            *event_status;
+  GtkWidget            *list_row;
+  GtkWidget            *list_status;
+  GtkWidget            *operator_switch;
   GtkWidget            *device_name_row;
   GtkWidget            *decoder_row;
   GtkWidget            *sounds_switch;
@@ -56,6 +61,10 @@ struct _GatePreferencesWindow
   GtkStringList        *events_model;
   GPtrArray            *event_ids;           /* parallel to events_model; "" for "none" */
   gboolean              filling_events;
+  GCancellable         *lists_cancellable;   /* the latest check-in list read */
+  GtkStringList        *lists_model;
+  GPtrArray            *list_ids;            /* parallel to lists_model; "" for "no list" */
+  gboolean              filling_lists;
   gboolean              hashing_pin;
   guint                 settle_timeout;
 };
@@ -78,5 +87,11 @@ void           _gate_preferences_window_reload_events          (GatePreferencesW
 void           _gate_preferences_window_on_test_clicked        (GatePreferencesWindow  *self);
 void           _gate_preferences_window_on_reload_clicked      (GatePreferencesWindow  *self);
 void           _gate_preferences_window_on_event_selected      (GatePreferencesWindow  *self);
+
+/* gate-preferences-window-lists.c */
+void           _gate_preferences_window_init_lists             (GatePreferencesWindow  *self);
+void           _gate_preferences_window_dispose_lists          (GatePreferencesWindow  *self);
+void           _gate_preferences_window_reload_lists           (GatePreferencesWindow  *self);
+void           _gate_preferences_window_on_list_selected       (GatePreferencesWindow  *self);
 
 G_END_DECLS

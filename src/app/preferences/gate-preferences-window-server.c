@@ -283,6 +283,7 @@ void
 _gate_preferences_window_on_reload_clicked (GatePreferencesWindow *self)
 {
   _gate_preferences_window_reload_events (self);
+  _gate_preferences_window_reload_lists (self);
 }
 
 void
@@ -293,5 +294,7 @@ _gate_preferences_window_on_event_selected (GatePreferencesWindow *self)
   if (self->filling_events || selected >= self->event_ids->len)
     return;
   g_settings_set_string (self->settings, "event-id", g_ptr_array_index (self->event_ids, selected));
+  /* Another event has other lists. */
+  _gate_preferences_window_reload_lists (self);
 }
 

@@ -204,6 +204,7 @@ on_token_saved (GObject      *source,
   toast (self, _("Token saved"));
   refresh_token_status (self);
   _gate_preferences_window_reload_events (self);
+  _gate_preferences_window_reload_lists (self);
 }
 
 static void
@@ -414,6 +415,8 @@ bind_settings (GatePreferencesWindow *self)
   g_settings_bind (self->settings, "device-name", self->device_name_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "sounds", self->sounds_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "kiosk-mode", self->kiosk_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "require-operator-sign-in", self->operator_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (self->settings, "decoder", self->decoder_row, "selected", G_SETTINGS_BIND_DEFAULT,
                                 decoder_to_position, position_to_decoder, NULL, NULL);
   g_settings_bind_with_mapping (self->settings, "verdict-hold-ms", self->verdict_hold_spin, "value",
@@ -445,6 +448,8 @@ editor_row_for (GatePreferencesWindow *self,
       return self->device_id_row;
     case GATE_CONFIG_KEY_EVENT:
       return self->event_row;
+    case GATE_CONFIG_KEY_LIST:
+      return self->list_row;
     case GATE_CONFIG_KEY_TOKEN:
     case GATE_CONFIG_KEY_TOKEN_FILE:
       return self->token_row;
@@ -495,6 +500,7 @@ show_effective_values (GatePreferencesWindow *self)
     { GATE_CONFIG_KEY_SERVER, N_("Server address"), FALSE },
     { GATE_CONFIG_KEY_DEVICE_ID, N_("Device ID"), FALSE },
     { GATE_CONFIG_KEY_EVENT, N_("Event"), FALSE },
+    { GATE_CONFIG_KEY_LIST, N_("Check-in list"), FALSE },
     { GATE_CONFIG_KEY_TOKEN, N_("Device token"), TRUE },
     { GATE_CONFIG_KEY_APIKEY, N_("API key"), TRUE },
     { GATE_CONFIG_KEY_CACHE, N_("Ticket cache"), FALSE },
@@ -611,6 +617,7 @@ gate_preferences_window_constructed (GObject *object)
   update_pin_status (self);
   refresh_token_status (self);
   _gate_preferences_window_reload_events (self);
+  _gate_preferences_window_reload_lists (self);
 }
 
 static void
@@ -627,6 +634,7 @@ gate_preferences_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->token_cancellable);
   g_clear_object (&self->events_cancellable);
+  _gate_preferences_window_dispose_lists (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_PREFERENCES_WINDOW);
 
@@ -740,6 +748,9 @@ gate_preferences_window_class_init (GatePreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, reload_button);
   gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, event_row);
   gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, event_status);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, list_row);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, list_status);
+  gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, operator_switch);
   gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, device_name_row);
   gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, decoder_row);
   gtk_widget_class_bind_template_child (widget_class, GatePreferencesWindow, sounds_switch);
@@ -760,6 +771,8 @@ gate_preferences_window_class_init (GatePreferencesWindowClass *klass)
                                                 G_CALLBACK (_gate_preferences_window_on_reload_clicked));
   gtk_widget_class_bind_template_callback_full (widget_class, "on_event_selected",
                                                 G_CALLBACK (_gate_preferences_window_on_event_selected));
+  gtk_widget_class_bind_template_callback_full (widget_class, "on_list_selected",
+                                                G_CALLBACK (_gate_preferences_window_on_list_selected));
   gtk_widget_class_bind_template_callback (widget_class, on_pin_apply);
   gtk_widget_class_bind_template_callback (widget_class, on_pin_changed);
 }
@@ -774,6 +787,7 @@ gate_preferences_window_init (GatePreferencesWindow *self)
   self->effective_rows = g_ptr_array_new ();
   self->events_model = gtk_string_list_new (NULL);
   adw_combo_row_set_model (ADW_COMBO_ROW (self->event_row), G_LIST_MODEL (self->events_model));
+  _gate_preferences_window_init_lists (self);
 }
 
 /**

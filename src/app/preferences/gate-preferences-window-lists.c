@@ -1,0 +1,195 @@
+/* gate-preferences-window-lists.c — the event's check-in lists
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The gate rules (docs/gate-rules.md): a supervisor picks which of the
+ * event's check-in lists this gate scans by, or none (every ticket, as an
+ * entry). The pick is the "list-id" setting, which the running gate's
+ * engine follows at once. Like every setting, it is behind the supervisor
+ * PIN in kiosk mode: a locked kiosk offers no way to Preferences.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "gate-checkin-list.h"
+#include "gate-error-sentence.h"
+#include "gate-preferences-window-private.h"
+
+static void
+show_list_status (GatePreferencesWindow *self,
+                  const char            *text)
+{
+  _gate_preferences_window_show_error_label (self->list_status, text);
+}
+
+static const char *
+describe_direction (const char *direction)
+{
+  if (g_strcmp0 (direction, "entry") == 0)
+    return _("entry only");
+  if (g_strcmp0 (direction, "exit") == 0)
+    return _("exit only");
+  return _("entry and exit");
+}
+
+/* "VIP door — entry only, VIP, Backstage". */
+static char *
+describe_list (GateCheckinList *list)
+{
+  const char * const *types = gate_checkin_list_get_ticket_types (list);
+  g_autofree char *joined = types[0] != NULL ? g_strjoinv (", ", (char **) types) : NULL;
+  const char *direction = describe_direction (gate_checkin_list_get_direction (list));
+
+  if (joined == NULL)
+    /* Translators: a check-in list, its direction, e.g. "Festival gate — entry and exit, every ticket" */
+    return g_strdup_printf (_("%s — %s, every ticket"), gate_checkin_list_get_name (list), direction);
+  /* Translators: a check-in list, its direction and ticket types, e.g. "VIP door — entry only, VIP" */
+  return g_strdup_printf (_("%s — %s, %s"), gate_checkin_list_get_name (list), direction, joined);
+}
+
+/* Without touching the "list-id" setting. */
+static void
+clear_lists (GatePreferencesWindow *self)
+{
+  self->filling_lists = TRUE;
+  gtk_string_list_splice (self->lists_model, 0, g_list_model_get_n_items (G_LIST_MODEL (self->lists_model)), NULL);
+  g_ptr_array_set_size (self->list_ids, 0);
+  self->filling_lists = FALSE;
+}
+
+static void
+fill_lists (GatePreferencesWindow *self,
+            GPtrArray             *lists)
+{
+  g_autofree char *current = g_settings_get_string (self->settings, "list-id");
+  guint selected = 0;
+
+  clear_lists (self);
+  self->filling_lists = TRUE;
+
+  gtk_string_list_append (self->lists_model, _("No list — every ticket, entry"));
+  g_ptr_array_add (self->list_ids, g_strdup (""));
+  for (guint i = 0; i < lists->len; i++)
+    {
+      GateCheckinList *list = g_ptr_array_index (lists, i);
+      g_autofree char *label = describe_list (list);
+
+      gtk_string_list_append (self->lists_model, label);
+      g_ptr_array_add (self->list_ids, g_strdup (gate_checkin_list_get_id (list)));
+      if (g_ascii_strcasecmp (gate_checkin_list_get_id (list), current) == 0)
+        selected = self->list_ids->len - 1;
+    }
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (self->list_row), selected);
+  self->filling_lists = FALSE;
+
+  if (*current != '\0' && selected == 0)
+    show_list_status (self, _("The check-in list this gate was set to is not on this event. Choose one."));
+  else if (lists->len == 0)
+    show_list_status (self, _("This event has no check-in lists: the gate takes every ticket as an entry."));
+  else
+    show_list_status (self, NULL);
+}
+
+static void
+on_lists_listed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GatePreferencesWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lists = gate_api_client_list_checkin_lists_finish (GATE_API_CLIENT (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (lists == NULL)
+    {
+      g_autofree char *sentence = gate_error_sentence (error, GATE_ACTIVITY_CONNECTING, 0);
+
+      show_list_status (self, sentence);
+      return;
+    }
+  fill_lists (self, lists);
+}
+
+static void
+on_lists_token_loaded (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GatePreferencesWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(char) token = gate_token_store_load_finish (GATE_TOKEN_STORE (source), result, &error);
+  g_autofree char *server = NULL;
+  g_autofree char *device_id = NULL;
+  g_autofree char *event_id = NULL;
+  g_autoptr(GateApiClient) client = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (error != NULL || token == NULL)
+    {
+      show_list_status (self, error != NULL ? error->message
+                                            : _("Store the device token to choose the check-in list."));
+      return;
+    }
+
+  server = g_settings_get_string (self->settings, "server-url");
+  device_id = g_settings_get_string (self->settings, "device-id");
+  event_id = g_settings_get_string (self->settings, "event-id");
+  client = _gate_preferences_window_client_for (self, server, device_id, token);
+  gate_api_client_list_checkin_lists_async (client, event_id, self->lists_cancellable, on_lists_listed, self);
+}
+
+void
+_gate_preferences_window_reload_lists (GatePreferencesWindow *self)
+{
+  g_autofree char *server = g_settings_get_string (self->settings, "server-url");
+  g_autofree char *device_id = g_settings_get_string (self->settings, "device-id");
+  g_autofree char *event_id = g_settings_get_string (self->settings, "event-id");
+  GCancellable *cancellable = _gate_preferences_window_restart (&self->lists_cancellable);
+
+  /* Another event's lists must not stay choosable. */
+  clear_lists (self);
+  if (*server == '\0' || *device_id == '\0' || *event_id == '\0')
+    {
+      show_list_status (self, _("Choose the event first."));
+      return;
+    }
+
+  show_list_status (self, _("Loading the check-in lists…"));
+  gate_token_store_load_async (self->token_store, server, device_id, cancellable, on_lists_token_loaded, self);
+}
+
+void
+_gate_preferences_window_on_list_selected (GatePreferencesWindow *self)
+{
+  guint selected = adw_combo_row_get_selected (ADW_COMBO_ROW (self->list_row));
+
+  /* Also while the window goes: the row may notify after the lists went. */
+  if (self->filling_lists || self->list_ids == NULL || selected >= self->list_ids->len)
+    return;
+  g_settings_set_string (self->settings, "list-id", g_ptr_array_index (self->list_ids, selected));
+  show_list_status (self, NULL);
+}
+
+void
+_gate_preferences_window_init_lists (GatePreferencesWindow *self)
+{
+  self->list_ids = g_ptr_array_new_with_free_func (g_free);
+  self->lists_model = gtk_string_list_new (NULL);
+  adw_combo_row_set_model (ADW_COMBO_ROW (self->list_row), G_LIST_MODEL (self->lists_model));
+}
+
+void
+_gate_preferences_window_dispose_lists (GatePreferencesWindow *self)
+{
+  if (self->lists_cancellable != NULL)
+    g_cancellable_cancel (self->lists_cancellable);
+  g_clear_object (&self->lists_cancellable);
+  g_clear_object (&self->lists_model);
+  g_clear_pointer (&self->list_ids, g_ptr_array_unref);
+}
