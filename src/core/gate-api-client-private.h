@@ -84,4 +84,40 @@ void _gate_api_client_track_clock (GateApiClient *self,
                                    gint64         sent_mono_us,
                                    gint64         received_mono_us);
 
+/* The typed calls every gate-api-client-*.c file makes (defined in
+ * gate-api-client-rpc.c). _gate_api_typed_call() takes @args and answers
+ * through @callback; _gate_api_typed_finish() checks @source_tag. */
+void     _gate_api_typed_call          (GateApiClient       *self,
+                                        const char          *function,
+                                        JsonObject          *args,
+                                        guint                timeout_ms,
+                                        GateApiDecoder       decode,
+                                        gpointer             data,
+                                        GDestroyNotify       data_free,
+                                        gpointer             source_tag,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+gpointer _gate_api_typed_finish        (GateApiClient       *self,
+                                        GAsyncResult        *result,
+                                        gpointer             source_tag,
+                                        GError             **error);
+/* A string member, or null for %NULL; a time as ISO 8601, null for 0. */
+void     _gate_api_args_set_string     (JsonObject          *args,
+                                        const char          *name,
+                                        const char          *value);
+void     _gate_api_args_set_time       (JsonObject          *args,
+                                        const char          *name,
+                                        gint64               time_us);
+/* For functions whose only use is that they answered one row with a
+ * server time. */
+gpointer _gate_api_decode_acknowledgement (JsonArray       *rows,
+                                           gpointer         data,
+                                           GDestroyNotify  *free_func,
+                                           GError         **error);
+gboolean _gate_api_acknowledgement_finish (GateApiClient  *self,
+                                           GAsyncResult   *result,
+                                           gpointer        source_tag,
+                                           GError        **error);
+
 G_END_DECLS

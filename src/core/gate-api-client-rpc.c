@@ -78,8 +78,8 @@ typed_call_full (GateApiClient       *self,
 }
 
 /* Takes @args. */
-static void
-typed_call (GateApiClient       *self,
+void
+_gate_api_typed_call (GateApiClient       *self,
             const char          *function,
             JsonObject          *args,
             guint                timeout_ms,
@@ -95,8 +95,8 @@ typed_call (GateApiClient       *self,
                    user_data);
 }
 
-static gpointer
-typed_finish (GateApiClient  *self,
+gpointer
+_gate_api_typed_finish (GateApiClient  *self,
               GAsyncResult   *result,
               gpointer        source_tag,
               GError        **error)
@@ -106,8 +106,8 @@ typed_finish (GateApiClient  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static void
-args_set_string (JsonObject *args,
+void
+_gate_api_args_set_string (JsonObject *args,
                  const char *name,
                  const char *value)
 {
@@ -117,14 +117,14 @@ args_set_string (JsonObject *args,
     json_object_set_null_member (args, name);
 }
 
-static void
-args_set_time (JsonObject *args,
+void
+_gate_api_args_set_time (JsonObject *args,
                const char *name,
                gint64      time_us)
 {
   g_autofree char *text = time_us != 0 ? gate_api_format_time (time_us) : NULL;
 
-  args_set_string (args, name, text);
+  _gate_api_args_set_string (args, name, text);
 }
 
 /* @data: what was sent, for the code and scan id the row does not repeat. */
@@ -196,18 +196,18 @@ gate_api_client_scan_ticket_by_rules_async (GateApiClient       *self,
   sent = gate_scan_decision_new (GATE_VERDICT_NOT_FOUND, GATE_SCAN_MODE_ONLINE);
   sent->code = g_strdup (qr_token);
   sent->client_scan_id = g_strdup (client_scan_id);
-  args_set_string (args, "p_qr_token", qr_token);
-  args_set_string (args, "p_event_id", event_id);
-  args_set_string (args, "p_device_id", self->device_id);
-  args_set_string (args, "p_client_scan_id", client_scan_id);
-  args_set_string (args, "p_scan_method", scan_method != NULL ? scan_method : "qr");
+  _gate_api_args_set_string (args, "p_qr_token", qr_token);
+  _gate_api_args_set_string (args, "p_event_id", event_id);
+  _gate_api_args_set_string (args, "p_device_id", self->device_id);
+  _gate_api_args_set_string (args, "p_client_scan_id", client_scan_id);
+  _gate_api_args_set_string (args, "p_scan_method", scan_method != NULL ? scan_method : "qr");
   if (direction != NULL)
-    args_set_string (args, "p_direction", direction);
+    _gate_api_args_set_string (args, "p_direction", direction);
   if (list_id != NULL)
-    args_set_string (args, "p_list_id", list_id);
+    _gate_api_args_set_string (args, "p_list_id", list_id);
   if (scanned_by != NULL)
-    args_set_string (args, "p_scanned_by", scanned_by);
-  typed_call (self, "scan_ticket", args, timeout_ms != 0 ? timeout_ms : GATE_API_SCAN_TIMEOUT_MS,
+    _gate_api_args_set_string (args, "p_scanned_by", scanned_by);
+  _gate_api_typed_call (self, "scan_ticket", args, timeout_ms != 0 ? timeout_ms : GATE_API_SCAN_TIMEOUT_MS,
               decode_scan_decision, sent, (GDestroyNotify) gate_scan_decision_free, gate_api_client_scan_ticket_async,
               cancellable, callback, user_data);
 }
@@ -223,7 +223,7 @@ gate_api_client_scan_ticket_finish (GateApiClient  *self,
                                     GAsyncResult   *result,
                                     GError        **error)
 {
-  return typed_finish (self, result, gate_api_client_scan_ticket_async, error);
+  return _gate_api_typed_finish (self, result, gate_api_client_scan_ticket_async, error);
 }
 
 static gpointer
@@ -264,24 +264,24 @@ gate_api_client_sync_offline_scans_async (GateApiClient       *self,
       const GateQueuedScan *scan = g_ptr_array_index (scans, i);
       JsonObject *item = json_object_new ();
 
-      args_set_string (item, "client_scan_id", scan->client_scan_id);
-      args_set_string (item, "qr_token", scan->qr_token);
-      args_set_string (item, "event_id", scan->event_id);
-      args_set_time (item, "scanned_at", scan->scanned_at_us);
+      _gate_api_args_set_string (item, "client_scan_id", scan->client_scan_id);
+      _gate_api_args_set_string (item, "qr_token", scan->qr_token);
+      _gate_api_args_set_string (item, "event_id", scan->event_id);
+      _gate_api_args_set_time (item, "scanned_at", scan->scanned_at_us);
       json_object_set_int_member (item, "clock_offset_ms", scan->clock_offset_ms);
-      args_set_string (item, "scanned_by", scan->scanned_by);
-      args_set_string (item, "scan_method", scan->scan_method != NULL ? scan->scan_method : "qr");
+      _gate_api_args_set_string (item, "scanned_by", scan->scanned_by);
+      _gate_api_args_set_string (item, "scan_method", scan->scan_method != NULL ? scan->scan_method : "qr");
       /* An entry by no list is sent as before the gate rules. */
       if (scan->direction != NULL && g_strcmp0 (scan->direction, "entry") != 0)
-        args_set_string (item, "direction", scan->direction);
+        _gate_api_args_set_string (item, "direction", scan->direction);
       if (scan->list_id != NULL)
-        args_set_string (item, "list_id", scan->list_id);
+        _gate_api_args_set_string (item, "list_id", scan->list_id);
       json_array_add_object_element (items, item);
     }
 
-  args_set_string (args, "p_device_id", self->device_id);
+  _gate_api_args_set_string (args, "p_device_id", self->device_id);
   json_object_set_array_member (args, "p_scans", items);
-  typed_call (self, "sync_offline_scans", args, 0, decode_upload_results, g_ptr_array_ref (scans),
+  _gate_api_typed_call (self, "sync_offline_scans", args, 0, decode_upload_results, g_ptr_array_ref (scans),
               (GDestroyNotify) g_ptr_array_unref, gate_api_client_sync_offline_scans_async, cancellable, callback,
               user_data);
 }
@@ -297,7 +297,7 @@ gate_api_client_sync_offline_scans_finish (GateApiClient  *self,
                                            GAsyncResult   *result,
                                            GError        **error)
 {
-  return typed_finish (self, result, gate_api_client_sync_offline_scans_async, error);
+  return _gate_api_typed_finish (self, result, gate_api_client_sync_offline_scans_async, error);
 }
 
 static gpointer
@@ -334,8 +334,8 @@ gate_api_client_tickets_changed_since_async (GateApiClient       *self,
 
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
-  args_set_string (args, "p_event_id", event_id);
-  args_set_string (args, "p_cursor", cursor);
+  _gate_api_args_set_string (args, "p_event_id", event_id);
+  _gate_api_args_set_string (args, "p_cursor", cursor);
   json_object_set_int_member (args, "p_limit", limit != 0 ? limit : 1000);
   typed_call_full (self, "tickets_changed_since", args, 0, read_ticket_page, decode_ticket_page, g_strdup (event_id),
                    g_free, gate_api_client_tickets_changed_since_async, cancellable, callback, user_data);
@@ -346,7 +346,7 @@ gate_api_client_tickets_changed_since_finish (GateApiClient  *self,
                                               GAsyncResult   *result,
                                               GError        **error)
 {
-  return typed_finish (self, result, gate_api_client_tickets_changed_since_async, error);
+  return _gate_api_typed_finish (self, result, gate_api_client_tickets_changed_since_async, error);
 }
 
 static gpointer
@@ -370,8 +370,8 @@ gate_api_client_event_summary_async (GateApiClient       *self,
 
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
-  args_set_string (args, "p_event_id", event_id);
-  typed_call (self, "event_summary", args, 0, decode_event_summary, NULL, NULL, gate_api_client_event_summary_async,
+  _gate_api_args_set_string (args, "p_event_id", event_id);
+  _gate_api_typed_call (self, "event_summary", args, 0, decode_event_summary, NULL, NULL, gate_api_client_event_summary_async,
               cancellable, callback, user_data);
 }
 
@@ -380,7 +380,7 @@ gate_api_client_event_summary_finish (GateApiClient  *self,
                                       GAsyncResult   *result,
                                       GError        **error)
 {
-  return typed_finish (self, result, gate_api_client_event_summary_async, error);
+  return _gate_api_typed_finish (self, result, gate_api_client_event_summary_async, error);
 }
 
 static gpointer
@@ -404,8 +404,8 @@ gate_api_client_event_keys_async (GateApiClient       *self,
 
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
-  args_set_string (args, "p_event_id", event_id);
-  typed_call (self, "event_keys", args, 0, decode_event_keys, NULL, NULL, gate_api_client_event_keys_async,
+  _gate_api_args_set_string (args, "p_event_id", event_id);
+  _gate_api_typed_call (self, "event_keys", args, 0, decode_event_keys, NULL, NULL, gate_api_client_event_keys_async,
               cancellable, callback, user_data);
 }
 
@@ -414,7 +414,7 @@ gate_api_client_event_keys_finish (GateApiClient  *self,
                                    GAsyncResult   *result,
                                    GError        **error)
 {
-  return typed_finish (self, result, gate_api_client_event_keys_async, error);
+  return _gate_api_typed_finish (self, result, gate_api_client_event_keys_async, error);
 }
 
 static gpointer
@@ -437,8 +437,8 @@ gate_api_client_list_events_async (GateApiClient       *self,
 
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
-  args_set_string (args, "p_device_id", self->device_id);
-  typed_call (self, "list_events", args, 0, decode_event_summaries, NULL, NULL, gate_api_client_list_events_async,
+  _gate_api_args_set_string (args, "p_device_id", self->device_id);
+  _gate_api_typed_call (self, "list_events", args, 0, decode_event_summaries, NULL, NULL, gate_api_client_list_events_async,
               cancellable, callback, user_data);
 }
 
@@ -452,13 +452,13 @@ gate_api_client_list_events_finish (GateApiClient  *self,
                                     GAsyncResult   *result,
                                     GError        **error)
 {
-  return typed_finish (self, result, gate_api_client_list_events_async, error);
+  return _gate_api_typed_finish (self, result, gate_api_client_list_events_async, error);
 }
 
 /* For functions whose only use to us is that they answered: the rows back,
  * once they are the one row with a server time. */
-static gpointer
-decode_acknowledgement (JsonArray       *rows,
+gpointer
+_gate_api_decode_acknowledgement (JsonArray       *rows,
                         gpointer         data,
                         GDestroyNotify  *free_func,
                         GError         **error)
@@ -469,13 +469,13 @@ decode_acknowledgement (JsonArray       *rows,
   return json_array_ref (rows);
 }
 
-static gboolean
-acknowledgement_finish (GateApiClient  *self,
+gboolean
+_gate_api_acknowledgement_finish (GateApiClient  *self,
                         GAsyncResult   *result,
                         gpointer        source_tag,
                         GError        **error)
 {
-  g_autoptr(JsonArray) rows = typed_finish (self, result, source_tag, error);
+  g_autoptr(JsonArray) rows = _gate_api_typed_finish (self, result, source_tag, error);
 
   return rows != NULL;
 }
@@ -493,11 +493,11 @@ gate_api_client_heartbeat_async (GateApiClient       *self,
 
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
-  args_set_string (args, "p_device_id", self->device_id);
-  args_set_string (args, "p_app_version", app_version);
+  _gate_api_args_set_string (args, "p_device_id", self->device_id);
+  _gate_api_args_set_string (args, "p_app_version", app_version);
   json_object_set_int_member (args, "p_pending_scans", pending_scans);
-  args_set_time (args, "p_last_refresh_at", last_refresh_at_us);
-  typed_call (self, "device_heartbeat", args, 0, decode_acknowledgement, NULL, NULL, gate_api_client_heartbeat_async,
+  _gate_api_args_set_time (args, "p_last_refresh_at", last_refresh_at_us);
+  _gate_api_typed_call (self, "device_heartbeat", args, 0, _gate_api_decode_acknowledgement, NULL, NULL, gate_api_client_heartbeat_async,
               cancellable, callback, user_data);
 }
 
@@ -506,7 +506,7 @@ gate_api_client_heartbeat_finish (GateApiClient  *self,
                                   GAsyncResult   *result,
                                   GError        **error)
 {
-  return acknowledgement_finish (self, result, gate_api_client_heartbeat_async, error);
+  return _gate_api_acknowledgement_finish (self, result, gate_api_client_heartbeat_async, error);
 }
 
 static gpointer
@@ -532,8 +532,8 @@ gate_api_client_probe_async (GateApiClient       *self,
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
   /* Read-only, unlike the heartbeat, and it still needs a valid token. */
-  args_set_string (args, "p_event_id", event_id);
-  typed_call (self, "event_summary", args, timeout_ms, decode_any_rows, NULL, NULL, gate_api_client_probe_async,
+  _gate_api_args_set_string (args, "p_event_id", event_id);
+  _gate_api_typed_call (self, "event_summary", args, timeout_ms, decode_any_rows, NULL, NULL, gate_api_client_probe_async,
               cancellable, callback, user_data);
 }
 
@@ -542,7 +542,7 @@ gate_api_client_probe_finish (GateApiClient  *self,
                               GAsyncResult   *result,
                               GError        **error)
 {
-  return acknowledgement_finish (self, result, gate_api_client_probe_async, error);
+  return _gate_api_acknowledgement_finish (self, result, gate_api_client_probe_async, error);
 }
 
 static gpointer
@@ -571,9 +571,9 @@ gate_api_client_list_conflicts_async (GateApiClient       *self,
 
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
-  args_set_string (args, "p_event_id", event_id);
+  _gate_api_args_set_string (args, "p_event_id", event_id);
   json_object_set_boolean_member (args, "p_include_reviewed", include_reviewed);
-  typed_call (self, "list_conflicts", args, 0, decode_conflicts, NULL, NULL, gate_api_client_list_conflicts_async,
+  _gate_api_typed_call (self, "list_conflicts", args, 0, decode_conflicts, NULL, NULL, gate_api_client_list_conflicts_async,
               cancellable, callback, user_data);
 }
 
@@ -587,7 +587,7 @@ gate_api_client_list_conflicts_finish (GateApiClient  *self,
                                        GAsyncResult   *result,
                                        GError        **error)
 {
-  return typed_finish (self, result, gate_api_client_list_conflicts_async, error);
+  return _gate_api_typed_finish (self, result, gate_api_client_list_conflicts_async, error);
 }
 
 static void
@@ -627,9 +627,9 @@ gate_api_client_conflicts_async (GateApiClient       *self,
     }
 
   args = json_object_new ();
-  args_set_string (args, "p_device_id", self->device_id);
-  args_set_string (args, "p_event_id", event_id);
-  typed_call (self, "device_conflicts", args, 0, decode_conflicts, NULL, NULL, gate_api_client_conflicts_async,
+  _gate_api_args_set_string (args, "p_device_id", self->device_id);
+  _gate_api_args_set_string (args, "p_event_id", event_id);
+  _gate_api_typed_call (self, "device_conflicts", args, 0, decode_conflicts, NULL, NULL, gate_api_client_conflicts_async,
               cancellable, callback, user_data);
 }
 
@@ -643,7 +643,7 @@ gate_api_client_conflicts_finish (GateApiClient  *self,
                                   GAsyncResult   *result,
                                   GError        **error)
 {
-  return typed_finish (self, result, gate_api_client_conflicts_async, error);
+  return _gate_api_typed_finish (self, result, gate_api_client_conflicts_async, error);
 }
 
 void
@@ -660,9 +660,9 @@ gate_api_client_review_conflict_async (GateApiClient       *self,
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
   json_object_set_int_member (args, "p_conflict_id", conflict_id);
-  args_set_string (args, "p_reviewed_by", reviewed_by);
-  args_set_string (args, "p_note", note);
-  typed_call (self, "review_conflict", args, 0, decode_acknowledgement, NULL, NULL,
+  _gate_api_args_set_string (args, "p_reviewed_by", reviewed_by);
+  _gate_api_args_set_string (args, "p_note", note);
+  _gate_api_typed_call (self, "review_conflict", args, 0, _gate_api_decode_acknowledgement, NULL, NULL,
               gate_api_client_review_conflict_async, cancellable, callback, user_data);
 }
 
@@ -671,7 +671,7 @@ gate_api_client_review_conflict_finish (GateApiClient  *self,
                                         GAsyncResult   *result,
                                         GError        **error)
 {
-  return acknowledgement_finish (self, result, gate_api_client_review_conflict_async, error);
+  return _gate_api_acknowledgement_finish (self, result, gate_api_client_review_conflict_async, error);
 }
 
 static gpointer
@@ -695,8 +695,8 @@ gate_api_client_list_devices_async (GateApiClient       *self,
 
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
-  args_set_string (args, "p_event_id", event_id);
-  typed_call (self, "list_devices", args, 0, decode_devices, NULL, NULL, gate_api_client_list_devices_async,
+  _gate_api_args_set_string (args, "p_event_id", event_id);
+  _gate_api_typed_call (self, "list_devices", args, 0, decode_devices, NULL, NULL, gate_api_client_list_devices_async,
               cancellable, callback, user_data);
 }
 
@@ -710,7 +710,7 @@ gate_api_client_list_devices_finish (GateApiClient  *self,
                                      GAsyncResult   *result,
                                      GError        **error)
 {
-  return typed_finish (self, result, gate_api_client_list_devices_async, error);
+  return _gate_api_typed_finish (self, result, gate_api_client_list_devices_async, error);
 }
 
 /* device_names for this client's device: every device's id and name
@@ -725,8 +725,8 @@ gate_api_client_device_names_async (GateApiClient       *self,
 
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
-  args_set_string (args, "p_device_id", self->device_id);
-  typed_call (self, "device_names", args, 0, decode_devices, NULL, NULL, gate_api_client_device_names_async,
+  _gate_api_args_set_string (args, "p_device_id", self->device_id);
+  _gate_api_typed_call (self, "device_names", args, 0, decode_devices, NULL, NULL, gate_api_client_device_names_async,
               cancellable, callback, user_data);
 }
 
@@ -740,7 +740,7 @@ gate_api_client_device_names_finish (GateApiClient  *self,
                                      GAsyncResult   *result,
                                      GError        **error)
 {
-  return typed_finish (self, result, gate_api_client_device_names_async, error);
+  return _gate_api_typed_finish (self, result, gate_api_client_device_names_async, error);
 }
 
 static gpointer
@@ -764,8 +764,8 @@ gate_api_client_device_activity_async (GateApiClient       *self,
 
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
-  args_set_string (args, "p_event_id", event_id);
-  typed_call (self, "device_activity", args, 0, decode_device_activity, NULL, NULL,
+  _gate_api_args_set_string (args, "p_event_id", event_id);
+  _gate_api_typed_call (self, "device_activity", args, 0, decode_device_activity, NULL, NULL,
               gate_api_client_device_activity_async, cancellable, callback, user_data);
 }
 
@@ -781,425 +781,5 @@ gate_api_client_device_activity_finish (GateApiClient  *self,
                                         GAsyncResult   *result,
                                         GError        **error)
 {
-  return typed_finish (self, result, gate_api_client_device_activity_async, error);
-}
-
-/* --- the gate rules offline: lists and presence (docs/gate-rules.md) ------- */
-
-static gpointer
-decode_list_rules (JsonArray       *rows,
-                      gpointer         data,
-                      GDestroyNotify  *free_func,
-                      GError         **error)
-{
-  *free_func = (GDestroyNotify) g_ptr_array_unref;
-  return gate_api_rows_to_list_rules (rows, error);
-}
-
-/* list_checkin_lists for this client's device and @event_id. */
-void
-gate_api_client_list_rules_async (GateApiClient       *self,
-                                          const char          *event_id,
-                                          GCancellable        *cancellable,
-                                          GAsyncReadyCallback  callback,
-                                          gpointer             user_data)
-{
-  JsonObject *args = json_object_new ();
-
-  g_return_if_fail (GATE_IS_API_CLIENT (self));
-
-  args_set_string (args, "p_device_id", self->device_id);
-  args_set_string (args, "p_event_id", event_id);
-  typed_call (self, "list_checkin_lists", args, 0, decode_list_rules, NULL, NULL,
-              gate_api_client_list_rules_async, cancellable, callback, user_data);
-}
-
-/**
- * gate_api_client_list_rules_finish:
- *
- * Returns: (transfer full) (element-type GateListRules): the event's lists
- */
-GPtrArray *
-gate_api_client_list_rules_finish (GateApiClient  *self,
-                                           GAsyncResult   *result,
-                                           GError        **error)
-{
-  return typed_finish (self, result, gate_api_client_list_rules_async, error);
-}
-
-static gpointer
-decode_presence_page (JsonArray       *rows,
-                      gpointer         data,
-                      GDestroyNotify  *free_func,
-                      GError         **error)
-{
-  *free_func = (GDestroyNotify) gate_presence_page_free;
-  return gate_api_rows_to_presence_page (rows, error);
-}
-
-/* stays_changed_since: one page of @event_id's presence changes after @cursor. */
-void
-gate_api_client_stays_changed_since_async (GateApiClient       *self,
-                                           const char          *event_id,
-                                           const char          *cursor,
-                                           guint                limit,
-                                           GCancellable        *cancellable,
-                                           GAsyncReadyCallback  callback,
-                                           gpointer             user_data)
-{
-  JsonObject *args = json_object_new ();
-
-  g_return_if_fail (GATE_IS_API_CLIENT (self));
-
-  args_set_string (args, "p_device_id", self->device_id);
-  args_set_string (args, "p_event_id", event_id);
-  args_set_string (args, "p_cursor", cursor);
-  json_object_set_int_member (args, "p_limit", limit != 0 ? limit : 1000);
-  typed_call (self, "stays_changed_since", args, 0, decode_presence_page, NULL, NULL,
-              gate_api_client_stays_changed_since_async, cancellable, callback, user_data);
-}
-
-GatePresencePage *
-gate_api_client_stays_changed_since_finish (GateApiClient  *self,
-                                            GAsyncResult   *result,
-                                            GError        **error)
-{
-  return typed_finish (self, result, gate_api_client_stays_changed_since_async, error);
-}
-
-/* --- a supervisor's server-wide views ------------------------------------- */
-
-static gpointer
-decode_stats (JsonArray       *rows,
-              gpointer         data,
-              GDestroyNotify  *free_func,
-              GError         **error)
-{
-  *free_func = (GDestroyNotify) g_ptr_array_unref;
-  return gate_api_rows_to_stats (rows, error);
-}
-
-void
-gate_api_client_event_stats_async (GateApiClient       *self,
-                                   const char          *event_id,
-                                   gint64               since_us,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  JsonObject *args = json_object_new ();
-
-  g_return_if_fail (GATE_IS_API_CLIENT (self));
-
-  args_set_string (args, "p_event_id", event_id);
-  if (since_us != 0)
-    args_set_time (args, "p_since", since_us);
-  typed_call (self, "event_stats", args, 0, decode_stats, NULL, NULL, gate_api_client_event_stats_async,
-              cancellable, callback, user_data);
-}
-
-/**
- * gate_api_client_event_stats_finish:
- *
- * Returns: (transfer full) (element-type GateStatsRow)
- */
-GPtrArray *
-gate_api_client_event_stats_finish (GateApiClient  *self,
-                                    GAsyncResult   *result,
-                                    GError        **error)
-{
-  return typed_finish (self, result, gate_api_client_event_stats_async, error);
-}
-
-static gpointer
-decode_operators (JsonArray       *rows,
-                  gpointer         data,
-                  GDestroyNotify  *free_func,
-                  GError         **error)
-{
-  *free_func = (GDestroyNotify) g_ptr_array_unref;
-  return gate_api_rows_to_operators (rows, error);
-}
-
-void
-gate_api_client_list_operators_async (GateApiClient       *self,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data)
-{
-  JsonObject *args = json_object_new ();
-
-  g_return_if_fail (GATE_IS_API_CLIENT (self));
-
-  args_set_string (args, "p_device_id", self->device_id);
-  typed_call (self, "list_operators", args, 0, decode_operators, NULL, NULL, gate_api_client_list_operators_async,
-              cancellable, callback, user_data);
-}
-
-/**
- * gate_api_client_list_operators_finish:
- *
- * Returns: (transfer full) (element-type GateOperator)
- */
-GPtrArray *
-gate_api_client_list_operators_finish (GateApiClient  *self,
-                                       GAsyncResult   *result,
-                                       GError        **error)
-{
-  return typed_finish (self, result, gate_api_client_list_operators_async, error);
-}
-
-static gpointer
-decode_operator (JsonArray       *rows,
-                 gpointer         data,
-                 GDestroyNotify  *free_func,
-                 GError         **error)
-{
-  *free_func = (GDestroyNotify) gate_operator_free;
-  return gate_api_rows_to_operator (rows, error);
-}
-
-/* The PIN travels in the request body only; it is never logged. */
-void
-gate_api_client_add_operator_async (GateApiClient       *self,
-                                    const char          *name,
-                                    const char          *pin,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  JsonObject *args = json_object_new ();
-
-  g_return_if_fail (GATE_IS_API_CLIENT (self));
-
-  args_set_string (args, "p_name", name);
-  args_set_string (args, "p_pin", pin);
-  typed_call (self, "add_operator", args, 0, decode_operator, NULL, NULL, gate_api_client_add_operator_async,
-              cancellable, callback, user_data);
-}
-
-GateOperator *
-gate_api_client_add_operator_finish (GateApiClient  *self,
-                                     GAsyncResult   *result,
-                                     GError        **error)
-{
-  return typed_finish (self, result, gate_api_client_add_operator_async, error);
-}
-
-void
-gate_api_client_remove_operator_async (GateApiClient       *self,
-                                       const char          *operator_id,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
-{
-  JsonObject *args = json_object_new ();
-
-  g_return_if_fail (GATE_IS_API_CLIENT (self));
-
-  args_set_string (args, "p_operator_id", operator_id);
-  typed_call (self, "remove_operator", args, 0, decode_acknowledgement, NULL, NULL,
-              gate_api_client_remove_operator_async, cancellable, callback, user_data);
-}
-
-gboolean
-gate_api_client_remove_operator_finish (GateApiClient  *self,
-                                        GAsyncResult   *result,
-                                        GError        **error)
-{
-  return acknowledgement_finish (self, result, gate_api_client_remove_operator_async, error);
-}
-
-/* --- the gate rules -------------------------------------------------------------------- */
-
-static gpointer
-decode_checkin_lists (JsonArray       *rows,
-                      gpointer         data,
-                      GDestroyNotify  *free_func,
-                      GError         **error)
-{
-  *free_func = (GDestroyNotify) g_ptr_array_unref;
-  return gate_api_rows_to_checkin_lists (rows, error);
-}
-
-void
-gate_api_client_list_checkin_lists_async (GateApiClient       *self,
-                                          const char          *event_id,
-                                          GCancellable        *cancellable,
-                                          GAsyncReadyCallback  callback,
-                                          gpointer             user_data)
-{
-  JsonObject *args = json_object_new ();
-
-  g_return_if_fail (GATE_IS_API_CLIENT (self));
-
-  args_set_string (args, "p_device_id", self->device_id);
-  if (event_id != NULL)
-    args_set_string (args, "p_event_id", event_id);
-  typed_call (self, "list_checkin_lists", args, 0, decode_checkin_lists, NULL, NULL,
-              gate_api_client_list_checkin_lists_async, cancellable, callback, user_data);
-}
-
-/**
- * gate_api_client_list_checkin_lists_finish:
- *
- * Returns: (transfer full) (element-type GateCheckinList)
- */
-GPtrArray *
-gate_api_client_list_checkin_lists_finish (GateApiClient  *self,
-                                           GAsyncResult   *result,
-                                           GError        **error)
-{
-  return typed_finish (self, result, gate_api_client_list_checkin_lists_async, error);
-}
-
-static gpointer
-decode_operator_names (JsonArray       *rows,
-                       gpointer         data,
-                       GDestroyNotify  *free_func,
-                       GError         **error)
-{
-  *free_func = (GDestroyNotify) g_strfreev;
-  return gate_api_rows_to_operator_names (rows, error);
-}
-
-void
-gate_api_client_list_operator_names_async (GateApiClient       *self,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data)
-{
-  JsonObject *args = json_object_new ();
-
-  g_return_if_fail (GATE_IS_API_CLIENT (self));
-
-  args_set_string (args, "p_device_id", self->device_id);
-  typed_call (self, "list_operators", args, 0, decode_operator_names, NULL, NULL,
-              gate_api_client_list_operator_names_async, cancellable, callback, user_data);
-}
-
-GStrv
-gate_api_client_list_operator_names_finish (GateApiClient  *self,
-                                       GAsyncResult   *result,
-                                       GError        **error)
-{
-  return typed_finish (self, result, gate_api_client_list_operator_names_async, error);
-}
-
-typedef struct
-{
-  char   *operator_id;  /* NULL: not signed in */
-  char   *name;
-  gint64  locked_until_us;
-} SignIn;
-
-static void
-sign_in_free (SignIn *sign_in)
-{
-  g_free (sign_in->operator_id);
-  g_free (sign_in->name);
-  g_free (sign_in);
-}
-
-static gpointer
-decode_sign_in (JsonArray       *rows,
-                gpointer         data,
-                GDestroyNotify  *free_func,
-                GError         **error)
-{
-  SignIn *sign_in = g_new0 (SignIn, 1);
-
-  *free_func = (GDestroyNotify) sign_in_free;
-  if (!gate_api_rows_to_sign_in (rows, &sign_in->operator_id, &sign_in->name, &sign_in->locked_until_us, error))
-    {
-      sign_in_free (sign_in);
-      return NULL;
-    }
-  return sign_in;
-}
-
-void
-gate_api_client_operator_sign_in_async (GateApiClient       *self,
-                                        const char          *name,
-                                        const char          *pin,
-                                        GCancellable        *cancellable,
-                                        GAsyncReadyCallback  callback,
-                                        gpointer             user_data)
-{
-  JsonObject *args = json_object_new ();
-
-  g_return_if_fail (GATE_IS_API_CLIENT (self));
-  g_return_if_fail (name != NULL && pin != NULL);
-
-  args_set_string (args, "p_device_id", self->device_id);
-  args_set_string (args, "p_name", name);
-  args_set_string (args, "p_pin", pin);
-  typed_call (self, "operator_sign_in", args, 0, decode_sign_in, NULL, NULL, gate_api_client_operator_sign_in_async,
-              cancellable, callback, user_data);
-}
-
-gboolean
-gate_api_client_operator_sign_in_finish (GateApiClient  *self,
-                                         GAsyncResult   *result,
-                                         char          **operator_id,
-                                         char          **name,
-                                         gint64         *locked_until_us,
-                                         GError        **error)
-{
-  SignIn *sign_in = typed_finish (self, result, gate_api_client_operator_sign_in_async, error);
-  gboolean signed_in;
-
-  *operator_id = NULL;
-  *name = NULL;
-  *locked_until_us = 0;
-  if (sign_in == NULL)
-    return FALSE;
-
-  signed_in = sign_in->operator_id != NULL;
-  *operator_id = g_steal_pointer (&sign_in->operator_id);
-  *name = g_steal_pointer (&sign_in->name);
-  *locked_until_us = sign_in->locked_until_us;
-  sign_in_free (sign_in);
-  return signed_in;
-}
-
-static gpointer
-decode_event_inside (JsonArray       *rows,
-                     gpointer         data,
-                     GDestroyNotify  *free_func,
-                     GError         **error)
-{
-  gint64 inside = gate_api_rows_to_event_inside (rows, data, error);
-
-  *free_func = g_free;
-  return inside < 0 ? NULL : g_memdup2 (&inside, sizeof inside);
-}
-
-void
-gate_api_client_event_inside_async (GateApiClient       *self,
-                                    const char          *event_id,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  JsonObject *args = json_object_new ();
-
-  g_return_if_fail (GATE_IS_API_CLIENT (self));
-  g_return_if_fail (event_id != NULL);
-
-  args_set_string (args, "p_event_id", event_id);
-  /* Arrivals are not wanted: only those of the last moment are asked for. */
-  args_set_time (args, "p_since", g_get_real_time ());
-  typed_call (self, "event_stats", args, 0, decode_event_inside, g_strdup (event_id), g_free,
-              gate_api_client_event_inside_async, cancellable, callback, user_data);
-}
-
-gint64
-gate_api_client_event_inside_finish (GateApiClient  *self,
-                                     GAsyncResult   *result,
-                                     GError        **error)
-{
-  g_autofree gint64 *inside = typed_finish (self, result, gate_api_client_event_inside_async, error);
-
-  return inside != NULL ? *inside : -1;
+  return _gate_api_typed_finish (self, result, gate_api_client_device_activity_async, error);
 }

@@ -299,9 +299,9 @@ gboolean          gate_api_client_operator_sign_in_finish (GateApiClient     *se
                                                         gint64               *locked_until_us,
                                                         GError              **error);
 
-/* How many of @event_id's guests are inside now (event_stats, scope
- * "event"); -1 on error. event_stats is a supervisor's function: a gate
- * token gets GATE_ERROR_FORBIDDEN. */
+/* How many of @event_id's guests are inside now (event_inside, 0022: a
+ * gate asks about its own events); -1 on error. A server from before it
+ * answers GATE_ERROR_NOT_FOUND. */
 void              gate_api_client_event_inside_async   (GateApiClient        *self,
                                                         const char           *event_id,
                                                         GCancellable         *cancellable,

@@ -375,8 +375,8 @@ test_occupancy_follows_admits_and_exits (Fixture       *fixture,
   g_autofree char *one = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d inside", "%d inside", 1), 1);
   Wait wait = { fixture, none };
 
-  /* event_stats is a supervisor's: a supervisor's laptop at the door. */
-  open_kiosk (fixture, "supervisor", list_id);
+  /* A gate's own token: event_inside (0022) answers gates of the event. */
+  open_kiosk (fixture, "gate", list_id);
   g_assert_true (gate_test_gui_wait_until (strip_says, &wait, DEADLINE_MS));
 
   scan (fixture, fixture->codes[0], "admitted");

@@ -761,6 +761,8 @@ test_assigned_device_reads_only_its_events (void)
   g_autofree char *lists = sqlstate_of ("gate_device", "SELECT * FROM list_checkin_lists($2, $1::uuid)", 2, other);
   g_autofree char *keys = sqlstate_of ("gate_device", "SELECT * FROM event_keys($1::uuid, $2)", 2, other);
   g_autofree char *own_keys = sqlstate_of ("gate_device", "SELECT * FROM event_keys($1::uuid, $2)", 2, own);
+  g_autofree char *inside = sqlstate_of ("gate_device", "SELECT * FROM event_inside($1::uuid, $2)", 2, other);
+  g_autofree char *own_inside = sqlstate_of ("gate_device", "SELECT * FROM event_inside($1::uuid, $2)", 2, own);
   g_autofree char *own_delta = sqlstate_of ("gate_device", "SELECT * FROM tickets_changed_since($1::uuid, "
                                             "p_device_id => $2)", 2, own);
   g_autoptr(PGconn) conn = connect_as ("gate_device");
@@ -773,6 +775,8 @@ test_assigned_device_reads_only_its_events (void)
   g_assert_cmpstr (lists, ==, "42501");
   g_assert_cmpstr (keys, ==, "42501");
   g_assert_null (own_keys);
+  g_assert_cmpstr (inside, ==, "42501");
+  g_assert_null (own_inside);
   g_assert_null (own_delta);
   g_assert_cmpint (PQntuples (listed), ==, 1);
   g_assert_cmpstr (PQgetvalue (listed, 0, 0), ==, event_id);
