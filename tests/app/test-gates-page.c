@@ -464,6 +464,8 @@ test_csv_names_the_operators (void)
   g_assert_nonnull (strstr (lines[1], code));
   g_assert_true (g_str_has_suffix (lines[1], ",North Gate,South Gate,Cleo North,Dan South"));
 
+  /* The rows came after the first frame: a frame with them, then the picture. */
+  g_assert_true (gate_test_gui_wait_drawn (window, WAIT_MS));
   g_free (gate_test_gui_snapshot_widget (window, spanish ? "gates-conflicts-es" : "gates-conflicts"));
   gtk_window_destroy (GTK_WINDOW (window));
 }
