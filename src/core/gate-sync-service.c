@@ -15,34 +15,12 @@
 #include "config.h"
 
 #include "gate-error.h"
-#include "gate-rules-refresh.h"
-#include "gate-sync-service.h"
+#include "gate-sync-service-private.h"
 
 #define BACKOFF_MIN_MS  1000
 #define BACKOFF_MAX_MS  (5 * 60 * 1000)
 #define PROBE_MS        5000
 
-struct _GateSyncService
-{
-  GObject           parent_instance;
-
-  GateTicketCache  *cache;
-  GateApiClient    *client;
-  GateConnectivity *connectivity;
-  char             *event_id;
-
-  GTask            *running;   /* the run in progress */
-  GPtrArray        *waiters;   /* GTask*: callers that joined it */
-
-  guint             interval_seconds;
-  guint             timer_id;
-  guint             probe_id;
-  gulong            online_id;
-  gulong            signed_out_id;
-  guint             backoff_ms;
-  GCancellable     *cancellable;
-  gint              last_pending;   /* counted in worker threads, read by heartbeats */
-};
 
 G_DEFINE_FINAL_TYPE (GateSyncService, gate_sync_service, G_TYPE_OBJECT)
 
@@ -54,27 +32,6 @@ enum
 
 static guint signals[N_SIGNALS];
 
-typedef struct
-{
-  gboolean        full;
-  GPtrArray      *batch;     /* GateQueuedScan* being uploaded */
-  GPtrArray      *results;   /* GateUploadResult* */
-  char           *cursor;    /* where the next page request starts */
-  GateTicketPage *page;      /* the page being stored */
-  GateTicketPage *fetched;   /* the next one, waiting for the store */
-  GError         *fetch_error;
-  GError         *store_error;
-  gboolean        fetching;
-  gboolean        storing;
-  gboolean        last_page; /* the page stored or being stored ends the download */
-  GateEventSummary *summary;
-  GPtrArray      *conflicts;
-  GPtrArray      *device_names;  /* GateDeviceInfo*: id and name */
-  GPtrArray      *keys;      /* GateEventKey*, from event_keys */
-  char           *failure;
-  guint           uploaded;
-  guint           downloaded;
-} Run;
 
 static void
 run_free (Run *run)
@@ -94,15 +51,9 @@ run_free (Run *run)
   g_free (run);
 }
 
-typedef gboolean (*CacheStep) (GateSyncService *self, Run *run, GError **error);
-typedef void     (*NextStep)  (GTask *task);
 
-static void finish_run        (GTask *task, GError *error);
 static void upload_next_batch (GTask *task);
-static void refresh_next_page (GTask *task);
 static void fetch_summary     (GTask *task);
-static void fetch_keys        (GTask *task);
-static void fetch_rules       (GTask *task);
 
 /* --- running a cache step in a thread, then going on on the main context -- */
 
@@ -119,10 +70,10 @@ hop_in_thread (GTask        *task,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  Hop *hop = task_data;
+  Hop *_gate_sync_hop = task_data;
   GError *error = NULL;
 
-  if (hop->step (source_object, g_task_get_task_data (hop->run_task), &error))
+  if (_gate_sync_hop->step (source_object, g_task_get_task_data (_gate_sync_hop->run_task), &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -133,20 +84,20 @@ on_hop_done (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  Hop *hop = g_task_get_task_data (G_TASK (result));
-  GTask *run_task = hop->run_task;
+  Hop *_gate_sync_hop = g_task_get_task_data (G_TASK (result));
+  GTask *run_task = _gate_sync_hop->run_task;
   GError *error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
-    finish_run (run_task, error);
+    _gate_sync_finish_run (run_task, error);
   else
-    hop->next (run_task);
+    _gate_sync_hop->next (run_task);
 }
 
-static void
-hop (GTask     *run_task,
-     CacheStep  step,
-     NextStep   next)
+void
+_gate_sync_hop (GTask     *run_task,
+                CacheStep  step,
+                NextStep   next)
 {
   g_autoptr(GTask) task = g_task_new (g_task_get_source_object (run_task), NULL, on_hop_done, NULL);
   Hop *data = g_new0 (Hop, 1);
@@ -181,25 +132,25 @@ signed_out_error (void)
 static void
 fail_revoked (GTask *task)
 {
-  finish_run (task, signed_out_error ());
+  _gate_sync_finish_run (task, signed_out_error ());
 }
 
-static gboolean
-network_failed (GateSyncService *self,
-                GTask           *run_task,
-                GError          *error)
+gboolean
+_gate_sync_network_failed (GateSyncService *self,
+                           GTask           *run_task,
+                           GError          *error)
 {
   if (g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED))
     {
       g_error_free (error);
       gate_connectivity_report_signed_out (self->connectivity);
-      hop (run_task, wipe_after_revocation, fail_revoked);
+      _gate_sync_hop (run_task, wipe_after_revocation, fail_revoked);
       return FALSE;
     }
 
   if (gate_error_is_connectivity (error))
     gate_connectivity_report_failure (self->connectivity);
-  finish_run (run_task, error);
+  _gate_sync_finish_run (run_task, error);
   return FALSE;
 }
 
@@ -244,7 +195,7 @@ fail_after_recording (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
 
-  finish_run (task, g_error_new (GATE_ERROR, GATE_ERROR_NETWORK, "upload failed: %s", run->failure));
+  _gate_sync_finish_run (task, g_error_new (GATE_ERROR, GATE_ERROR_NETWORK, "upload failed: %s", run->failure));
 }
 
 static void
@@ -260,7 +211,7 @@ on_uploaded (GObject      *source,
   run->results = gate_api_client_sync_offline_scans_finish (GATE_API_CLIENT (source), result, &error);
   if (run->results == NULL && g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED))
     {
-      network_failed (self, task, error);
+      _gate_sync_network_failed (self, task, error);
       return;
     }
   if (run->results == NULL)
@@ -270,12 +221,12 @@ on_uploaded (GObject      *source,
       /* Counted against the scans, which stay queued for the next run. */
       run->failure = g_strdup (error->message);
       g_error_free (error);
-      hop (task, store_failure, fail_after_recording);
+      _gate_sync_hop (task, store_failure, fail_after_recording);
       return;
     }
 
   gate_connectivity_report_success (self->connectivity);
-  hop (task, store_results, upload_next_batch);
+  _gate_sync_hop (task, store_results, upload_next_batch);
 }
 
 static void
@@ -286,7 +237,7 @@ send_batch (GTask *task)
 
   if (run->batch->len == 0)
     {
-      refresh_next_page (task);
+      _gate_sync_refresh_next_page (task);
       return;
     }
 
@@ -300,157 +251,7 @@ upload_next_batch (GTask *task)
   Run *run = g_task_get_task_data (task);
 
   g_clear_pointer (&run->results, g_ptr_array_unref);
-  hop (task, read_batch, send_batch);
-}
-
-/* --- download ---------------------------------------------------------------
- *
- * Pages come in order, each carrying the cursor of the next. While one page
- * is stored (in a worker, one transaction with its cursor) the next is
- * already requested and parsed (in the API client's worker): the download
- * costs the slower of the two, not their sum (issue 16). At most one page is
- * in flight and one is being stored, so memory stays that of two pages. A
- * failure of either waits for the other to end, then ends the run: the cache
- * keeps every page stored before it, and the next refresh resumes there.
- */
-
-static void download_step (GTask *task);
-
-static void
-on_page_stored (GTask *task)
-{
-  Run *run = g_task_get_task_data (task);
-
-  run->storing = FALSE;
-  download_step (task);
-}
-
-static gboolean
-read_cursor (GateSyncService  *self,
-             Run              *run,
-             GError          **error)
-{
-  if (run->full)
-    {
-      run->full = FALSE;
-      if (!gate_ticket_cache_reset_cursor (self->cache, self->event_id, error))
-        return FALSE;
-    }
-  g_free (run->cursor);
-  run->cursor = gate_ticket_cache_dup_cursor (self->cache, self->event_id);
-  return TRUE;
-}
-
-/* Never fails the hop: a failure waits in the run for the page in flight. */
-static gboolean
-store_page (GateSyncService  *self,
-            Run              *run,
-            GError          **error)
-{
-  if (gate_ticket_cache_apply_page (self->cache, self->event_id, run->page, &run->store_error))
-    run->downloaded += run->page->tickets->len;
-  return TRUE;
-}
-
-static void
-on_page (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = g_task_get_task_data (task);
-
-  run->fetching = FALSE;
-  run->fetched = gate_api_client_tickets_changed_since_finish (GATE_API_CLIENT (source), result, &run->fetch_error);
-  download_step (task);
-}
-
-static void
-request_page (GTask *task)
-{
-  GateSyncService *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-
-  run->fetching = TRUE;
-  gate_api_client_tickets_changed_since_async (self->client, self->event_id, run->cursor, GATE_SYNC_PAGE,
-                                               g_task_get_cancellable (task), on_page, task);
-}
-
-/* Called whenever a page arrives or a store ends; goes on once neither is
- * running. */
-static void
-download_step (GTask *task)
-{
-  GateSyncService *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-
-  if (run->fetching || run->storing)
-    return;
-  g_clear_pointer (&run->page, gate_ticket_page_free);
-
-  if (run->store_error != NULL)
-    {
-      finish_run (task, g_steal_pointer (&run->store_error));
-      return;
-    }
-  if (run->fetch_error != NULL)
-    {
-      network_failed (self, task, g_steal_pointer (&run->fetch_error));
-      return;
-    }
-  if (run->fetched == NULL)
-    {
-      g_assert (run->last_page);
-      fetch_rules (task);
-      return;
-    }
-
-  run->page = g_steal_pointer (&run->fetched);
-  run->last_page = run->page->tickets->len < GATE_SYNC_PAGE;
-  if (!run->last_page)
-    {
-      g_free (run->cursor);
-      run->cursor = g_strdup (run->page->next_cursor);
-      request_page (task);
-    }
-  run->storing = TRUE;
-  hop (task, store_page, on_page_stored);
-}
-
-static void
-refresh_next_page (GTask *task)
-{
-  hop (task, read_cursor, request_page);
-}
-
-/* --- check-in lists and who is inside (gate rules offline) ------------------- */
-
-static void
-on_rules (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  GTask *task = user_data;
-  GateSyncService *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-  GError *error = NULL;
-  guint downloaded = 0;
-
-  if (!gate_rules_refresh_finish (result, &downloaded, &error))
-    {
-      network_failed (self, task, error);
-      return;
-    }
-  run->downloaded += downloaded;
-  fetch_keys (task);
-}
-
-static void
-fetch_rules (GTask *task)
-{
-  GateSyncService *self = g_task_get_source_object (task);
-
-  gate_rules_refresh_async (self->client, self->cache, self->event_id, g_task_get_cancellable (task), on_rules, task);
+  _gate_sync_hop (task, read_batch, send_batch);
 }
 
 /* --- event keys (signed tickets) --------------------------------------------- */
@@ -484,15 +285,15 @@ on_keys (GObject      *source,
           fetch_summary (task);
           return;
         }
-      network_failed (self, task, error);
+      _gate_sync_network_failed (self, task, error);
       return;
     }
 
-  hop (task, store_keys, fetch_summary);
+  _gate_sync_hop (task, store_keys, fetch_summary);
 }
 
-static void
-fetch_keys (GTask *task)
+void
+_gate_sync_fetch_keys (GTask *task)
 {
   GateSyncService *self = g_task_get_source_object (task);
 
@@ -512,7 +313,7 @@ purge (GateSyncService  *self,
 static void
 done (GTask *task)
 {
-  finish_run (task, NULL);
+  _gate_sync_finish_run (task, NULL);
 }
 
 static void
@@ -529,13 +330,13 @@ on_heartbeat (GObject      *source,
     {
       if (g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED))
         {
-          network_failed (self, task, error);
+          _gate_sync_network_failed (self, task, error);
           return;
         }
       g_debug ("heartbeat failed: %s", error->message);
       g_clear_error (&error);
     }
-  hop (task, purge, done);
+  _gate_sync_hop (task, purge, done);
 }
 
 static void
@@ -573,7 +374,7 @@ on_device_names (GObject      *source,
     {
       if (g_error_matches (error, GATE_ERROR, GATE_ERROR_UNAUTHORIZED))
         {
-          network_failed (self, task, error);
+          _gate_sync_network_failed (self, task, error);
           return;
         }
       g_debug ("device names not downloaded: %s", error->message);
@@ -582,7 +383,7 @@ on_device_names (GObject      *source,
       return;
     }
 
-  hop (task, store_device_names, send_heartbeat);
+  _gate_sync_hop (task, store_device_names, send_heartbeat);
 }
 
 static void
@@ -620,11 +421,11 @@ on_conflicts (GObject      *source,
   run->conflicts = gate_api_client_conflicts_finish (GATE_API_CLIENT (source), result, &error);
   if (run->conflicts == NULL)
     {
-      network_failed (self, task, error);
+      _gate_sync_network_failed (self, task, error);
       return;
     }
 
-  hop (task, store_conflicts, fetch_device_names);
+  _gate_sync_hop (task, store_conflicts, fetch_device_names);
 }
 
 static gboolean
@@ -658,11 +459,11 @@ on_summary (GObject      *source,
   run->summary = gate_api_client_event_summary_finish (GATE_API_CLIENT (source), result, &error);
   if (run->summary == NULL)
     {
-      network_failed (self, task, error);
+      _gate_sync_network_failed (self, task, error);
       return;
     }
 
-  hop (task, store_summary, fetch_conflicts);
+  _gate_sync_hop (task, store_summary, fetch_conflicts);
 }
 
 static void
@@ -676,9 +477,9 @@ fetch_summary (GTask *task)
 
 /* --- runs ------------------------------------------------------------------- */
 
-static void
-finish_run (GTask  *task,
-            GError *error)
+void
+_gate_sync_finish_run (GTask  *task,
+                       GError *error)
 {
   GateSyncService *self = g_task_get_source_object (task);
   g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->waiters);
@@ -743,7 +544,7 @@ start_run (GateSyncService     *self,
   if (upload)
     upload_next_batch (self->running);
   else
-    refresh_next_page (self->running);
+    _gate_sync_refresh_next_page (self->running);
 }
 
 void
