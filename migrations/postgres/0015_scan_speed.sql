@@ -27,12 +27,7 @@
 --    deferred trigger holds the slot's row lock through the WAL flush. 256
 --    slots make that rare for any pool size a server runs.
 --
--- 4. ticket_stays had two indexes leading with ticket_id; the no-overlap
---    exclusion constraint's GiST index answers `ticket_id = …` (btree_gist)
---    for the few stays a ticket has, so ticket_stays_ticket_idx goes: one
---    index fewer to write on every admit.
---
--- 5. scan_ticket looked its ticket up twice and locked it inside a
+-- 4. scan_ticket looked its ticket up twice and locked it inside a
 --    BEGIN … EXCEPTION block (a subtransaction, with its own transaction
 --    id, for every scan) to turn a lock timeout into `busy`. The usual
 --    scan — a ticket of this event that no other scan holds — now takes its
@@ -107,9 +102,6 @@ ALTER TABLE public.ticket_stays
   DROP CONSTRAINT ticket_stays_entry_scan_id_fkey,
   DROP CONSTRAINT ticket_stays_exit_scan_id_fkey;
 
--- A ticket's stays are found through the exclusion constraint's index.
-DROP INDEX public.ticket_stays_ticket_idx;
-
 -- --- 3. more slots for the kept counts -------------------------------------------
 
 CREATE OR REPLACE FUNCTION public.tickets_count_change() RETURNS trigger
@@ -135,7 +127,7 @@ BEGIN
 END
 $$;
 
--- --- 5. the usual scan in one locking statement -----------------------------------
+-- --- 4. the usual scan in one locking statement -----------------------------------
 
 CREATE OR REPLACE FUNCTION public.scan_ticket(
   p_qr_token        text,

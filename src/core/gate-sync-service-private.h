@@ -57,20 +57,20 @@ typedef void     (*NextStep)  (GTask *task);
 
 /* Runs @step in a worker thread, then @next on the owner's context; a
  * failed step ends the run. */
-void _gate_sync_hop                (GTask           *run_task,
-                                    CacheStep        step,
-                                    NextStep         next);
+void     _gate_sync_hop               (GTask           *run_task,
+                                       CacheStep        step,
+                                       NextStep         next);
 /* Ends the run for a network @error (taken): a 401 signs the device out,
  * anything else backs off and retries later. Returns %FALSE, for a step. */
-gboolean _gate_sync_network_failed (GateSyncService *self,
-                                GTask           *run_task,
-                                GError          *error);
+gboolean _gate_sync_network_failed    (GateSyncService *self,
+                                       GTask           *run_task,
+                                       GError          *error);
 /* Ends the run, with @error (taken) or none. */
-void _gate_sync_finish_run         (GTask           *task,
-                                    GError          *error);
+void     _gate_sync_finish_run        (GTask           *task,
+                                       GError          *error);
 /* The steps after the upload: the ticket pages (download file), then the
  * event keys. */
-void _gate_sync_refresh_next_page  (GTask           *task);
-void _gate_sync_fetch_keys         (GTask           *task);
+void     _gate_sync_refresh_next_page (GTask           *task);
+void     _gate_sync_fetch_keys        (GTask           *task);
 
 G_END_DECLS
