@@ -335,6 +335,9 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GateTestPg) pg = NULL;
   g_autoptr(GateTestServer) server = NULL;
+  /* e.g. GATE_BENCH_SERVER_ARGS="--pool 16", as for bench-gateway */
+  const char *extra = g_getenv ("GATE_BENCH_SERVER_ARGS");
+  g_auto(GStrv) extra_args = extra ? g_strsplit (extra, " ", -1) : NULL;
   g_autofree char *event = NULL;
   g_autofree char *list = NULL;
   gboolean ok = bench_offline_rules ();
@@ -351,7 +354,7 @@ main (int   argc,
     list = gate_test_gatectl (&error, "list", "create", "--db", gate_test_pg_get_conninfo (pg), "--event", event,
                               "--name", "Festival gate", "--direction", "both", "--reentry", NULL);
   if (list != NULL)
-    server = gate_test_server_new (gate_test_pg_get_conninfo (pg), NULL, &error);
+    server = gate_test_server_new (gate_test_pg_get_conninfo (pg), (const char * const *) extra_args, &error);
   if (server == NULL)
     {
       fprintf (stderr, "bench-rules: %s\n", error->message);
