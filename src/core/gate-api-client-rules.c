@@ -4,7 +4,7 @@
  *
  * Check-in lists and presence for the offline cache (list_checkin_lists,
  * stays_changed_since), and what the kiosk asks at the door: its lists,
- * who may sign in (list_operators), operator_sign_in and how many are
+ * operator_sign_in and how many are
  * inside. Typed like the other calls (gate-api-client-rpc.c).
  */
 #include "config.h"
@@ -139,39 +139,6 @@ gate_api_client_list_checkin_lists_finish (GateApiClient  *self,
                                            GError        **error)
 {
   return _gate_api_typed_finish (self, result, gate_api_client_list_checkin_lists_async, error);
-}
-
-static gpointer
-decode_operator_names (JsonArray       *rows,
-                       gpointer         data,
-                       GDestroyNotify  *free_func,
-                       GError         **error)
-{
-  *free_func = (GDestroyNotify) g_strfreev;
-  return gate_api_rows_to_operator_names (rows, error);
-}
-
-void
-gate_api_client_list_operator_names_async (GateApiClient       *self,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data)
-{
-  JsonObject *args = json_object_new ();
-
-  g_return_if_fail (GATE_IS_API_CLIENT (self));
-
-  _gate_api_args_set_string (args, "p_device_id", self->device_id);
-  _gate_api_typed_call (self, "list_operators", args, 0, decode_operator_names, NULL, NULL,
-              gate_api_client_list_operator_names_async, cancellable, callback, user_data);
-}
-
-GStrv
-gate_api_client_list_operator_names_finish (GateApiClient  *self,
-                                       GAsyncResult   *result,
-                                       GError        **error)
-{
-  return _gate_api_typed_finish (self, result, gate_api_client_list_operator_names_async, error);
 }
 
 typedef struct

@@ -274,15 +274,6 @@ GPtrArray        *gate_api_client_list_checkin_lists_finish (GateApiClient   *se
                                                         GAsyncResult         *result,
                                                         GError              **error);
 
-/* list_operators: the names of who may sign in at this device. */
-void              gate_api_client_list_operator_names_async (GateApiClient   *self,
-                                                        GCancellable         *cancellable,
-                                                        GAsyncReadyCallback   callback,
-                                                        gpointer              user_data);
-GStrv             gate_api_client_list_operator_names_finish (GateApiClient       *self,
-                                                        GAsyncResult         *result,
-                                                        GError              **error);
-
 /* operator_sign_in. TRUE with the operator's id and name when @pin was
  * right; FALSE without an error when it was not (or the name is unknown),
  * with @locked_until_us set when the operator is locked out for now. */

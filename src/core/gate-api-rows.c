@@ -702,25 +702,6 @@ gate_api_rows_to_checkin_lists (JsonArray  *rows,
   return g_steal_pointer (&lists);
 }
 
-GStrv
-gate_api_rows_to_operator_names (JsonArray  *rows,
-                                 GError    **error)
-{
-  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
-
-  for (guint i = 0; i < json_array_get_length (rows); i++)
-    {
-      Row row = row_at (rows, i, error);
-      g_autofree char *name = NULL;
-
-      if (!read_string (&row, "name", TRUE, &name))
-        return NULL;
-      g_strv_builder_add (names, name);
-    }
-
-  return g_strv_builder_end (names);
-}
-
 gboolean
 gate_api_rows_to_sign_in (JsonArray   *rows,
                           char       **operator_id,

@@ -65,8 +65,6 @@ GPtrArray        *gate_api_rows_to_event_keys   (JsonArray   *rows,
 GPtrArray        *gate_api_rows_to_checkin_lists (JsonArray  *rows,
                                                  GError     **error);
 /* list_operators: the names, in the server's order (NULL-terminated). */
-GStrv             gate_api_rows_to_operator_names (JsonArray *rows,
-                                                 GError     **error);
 /* operator_sign_in: one row; operator_id and name only when signed_in. */
 gboolean          gate_api_rows_to_sign_in      (JsonArray   *rows,
                                                  char       **operator_id,

@@ -58,12 +58,20 @@ on_listed (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
-  GStrv names = gate_api_client_list_operator_names_finish (GATE_API_CLIENT (source), result, &error);
+  g_autoptr(GPtrArray) operators = gate_api_client_list_operators_finish (GATE_API_CLIENT (source), result, &error);
+  g_autoptr(GStrvBuilder) names = NULL;
 
-  if (names == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, names, (GDestroyNotify) g_strfreev);
+  if (operators == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* Only the names are shown at the door; the ids stay with the server. */
+  names = g_strv_builder_new ();
+  for (guint i = 0; i < operators->len; i++)
+    g_strv_builder_add (names, ((GateOperator *) operators->pdata[i])->name);
+  g_task_return_pointer (task, g_strv_builder_end (names), (GDestroyNotify) g_strfreev);
 }
 
 void
@@ -83,7 +91,7 @@ gate_operators_list_async (GateOperators       *self,
       no_server (task);
       return;
     }
-  gate_api_client_list_operator_names_async (self->client, cancellable, on_listed, g_steal_pointer (&task));
+  gate_api_client_list_operators_async (self->client, cancellable, on_listed, g_steal_pointer (&task));
 }
 
 GStrv
