@@ -9,6 +9,11 @@
 
 #define CACHE_PROPERTY "inside-count"
 
+/* A busy gate decides every few seconds; asking the server after each
+ * decision would double its calls. Refreshes closer together than this
+ * become one question at the end of the interval. */
+#define MIN_REFRESH_US (2 * G_USEC_PER_SEC)
+
 struct _GateOccupancy
 {
   GObject        parent_instance;
@@ -24,6 +29,8 @@ struct _GateOccupancy
   gboolean       server_fresh;  /* the last question was answered */
   gint64         server_inside;
   guint          poll_id;
+  gint64         asked_at;      /* monotonic, when the last question left */
+  guint          soon_id;       /* a refresh held back until MIN_REFRESH_US */
 
   gint64         inside;
   const char    *source;
@@ -143,6 +150,7 @@ ask (GateOccupancy *self)
     }
 
   self->asking = g_cancellable_new ();
+  self->asked_at = g_get_monotonic_time ();
   /* The object lives as long as the question: dispose cancels it first. */
   gate_api_client_event_inside_async (self->client, self->event_id, self->asking, on_answered, self);
 }
@@ -189,12 +197,28 @@ gate_occupancy_new (GateApiClient *client,
   return self;
 }
 
+static gboolean
+on_soon (gpointer user_data)
+{
+  GateOccupancy *self = user_data;
+
+  self->soon_id = 0;
+  ask (self);
+  return G_SOURCE_REMOVE;
+}
+
 void
 gate_occupancy_refresh (GateOccupancy *self)
 {
+  gint64 wait_us;
+
   g_return_if_fail (GATE_IS_OCCUPANCY (self));
 
-  ask (self);
+  wait_us = self->asked_at + MIN_REFRESH_US - g_get_monotonic_time ();
+  if (self->asked_at == 0 || wait_us <= 0)
+    ask (self);
+  else if (self->soon_id == 0)
+    self->soon_id = g_timeout_add ((guint) (wait_us / 1000) + 1, on_soon, self);
 }
 
 gint64
@@ -221,6 +245,7 @@ gate_occupancy_dispose (GObject *object)
   g_cancellable_cancel (self->asking);
   g_clear_object (&self->asking);
   g_clear_handle_id (&self->poll_id, g_source_remove);
+  g_clear_handle_id (&self->soon_id, g_source_remove);
   if (self->cache != NULL)
     g_signal_handlers_disconnect_by_data (self->cache, self);
   g_clear_object (&self->cache);

@@ -4,7 +4,7 @@
  *
  * Two sources, the best one wins (docs/gate-rules.md):
  *
- *   "server"  event_stats through @client, every "interval-seconds" and on
+ *   "server"  event_inside through @client, every "interval-seconds" and on
  *             gate_occupancy_refresh(): every gate's entries and exits.
  *             event_stats is a supervisor's function; a gate token is
  *             refused, and then the server is not asked again.
@@ -30,7 +30,9 @@ GateOccupancy *gate_occupancy_new         (GateApiClient *client,
                                            GObject       *cache,
                                            const char    *event_id,
                                            guint          interval_seconds);
-/* Asks the server now (a scan just changed the figure). */
+/* Asks the server soon (a scan just changed the figure): now, or when 2 s
+ * have passed since the last question, so a busy gate asks at most every
+ * 2 s. */
 void           gate_occupancy_refresh     (GateOccupancy *self);
 gint64         gate_occupancy_get_inside  (GateOccupancy *self);
 /* "server", "cache" or NULL. */
