@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gate-api-rows.h"
+#include "gate-api-rows-rules.h"
 #include "gate-checkin-list.h"
 #include "gate-error.h"
 #include "gate-json-text.h"
@@ -636,67 +637,26 @@ gate_api_rows_to_event_keys (JsonArray  *rows,
 
 /* --- the gate rules ------------------------------------------------------------------ */
 
-static gboolean
-read_strings (Row         *row,
-              const char  *name,
-              GStrv       *out)
-{
-  gboolean ok;
-  JsonNode *node = row_member (row, name, FALSE, &ok);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  JsonArray *array;
-
-  if (node == NULL)
-    {
-      g_strfreev (*out);
-      *out = g_strv_builder_end (builder);
-      return ok;
-    }
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return row_bad (row, name, "an array of strings");
-  array = json_node_get_array (node);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-
-      if (json_node_get_value_type (element) != G_TYPE_STRING)
-        return row_bad (row, name, "an array of strings");
-      g_strv_builder_add (builder, json_node_get_string (element));
-    }
-  g_strfreev (*out);
-  *out = g_strv_builder_end (builder);
-  return TRUE;
-}
-
 GPtrArray *
 gate_api_rows_to_checkin_lists (JsonArray  *rows,
                                 GError    **error)
 {
-  g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func (g_object_unref);
+  /* The rows the offline cache stores (gate-api-rows-rules.c), checked
+   * once, as the objects a picker and a gate follow. */
+  g_autoptr(GPtrArray) rules = gate_api_rows_to_list_rules (rows, error);
+  g_autoptr(GPtrArray) lists = NULL;
 
-  for (guint i = 0; i < json_array_get_length (rows); i++)
+  if (rules == NULL)
+    return NULL;
+
+  lists = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < rules->len; i++)
     {
-      Row row = row_at (rows, i, error);
-      g_autofree char *id = NULL;
-      g_autofree char *event_id = NULL;
-      g_autofree char *name = NULL;
-      g_autofree char *direction = NULL;
-      g_auto(GStrv) types = NULL;
-      gboolean reentry = FALSE;
-      gboolean assigned = FALSE;
+      const GateListRules *rule = rules->pdata[i];
 
-      if (!read_uuid (&row, "list_id", TRUE, &id) || !read_uuid (&row, "event_id", TRUE, &event_id) ||
-          !read_string (&row, "name", TRUE, &name) || !read_strings (&row, "ticket_types", &types) ||
-          !read_string (&row, "direction", TRUE, &direction) ||
-          !read_bool (&row, "allow_reentry", FALSE, &reentry) || !read_bool (&row, "assigned", FALSE, &assigned))
-        return NULL;
-      if (!g_str_equal (direction, "entry") && !g_str_equal (direction, "exit") && !g_str_equal (direction, "both"))
-        {
-          row_bad (&row, "direction", "entry, exit or both");
-          return NULL;
-        }
-      g_ptr_array_add (lists, gate_checkin_list_new (id, event_id, name, (const char * const *) types, direction,
-                                                     reentry, assigned));
+      g_ptr_array_add (lists, gate_checkin_list_new (rule->id, rule->event_id, rule->name,
+                                                     (const char * const *) rule->ticket_types, rule->direction,
+                                                     rule->allow_reentry, rule->assigned));
     }
 
   return g_steal_pointer (&lists);
