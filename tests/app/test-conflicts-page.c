@@ -853,6 +853,12 @@ smallest_clear (Smallest *smallest)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Smallest, smallest_clear)
 
+static gboolean
+allocated (gpointer user_data)
+{
+  return gtk_widget_get_width (user_data) > 0 && gtk_widget_get_height (user_data) > 0;
+}
+
 /* @widget, as laid out, is a target a finger hits: 44 × 44 px at least. */
 static void
 assert_touch_target (GtkWidget  *widget,
@@ -863,6 +869,10 @@ assert_touch_target (GtkWidget  *widget,
 
   g_assert_nonnull (widget);
   g_assert_true (gtk_widget_get_mapped (widget));
+  /* A widget mapped in the last frame may get its size in the next one:
+   * measure it once it has one (a widget still 0 × 0 at the deadline fails
+   * below). */
+  gate_test_gui_wait_until (allocated, widget, WAIT_MS);
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
   g_test_message ("touch target %s: %d × %d px", what, width, height);
