@@ -779,6 +779,20 @@ run_tickets (int    argc,
   if (!exec_ok (conn, "COMMIT", "committing the tickets"))
     return GATECTL_EXIT_FAILED;
 
+  /* The planner learns of the new tickets now rather than at autovacuum's
+   * next round, up to a minute away. Until then a gate's session could
+   * keep a plan made for a nearly empty table, one that reads the whole
+   * event to find one code (see docs/troubleshooting.md). The new analysis
+   * also drops those plans in every open session. The tickets are in
+   * either way: a failure here is only reported. */
+  {
+    g_autoptr(PGresult) analyze = PQexec (conn, "ANALYZE public.tickets");
+
+    if (PQresultStatus (analyze) != PGRES_COMMAND_OK)
+      fprintf (stderr, "gatectl: warning: the tickets are saved, but refreshing the planner's statistics "
+                       "failed (autovacuum will do it): %s", PQresultErrorMessage (analyze));
+  }
+
   fwrite (out->str, 1, out->len, stdout);
   return GATECTL_EXIT_OK;
 }
