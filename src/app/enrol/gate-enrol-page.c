@@ -17,6 +17,10 @@
  * Where the camera picture would be, camera-screen shows what the camera
  * is doing instead when it shows no picture: starting, no camera, access
  * denied or stopped, each with what to do and a way to try again.
+ *
+ * On a short screen (an 800×480 kiosk) the page tightens: the status
+ * page's compact style, a shorter camera card and no icon above the
+ * camera's state keep the camera's own buttons in view without scrolling.
  */
 #include "config.h"
 
@@ -26,11 +30,20 @@
 #include "gate-enrolment.h"
 #include "gate-error.h"
 
+/* Below this height the page is compact. */
+#define SHORT_SCREEN_HEIGHT 600
+#define CAMERA_HEIGHT       240
+#define CAMERA_HEIGHT_SHORT 160
+
 struct _GateEnrolPage
 {
   AdwBin          parent_instance;
 
+  AdwStatusPage  *status_page;
   GtkStack       *camera_stack;
+  GtkWidget      *no_camera_icon;
+  GtkWidget      *denied_icon;
+  GtkWidget      *error_icon;
   GtkPicture     *preview;
   GtkSpinner     *camera_spinner;
   GtkLabel       *camera_error_label;
@@ -44,6 +57,8 @@ struct _GateEnrolPage
   GateEnrolment  *enrolment;
   const char     *state;
   char           *message;
+  gboolean        short_screen;
+  guint           layout_tick_id;
 };
 
 G_DEFINE_FINAL_TYPE (GateEnrolPage, gate_enrol_page, ADW_TYPE_BIN)
@@ -418,10 +433,79 @@ gate_enrol_page_set_property (GObject      *object,
     }
 }
 
+static gboolean
+apply_screen_height (GtkWidget     *widget,
+                     GdkFrameClock *frame_clock,
+                     gpointer       user_data)
+{
+  GateEnrolPage *self = GATE_ENROL_PAGE (widget);
+
+  self->layout_tick_id = 0;
+  if (self->short_screen)
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_page), "compact");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status_page), "compact");
+  gtk_widget_set_size_request (GTK_WIDGET (self->camera_stack), 320,
+                               self->short_screen ? CAMERA_HEIGHT_SHORT : CAMERA_HEIGHT);
+  /* The words and the button say it all; the picture is what goes. */
+  gtk_widget_set_visible (self->no_camera_icon, !self->short_screen);
+  gtk_widget_set_visible (self->denied_icon, !self->short_screen);
+  gtk_widget_set_visible (self->error_icon, !self->short_screen);
+  return G_SOURCE_REMOVE;
+}
+
+/* The page lays out its one child as AdwBin would, and notes whether the
+ * screen is short. */
+static void
+measure_page (GtkWidget      *widget,
+              GtkOrientation  orientation,
+              int             for_size,
+              int            *minimum,
+              int            *natural,
+              int            *minimum_baseline,
+              int            *natural_baseline)
+{
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  *minimum = *natural = 0;
+  if (child != NULL && gtk_widget_should_layout (child))
+    gtk_widget_measure (child, orientation, for_size, minimum, natural, minimum_baseline, natural_baseline);
+}
+
+static void
+allocate_page (GtkWidget *widget,
+               int        width,
+               int        height,
+               int        baseline)
+{
+  GateEnrolPage *self = GATE_ENROL_PAGE (widget);
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+  gboolean short_screen = height < SHORT_SCREEN_HEIGHT;
+
+  if (child != NULL && gtk_widget_should_layout (child))
+    gtk_widget_allocate (child, width, height, baseline, NULL);
+
+  /* Changed for the next frame, never in the middle of this allocation.
+   * The page's height comes from the window, so the change cannot flip
+   * it back. */
+  if (short_screen != self->short_screen)
+    {
+      self->short_screen = short_screen;
+      if (self->layout_tick_id == 0)
+        self->layout_tick_id = gtk_widget_add_tick_callback (widget, apply_screen_height, NULL, NULL);
+    }
+}
+
 static void
 gate_enrol_page_dispose (GObject *object)
 {
   GateEnrolPage *self = GATE_ENROL_PAGE (object);
+
+  if (self->layout_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->layout_tick_id);
+      self->layout_tick_id = 0;
+    }
 
   g_cancellable_cancel (self->cancellable);
   if (self->camera != NULL)
@@ -499,7 +583,11 @@ gate_enrol_page_class_init (GateEnrolPageClass *klass)
   gtk_widget_class_install_action (widget_class, "enrol.retry-camera", NULL, retry_camera);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gatescanner/GateScanner/gate-enrol-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, status_page);
   gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, camera_stack);
+  gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, no_camera_icon);
+  gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, denied_icon);
+  gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, error_icon);
   gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, preview);
   gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, camera_spinner);
   gtk_widget_class_bind_template_child (widget_class, GateEnrolPage, camera_error_label);
@@ -511,6 +599,7 @@ static void
 gate_enrol_page_init (GateEnrolPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_layout_manager (GTK_WIDGET (self), gtk_custom_layout_new (NULL, measure_page, allocate_page));
 
   self->cancellable = g_cancellable_new ();
   self->state = "waiting";
