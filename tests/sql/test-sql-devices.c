@@ -8,12 +8,10 @@
 #include <libpq-fe.h>
 
 #include "gate-test-harness.h"
+#include "gate-test-sql.h"
 
 static GateTestPg *pg;
 static char *event_id;
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGconn, PQfinish)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 
 static PGconn *
 connect_as (const char *role)
@@ -31,26 +29,13 @@ connect_as (const char *role)
   return conn;
 }
 
-static PGresult *
-run (PGconn      *conn,
-     const char  *sql,
-     int          n_params,
-     const char **params)
-{
-  PGresult *result = PQexecParams (conn, sql, n_params, NULL, params, NULL, NULL, 0);
-
-  if (PQresultStatus (result) != PGRES_TUPLES_OK && PQresultStatus (result) != PGRES_COMMAND_OK)
-    g_error ("%s: %s", sql, PQresultErrorMessage (result));
-  return result;
-}
-
 /* The first value of @sql's answer, as superuser; NULL when none or null. */
 static char *
 sql_value (const char  *sql,
            const char  *param)
 {
   g_autoptr(PGconn) conn = connect_as (NULL);
-  g_autoptr(PGresult) result = run (conn, sql, param != NULL ? 1 : 0, &param);
+  g_autoptr(PGresult) result = gate_test_sql_run (conn, sql, param != NULL ? 1 : 0, &param);
 
   return PQntuples (result) > 0 && !PQgetisnull (result, 0, 0) ? g_strdup (PQgetvalue (result, 0, 0)) : NULL;
 }
@@ -85,7 +70,7 @@ scan_online (const char *token,
   g_autoptr(PGconn) conn = connect_as ("gate_device");
   g_autofree char *scan_id = gate_test_uuid ();
   const char *params[] = { token, event_id, device, scan_id };
-  g_autoptr(PGresult) result = run (conn, "SELECT verdict FROM scan_ticket($1, $2, $3, $4)", 4, params);
+  g_autoptr(PGresult) result = gate_test_sql_run (conn, "SELECT verdict FROM scan_ticket($1, $2, $3, $4)", 4, params);
 
   return g_strdup (PQgetvalue (result, 0, 0));
 }
@@ -104,7 +89,7 @@ upload (const char *token,
                                             "\"scanned_at\":\"%s\",\"clock_offset_ms\":0}]",
                                             scan_id, token, event_id, scanned_at);
   const char *params[] = { device, batch };
-  g_autoptr(PGresult) result = run (conn, "SELECT outcome FROM sync_offline_scans($1, $2::jsonb)", 2, params);
+  g_autoptr(PGresult) result = gate_test_sql_run (conn, "SELECT outcome FROM sync_offline_scans($1, $2::jsonb)", 2, params);
 
   return g_strdup (PQgetvalue (result, 0, 0));
 }
@@ -116,7 +101,7 @@ test_names_for_every_device (void)
   g_autofree char *boss = add_device ("Box Office", "supervisor");
   g_autoptr(PGconn) conn = connect_as ("gate_device");
   const char *params[] = { north };
-  g_autoptr(PGresult) result = run (conn, "SELECT id, name, server_time FROM device_names($1)", 1, params);
+  g_autoptr(PGresult) result = gate_test_sql_run (conn, "SELECT id, name, server_time FROM device_names($1)", 1, params);
   gboolean saw_north = FALSE, saw_boss = FALSE;
 
   for (int i = 0; i < PQntuples (result); i++)
@@ -166,7 +151,7 @@ test_activity_counts_admissions_per_gate (void)
   g_assert_cmpstr (v3, ==, "already_scanned");
   g_assert_cmpstr (o1, ==, "applied");
 
-  result = run (boss, "SELECT device_id, admitted, last_scan_at FROM device_activity($1)", 1, params);
+  result = gate_test_sql_run (boss, "SELECT device_id, admitted, last_scan_at FROM device_activity($1)", 1, params);
   for (int i = 0; i < PQntuples (result); i++)
     {
       if (g_strcmp0 (PQgetvalue (result, i, 0), east) == 0)
@@ -230,14 +215,14 @@ test_scan_does_not_wait_for_a_held_device_row (void)
   g_autofree char *gate = add_device ("Busy Gate", "gate");
   g_autoptr(PGconn) holder = connect_as (NULL);
   const char *params[] = { gate };
-  g_autoptr(PGresult) begin = run (holder, "BEGIN", 0, NULL);
-  g_autoptr(PGresult) lock = run (holder, "SELECT 1 FROM devices WHERE id = $1 FOR UPDATE", 1, params);
+  g_autoptr(PGresult) begin = gate_test_sql_run (holder, "BEGIN", 0, NULL);
+  g_autoptr(PGresult) lock = gate_test_sql_run (holder, "SELECT 1 FROM devices WHERE id = $1 FOR UPDATE", 1, params);
   g_autoptr(PGconn) conn = connect_as ("gate_device");
   g_autofree char *scan_id = gate_test_uuid ();
   const char *scan_params[] = { tickets[0], event_id, gate, scan_id };
-  g_autoptr(PGresult) timeout = run (conn, "SET statement_timeout = '3s'", 0, NULL);
-  g_autoptr(PGresult) result = run (conn, "SELECT verdict FROM scan_ticket($1, $2, $3, $4)", 4, scan_params);
-  g_autoptr(PGresult) commit = run (holder, "COMMIT", 0, NULL);
+  g_autoptr(PGresult) timeout = gate_test_sql_run (conn, "SET statement_timeout = '3s'", 0, NULL);
+  g_autoptr(PGresult) result = gate_test_sql_run (conn, "SELECT verdict FROM scan_ticket($1, $2, $3, $4)", 4, scan_params);
+  g_autoptr(PGresult) commit = gate_test_sql_run (holder, "COMMIT", 0, NULL);
 
   g_assert_cmpstr (PQgetvalue (result, 0, 0), ==, "admitted");
 }

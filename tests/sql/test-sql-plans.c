@@ -16,24 +16,9 @@
 #include <libpq-fe.h>
 
 #include "gate-test-harness.h"
+#include "gate-test-sql.h"
 
 static GateTestPg *pg;
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGconn, PQfinish)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
-
-static PGresult *
-run (PGconn      *conn,
-     const char  *sql,
-     int          n_params,
-     const char **params)
-{
-  PGresult *result = PQexecParams (conn, sql, n_params, NULL, params, NULL, NULL, 0);
-
-  if (PQresultStatus (result) != PGRES_TUPLES_OK && PQresultStatus (result) != PGRES_COMMAND_OK)
-    g_error ("%s: %s", sql, PQresultErrorMessage (result));
-  return result;
-}
 
 /* Scans @code on @conn (a gate's session) and returns how many ticket rows
  * that scan fetched through an index. */
@@ -44,17 +29,17 @@ scan_and_count_fetches (PGconn     *conn,
                         const char *device)
 {
   const char *params[] = { code, event, device };
-  g_autoptr(PGresult) begin = run (conn, "BEGIN", 0, NULL);
-  g_autoptr(PGresult) verdict = run (conn,
-                                     "SELECT verdict FROM scan_ticket(p_qr_token => $1, p_event_id => $2::uuid, "
-                                     "p_device_id => $3, p_client_scan_id => gen_random_uuid())",
-                                     3, params);
+  g_autoptr(PGresult) begin = gate_test_sql_run (conn, "BEGIN", 0, NULL);
+  g_autoptr(PGresult) verdict = gate_test_sql_run (conn,
+                                                   "SELECT verdict FROM scan_ticket(p_qr_token => $1, p_event_id => $2::uuid, "
+                                                   "p_device_id => $3, p_client_scan_id => gen_random_uuid())",
+                                                   3, params);
   /* The transaction's own counts, before they are flushed to the
    * cumulative statistics. */
-  g_autoptr(PGresult) fetched = run (conn,
-                                     "SELECT idx_tup_fetch FROM pg_stat_xact_user_tables "
-                                     "WHERE relid = 'public.tickets'::regclass", 0, NULL);
-  g_autoptr(PGresult) commit = run (conn, "COMMIT", 0, NULL);
+  g_autoptr(PGresult) fetched = gate_test_sql_run (conn,
+                                                   "SELECT idx_tup_fetch FROM pg_stat_xact_user_tables "
+                                                   "WHERE relid = 'public.tickets'::regclass", 0, NULL);
+  g_autoptr(PGresult) commit = gate_test_sql_run (conn, "COMMIT", 0, NULL);
 
   g_assert_cmpint (PQntuples (verdict), ==, 1);
   g_assert_cmpstr (PQgetvalue (verdict, 0, 0), ==, "admitted");
@@ -84,7 +69,7 @@ test_scan_reads_one_ticket_after_bulk_import (void)
   g_assert_no_error (error);
   gate = PQconnectdb (gate_test_pg_get_conninfo (pg));
   g_assert_cmpint (PQstatus (gate), ==, CONNECTION_OK);
-  role = run (gate, "SET ROLE gate_device", 0, NULL);
+  role = gate_test_sql_run (gate, "SET ROLE gate_device", 0, NULL);
   for (guint i = 0; first[i] != NULL; i++)
     scan_and_count_fetches (gate, first[i], event, device);
 

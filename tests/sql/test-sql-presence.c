@@ -12,13 +12,11 @@
 #include <libpq-fe.h>
 
 #include "gate-test-harness.h"
+#include "gate-test-sql.h"
 
 static GateTestPg *pg;
 static char *event_id;
 static char *other_event_id;
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGconn, PQfinish)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 
 static PGconn *
 connect_as_device (void)
@@ -30,19 +28,6 @@ connect_as_device (void)
   result = PQexec (conn, "SET ROLE gate_device");
   g_assert_cmpint (PQresultStatus (result), ==, PGRES_COMMAND_OK);
   return conn;
-}
-
-static PGresult *
-run (PGconn      *conn,
-     const char  *sql,
-     int          n_params,
-     const char **params)
-{
-  PGresult *result = PQexecParams (conn, sql, n_params, NULL, params, NULL, NULL, 0);
-
-  if (PQresultStatus (result) != PGRES_TUPLES_OK && PQresultStatus (result) != PGRES_COMMAND_OK)
-    g_error ("%s: %s", sql, PQresultErrorMessage (result));
-  return result;
 }
 
 static char *
@@ -64,10 +49,10 @@ scan (const char *device,
 {
   g_autoptr(PGconn) conn = connect_as_device ();
   const char *params[] = { code, event_id, device, direction };
-  g_autoptr(PGresult) result = run (conn,
-                                    "SELECT verdict FROM scan_ticket(p_qr_token => $1, p_event_id => $2::uuid, "
-                                    "p_device_id => $3, p_client_scan_id => gen_random_uuid(), p_direction => $4)",
-                                    4, params);
+  g_autoptr(PGresult) result = gate_test_sql_run (conn,
+                                                  "SELECT verdict FROM scan_ticket(p_qr_token => $1, p_event_id => $2::uuid, "
+                                                  "p_device_id => $3, p_client_scan_id => gen_random_uuid(), p_direction => $4)",
+                                                  4, params);
 
   g_assert_cmpint (PQntuples (result), ==, 1);
 }
@@ -77,7 +62,7 @@ ticket_id_of (const char *code)
 {
   g_autoptr(PGconn) admin = PQconnectdb (gate_test_pg_get_conninfo (pg));
   const char *params[] = { code };
-  g_autoptr(PGresult) result = run (admin, "SELECT id FROM public.tickets WHERE qr_token = $1", 1, params);
+  g_autoptr(PGresult) result = gate_test_sql_run (admin, "SELECT id FROM public.tickets WHERE qr_token = $1", 1, params);
 
   g_assert_cmpint (PQntuples (result), ==, 1);
   return g_strdup (PQgetvalue (result, 0, 0));
@@ -95,10 +80,10 @@ page (const char  *device,
   g_autoptr(PGconn) conn = connect_as_device ();
   g_autofree char *limit_text = g_strdup_printf ("%d", limit);
   const char *params[] = { device, event, *cursor, limit_text };
-  g_autoptr(PGresult) result = run (conn,
-                                    "SELECT s.ticket_id, s.inside, s.exited_at IS NOT NULL, s.next_cursor "
-                                    "FROM stays_changed_since($1, $2::uuid, $3, $4::int) s",
-                                    4, params);
+  g_autoptr(PGresult) result = gate_test_sql_run (conn,
+                                                  "SELECT s.ticket_id, s.inside, s.exited_at IS NOT NULL, s.next_cursor "
+                                                  "FROM stays_changed_since($1, $2::uuid, $3, $4::int) s",
+                                                  4, params);
   int rows = PQntuples (result);
 
   for (int i = 0; i < rows; i++)
@@ -195,7 +180,7 @@ test_assigned_device_reads_only_its_events (void)
   g_autofree char *sql = g_strdup_printf ("INSERT INTO public.device_events (device_id, event_id) VALUES ('%s', '%s')",
                                           device, event_id);
   g_autoptr(PGconn) admin = PQconnectdb (gate_test_pg_get_conninfo (pg));
-  g_autoptr(PGresult) assigned = run (admin, sql, 0, NULL);
+  g_autoptr(PGresult) assigned = gate_test_sql_run (admin, sql, 0, NULL);
   g_autofree char *refused = NULL;
   g_autofree char *allowed = NULL;
 
@@ -225,42 +210,42 @@ test_summary_matches_stays_after_a_won_conflict (void)
   {
     const char *params[] = { codes[0] };
 
-    backdated = run (admin, "UPDATE public.tickets SET created_at = now() - interval '1 day' WHERE qr_token = $1", 1,
-                     params);
+    backdated = gate_test_sql_run (admin, "UPDATE public.tickets SET created_at = now() - interval '1 day' WHERE qr_token = $1", 1,
+                                   params);
   }
   scan (online, codes[0], "entry");
   {
     const char *params[] = { offline, codes[0], event_id };
 
-    upload = run (device,
-                  "SELECT outcome FROM sync_offline_scans($1, jsonb_build_array(jsonb_build_object("
-                  "'client_scan_id', gen_random_uuid(), 'qr_token', $2::text, 'event_id', $3::text, "
-                  "'scanned_at', now() - interval '1 hour', 'clock_offset_ms', 0)))",
-                  3, params);
+    upload = gate_test_sql_run (device,
+                                "SELECT outcome FROM sync_offline_scans($1, jsonb_build_array(jsonb_build_object("
+                                "'client_scan_id', gen_random_uuid(), 'qr_token', $2::text, 'event_id', $3::text, "
+                                "'scanned_at', now() - interval '1 hour', 'clock_offset_ms', 0)))",
+                                3, params);
   }
   g_assert_cmpstr (PQgetvalue (upload, 0, 0), ==, "won_conflict");
 
   {
     const char *params[] = { codes[0] };
 
-    entry = run (admin,
-                 "SELECT p.entry_device, p.inside FROM public.ticket_presence p JOIN public.tickets t "
-                 "ON t.id = p.ticket_id WHERE t.qr_token = $1",
-                 1, params);
+    entry = gate_test_sql_run (admin,
+                               "SELECT p.entry_device, p.inside FROM public.ticket_presence p JOIN public.tickets t "
+                               "ON t.id = p.ticket_id WHERE t.qr_token = $1",
+                               1, params);
   }
   g_assert_cmpstr (PQgetvalue (entry, 0, 0), ==, offline);
   g_assert_cmpstr (PQgetvalue (entry, 0, 1), ==, "t");
 
-  mismatches = run (admin,
-                    "SELECT count(*) FROM public.ticket_presence p "
-                    "LEFT JOIN LATERAL (SELECT s.* FROM public.ticket_stays s WHERE s.ticket_id = p.ticket_id "
-                    "  ORDER BY s.entered_at DESC LIMIT 1) l ON true "
-                    "LEFT JOIN LATERAL (SELECT s.* FROM public.ticket_stays s WHERE s.ticket_id = p.ticket_id "
-                    "  AND s.exited_at IS NOT NULL ORDER BY s.exited_at DESC LIMIT 1) x ON true "
-                    "WHERE p.inside IS DISTINCT FROM (l.id IS NOT NULL AND l.exited_at IS NULL) "
-                    "   OR p.entered_at IS DISTINCT FROM l.entered_at OR p.entry_device IS DISTINCT FROM l.entry_device "
-                    "   OR p.exited_at IS DISTINCT FROM x.exited_at OR p.exit_device IS DISTINCT FROM x.exit_device",
-                    0, NULL);
+  mismatches = gate_test_sql_run (admin,
+                                  "SELECT count(*) FROM public.ticket_presence p "
+                                  "LEFT JOIN LATERAL (SELECT s.* FROM public.ticket_stays s WHERE s.ticket_id = p.ticket_id "
+                                  "  ORDER BY s.entered_at DESC LIMIT 1) l ON true "
+                                  "LEFT JOIN LATERAL (SELECT s.* FROM public.ticket_stays s WHERE s.ticket_id = p.ticket_id "
+                                  "  AND s.exited_at IS NOT NULL ORDER BY s.exited_at DESC LIMIT 1) x ON true "
+                                  "WHERE p.inside IS DISTINCT FROM (l.id IS NOT NULL AND l.exited_at IS NULL) "
+                                  "   OR p.entered_at IS DISTINCT FROM l.entered_at OR p.entry_device IS DISTINCT FROM l.entry_device "
+                                  "   OR p.exited_at IS DISTINCT FROM x.exited_at OR p.exit_device IS DISTINCT FROM x.exit_device",
+                                  0, NULL);
   g_assert_cmpstr (PQgetvalue (mismatches, 0, 0), ==, "0");
 }
 

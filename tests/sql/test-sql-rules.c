@@ -11,15 +11,13 @@
 #include <libpq-fe.h>
 
 #include "gate-test-harness.h"
+#include "gate-test-sql.h"
 
 #define STORM 64
 
 static GateTestPg *pg;
 static char *event_id;
 static char *other_event_id;
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGconn, PQfinish)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 
 /* --- helpers --------------------------------------------------------------------- */
 
@@ -37,19 +35,6 @@ connect_as (const char *role)
       g_assert_cmpint (PQresultStatus (result), ==, PGRES_COMMAND_OK);
     }
   return conn;
-}
-
-static PGresult *
-run (PGconn      *conn,
-     const char  *sql,
-     int          n_params,
-     const char **params)
-{
-  PGresult *result = PQexecParams (conn, sql, n_params, NULL, params, NULL, NULL, 0);
-
-  if (PQresultStatus (result) != PGRES_TUPLES_OK && PQresultStatus (result) != PGRES_COMMAND_OK)
-    g_error ("%s: %s", sql, PQresultErrorMessage (result));
-  return result;
 }
 
 /* The SQLSTATE @sql fails with, as @role; NULL when it succeeds. */
@@ -72,7 +57,7 @@ sql_value (const char  *sql,
            const char **params)
 {
   g_autoptr(PGconn) conn = connect_as (NULL);
-  g_autoptr(PGresult) result = run (conn, sql, n_params, params);
+  g_autoptr(PGresult) result = gate_test_sql_run (conn, sql, n_params, params);
 
   return PQntuples (result) > 0 && !PQgetisnull (result, 0, 0) ? g_strdup (PQgetvalue (result, 0, 0)) : NULL;
 }
@@ -192,7 +177,7 @@ scan_at (const char *token,
   g_autoptr(PGconn) conn = connect_as ("gate_device");
   const char *params[] = { token, event, device, operator_id, direction, list };
 
-  return run (conn, SCAN_SQL, 6, params);
+  return gate_test_sql_run (conn, SCAN_SQL, 6, params);
 }
 
 /* The verdict of one scan at @list (NULL: none), as a device of no list. */
@@ -259,8 +244,8 @@ upload (const char *device,
   g_autoptr(PGconn) conn = connect_as ("gate_device");
   const char *params[] = { device, batch };
 
-  return run (conn, "SELECT client_scan_id, outcome, replayed, winner_device, winner_time "
-                    "FROM sync_offline_scans($1, $2::jsonb)", 2, params);
+  return gate_test_sql_run (conn, "SELECT client_scan_id, outcome, replayed, winner_device, winner_time "
+                                  "FROM sync_offline_scans($1, $2::jsonb)", 2, params);
 }
 
 /* A time @minutes ago, ISO 8601, from the database's clock. */
@@ -288,9 +273,9 @@ test_admit_locks_no_shared_row (void)
   const char *scan_params[] = { tokens[0], event_id, device, NULL, "entry", NULL };
   const char *event_params[] = { event_id };
   const char *list_params[] = { list };
-  g_autoptr(PGresult) begun = run (gate, "BEGIN", 0, NULL);
-  g_autoptr(PGresult) scanned = run (gate, SCAN_SQL, 6, scan_params);
-  g_autoptr(PGresult) timeout = run (writer, "SET lock_timeout = '1s'", 0, NULL);
+  g_autoptr(PGresult) begun = gate_test_sql_run (gate, "BEGIN", 0, NULL);
+  g_autoptr(PGresult) scanned = gate_test_sql_run (gate, SCAN_SQL, 6, scan_params);
+  g_autoptr(PGresult) timeout = gate_test_sql_run (writer, "SET lock_timeout = '1s'", 0, NULL);
   g_autoptr(PGresult) event_row = NULL;
   g_autoptr(PGresult) list_row = NULL;
   g_autoptr(PGresult) done = NULL;
@@ -304,7 +289,7 @@ test_admit_locks_no_shared_row (void)
                            1, NULL, list_params, NULL, NULL, 0);
   g_assert_cmpstr (PQresultErrorMessage (list_row), ==, "");
   g_assert_cmpint (PQntuples (list_row), ==, 1);
-  done = run (gate, "COMMIT", 0, NULL);
+  done = gate_test_sql_run (gate, "COMMIT", 0, NULL);
 }
 
 /* --- verdicts of every list kind ----------------------------------------------------- */
@@ -435,8 +420,8 @@ test_repeat_of_an_exit_is_a_replay (void)
   g_autoptr(PGresult) again = NULL;
 
   assert_verdict (tickets[0], "entry", NULL, "admitted");
-  first = run (conn, sql, 4, params);
-  again = run (conn, sql, 4, params);
+  first = gate_test_sql_run (conn, sql, 4, params);
+  again = gate_test_sql_run (conn, sql, 4, params);
 
   g_assert_cmpstr (PQgetvalue (first, 0, 0), ==, "exited");
   g_assert_cmpstr (PQgetvalue (again, 0, 0), ==, "exited");
@@ -486,7 +471,7 @@ race (gpointer user_data)
 {
   Racer *racer = user_data;
   g_autoptr(PGconn) conn = connect_as ("gate_device");
-  g_autoptr(PGresult) result = run (conn, racer->sql, racer->n_params, racer->params);
+  g_autoptr(PGresult) result = gate_test_sql_run (conn, racer->sql, racer->n_params, racer->params);
 
   racer->answers = g_ptr_array_new_with_free_func (g_free);
   for (int i = 0; i < PQntuples (result); i++)
@@ -767,7 +752,7 @@ test_assigned_device_reads_only_its_events (void)
                                             "p_device_id => $2)", 2, own);
   g_autoptr(PGconn) conn = connect_as ("gate_device");
   const char *list_params[] = { device };
-  g_autoptr(PGresult) listed = run (conn, "SELECT event_id FROM list_events($1)", 1, list_params);
+  g_autoptr(PGresult) listed = gate_test_sql_run (conn, "SELECT event_id FROM list_events($1)", 1, list_params);
 
   g_assert_cmpstr (delta, ==, "42501");
   g_assert_cmpstr (summary, ==, "42501");
@@ -814,10 +799,10 @@ test_assigned_device_original_scan_finds_no_other_event (void)
   g_autofree char *ticket = count_of ("SELECT id FROM tickets WHERE qr_token = $1", elsewhere[0]);
   g_autoptr(PGconn) conn = connect_as ("gate_device");
   const char *params[] = { ticket, device };
-  g_autoptr(PGresult) atomic = run (conn, "SELECT success, error_message FROM scan_ticket_atomic($1::uuid, NULL, $2)",
-                                    2, params);
-  g_autoptr(PGresult) synced = run (conn, "SELECT success FROM sync_offline_scan($1::uuid, NULL, now(), $2)",
-                                    2, params);
+  g_autoptr(PGresult) atomic = gate_test_sql_run (conn, "SELECT success, error_message FROM scan_ticket_atomic($1::uuid, NULL, $2)",
+                                                  2, params);
+  g_autoptr(PGresult) synced = gate_test_sql_run (conn, "SELECT success FROM sync_offline_scan($1::uuid, NULL, now(), $2)",
+                                                  2, params);
   g_autofree char *status = count_of ("SELECT status FROM tickets WHERE qr_token = $1", elsewhere[0]);
 
   g_assert_cmpstr (PQgetvalue (atomic, 0, 0), ==, "f");
@@ -857,10 +842,10 @@ test_operator_recorded_on_every_scan_path (void)
   g_autofree char *t3 = count_of ("SELECT id FROM tickets WHERE qr_token = $1", tickets[3]);
   const char *atomic_params[] = { t2, operator_id };
   const char *sync_params[] = { t3, operator_id };
-  g_autoptr(PGresult) atomic = run (conn, "SELECT success FROM scan_ticket_atomic($1::uuid, $2::uuid, 'gate-op')",
-                                    2, atomic_params);
-  g_autoptr(PGresult) synced = run (conn, "SELECT success FROM sync_offline_scan($1::uuid, $2::uuid, "
-                                          "now() - interval '1 minute', 'gate-op')", 2, sync_params);
+  g_autoptr(PGresult) atomic = gate_test_sql_run (conn, "SELECT success FROM scan_ticket_atomic($1::uuid, $2::uuid, 'gate-op')",
+                                                  2, atomic_params);
+  g_autoptr(PGresult) synced = gate_test_sql_run (conn, "SELECT success FROM sync_offline_scan($1::uuid, $2::uuid, "
+                                                        "now() - interval '1 minute', 'gate-op')", 2, sync_params);
 
   g_assert_cmpstr (PQgetvalue (online, 0, 0), ==, "admitted");
   g_assert_cmpstr (PQgetvalue (online_exit, 0, 0), ==, "exited");
@@ -896,8 +881,8 @@ sign_in (const char *name,
   g_autoptr(PGconn) conn = connect_as ("gate_device");
   const char *params[] = { name, pin };
 
-  return run (conn, "SELECT operator_id, signed_in, locked_until FROM operator_sign_in('kiosk', $1, $2)",
-              2, params);
+  return gate_test_sql_run (conn, "SELECT operator_id, signed_in, locked_until FROM operator_sign_in('kiosk', $1, $2)",
+                            2, params);
 }
 
 static void
@@ -954,7 +939,7 @@ test_removed_operator_cannot_sign_in (void)
   g_assert_cmpint (gatectl_run (&removed, NULL, "operator", "remove", "--db", gate_test_pg_get_conninfo (pg),
                                 operator_id, NULL), ==, 0);
   after = sign_in ("Carla Gone", "1111");
-  listed = run (conn, "SELECT count(*) FROM list_operators('kiosk') WHERE name = 'Carla Gone'", 0, NULL);
+  listed = gate_test_sql_run (conn, "SELECT count(*) FROM list_operators('kiosk') WHERE name = 'Carla Gone'", 0, NULL);
 
   g_assert_cmpstr (PQgetvalue (after, 0, 1), ==, "f");
   g_assert_cmpstr (PQgetvalue (listed, 0, 0), ==, "0");
@@ -987,8 +972,8 @@ test_stats_per_list_gate_and_five_minutes (void)
     PQclear (scan_at (tickets[i], event, "stats-in", "entry", in_door, NULL));
   PQclear (scan_at (tickets[0], event, "stats-out", "exit", out_door, NULL));
 
-  stats = run (boss, "SELECT scope, list_id, device_id, entries, exits, inside, bucket FROM event_stats($1::uuid)",
-               1, params);
+  stats = gate_test_sql_run (boss, "SELECT scope, list_id, device_id, entries, exits, inside, bucket FROM event_stats($1::uuid)",
+                             1, params);
   for (int i = 0; i < PQntuples (stats); i++)
     {
       const char *scope = PQgetvalue (stats, i, 0);

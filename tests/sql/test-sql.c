@@ -11,13 +11,11 @@
 #include <libpq-fe.h>
 
 #include "gate-test-harness.h"
+#include "gate-test-sql.h"
 
 static GateTestPg *pg;
 static char *event_id;
 static char *other_event_id;
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGconn, PQfinish)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 
 static PGconn *
 connect_as (const char *role)
@@ -35,20 +33,6 @@ connect_as (const char *role)
   return conn;
 }
 
-/* Run @sql with text @params; fail the test on an SQL error. */
-static PGresult *
-run (PGconn      *conn,
-     const char  *sql,
-     int          n_params,
-     const char **params)
-{
-  PGresult *result = PQexecParams (conn, sql, n_params, NULL, params, NULL, NULL, 0);
-
-  if (PQresultStatus (result) != PGRES_TUPLES_OK && PQresultStatus (result) != PGRES_COMMAND_OK)
-    g_error ("%s: %s", sql, PQresultErrorMessage (result));
-  return result;
-}
-
 static char *
 sql_value_in (const char *conninfo,
               const char *sql)
@@ -57,7 +41,7 @@ sql_value_in (const char *conninfo,
   g_autoptr(PGresult) result = NULL;
 
   g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
-  result = run (conn, sql, 0, NULL);
+  result = gate_test_sql_run (conn, sql, 0, NULL);
   return PQntuples (result) > 0 && !PQgetisnull (result, 0, 0) ? g_strdup (PQgetvalue (result, 0, 0)) : NULL;
 }
 
@@ -160,7 +144,7 @@ call_in_thread (gpointer user_data)
 {
   Call *call = user_data;
 
-  call->result = run (call->conn, call->sql, call->n_params, call->params);
+  call->result = gate_test_sql_run (call->conn, call->sql, call->n_params, call->params);
   return NULL;
 }
 
@@ -193,8 +177,8 @@ scan (PGconn     *conn,
 {
   const char *params[] = { token, event, device, scan_id };
 
-  return run (conn, "SELECT verdict, ticket_id, scanned_at, scanned_device, server_time "
-                    "FROM scan_ticket($1, $2, $3, $4)", 4, params);
+  return gate_test_sql_run (conn, "SELECT verdict, ticket_id, scanned_at, scanned_device, server_time "
+                                  "FROM scan_ticket($1, $2, $3, $4)", 4, params);
 }
 
 /* --- migrations and privileges ------------------------------------------------ */
@@ -497,11 +481,11 @@ test_authenticate_maps_role (void)
   boss_hash = token_hash (boss_token);
 
   params[0] = gate_hash;
-  gate = run (conn, "SELECT device_id, db_role FROM gate_authenticate($1)", 1, params);
+  gate = gate_test_sql_run (conn, "SELECT device_id, db_role FROM gate_authenticate($1)", 1, params);
   params[0] = boss_hash;
-  boss = run (conn, "SELECT device_id, db_role FROM gate_authenticate($1)", 1, params);
+  boss = gate_test_sql_run (conn, "SELECT device_id, db_role FROM gate_authenticate($1)", 1, params);
   params[0] = unknown_hash;
-  unknown = run (conn, "SELECT device_id, db_role FROM gate_authenticate($1)", 1, params);
+  unknown = gate_test_sql_run (conn, "SELECT device_id, db_role FROM gate_authenticate($1)", 1, params);
 
   g_assert_cmpint (PQntuples (gate), ==, 1);
   g_assert_cmpstr (PQgetvalue (gate, 0, 0), ==, gate_id);
@@ -537,7 +521,7 @@ test_revoked_device_authenticates_nothing (void)
                                 device_id, NULL), ==, 0);
   g_assert_nonnull (strstr (out, device_id));
 
-  found = run (conn, "SELECT device_id FROM gate_authenticate($1)", 1, params);
+  found = gate_test_sql_run (conn, "SELECT device_id FROM gate_authenticate($1)", 1, params);
   g_assert_cmpint (PQntuples (found), ==, 0);
   checked = PQexecParams (conn, "SELECT gate_check_device($1, $2)", 2, NULL, params, NULL, NULL, 0);
   g_assert_cmpstr (PQresultErrorField (checked, PG_DIAG_SQLSTATE), ==, "28000");
@@ -596,13 +580,13 @@ test_device_role_follows_the_devices_row (void)
   params[0] = hash;
   params[1] = device_id;
 
-  as_supervisor = run (conn, "SELECT gate_device_role($1, $2)", 2, params);
+  as_supervisor = gate_test_sql_run (conn, "SELECT gate_device_role($1, $2)", 2, params);
   g_assert_cmpstr (PQgetvalue (as_supervisor, 0, 0), ==, "gate_supervisor");
 
   /* Demoted: the very next read says so; nothing is remembered. */
   update = g_strdup_printf ("UPDATE devices SET role = 'gate' WHERE id = '%s'", device_id);
   ignored = sql_value (update);
-  demoted = run (conn, "SELECT gate_device_role($1, $2)", 2, params);
+  demoted = gate_test_sql_run (conn, "SELECT gate_device_role($1, $2)", 2, params);
   g_assert_cmpstr (PQgetvalue (demoted, 0, 0), ==, "gate_device");
 
   g_assert_cmpint (gatectl_run (NULL, NULL, "device", "revoke", "--db", gate_test_pg_get_conninfo (pg),
@@ -635,7 +619,7 @@ test_active_token_hashes_leave_out_revoked (void)
   kept_hash = token_hash (kept_token);
   gone_hash = token_hash (gone_token);
 
-  hashes = run (conn, "SELECT * FROM gate_active_token_hashes()", 0, NULL);
+  hashes = gate_test_sql_run (conn, "SELECT * FROM gate_active_token_hashes()", 0, NULL);
   for (int i = 0; i < PQntuples (hashes); i++)
     {
       kept |= g_str_equal (PQgetvalue (hashes, i, 0), kept_hash);
@@ -784,15 +768,15 @@ test_scan_waits_for_lock_then_answers (void)
   gint64 started;
 
   /* Another transaction holds the row past the 2 s lock timeout. */
-  PQclear (run (holder, "BEGIN", 0, NULL));
-  PQclear (run (holder, "SELECT 1 FROM tickets WHERE qr_token = $1 FOR UPDATE", 1, params));
+  PQclear (gate_test_sql_run (holder, "BEGIN", 0, NULL));
+  PQclear (gate_test_sql_run (holder, "SELECT 1 FROM tickets WHERE qr_token = $1 FOR UPDATE", 1, params));
 
   started = g_get_monotonic_time ();
   result = scan (conn, tickets[0], event_id, "gate-a", scan_id);
   g_assert_cmpstr (PQgetvalue (result, 0, 0), ==, "busy");
   g_assert_cmpint (g_get_monotonic_time () - started, >=, 1500 * 1000);
 
-  PQclear (run (holder, "ROLLBACK", 0, NULL));
+  PQclear (gate_test_sql_run (holder, "ROLLBACK", 0, NULL));
 }
 
 static void
@@ -814,11 +798,11 @@ test_scan_repeat_while_first_in_flight (void)
 
   /* The first call has decided but not committed when the kiosk, having
    * lost the answer, sends the same scan again. */
-  PQclear (run (first, "BEGIN", 0, NULL));
+  PQclear (gate_test_sql_run (first, "BEGIN", 0, NULL));
   original = scan (first, tickets[0], event_id, "gate-a", scan_id);
   thread = g_thread_new ("repeat", call_in_thread, &call);
   wait_until_blocked (PQbackendPID (second));
-  PQclear (run (first, "COMMIT", 0, NULL));
+  PQclear (gate_test_sql_run (first, "COMMIT", 0, NULL));
   g_thread_join (thread);
   repeat = call.result;
   rows = sql_value (sql);
@@ -903,8 +887,8 @@ sync_batch (const char *device,
   g_autoptr(PGconn) conn = connect_as ("gate_device");
   const char *params[] = { device, batch };
 
-  return run (conn, "SELECT client_scan_id, outcome, replayed, winner_device, winner_time "
-                    "FROM sync_offline_scans($1, $2::jsonb)", 2, params);
+  return gate_test_sql_run (conn, "SELECT client_scan_id, outcome, replayed, winner_device, winner_time "
+                                  "FROM sync_offline_scans($1, $2::jsonb)", 2, params);
 }
 
 static const char *
@@ -1288,12 +1272,12 @@ test_sync_concurrent_retry_is_a_replay (void)
 
   /* The upload's answer was lost; the kiosk retries while the first call
    * still runs. */
-  PQclear (run (first, "BEGIN", 0, NULL));
-  original = run (first, "SELECT client_scan_id, outcome, replayed FROM sync_offline_scans($1, $2::jsonb)",
-                  2, params);
+  PQclear (gate_test_sql_run (first, "BEGIN", 0, NULL));
+  original = gate_test_sql_run (first, "SELECT client_scan_id, outcome, replayed FROM sync_offline_scans($1, $2::jsonb)",
+                                2, params);
   thread = g_thread_new ("retry", call_in_thread, &call);
   wait_until_blocked (PQbackendPID (second));
-  PQclear (run (first, "COMMIT", 0, NULL));
+  PQclear (gate_test_sql_run (first, "COMMIT", 0, NULL));
   g_thread_join (thread);
   retry = call.result;
   rows = sql_value (sql);
@@ -1365,8 +1349,8 @@ download_all (const char  *event,
   for (guint round = 0; round < 10000; round++)
     {
       const char *params[] = { event, *cursor, limit_str };
-      g_autoptr(PGresult) page = run (conn, "SELECT qr_token, status, next_cursor "
-                                            "FROM tickets_changed_since($1, $2, $3::int)", 3, params);
+      g_autoptr(PGresult) page = gate_test_sql_run (conn, "SELECT qr_token, status, next_cursor "
+                                                          "FROM tickets_changed_since($1, $2, $3::int)", 3, params);
       int n = PQntuples (page);
 
       for (int i = 0; i < n; i++)
@@ -1406,7 +1390,7 @@ test_delta_limit_clamped_to_1000 (void)
   g_auto(GStrv) tickets = gate_test_generate_tickets (pg, event, 1200, "General", &error);
   g_autoptr(PGconn) conn = connect_as ("gate_device");
   const char *params[] = { event };
-  g_autoptr(PGresult) page = run (conn, "SELECT * FROM tickets_changed_since($1, NULL, 5000)", 1, params);
+  g_autoptr(PGresult) page = gate_test_sql_run (conn, "SELECT * FROM tickets_changed_since($1, NULL, 5000)", 1, params);
 
   g_assert_cmpint (PQntuples (page), ==, 1000);
 }
@@ -1429,16 +1413,16 @@ test_delta_misses_no_out_of_order_commit (void)
   g_assert_cmpuint (g_hash_table_size (first), ==, 3);
 
   /* T1 starts first and changes A, but commits last. */
-  PQclear (run (slow, "BEGIN", 0, NULL));
-  PQclear (run (slow, "UPDATE tickets SET status = 'void' WHERE qr_token = $1", 1, a));
+  PQclear (gate_test_sql_run (slow, "BEGIN", 0, NULL));
+  PQclear (gate_test_sql_run (slow, "UPDATE tickets SET status = 'void' WHERE qr_token = $1", 1, a));
   /* T2 changes B and commits. */
-  PQclear (run (fast, "UPDATE tickets SET status = 'void' WHERE qr_token = $1", 1, b));
+  PQclear (gate_test_sql_run (fast, "UPDATE tickets SET status = 'void' WHERE qr_token = $1", 1, b));
 
   second = download_all (event, &cursor, 1000);
   g_assert_cmpstr (g_hash_table_lookup (second, tickets[1]), ==, "void");
   g_assert_false (g_hash_table_contains (second, tickets[0]));
 
-  PQclear (run (slow, "COMMIT", 0, NULL));
+  PQclear (gate_test_sql_run (slow, "COMMIT", 0, NULL));
 
   g_clear_pointer (&second, g_hash_table_unref);
   second = download_all (event, &cursor, 1000);
@@ -1463,8 +1447,8 @@ test_delta_misses_no_commit_during_paging (void)
 
   /* A writer begins, the client reads one page of ten, the writer commits
    * a change to a row whose key is behind the page position. */
-  PQclear (run (slow, "BEGIN", 0, NULL));
-  PQclear (run (slow, "UPDATE tickets SET guest_name = 'Changed Late' WHERE qr_token = $1", 1, early));
+  PQclear (gate_test_sql_run (slow, "BEGIN", 0, NULL));
+  PQclear (gate_test_sql_run (slow, "UPDATE tickets SET guest_name = 'Changed Late' WHERE qr_token = $1", 1, early));
   {
     g_autoptr(GString) bulk = g_string_new (NULL);
 
@@ -1480,14 +1464,14 @@ test_delta_misses_no_commit_during_paging (void)
   params[1] = cursor;
   params[2] = "10";
   {
-    g_autoptr(PGresult) page = run (client, "SELECT next_cursor FROM tickets_changed_since($1, $2, $3::int)",
-                                    3, params);
+    g_autoptr(PGresult) page = gate_test_sql_run (client, "SELECT next_cursor FROM tickets_changed_since($1, $2, $3::int)",
+                                                  3, params);
 
     g_assert_cmpint (PQntuples (page), ==, 10);
     g_free (cursor);
     cursor = g_strdup (PQgetvalue (page, 9, 0));
   }
-  PQclear (run (slow, "COMMIT", 0, NULL));
+  PQclear (gate_test_sql_run (slow, "COMMIT", 0, NULL));
 
   later = download_all (event, &cursor, 10);
   g_assert_true (g_hash_table_contains (later, tickets[0]));
@@ -1529,7 +1513,7 @@ test_delta_cursor_is_bounded (void)
 
   /* Under the limit it is read, but every row's cursor is small again. */
   g_assert_cmpuint (strlen (long_but_allowed), <, 8192);
-  page = run (conn, "SELECT next_cursor FROM tickets_changed_since($1, $2)", 2, long_params);
+  page = gate_test_sql_run (conn, "SELECT next_cursor FROM tickets_changed_since($1, $2)", 2, long_params);
   g_assert_cmpint (PQntuples (page), ==, 20);
   for (int i = 0; i < PQntuples (page); i++)
     g_assert_cmpint (PQgetlength (page, i, 0), <=, 3 * 20 + 36 + 3);
@@ -1554,7 +1538,7 @@ test_delta_old_cursor_still_works (void)
 
     old_cursor = g_strdup_printf ("%s|||", snapshot);
   }
-  PQclear (run (writer, "UPDATE tickets SET status = 'void' WHERE qr_token = $1", 1, b));
+  PQclear (gate_test_sql_run (writer, "UPDATE tickets SET status = 'void' WHERE qr_token = $1", 1, b));
 
   cursor = g_strdup (old_cursor);
   changed = download_all (event, &cursor, 1000);
@@ -1592,10 +1576,10 @@ test_original_scan_ticket_atomic (void)
   g_autofree char *id = ticket_id_of (tickets[0]);
   g_autoptr(PGconn) conn = connect_as ("gate_device");
   const char *params[] = { id };
-  g_autoptr(PGresult) first = run (conn, "SELECT success, already_scanned, error_message "
-                                         "FROM scan_ticket_atomic($1, NULL, 'old-gate')", 1, params);
-  g_autoptr(PGresult) second = run (conn, "SELECT success, already_scanned, error_message "
-                                          "FROM scan_ticket_atomic($1, NULL, 'old-gate')", 1, params);
+  g_autoptr(PGresult) first = gate_test_sql_run (conn, "SELECT success, already_scanned, error_message "
+                                                       "FROM scan_ticket_atomic($1, NULL, 'old-gate')", 1, params);
+  g_autoptr(PGresult) second = gate_test_sql_run (conn, "SELECT success, already_scanned, error_message "
+                                                        "FROM scan_ticket_atomic($1, NULL, 'old-gate')", 1, params);
 
   g_assert_cmpstr (PQgetvalue (first, 0, 0), ==, "t");
   g_assert_cmpstr (PQgetvalue (second, 0, 0), ==, "f");
@@ -1613,17 +1597,17 @@ test_original_nowait_answers_being_processed (void)
   g_autoptr(PGresult) result = NULL;
   gint64 started;
 
-  PQclear (run (holder, "BEGIN", 0, NULL));
-  PQclear (run (holder, "SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE", 1, params));
+  PQclear (gate_test_sql_run (holder, "BEGIN", 0, NULL));
+  PQclear (gate_test_sql_run (holder, "SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE", 1, params));
 
   started = g_get_monotonic_time ();
-  result = run (conn, "SELECT success, already_scanned, error_message "
-                      "FROM scan_ticket_atomic($1, NULL, 'old-gate')", 1, params);
+  result = gate_test_sql_run (conn, "SELECT success, already_scanned, error_message "
+                                    "FROM scan_ticket_atomic($1, NULL, 'old-gate')", 1, params);
   g_assert_cmpint (g_get_monotonic_time () - started, <, G_USEC_PER_SEC);
   g_assert_cmpstr (PQgetvalue (result, 0, 0), ==, "f");
   g_assert_nonnull (strstr (PQgetvalue (result, 0, 2), "another scanner"));
 
-  PQclear (run (holder, "ROLLBACK", 0, NULL));
+  PQclear (gate_test_sql_run (holder, "ROLLBACK", 0, NULL));
 }
 
 static void
@@ -1634,10 +1618,10 @@ test_original_sync_offline_scan_first_wins (void)
   g_autoptr(PGconn) conn = connect_as ("gate_device");
   const char *late[] = { id, "2026-11-25T10:05:00Z", "old-a" };
   const char *early[] = { id, "2026-11-25T10:00:00Z", "old-b" };
-  g_autoptr(PGresult) first = run (conn, "SELECT success, conflict_resolved, winner_device "
-                                         "FROM sync_offline_scan($1, NULL, $2::timestamptz, $3)", 3, late);
-  g_autoptr(PGresult) second = run (conn, "SELECT success, conflict_resolved, winner_device "
-                                          "FROM sync_offline_scan($1, NULL, $2::timestamptz, $3)", 3, early);
+  g_autoptr(PGresult) first = gate_test_sql_run (conn, "SELECT success, conflict_resolved, winner_device "
+                                                       "FROM sync_offline_scan($1, NULL, $2::timestamptz, $3)", 3, late);
+  g_autoptr(PGresult) second = gate_test_sql_run (conn, "SELECT success, conflict_resolved, winner_device "
+                                                        "FROM sync_offline_scan($1, NULL, $2::timestamptz, $3)", 3, early);
   g_autofree char *conflicts = conflict_count (tickets[0]);
 
   g_assert_cmpstr (PQgetvalue (first, 0, 0), ==, "t");
@@ -1654,8 +1638,8 @@ test_original_sync_offline_scan_unknown_ticket (void)
   g_autoptr(PGconn) conn = connect_as ("gate_device");
   g_autofree char *nobody = gate_test_uuid ();
   const char *params[] = { nobody, "2026-11-25T10:00:00Z", "old-a" };
-  g_autoptr(PGresult) result = run (conn, "SELECT success, conflict_resolved, winner_device, winner_time "
-                                          "FROM sync_offline_scan($1, NULL, $2::timestamptz, $3)", 3, params);
+  g_autoptr(PGresult) result = gate_test_sql_run (conn, "SELECT success, conflict_resolved, winner_device, winner_time "
+                                                        "FROM sync_offline_scan($1, NULL, $2::timestamptz, $3)", 3, params);
 
   /* The original's answer, not an error. */
   g_assert_cmpint (PQntuples (result), ==, 1);
@@ -1674,8 +1658,8 @@ test_original_sync_offline_scan_refuses_void (void)
   g_autofree char *ignored = sql_value (void_sql);
   g_autoptr(PGconn) conn = connect_as ("gate_device");
   const char *params[] = { id, "2026-11-25T10:00:00Z", "old-a" };
-  g_autoptr(PGresult) result = run (conn, "SELECT success, conflict_resolved "
-                                          "FROM sync_offline_scan($1, NULL, $2::timestamptz, $3)", 3, params);
+  g_autoptr(PGresult) result = gate_test_sql_run (conn, "SELECT success, conflict_resolved "
+                                                        "FROM sync_offline_scan($1, NULL, $2::timestamptz, $3)", 3, params);
   g_autofree char *sql = g_strdup_printf ("SELECT status || ':' || (SELECT count(*) FROM scan_logs l "
                                           "WHERE l.ticket_id = t.id AND l.scan_success) FROM tickets t "
                                           "WHERE t.id = '%s'", id);
@@ -1697,8 +1681,8 @@ test_original_sync_offline_scan_times_bounded (void)
   const char *minus_infinity[] = { id, "-infinity", "leaked" };
   const char *tomorrow[] = { id, in_a_day, "leaked" };
   const char * const *attacks[] = { year_one, minus_infinity, tomorrow };
-  g_autoptr(PGresult) first = run (conn, "SELECT success FROM sync_offline_scan($1, NULL, $2::timestamptz, $3)",
-                                   3, honest);
+  g_autoptr(PGresult) first = gate_test_sql_run (conn, "SELECT success FROM sync_offline_scan($1, NULL, $2::timestamptz, $3)",
+                                                 3, honest);
   g_autofree char *sql = g_strdup_printf ("SELECT scanned_device FROM tickets WHERE id = '%s'", id);
   g_autofree char *device = NULL;
 
@@ -1730,9 +1714,9 @@ test_original_calls_without_device_take_the_jwt_device (void)
                                           "FROM tickets WHERE id IN ('%s', '%s')", tickets[0], online, offline);
   g_autofree char *devices = NULL;
 
-  PQclear (run (conn, "SELECT set_config('request.jwt.claims', $1, false)", 1, claims));
-  PQclear (run (conn, "SELECT * FROM scan_ticket_atomic($1, NULL)", 1, atomic));
-  PQclear (run (conn, "SELECT * FROM sync_offline_scan($1, NULL, $2::timestamptz)", 2, upload));
+  PQclear (gate_test_sql_run (conn, "SELECT set_config('request.jwt.claims', $1, false)", 1, claims));
+  PQclear (gate_test_sql_run (conn, "SELECT * FROM scan_ticket_atomic($1, NULL)", 1, atomic));
+  PQclear (gate_test_sql_run (conn, "SELECT * FROM sync_offline_scan($1, NULL, $2::timestamptz)", 2, upload));
 
   devices = sql_value (sql);
   g_assert_cmpstr (devices, ==, "jwt-gate,jwt-gate");
@@ -1756,8 +1740,8 @@ test_conflicts_visible_to_both_devices_and_reviewable (void)
   g_autoptr(PGconn) boss = connect_as ("gate_supervisor");
   const char *pa[] = { "conflict-a", event_id };
   const char *pb[] = { "conflict-b", event_id };
-  g_autoptr(PGresult) seen_a = run (device, "SELECT id FROM device_conflicts($1, $2)", 2, pa);
-  g_autoptr(PGresult) seen_b = run (device, "SELECT id FROM device_conflicts($1, $2)", 2, pb);
+  g_autoptr(PGresult) seen_a = gate_test_sql_run (device, "SELECT id FROM device_conflicts($1, $2)", 2, pa);
+  g_autoptr(PGresult) seen_b = gate_test_sql_run (device, "SELECT id FROM device_conflicts($1, $2)", 2, pb);
   const char *review[] = { PQgetvalue (seen_a, 0, 0), "supervisor", "same person, left and re-entered" };
   g_autoptr(PGresult) reviewed = NULL;
   g_autoptr(PGresult) open_list = NULL;
@@ -1767,11 +1751,11 @@ test_conflicts_visible_to_both_devices_and_reviewable (void)
   g_assert_cmpint (PQntuples (seen_b), ==, 1);
   g_assert_cmpstr (PQgetvalue (seen_a, 0, 0), ==, PQgetvalue (seen_b, 0, 0));
 
-  reviewed = run (boss, "SELECT id, reviewed_at FROM review_conflict($1::bigint, $2, $3)", 3, review);
+  reviewed = gate_test_sql_run (boss, "SELECT id, reviewed_at FROM review_conflict($1::bigint, $2, $3)", 3, review);
   g_assert_false (PQgetisnull (reviewed, 0, 1));
 
   list[1] = review[0];
-  open_list = run (boss, "SELECT id FROM list_conflicts($1) WHERE id = $2::bigint", 2, list);
+  open_list = gate_test_sql_run (boss, "SELECT id FROM list_conflicts($1) WHERE id = $2::bigint", 2, list);
   g_assert_cmpint (PQntuples (open_list), ==, 0);
 }
 
@@ -1780,8 +1764,8 @@ test_heartbeat_records_device (void)
 {
   g_autoptr(PGconn) conn = connect_as ("gate_device");
   const char *params[] = { "beating-gate", "0.1.0", "7" };
-  g_autoptr(PGresult) result = run (conn, "SELECT server_time FROM device_heartbeat($1, $2, $3::int, now())",
-                                    3, params);
+  g_autoptr(PGresult) result = gate_test_sql_run (conn, "SELECT server_time FROM device_heartbeat($1, $2, $3::int, now())",
+                                                  3, params);
   g_autofree char *pending = sql_value ("SELECT pending_scans FROM devices WHERE id = 'beating-gate'");
 
   g_assert_cmpint (PQntuples (result), ==, 1);
@@ -1817,15 +1801,15 @@ test_list_devices_filters_by_event (void)
   gboolean b_listed = FALSE;
 
   g_assert_no_error (error);
-  PQclear (run (device, "SELECT * FROM device_heartbeat($1, $2, $3::int, NULL)", 3, beat_a));
-  PQclear (run (device, "SELECT * FROM device_heartbeat($1, $2, $3::int, NULL)", 3, beat_b));
+  PQclear (gate_test_sql_run (device, "SELECT * FROM device_heartbeat($1, $2, $3::int, NULL)", 3, beat_a));
+  PQclear (gate_test_sql_run (device, "SELECT * FROM device_heartbeat($1, $2, $3::int, NULL)", 3, beat_b));
   scanned = scan (device, tickets[0], event, "lister-a", scan_id);
 
-  filtered = run (boss, "SELECT id FROM list_devices($1)", 1, by_event);
+  filtered = gate_test_sql_run (boss, "SELECT id FROM list_devices($1)", 1, by_event);
   g_assert_cmpint (PQntuples (filtered), ==, 1);
   g_assert_cmpstr (PQgetvalue (filtered, 0, 0), ==, "lister-a");
 
-  everyone = run (boss, "SELECT id, server_time FROM list_devices()", 0, NULL);
+  everyone = gate_test_sql_run (boss, "SELECT id, server_time FROM list_devices()", 0, NULL);
   for (int i = 0; i < PQntuples (everyone); i++)
     {
       a_listed |= g_str_equal (PQgetvalue (everyone, i, 0), "lister-a");
@@ -1853,8 +1837,8 @@ test_event_summary_counts (void)
       PQclear (scan (conn, tickets[i], event, "gate-a", scan_id));
     }
 
-  summary = run (conn, "SELECT event_id, name, ticket_count, scanned_count, server_time "
-                       "FROM event_summary($1)", 1, params);
+  summary = gate_test_sql_run (conn, "SELECT event_id, name, ticket_count, scanned_count, server_time "
+                                     "FROM event_summary($1)", 1, params);
   g_assert_cmpint (PQntuples (summary), ==, 1);
   g_assert_cmpstr (PQgetvalue (summary, 0, 0), ==, event);
   g_assert_cmpstr (PQgetvalue (summary, 0, 1), ==, "Summary night");
@@ -1940,9 +1924,9 @@ index_entries_read (PGconn *conn)
 {
   g_autoptr(PGresult) result = NULL;
 
-  PQclear (run (conn, "SELECT pg_stat_clear_snapshot()", 0, NULL));
-  result = run (conn, "SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelname = 'tickets_event_change_idx'",
-                0, NULL);
+  PQclear (gate_test_sql_run (conn, "SELECT pg_stat_clear_snapshot()", 0, NULL));
+  result = gate_test_sql_run (conn, "SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelname = 'tickets_event_change_idx'",
+                              0, NULL);
   return g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
 }
 
@@ -1966,21 +1950,21 @@ test_delta_nothing_new_reads_no_rows (void)
   seen = download_all (event, &cursor, 1000);
   g_assert_cmpuint (g_hash_table_size (seen), ==, 1500);
 
-  PQclear (run (conn, "ANALYZE tickets", 0, NULL));
-  PQclear (run (conn, "LOAD 'auto_explain'", 0, NULL));
-  PQclear (run (conn, "SET auto_explain.log_min_duration = 0", 0, NULL));
-  PQclear (run (conn, "SET auto_explain.log_nested_statements = on", 0, NULL));
-  PQclear (run (conn, "SET auto_explain.log_analyze = on", 0, NULL));
-  PQclear (run (conn, "SET auto_explain.log_timing = off", 0, NULL));
-  PQclear (run (conn, "SET client_min_messages = log", 0, NULL));
+  PQclear (gate_test_sql_run (conn, "ANALYZE tickets", 0, NULL));
+  PQclear (gate_test_sql_run (conn, "LOAD 'auto_explain'", 0, NULL));
+  PQclear (gate_test_sql_run (conn, "SET auto_explain.log_min_duration = 0", 0, NULL));
+  PQclear (gate_test_sql_run (conn, "SET auto_explain.log_nested_statements = on", 0, NULL));
+  PQclear (gate_test_sql_run (conn, "SET auto_explain.log_analyze = on", 0, NULL));
+  PQclear (gate_test_sql_run (conn, "SET auto_explain.log_timing = off", 0, NULL));
+  PQclear (gate_test_sql_run (conn, "SET client_min_messages = log", 0, NULL));
   PQsetNoticeReceiver (conn, collect_notice, log);
 
   params[0] = event;
   params[1] = cursor;
-  PQclear (run (conn, "SELECT pg_stat_force_next_flush()", 0, NULL));
+  PQclear (gate_test_sql_run (conn, "SELECT pg_stat_force_next_flush()", 0, NULL));
   read_before = index_entries_read (conn);
   g_string_truncate (log, 0);
-  page = run (conn, "SELECT * FROM tickets_changed_since($1, $2)", 2, params);
+  page = gate_test_sql_run (conn, "SELECT * FROM tickets_changed_since($1, $2)", 2, params);
   plan = g_strdup (log->str);
   g_assert_cmpint (PQntuples (page), ==, 0);
   g_test_message ("%s", plan);
@@ -2026,8 +2010,8 @@ test_list_events_as_device (void)
   g_assert_no_error (error);
   PQclear (scan (device, tickets[0], soon, "gate-a", scan_id));
 
-  listed = run (device, "SELECT event_id, name, starts_at, ticket_count, scanned_count, server_time "
-                        "FROM list_events($1)", 1, params);
+  listed = gate_test_sql_run (device, "SELECT event_id, name, starts_at, ticket_count, scanned_count, server_time "
+                                      "FROM list_events($1)", 1, params);
   for (int i = 0; i < PQntuples (listed); i++)
     {
       const char *id = PQgetvalue (listed, i, 0);
@@ -2050,7 +2034,7 @@ test_list_events_as_device (void)
   g_assert_cmpstr (order->pdata[2], ==, "List later");
   g_assert_cmpstr (order->pdata[3], ==, "List old");
 
-  listed_by_boss = run (boss, "SELECT event_id FROM list_events($1)", 1, as_boss);
+  listed_by_boss = gate_test_sql_run (boss, "SELECT event_id FROM list_events($1)", 1, as_boss);
   g_assert_cmpint (PQntuples (listed_by_boss), ==, PQntuples (listed));
 }
 
@@ -2065,7 +2049,7 @@ test_list_events_unknown_device (void)
 
   g_assert_cmpstr (PQresultErrorField (missing, PG_DIAG_SQLSTATE), ==, "22004");
 
-  PQclear (run (conn, "SELECT set_config('request.jwt.claims', $1, false)", 1, claims));
+  PQclear (gate_test_sql_run (conn, "SELECT set_config('request.jwt.claims', $1, false)", 1, claims));
   impostor = PQexec (conn, "SELECT * FROM list_events('someone-else')");
   genuine = PQexec (conn, "SELECT * FROM list_events('jwt-gate')");
   g_assert_cmpstr (PQresultErrorField (impostor, PG_DIAG_SQLSTATE), ==, "42501");
@@ -2111,7 +2095,7 @@ test_jwt_device_id_must_match (void)
   g_autofree char *logs = NULL;
 
   /* What PostgREST sets for each request from the JWT. */
-  PQclear (run (conn, "SELECT set_config('request.jwt.claims', $1, false)", 1, claims));
+  PQclear (gate_test_sql_run (conn, "SELECT set_config('request.jwt.claims', $1, false)", 1, claims));
 
   impostor = PQexecParams (conn, "SELECT * FROM scan_ticket($1, $2, $3, $4)", 4, NULL, as_other, NULL, NULL, 0);
   impostor_upload = PQexec (conn, "SELECT * FROM sync_offline_scans('someone-else', '[]')");
@@ -2138,7 +2122,7 @@ test_jwt_without_device_id_is_not_checked (void)
   g_autofree char *scan_id = gate_test_uuid ();
   g_autoptr(PGresult) result = NULL;
 
-  PQclear (run (conn, "SELECT set_config('request.jwt.claims', '{\"role\":\"gate_device\"}', false)", 0, NULL));
+  PQclear (gate_test_sql_run (conn, "SELECT set_config('request.jwt.claims', '{\"role\":\"gate_device\"}', false)", 0, NULL));
   result = scan (conn, tickets[0], event_id, "any-gate", scan_id);
   g_assert_cmpstr (PQgetvalue (result, 0, 0), ==, "admitted");
 }
