@@ -7,7 +7,7 @@
 -- a second; the page itself was a materialised CTE, numbered by a window
 -- over a re-sort of rows that came sorted off the index, put in a second
 -- CTE scanned three times, then sorted again by its number. Read through
--- libpq, that made a page about four times the cost of the index range it
+-- libpq, that made a page two to four times the cost of the index range it
 -- returns (docs/scaling.md has the figures).
 --
 -- Now the arguments and the cursor are checked by a small PL/pgSQL function
@@ -15,7 +15,7 @@
 -- statement over the index range: the rows in index order, counted and the
 -- page's last key taken by one window over them, no sort anywhere. The
 -- answer is the same as 0008's, row for row, cursor for cursor
--- (/sql/delta/page-equals-0008s checks it against gate_tickets_changed_page,
+-- (/sql/pages/equal-to-0008s checks it against gate_tickets_changed_page,
 -- which stays as it was). Same arguments, same errors, same grants.
 
 -- The page's bounds, and every check of the arguments: the caller's event
