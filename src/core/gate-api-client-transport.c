@@ -417,6 +417,26 @@ is_function_name (const char *function)
   return TRUE;
 }
 
+/* libsoup sends a POST on a new connection unless it is marked idempotent:
+ * a refresh's eight calls paid eight TCP (and TLS) handshakes (issue 16).
+ * A call on a kept-alive connection that the server has just closed is
+ * sent again, so only calls that may arrive twice are marked: scans and
+ * uploads carry their client_scan_id, the others read or overwrite
+ * (DESIGN.md §3, §5). Calls that add, remove or review go on a connection
+ * of their own, as before. */
+static gboolean
+is_safe_to_resend (const char *function)
+{
+  static const char * const safe[] = {
+    "tickets_changed_since", "stays_changed_since", "list_checkin_lists", "event_keys", "event_summary",
+    "device_conflicts", "device_names", "device_heartbeat", "scan_ticket", "sync_offline_scans",
+    "event_inside", "list_events", "list_conflicts", "list_devices", "device_activity", "event_stats",
+    "list_operators", NULL,
+  };
+
+  return g_strv_contains (safe, function);
+}
+
 /**
  * _gate_api_client_call_decoded_async:
  * @decode_body: (nullable): reads the body into the caller's record, in a
@@ -487,6 +507,8 @@ _gate_api_client_call_decoded_async (GateApiClient       *self,
     }
   /* A redirect would carry the bearer token to wherever it points. */
   soup_message_add_flags (call->message, SOUP_MESSAGE_NO_REDIRECT);
+  if (is_safe_to_resend (function))
+    soup_message_add_flags (call->message, SOUP_MESSAGE_IDEMPOTENT);
 
   headers = soup_message_get_request_headers (call->message);
   bearer = g_strconcat ("Bearer ", self->token, NULL);

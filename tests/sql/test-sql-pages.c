@@ -1,0 +1,289 @@
+/* test-sql-pages.c — tickets_changed_since as one SQL statement (migration
+ * 0024) against a real PostgreSQL: its pages equal 0008's, row for row and
+ * cursor for cursor, its errors are 0008's, and a page comes off the index
+ * in order without a sort
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "gate-test-harness.h"
+
+static GateTestPg *pg;
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGconn, PQfinish)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
+
+static PGconn *
+connect_admin (void)
+{
+  PGconn *conn = PQconnectdb (gate_test_pg_get_conninfo (pg));
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  return conn;
+}
+
+static PGresult *
+run (PGconn      *conn,
+     const char  *sql,
+     int          n_params,
+     const char **params)
+{
+  PGresult *result = PQexecParams (conn, sql, n_params, NULL, params, NULL, NULL, 0);
+
+  if (PQresultStatus (result) != PGRES_TUPLES_OK && PQresultStatus (result) != PGRES_COMMAND_OK)
+    g_error ("%s: %s", sql, PQresultErrorMessage (result));
+  return result;
+}
+
+static void
+exec_sql (PGconn     *conn,
+          const char *sql)
+{
+  PQclear (run (conn, sql, 0, NULL));
+}
+
+/* Every cell of @a equals the same cell of @b, in the same order. */
+static void
+assert_same_rows (PGresult *a,
+                  PGresult *b)
+{
+  g_assert_cmpint (PQnfields (a), ==, PQnfields (b));
+  g_assert_cmpint (PQntuples (a), ==, PQntuples (b));
+  for (int row = 0; row < PQntuples (a); row++)
+    for (int col = 0; col < PQnfields (a); col++)
+      {
+        g_assert_cmpstr (PQfname (a, col), ==, PQfname (b, col));
+        g_assert_cmpint (PQgetisnull (a, row, col), ==, PQgetisnull (b, row, col));
+        g_assert_cmpstr (PQgetvalue (a, row, col), ==, PQgetvalue (b, row, col));
+      }
+}
+
+#define NEW_PAGE "SELECT * FROM public.tickets_changed_since($1::uuid, $2, $3::int)"
+#define OLD_PAGE "SELECT * FROM public.gate_tickets_changed_page($1::uuid, $2, $3::int)"
+
+/* Walks a whole round from @cursor with pages of @limit, asking 0024's
+ * function and 0008's for every page in one snapshot, and checks they
+ * answer the same. Returns the number of rows of the round. */
+static guint
+walk_both (PGconn     *conn,
+           const char *event,
+           const char *cursor,
+           int         limit)
+{
+  g_autofree char *limit_str = g_strdup_printf ("%d", limit);
+  g_autofree char *position = g_strdup (cursor);
+  guint rows = 0;
+
+  for (guint page = 0; page < 10000; page++)
+    {
+      const char *params[] = { event, position, limit_str };
+      g_autoptr(PGresult) fresh = NULL;
+      g_autoptr(PGresult) old = NULL;
+      int n;
+
+      /* The cursor holds the snapshot's xmin: both see the same one. */
+      exec_sql (conn, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+      fresh = run (conn, NEW_PAGE, 3, params);
+      old = run (conn, OLD_PAGE, 3, params);
+      exec_sql (conn, "COMMIT");
+      assert_same_rows (fresh, old);
+
+      n = PQntuples (fresh);
+      rows += n;
+      if (n > 0)
+        {
+          g_free (position);
+          position = g_strdup (PQgetvalue (fresh, n - 1, PQfnumber (fresh, "next_cursor")));
+        }
+      if (n < limit)
+        return rows;
+    }
+  g_assert_not_reached ();
+}
+
+/* An event with rows of many writers: a bulk insert, scans, a void, a
+ * rename to something JSON must escape, a NULL guest, and a writer that
+ * has not committed yet. Every page of every round, from every kind of
+ * cursor and at several page sizes, is 0008's page. */
+static void
+test_pages_equal_0008s (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *event = gate_test_create_event (pg, "Pages", &error);
+  g_auto(GStrv) tickets = gate_test_generate_tickets (pg, event, 2600, "General", &error);
+  g_autoptr(PGconn) conn = connect_admin ();
+  g_autoptr(PGconn) slow = connect_admin ();
+  g_autofree char *mid_cursor = NULL;
+  g_autofree char *snapshot_cursor = NULL;
+  const char *limits[] = { "1", "7", "1000", "5000", "0", "-3" };
+  const char *a[] = { tickets[5] };
+  const char *b[] = { tickets[6] };
+  const char *c[] = { tickets[7] };
+
+  g_assert_no_error (error);
+  {
+    g_autofree char *snapshot = NULL;
+    g_autoptr(PGresult) result = run (conn, "SELECT pg_current_snapshot()::text", 0, NULL);
+
+    snapshot = g_strdup (PQgetvalue (result, 0, 0));
+    snapshot_cursor = g_strdup_printf ("%s|||", snapshot);
+  }
+  PQclear (run (conn, "UPDATE tickets SET status = 'scanned', scanned_at = now(), scanned_device = 'gate-1' "
+                      "WHERE qr_token = $1", 1, a));
+  PQclear (run (conn, "UPDATE tickets SET status = 'void' WHERE qr_token = $1", 1, b));
+  PQclear (run (conn, "UPDATE tickets SET guest_name = E'Zoë \"Q\" \\\\ O''Brien\\n' WHERE qr_token = $1", 1, c));
+  exec_sql (conn, "UPDATE tickets SET guest_name = NULL, qr_signature = NULL "
+                  "WHERE qr_token IN (SELECT qr_token FROM tickets ORDER BY id LIMIT 3)");
+  exec_sql (slow, "BEGIN");
+  PQclear (run (slow, "UPDATE tickets SET ticket_type = 'VIP' WHERE qr_token = $1", 1, a));
+
+  /* From nothing, at every page size (clamped ones included). */
+  g_assert_cmpuint (walk_both (conn, event, NULL, 1000), ==, 2600);
+  g_assert_cmpuint (walk_both (conn, event, "", 7), ==, 2600);
+  g_assert_cmpuint (walk_both (conn, event, NULL, 5000), ==, 1000);
+  for (guint i = 0; i < G_N_ELEMENTS (limits); i++)
+    {
+      const char *params[] = { event, NULL, limits[i] };
+
+      exec_sql (conn, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+      {
+        g_autoptr(PGresult) fresh = run (conn, NEW_PAGE, 3, params);
+        g_autoptr(PGresult) old = run (conn, OLD_PAGE, 3, params);
+
+        assert_same_rows (fresh, old);
+      }
+      exec_sql (conn, "COMMIT");
+    }
+
+  /* From the middle of a round, and from 0003's snapshot cursor. */
+  {
+    const char *params[] = { event, NULL, "1000" };
+    g_autoptr(PGresult) first = run (conn, NEW_PAGE, 3, params);
+
+    mid_cursor = g_strdup (PQgetvalue (first, 999, PQfnumber (first, "next_cursor")));
+  }
+  g_assert_cmpuint (walk_both (conn, event, mid_cursor, 1000), ==, 1600);
+  g_assert_cmpuint (walk_both (conn, event, snapshot_cursor, 1000), >=, 4);
+
+  /* The late writer commits: the next round brings it, the same way. */
+  exec_sql (slow, "COMMIT");
+  g_assert_cmpuint (walk_both (conn, event, mid_cursor, 7), >=, 1600);
+  g_assert_cmpuint (walk_both (conn, event, "1|||", 7), ==, 2600);
+}
+
+static char *
+sqlstate_of (PGconn      *conn,
+             const char  *sql,
+             const char **params)
+{
+  g_autoptr(PGresult) result = PQexecParams (conn, sql, 3, NULL, params, NULL, NULL, 0);
+
+  if (PQresultStatus (result) != PGRES_FATAL_ERROR)
+    return g_strdup ("ok");
+  return g_strdup (PQresultErrorField (result, PG_DIAG_SQLSTATE));
+}
+
+/* What 0008 refused, 0024 refuses with the same SQLSTATE. */
+static void
+test_errors_equal_0008s (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *event = gate_test_create_event (pg, "Refusals", &error);
+  g_autoptr(PGconn) conn = connect_admin ();
+  g_autofree char *too_long = g_strnfill (9000, '1');
+  const char *cases[][3] = {
+    { NULL, NULL, "10" },
+    { event, "definitely|not|a|cursor", "10" },
+    { event, "1|2|3", "10" },
+    { event, "1|2|3|not-a-uuid", "10" },
+    { event, "abc|||", "10" },
+    { event, too_long, "10" },
+    { event, "1|||", "10" },
+  };
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *fresh = sqlstate_of (conn, NEW_PAGE, cases[i]);
+      g_autofree char *old = sqlstate_of (conn, OLD_PAGE, cases[i]);
+
+      g_test_message ("case %u: %s, %s", i, fresh, old);
+      g_assert_cmpstr (fresh, ==, old);
+    }
+  /* And they are refusals, but the last. */
+  {
+    g_autofree char *first = sqlstate_of (conn, NEW_PAGE, cases[0]);
+    g_autofree char *last = sqlstate_of (conn, NEW_PAGE, cases[G_N_ELEMENTS (cases) - 1]);
+
+    g_assert_cmpstr (first, ==, "22004");
+    g_assert_cmpstr (last, ==, "ok");
+  }
+}
+
+static void
+collect_notice (void           *user_data,
+                const PGresult *result)
+{
+  g_string_append (user_data, PQresultErrorMessage (result));
+}
+
+/* A page is the index range in the index's order: no Sort, no Seq Scan,
+ * and no materialised copy of the page (0008 sorted it twice). */
+static void
+test_page_comes_off_the_index_unsorted (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *event = gate_test_create_event (pg, "Unsorted", &error);
+  g_auto(GStrv) tickets = gate_test_generate_tickets (pg, event, 1500, "General", &error);
+  g_autoptr(PGconn) conn = connect_admin ();
+  g_autoptr(GString) log = g_string_new (NULL);
+  const char *params[] = { event, NULL, "1000" };
+  g_autoptr(PGresult) page = NULL;
+  const char *plan;
+
+  g_assert_no_error (error);
+  exec_sql (conn, "ANALYZE tickets");
+  exec_sql (conn, "LOAD 'auto_explain'");
+  exec_sql (conn, "SET auto_explain.log_min_duration = 0");
+  exec_sql (conn, "SET auto_explain.log_nested_statements = on");
+  exec_sql (conn, "SET client_min_messages = log");
+  PQsetNoticeReceiver (conn, collect_notice, log);
+  page = run (conn, NEW_PAGE, 3, params);
+  g_assert_cmpint (PQntuples (page), ==, 1000);
+
+  /* The page's own statement: the one that reads tickets. */
+  plan = strstr (log->str, "Index Scan using tickets_event_change_idx");
+  g_test_message ("%s", log->str);
+  g_assert_nonnull (plan);
+  g_assert_null (strstr (log->str, "Sort"));
+  g_assert_null (strstr (log->str, "Seq Scan"));
+  g_assert_null (strstr (log->str, "CTE Scan on candidates"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int result;
+
+  g_test_init (&argc, &argv, NULL);
+
+  pg = gate_test_pg_new (GATE_TEST_PG_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (gate_test_pg_migrate (pg, &error));
+
+  g_test_add_func ("/sql/pages/equal-to-0008s", test_pages_equal_0008s);
+  g_test_add_func ("/sql/pages/errors-equal-to-0008s", test_errors_equal_0008s);
+  g_test_add_func ("/sql/pages/come-off-the-index-unsorted", test_page_comes_off_the_index_unsorted);
+
+  result = g_test_run ();
+
+  g_clear_pointer (&pg, gate_test_pg_free);
+  return result;
+}
