@@ -12,11 +12,9 @@
 #include <libpq-fe.h>
 
 #include "gate-test-harness.h"
+#include "gate-test-sql.h"
 
 static GateTestPg *pg;
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGconn, PQfinish)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 
 static PGconn *
 connect_admin (void)
@@ -27,24 +25,11 @@ connect_admin (void)
   return conn;
 }
 
-static PGresult *
-run (PGconn      *conn,
-     const char  *sql,
-     int          n_params,
-     const char **params)
-{
-  PGresult *result = PQexecParams (conn, sql, n_params, NULL, params, NULL, NULL, 0);
-
-  if (PQresultStatus (result) != PGRES_TUPLES_OK && PQresultStatus (result) != PGRES_COMMAND_OK)
-    g_error ("%s: %s", sql, PQresultErrorMessage (result));
-  return result;
-}
-
 static void
 exec_sql (PGconn     *conn,
           const char *sql)
 {
-  PQclear (run (conn, sql, 0, NULL));
+  PQclear (gate_test_sql_run (conn, sql, 0, NULL));
 }
 
 /* Every cell of @a equals the same cell of @b, in the same order. */
@@ -88,8 +73,8 @@ walk_both (PGconn     *conn,
 
       /* The cursor holds the snapshot's xmin: both see the same one. */
       exec_sql (conn, "BEGIN ISOLATION LEVEL REPEATABLE READ");
-      fresh = run (conn, NEW_PAGE, 3, params);
-      old = run (conn, OLD_PAGE, 3, params);
+      fresh = gate_test_sql_run (conn, NEW_PAGE, 3, params);
+      old = gate_test_sql_run (conn, OLD_PAGE, 3, params);
       exec_sql (conn, "COMMIT");
       assert_same_rows (fresh, old);
 
@@ -128,19 +113,19 @@ test_pages_equal_0008s (void)
   g_assert_no_error (error);
   {
     g_autofree char *snapshot = NULL;
-    g_autoptr(PGresult) result = run (conn, "SELECT pg_current_snapshot()::text", 0, NULL);
+    g_autoptr(PGresult) result = gate_test_sql_run (conn, "SELECT pg_current_snapshot()::text", 0, NULL);
 
     snapshot = g_strdup (PQgetvalue (result, 0, 0));
     snapshot_cursor = g_strdup_printf ("%s|||", snapshot);
   }
-  PQclear (run (conn, "UPDATE tickets SET status = 'scanned', scanned_at = now(), scanned_device = 'gate-1' "
-                      "WHERE qr_token = $1", 1, a));
-  PQclear (run (conn, "UPDATE tickets SET status = 'void' WHERE qr_token = $1", 1, b));
-  PQclear (run (conn, "UPDATE tickets SET guest_name = E'Zoë \"Q\" \\\\ O''Brien\\n' WHERE qr_token = $1", 1, c));
+  PQclear (gate_test_sql_run (conn, "UPDATE tickets SET status = 'scanned', scanned_at = now(), scanned_device = 'gate-1' "
+                                    "WHERE qr_token = $1", 1, a));
+  PQclear (gate_test_sql_run (conn, "UPDATE tickets SET status = 'void' WHERE qr_token = $1", 1, b));
+  PQclear (gate_test_sql_run (conn, "UPDATE tickets SET guest_name = E'Zoë \"Q\" \\\\ O''Brien\\n' WHERE qr_token = $1", 1, c));
   exec_sql (conn, "UPDATE tickets SET guest_name = NULL, qr_signature = NULL "
                   "WHERE qr_token IN (SELECT qr_token FROM tickets ORDER BY id LIMIT 3)");
   exec_sql (slow, "BEGIN");
-  PQclear (run (slow, "UPDATE tickets SET ticket_type = 'VIP' WHERE qr_token = $1", 1, a));
+  PQclear (gate_test_sql_run (slow, "UPDATE tickets SET ticket_type = 'VIP' WHERE qr_token = $1", 1, a));
 
   /* From nothing, at every page size (clamped ones included). */
   g_assert_cmpuint (walk_both (conn, event, NULL, 1000), ==, 2600);
@@ -152,8 +137,8 @@ test_pages_equal_0008s (void)
 
       exec_sql (conn, "BEGIN ISOLATION LEVEL REPEATABLE READ");
       {
-        g_autoptr(PGresult) fresh = run (conn, NEW_PAGE, 3, params);
-        g_autoptr(PGresult) old = run (conn, OLD_PAGE, 3, params);
+        g_autoptr(PGresult) fresh = gate_test_sql_run (conn, NEW_PAGE, 3, params);
+        g_autoptr(PGresult) old = gate_test_sql_run (conn, OLD_PAGE, 3, params);
 
         assert_same_rows (fresh, old);
       }
@@ -163,7 +148,7 @@ test_pages_equal_0008s (void)
   /* From the middle of a round, and from 0003's snapshot cursor. */
   {
     const char *params[] = { event, NULL, "1000" };
-    g_autoptr(PGresult) first = run (conn, NEW_PAGE, 3, params);
+    g_autoptr(PGresult) first = gate_test_sql_run (conn, NEW_PAGE, 3, params);
 
     mid_cursor = g_strdup (PQgetvalue (first, 999, PQfnumber (first, "next_cursor")));
   }
@@ -253,7 +238,7 @@ test_page_comes_off_the_index_unsorted (void)
   exec_sql (conn, "SET auto_explain.log_nested_statements = on");
   exec_sql (conn, "SET client_min_messages = log");
   PQsetNoticeReceiver (conn, collect_notice, log);
-  page = run (conn, NEW_PAGE, 3, params);
+  page = gate_test_sql_run (conn, NEW_PAGE, 3, params);
   g_assert_cmpint (PQntuples (page), ==, 1000);
 
   /* The page's own statement: the one that reads tickets. */
