@@ -214,15 +214,19 @@ read_more (GTask *task)
                                    task);
 }
 
-/* In a worker thread: bytes to rows, rows to the caller's record. */
+/* In a worker thread: bytes to rows, rows to the caller's record. The
+ * worker has a task of its own (@decoding) and only borrows the call's
+ * (@task_data), which on_decoded() holds: the call's task, its message and
+ * its client are released on the client's context, never by the worker. */
 static void
-decode_in_thread (GTask        *task,
+decode_in_thread (GTask        *decoding,
                   gpointer      source_object,
                   gpointer      task_data,
                   GCancellable *cancellable)
 {
-  GateApiClient *self = source_object;
-  Call *call = task_data;
+  GTask *task = task_data;
+  GateApiClient *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) rows = NULL;
   GDestroyNotify free_func = NULL;
@@ -237,14 +241,14 @@ decode_in_thread (GTask        *task,
           g_debug ("%s: %u bytes read directly in %" G_GINT64_FORMAT " ms", call->function, call->body->len,
                    (call->received_mono_us - call->sent_mono_us) / 1000);
           call->value_free = free_func;
-          g_task_return_pointer (task, value, free_func);
+          g_task_return_pointer (decoding, value, free_func);
           return;
         }
       if (error != NULL)
         {
           g_debug ("%s: %s", call->function, error->message);
           g_prefix_error (&error, "%s: ", call->function);
-          g_task_return_error (task, g_steal_pointer (&error));
+          g_task_return_error (decoding, g_steal_pointer (&error));
           return;
         }
     }
@@ -253,7 +257,7 @@ decode_in_thread (GTask        *task,
   if (rows == NULL)
     {
       g_debug ("%s: %s", call->function, error->message);
-      g_task_return_new_error (task, GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "%s: %s", call->function, error->message);
+      g_task_return_new_error (decoding, GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "%s: %s", call->function, error->message);
       return;
     }
 
@@ -265,7 +269,7 @@ decode_in_thread (GTask        *task,
   if (call->decode == NULL)
     {
       call->value_free = (GDestroyNotify) json_array_unref;
-      g_task_return_pointer (task, g_steal_pointer (&rows), call->value_free);
+      g_task_return_pointer (decoding, g_steal_pointer (&rows), call->value_free);
       return;
     }
 
@@ -275,11 +279,28 @@ decode_in_thread (GTask        *task,
       g_debug ("%s: %s", call->function, error->message);
       if (error->domain == GATE_ERROR && error->code == GATE_ERROR_BAD_RESPONSE)
         g_prefix_error (&error, "%s: ", call->function);
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_error (decoding, g_steal_pointer (&error));
       return;
     }
   call->value_free = free_func;
-  g_task_return_pointer (task, value, free_func);
+  g_task_return_pointer (decoding, value, free_func);
+}
+
+/* Back on the client's context: the worker's answer becomes the call's. */
+static void
+on_decoded (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Call *call = g_task_get_task_data (task);
+  GError *error = NULL;
+  gpointer value = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, value, call->value_free);
 }
 
 static void
@@ -287,6 +308,7 @@ body_complete (GTask *task)
 {
   GateApiClient *self = g_task_get_source_object (task);
   Call *call = g_task_get_task_data (task);
+  g_autoptr(GTask) decoding = NULL;
 
   call->received_mono_us = g_get_monotonic_time ();
   g_input_stream_close (call->stream, NULL, NULL);
@@ -299,7 +321,10 @@ body_complete (GTask *task)
 
   /* The exchange is over: the time limit was the server's, not ours. */
   call_stop_timer (call);
-  g_task_run_in_thread (task, decode_in_thread);
+  decoding = g_task_new (NULL, NULL, on_decoded, g_object_ref (task));
+  g_task_set_source_tag (decoding, decode_in_thread);
+  g_task_set_task_data (decoding, task, NULL);
+  g_task_run_in_thread (decoding, decode_in_thread);
 }
 
 static void
