@@ -651,13 +651,7 @@ gate_api_rows_to_checkin_lists (JsonArray  *rows,
 
   lists = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < rules->len; i++)
-    {
-      const GateListRules *rule = rules->pdata[i];
-
-      g_ptr_array_add (lists, gate_checkin_list_new (rule->id, rule->event_id, rule->name,
-                                                     (const char * const *) rule->ticket_types, rule->direction,
-                                                     rule->allow_reentry, rule->assigned));
-    }
+    g_ptr_array_add (lists, gate_checkin_list_new_from_rules (rules->pdata[i]));
 
   return g_steal_pointer (&lists);
 }

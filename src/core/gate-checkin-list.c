@@ -63,6 +63,15 @@ gate_checkin_list_new (const char         *id,
   return self;
 }
 
+GateCheckinList *
+gate_checkin_list_new_from_rules (const GateListRules *rules)
+{
+  g_return_val_if_fail (rules != NULL, NULL);
+
+  return gate_checkin_list_new (rules->id, rules->event_id, rules->name, (const char * const *) rules->ticket_types,
+                                rules->direction, rules->allow_reentry, rules->assigned);
+}
+
 const char *
 gate_checkin_list_get_id (GateCheckinList *self)
 {

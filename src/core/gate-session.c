@@ -6,9 +6,11 @@
 
 #include <glib/gi18n.h>
 
+#include "gate-checkin-list.h"
 #include "gate-error.h"
 #include "gate-secret.h"
 #include "gate-session.h"
+#include "gate-ticket-cache-rules.h"
 
 struct _GateSession
 {
@@ -29,6 +31,16 @@ struct _GateSession
   GateSyncService  *sync_service;
   GCancellable     *cancellable;
   gboolean          supervisor;
+
+  /* The gate rules, read from the cache (docs/gate-rules.md "The kiosk"). */
+  char             *list_id;        /* what the kiosk was set to */
+  GListStore       *lists;          /* the event's, as the cache has them */
+  gboolean          lists_known;
+  gboolean          reading_lists;
+  gboolean          read_lists_again;
+  gint64            inside_count;   /* -1 until counted */
+  gboolean          counting;
+  gboolean          count_again;
 };
 
 G_DEFINE_FINAL_TYPE (GateSession, gate_session, G_TYPE_OBJECT)
@@ -39,6 +51,10 @@ enum {
   PROP_CACHE,
   PROP_CONFIG,
   PROP_SIGNED_OUT,
+  PROP_LIST_ID,
+  PROP_CHECKIN_LISTS,
+  PROP_LISTS_KNOWN,
+  PROP_INSIDE_COUNT,
   N_PROPS
 };
 
@@ -59,6 +75,7 @@ gate_session_dispose (GObject *object)
   g_clear_object (&self->connectivity);
   g_clear_object (&self->cache);
   g_clear_object (&self->config);
+  g_clear_object (&self->lists);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (gate_session_parent_class)->dispose (object);
@@ -75,6 +92,7 @@ gate_session_finalize (GObject *object)
   g_free (self->device_id);
   g_free (self->event_id);
   g_free (self->cache_path);
+  g_free (self->list_id);
 
   G_OBJECT_CLASS (gate_session_parent_class)->finalize (object);
 }
@@ -105,6 +123,41 @@ gate_session_get_property (GObject    *object,
       g_value_set_boolean (value, gate_connectivity_get_signed_out (self->connectivity));
       break;
 
+    case PROP_LIST_ID:
+      g_value_set_string (value, self->list_id);
+      break;
+
+    case PROP_CHECKIN_LISTS:
+      g_value_set_object (value, self->lists);
+      break;
+
+    case PROP_LISTS_KNOWN:
+      g_value_set_boolean (value, self->lists_known);
+      break;
+
+    case PROP_INSIDE_COUNT:
+      g_value_set_int64 (value, self->inside_count);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gate_session_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  GateSession *self = GATE_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_LIST_ID:
+      gate_session_set_list_id (self, g_value_get_string (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -118,6 +171,7 @@ gate_session_class_init (GateSessionClass *klass)
   object_class->dispose = gate_session_dispose;
   object_class->finalize = gate_session_finalize;
   object_class->get_property = gate_session_get_property;
+  object_class->set_property = gate_session_set_property;
 
   /**
    * GateSession:supervisor:
@@ -147,6 +201,52 @@ gate_session_class_init (GateSessionClass *klass)
     g_param_spec_boolean ("signed-out", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * GateSession:list-id:
+   *
+   * The check-in list the kiosk was set to (GATE_LIST, --list, the
+   * "list-id" setting), NULL for none. The engine scans by it only while
+   * it is one of the event's lists: a list of another event (a setting
+   * left from an earlier event, a demo) is ignored once the cache knows
+   * the event's lists, and the gate scans by no list.
+   */
+  properties[PROP_LIST_ID] =
+    g_param_spec_string ("list-id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * GateSession:checkin-lists:
+   *
+   * The event's check-in lists (GateCheckinList) as the cache has them,
+   * read when the session opens and again after each sync run: there
+   * offline too.
+   */
+  properties[PROP_CHECKIN_LISTS] =
+    g_param_spec_object ("checkin-lists", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GateSession:lists-known:
+   *
+   * Whether :checkin-lists is what the server said: the cache has lists of
+   * the event or was refreshed. Before, an empty model means "not known".
+   */
+  properties[PROP_LISTS_KNOWN] =
+    g_param_spec_boolean ("lists-known", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * GateSession:inside-count:
+   *
+   * How many of the event's guests are inside as this cache knows it: the
+   * last refresh of presence plus this gate's own entries and exits since.
+   * Counted in a worker thread when the cache changes, so reading it is
+   * free; -1 until the first count.
+   */
+  properties[PROP_INSIDE_COUNT] =
+    g_param_spec_int64 ("inside-count", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -160,6 +260,8 @@ static void
 gate_session_init (GateSession *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->lists = g_list_store_new (GATE_TYPE_CHECKIN_LIST);
+  self->inside_count = -1;
   self->connectivity = gate_connectivity_new ();
   g_signal_connect_object (self->connectivity, "notify::signed-out", G_CALLBACK (on_signed_out), self,
                            G_CONNECT_SWAPPED);
@@ -239,6 +341,134 @@ on_devices_listed (GObject      *source,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUPERVISOR]);
 }
 
+/* --- the gate rules from the cache ---------------------------------------------- */
+
+/* The engine scans by the list the kiosk was set to, unless the cache
+ * knows the event's lists and it is not one of them. */
+static void
+apply_list (GateSession *self)
+{
+  const char *list_id = self->list_id;
+
+  if (self->engine == NULL)
+    return;
+  if (list_id != NULL && self->lists_known &&
+      gate_checkin_list_find (G_LIST_MODEL (self->lists), list_id) == NULL)
+    {
+      g_debug ("Check-in list %s is not a list of event %s: scanning by no list", list_id, self->event_id);
+      list_id = NULL;
+    }
+  g_object_set (self->engine, "list-id", list_id, NULL);
+}
+
+static gboolean
+same_lists (GListModel *model,
+            GPtrArray  *lists)
+{
+  if (g_list_model_get_n_items (model) != lists->len)
+    return FALSE;
+  for (guint i = 0; i < lists->len; i++)
+    {
+      g_autoptr(GateCheckinList) had = g_list_model_get_item (model, i);
+      GateCheckinList *now = g_ptr_array_index (lists, i);
+      const char * const *had_types = gate_checkin_list_get_ticket_types (had);
+      const char * const *now_types = gate_checkin_list_get_ticket_types (now);
+
+      if (g_strcmp0 (gate_checkin_list_get_id (had), gate_checkin_list_get_id (now)) != 0 ||
+          g_strcmp0 (gate_checkin_list_get_name (had), gate_checkin_list_get_name (now)) != 0 ||
+          g_strcmp0 (gate_checkin_list_get_direction (had), gate_checkin_list_get_direction (now)) != 0 ||
+          gate_checkin_list_get_allow_reentry (had) != gate_checkin_list_get_allow_reentry (now) ||
+          gate_checkin_list_get_assigned (had) != gate_checkin_list_get_assigned (now) ||
+          !g_strv_equal ((const char * const *) had_types, (const char * const *) now_types))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void read_lists (GateSession *self);
+
+static void
+on_lists_read (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GateSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rules = NULL;
+  g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func (g_object_unref);
+  gboolean known = FALSE;
+
+  rules = gate_ticket_cache_dup_checkin_lists_finish (GATE_TICKET_CACHE (source), result, &known, &error);
+  self->reading_lists = FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (rules == NULL)
+    g_warning ("Could not read the check-in lists from the cache: %s", error->message);
+  else
+    {
+      for (guint i = 0; i < rules->len; i++)
+        g_ptr_array_add (lists, gate_checkin_list_new_from_rules (g_ptr_array_index (rules, i)));
+      if (!same_lists (G_LIST_MODEL (self->lists), lists))
+        g_list_store_splice (self->lists, 0, g_list_model_get_n_items (G_LIST_MODEL (self->lists)), lists->pdata,
+                             lists->len);
+      if (self->lists_known != known)
+        {
+          self->lists_known = known;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LISTS_KNOWN]);
+        }
+      apply_list (self);
+    }
+
+  if (self->read_lists_again)
+    read_lists (self);
+}
+
+static void
+read_lists (GateSession *self)
+{
+  self->read_lists_again = self->reading_lists;
+  if (self->reading_lists || self->cache == NULL)
+    return;
+  self->reading_lists = TRUE;
+  gate_ticket_cache_dup_checkin_lists_async (self->cache, self->event_id, self->cancellable, on_lists_read,
+                                             g_object_ref (self));
+}
+
+static void count_inside (GateSession *self);
+
+static void
+on_inside_counted (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GateSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 inside = gate_ticket_cache_count_inside_finish (GATE_TICKET_CACHE (source), result, &error);
+
+  self->counting = FALSE;
+  if (error != NULL)
+    return;
+  if (self->inside_count != inside)
+    {
+      self->inside_count = inside;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INSIDE_COUNT]);
+    }
+  if (self->count_again)
+    count_inside (self);
+}
+
+/* At most one count at a time; changes while it runs make one more. */
+static void
+count_inside (GateSession *self)
+{
+  self->count_again = self->counting;
+  if (self->counting || self->cache == NULL)
+    return;
+  self->counting = TRUE;
+  gate_ticket_cache_count_inside_async (self->cache, self->event_id, self->cancellable, on_inside_counted,
+                                        g_object_ref (self));
+}
+
 static void
 on_cache_opened (GObject      *source,
                  GAsyncResult *result,
@@ -271,7 +501,16 @@ on_cache_opened (GObject      *source,
                                        self->event_id, self->device_id);
   /* The check-in list a kiosk was set up for (GATE_LIST, --list). */
   if (self->config != NULL)
-    g_object_set (self->engine, "list-id", gate_config_get (self->config, GATE_CONFIG_KEY_LIST), NULL);
+    gate_session_set_list_id (self, gate_config_get (self->config, GATE_CONFIG_KEY_LIST));
+  apply_list (self);
+
+  /* Every offline or online entry and exit, and every presence page of a
+   * refresh, changes the cache's status; a sync run may bring new lists. */
+  g_signal_connect_object (self->cache, "status-changed", G_CALLBACK (count_inside), self, G_CONNECT_SWAPPED);
+  if (self->sync_service != NULL)
+    g_signal_connect_object (self->sync_service, "synced", G_CALLBACK (read_lists), self, G_CONNECT_SWAPPED);
+  count_inside (self);
+  read_lists (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CACHE]);
   g_task_return_boolean (task, TRUE);
@@ -406,4 +645,52 @@ GateSyncService *
 gate_session_get_sync_service (GateSession *self)
 {
   return self->sync_service;
+}
+
+const char *
+gate_session_get_list_id (GateSession *self)
+{
+  g_return_val_if_fail (GATE_IS_SESSION (self), NULL);
+
+  return self->list_id;
+}
+
+void
+gate_session_set_list_id (GateSession *self,
+                          const char  *list_id)
+{
+  g_return_if_fail (GATE_IS_SESSION (self));
+
+  if (list_id != NULL && *list_id == '\0')
+    list_id = NULL;
+  if (g_strcmp0 (self->list_id, list_id) == 0)
+    return;
+  g_free (self->list_id);
+  self->list_id = g_strdup (list_id);
+  apply_list (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIST_ID]);
+}
+
+GListModel *
+gate_session_get_checkin_lists (GateSession *self)
+{
+  g_return_val_if_fail (GATE_IS_SESSION (self), NULL);
+
+  return G_LIST_MODEL (self->lists);
+}
+
+gboolean
+gate_session_get_lists_known (GateSession *self)
+{
+  g_return_val_if_fail (GATE_IS_SESSION (self), FALSE);
+
+  return self->lists_known;
+}
+
+gint64
+gate_session_get_inside_count (GateSession *self)
+{
+  g_return_val_if_fail (GATE_IS_SESSION (self), -1);
+
+  return self->inside_count;
 }
