@@ -5,8 +5,11 @@
  * The gate rules (docs/gate-rules.md): a supervisor picks which of the
  * event's check-in lists this gate scans by, or none (every ticket, as an
  * entry). The pick is the "list-id" setting, which the running gate's
- * engine follows at once. Like every setting, it is behind the supervisor
+ * session follows at once. Like every setting, it is behind the supervisor
  * PIN in kiosk mode: a locked kiosk offers no way to Preferences.
+ *
+ * The lists come from the gate's offline cache first, so the picker works
+ * without the network; the server's answer then refreshes them.
  */
 #include "config.h"
 
@@ -15,6 +18,7 @@
 #include "gate-checkin-list.h"
 #include "gate-error-sentence.h"
 #include "gate-preferences-window-private.h"
+#include "gate-ticket-cache-rules.h"
 
 static void
 show_list_status (GatePreferencesWindow *self,
@@ -108,9 +112,13 @@ on_lists_listed (GObject      *source,
     {
       g_autofree char *sentence = gate_error_sentence (error, GATE_ACTIVITY_CONNECTING, 0);
 
-      show_list_status (self, sentence);
+      /* The cache's lists stay choosable. */
+      show_list_status (self, self->lists_from_cache
+                              ? _("The server can't be reached: these are the lists as of the last refresh.")
+                              : sentence);
       return;
     }
+  self->lists_from_cache = FALSE;
   fill_lists (self, lists);
 }
 
@@ -132,8 +140,9 @@ on_lists_token_loaded (GObject      *source,
 
   if (error != NULL || token == NULL)
     {
-      show_list_status (self, error != NULL ? error->message
-                                            : _("Store the device token to choose the check-in list."));
+      if (!self->lists_from_cache)
+        show_list_status (self, error != NULL ? error->message
+                                              : _("Store the device token to choose the check-in list."));
       return;
     }
 
@@ -142,6 +151,44 @@ on_lists_token_loaded (GObject      *source,
   event_id = g_settings_get_string (self->settings, "event-id");
   client = _gate_preferences_window_client_for (self, server, device_id, token);
   gate_api_client_list_checkin_lists_async (client, event_id, self->lists_cancellable, on_lists_listed, self);
+}
+
+/* The server's lists replace the cache's when it answers. */
+static void
+ask_server_for_lists (GatePreferencesWindow *self)
+{
+  g_autofree char *server = g_settings_get_string (self->settings, "server-url");
+  g_autofree char *device_id = g_settings_get_string (self->settings, "device-id");
+
+  gate_token_store_load_async (self->token_store, server, device_id, self->lists_cancellable, on_lists_token_loaded,
+                               self);
+}
+
+static void
+on_cached_lists_read (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GatePreferencesWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rules = NULL;
+  g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func (g_object_unref);
+  gboolean known = FALSE;
+
+  rules = gate_ticket_cache_dup_checkin_lists_finish (GATE_TICKET_CACHE (source), result, &known, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (rules == NULL)
+    g_warning ("Could not read the check-in lists from the cache: %s", error->message);
+  else if (known)
+    {
+      for (guint i = 0; i < rules->len; i++)
+        g_ptr_array_add (lists, gate_checkin_list_new_from_rules (g_ptr_array_index (rules, i)));
+      fill_lists (self, lists);
+      self->lists_from_cache = TRUE;
+    }
+  ask_server_for_lists (self);
 }
 
 void
@@ -161,7 +208,11 @@ _gate_preferences_window_reload_lists (GatePreferencesWindow *self)
     }
 
   show_list_status (self, _("Loading the check-in lists…"));
-  gate_token_store_load_async (self->token_store, server, device_id, cancellable, on_lists_token_loaded, self);
+  self->lists_from_cache = FALSE;
+  if (self->cache != NULL)
+    gate_ticket_cache_dup_checkin_lists_async (self->cache, event_id, cancellable, on_cached_lists_read, self);
+  else
+    ask_server_for_lists (self);
 }
 
 void
@@ -184,9 +235,27 @@ _gate_preferences_window_init_lists (GatePreferencesWindow *self)
   adw_combo_row_set_model (ADW_COMBO_ROW (self->list_row), G_LIST_MODEL (self->lists_model));
 }
 
+/**
+ * gate_preferences_window_set_cache:
+ * @cache: (nullable): the gate's offline cache
+ *
+ * Where the check-in lists are read first, so they can be picked offline.
+ */
+void
+gate_preferences_window_set_cache (GatePreferencesWindow *self,
+                                   GateTicketCache       *cache)
+{
+  g_return_if_fail (GATE_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (cache == NULL || GATE_IS_TICKET_CACHE (cache));
+
+  if (g_set_object (&self->cache, cache))
+    _gate_preferences_window_reload_lists (self);
+}
+
 void
 _gate_preferences_window_dispose_lists (GatePreferencesWindow *self)
 {
+  g_clear_object (&self->cache);
   if (self->lists_cancellable != NULL)
     g_cancellable_cancel (self->lists_cancellable);
   g_clear_object (&self->lists_cancellable);

@@ -65,6 +65,8 @@ struct _GatePreferencesWindow
   GtkStringList        *lists_model;
   GPtrArray            *list_ids;            /* parallel to lists_model; "" for "no list" */
   gboolean              filling_lists;
+  gboolean              lists_from_cache;    /* the lists shown are the cache's */
+  GateTicketCache      *cache;               /* (nullable): the gate's, read first */
   gboolean              hashing_pin;
   guint                 settle_timeout;
 };
