@@ -17,6 +17,7 @@
 #include "gate-application.h"
 #include "gate-checkin-list.h"
 #include "gate-config.h"
+#include "gate-demo.h"
 #include "gate-gate-view.h"
 #include "gate-preferences-window.h"
 #include "gate-secret.h"
@@ -558,6 +559,73 @@ test_list_of_another_event_is_ignored (Fixture       *fixture,
   g_assert_cmpstr (logged, ==, "1");
 }
 
+static void
+on_flag_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (GATE_IS_DEMO (source))
+    g_assert_true (gate_demo_prepare_finish (GATE_DEMO (source), result, &error));
+  else
+    g_assert_true (gate_session_open_finish (GATE_SESSION (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+on_demo_decided (GateScanEngine         *engine,
+                 const GateScanDecision *decision,
+                 GateVerdict            *verdict)
+{
+  *verdict = decision->verdict;
+}
+
+static gboolean
+flag_is_set (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+static gboolean
+verdict_known (gpointer user_data)
+{
+  return *(GateVerdict *) user_data != GATE_VERDICT_CANNOT_DECIDE;
+}
+
+/* --demo with a "list-id" setting left from a real event: the demo's event
+ * has no such list, so the demo scans by none and admits its tickets
+ * (before, every demo scan was "can't check": a list the cache never had). */
+static void
+test_demo_ignores_another_events_list (void)
+{
+  g_autoptr(GateDemo) demo = gate_demo_new (NULL, NULL, NULL, NULL, NULL, NULL);
+  g_autoptr(GateSession) session = NULL;
+  g_autofree char *stale = g_uuid_string_random ();
+  GateVerdict verdict = GATE_VERDICT_CANNOT_DECIDE;
+  gboolean done = FALSE;
+
+  gate_demo_prepare_async (demo, NULL, on_flag_done, &done);
+  g_assert_true (gate_test_gui_wait_until (flag_is_set, &done, DEADLINE_MS));
+  session = gate_session_new (NULL, NULL, NULL, gate_demo_get_device_id (demo), gate_demo_get_event_id (demo),
+                              gate_demo_get_cache_path (demo));
+  done = FALSE;
+  gate_session_open_async (session, NULL, on_flag_done, &done);
+  g_assert_true (gate_test_gui_wait_until (flag_is_set, &done, DEADLINE_MS));
+
+  /* What the app's binding of the setting does once the session is open. */
+  gate_session_set_list_id (session, stale);
+  g_assert_true (gate_test_gui_wait_until (engine_has_no_list, session, DEADLINE_MS));
+
+  g_object_set (gate_session_get_engine (session), "debounce-ms", 0, NULL);
+  g_signal_connect (gate_session_get_engine (session), "decided", G_CALLBACK (on_demo_decided), &verdict);
+  gate_scan_engine_submit (gate_session_get_engine (session), "GS1-DEMO000001", "qr");
+  g_assert_true (gate_test_gui_wait_until (verdict_known, &verdict, DEADLINE_MS));
+  g_assert_cmpstr (gate_verdict_to_string (verdict), ==, "admitted");
+  g_signal_handlers_disconnect_by_data (gate_session_get_engine (session), &verdict);
+}
+
 static guint
 n_list_rows (GtkWidget *preferences)
 {
@@ -873,6 +941,7 @@ main (int    argc,
   ADD ("signed-in-operator-is-on-every-scan", test_signed_in_operator_is_on_every_scan);
   ADD ("wrong-pin-is-refused-then-locked", test_wrong_pin_is_refused_then_locked);
   g_test_add_func ("/gate-rules/list-picker-is-locked", test_list_picker_is_locked);
+  g_test_add_func ("/gate-rules/demo-ignores-another-events-list", test_demo_ignores_another_events_list);
 
   status = g_test_run ();
 
