@@ -638,16 +638,8 @@ gate_api_rows_to_checkin_lists (JsonArray  *rows,
   /* The rows the offline cache stores (gate-api-rows-rules.c), checked
    * once, as the objects a picker and a gate follow. */
   g_autoptr(GPtrArray) rules = gate_api_rows_to_list_rules (rows, error);
-  g_autoptr(GPtrArray) lists = NULL;
 
-  if (rules == NULL)
-    return NULL;
-
-  lists = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < rules->len; i++)
-    g_ptr_array_add (lists, gate_checkin_list_new_from_rules (rules->pdata[i]));
-
-  return g_steal_pointer (&lists);
+  return rules != NULL ? gate_checkin_lists_new_from_rules (rules) : NULL;
 }
 
 gboolean

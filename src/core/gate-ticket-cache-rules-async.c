@@ -9,6 +9,23 @@
 
 #include "gate-ticket-cache-rules.h"
 
+/* A read of @event_id's rules in a worker thread. */
+static void
+run_for_event (GateTicketCache     *self,
+               gpointer             source_tag,
+               const char          *event_id,
+               GTaskThreadFunc      thread_func,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, g_strdup (event_id), g_free);
+  g_task_run_in_thread (task, thread_func);
+}
+
 static void
 count_inside_in_thread (GTask        *task,
                         gpointer      source_object,
@@ -30,15 +47,11 @@ gate_ticket_cache_count_inside_async (GateTicketCache     *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (GATE_IS_TICKET_CACHE (self));
   g_return_if_fail (event_id != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, gate_ticket_cache_count_inside_async);
-  g_task_set_task_data (task, g_strdup (event_id), g_free);
-  g_task_run_in_thread (task, count_inside_in_thread);
+  run_for_event (self, gate_ticket_cache_count_inside_async, event_id, count_inside_in_thread, cancellable, callback,
+                 user_data);
 }
 
 /* Returns: the count, or -1 with @error set (cancelled). */
@@ -106,15 +119,11 @@ gate_ticket_cache_dup_checkin_lists_async (GateTicketCache     *self,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (GATE_IS_TICKET_CACHE (self));
   g_return_if_fail (event_id != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, gate_ticket_cache_dup_checkin_lists_async);
-  g_task_set_task_data (task, g_strdup (event_id), g_free);
-  g_task_run_in_thread (task, read_lists_in_thread);
+  run_for_event (self, gate_ticket_cache_dup_checkin_lists_async, event_id, read_lists_in_thread, cancellable,
+                 callback, user_data);
 }
 
 /**

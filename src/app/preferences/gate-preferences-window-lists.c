@@ -172,7 +172,7 @@ on_cached_lists_read (GObject      *source,
   GatePreferencesWindow *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) rules = NULL;
-  g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) lists = NULL;
   gboolean known = FALSE;
 
   rules = gate_ticket_cache_dup_checkin_lists_finish (GATE_TICKET_CACHE (source), result, &known, &error);
@@ -183,8 +183,7 @@ on_cached_lists_read (GObject      *source,
     g_warning ("Could not read the check-in lists from the cache: %s", error->message);
   else if (known)
     {
-      for (guint i = 0; i < rules->len; i++)
-        g_ptr_array_add (lists, gate_checkin_list_new_from_rules (g_ptr_array_index (rules, i)));
+      lists = gate_checkin_lists_new_from_rules (rules);
       fill_lists (self, lists);
       self->lists_from_cache = TRUE;
     }
