@@ -36,6 +36,7 @@ struct _GateSession
   char             *list_id;        /* what the kiosk was set to */
   GListStore       *lists;          /* the event's, as the cache has them */
   gboolean          lists_known;
+  gboolean          synced;         /* a sync run completed: lists are the server's */
   gboolean          reading_lists;
   gboolean          read_lists_again;
   gint64            inside_count;   /* -1 until counted */
@@ -205,10 +206,11 @@ gate_session_class_init (GateSessionClass *klass)
    * GateSession:list-id:
    *
    * The check-in list the kiosk was set to (GATE_LIST, --list, the
-   * "list-id" setting), NULL for none. The engine scans by it only while
-   * it is one of the event's lists: a list of another event (a setting
-   * left from an earlier event, a demo) is ignored once the cache knows
-   * the event's lists, and the gate scans by no list.
+   * "list-id" setting), NULL for none. The engine scans by it unless it
+   * is not one of the event's lists: a list of another event (a setting
+   * left from an earlier event, a demo) is ignored once the cache's lists
+   * are current — a sync run of this session refreshed them, or the
+   * session has no server — and the gate scans by no list.
    */
   properties[PROP_LIST_ID] =
     g_param_spec_string ("list-id", NULL, NULL, NULL,
@@ -343,8 +345,20 @@ on_devices_listed (GObject      *source,
 
 /* --- the gate rules from the cache ---------------------------------------------- */
 
-/* The engine scans by the list the kiosk was set to, unless the cache
- * knows the event's lists and it is not one of them. */
+/* Whether a list missing from the cache's lists is not a list of the
+ * event: the cache knows the lists, and they are as current as they will
+ * get (a sync run refreshed them in this session, or there is no server).
+ * Before, a list may be newer than the cache: kept, it refuses (the
+ * server's answer, or cannot_decide offline) rather than letting a General
+ * ticket through a VIP door. */
+static gboolean
+lists_settled (GateSession *self)
+{
+  return self->lists_known && (self->sync_service == NULL || self->synced);
+}
+
+/* The engine scans by the list the kiosk was set to, unless it is not one
+ * of the event's lists. */
 static void
 apply_list (GateSession *self)
 {
@@ -352,7 +366,7 @@ apply_list (GateSession *self)
 
   if (self->engine == NULL)
     return;
-  if (list_id != NULL && self->lists_known &&
+  if (list_id != NULL && lists_settled (self) &&
       gate_checkin_list_find (G_LIST_MODEL (self->lists), list_id) == NULL)
     {
       g_debug ("Check-in list %s is not a list of event %s: scanning by no list", list_id, self->event_id);
@@ -387,38 +401,46 @@ same_lists (GListModel *model,
 
 static void read_lists (GateSession *self);
 
+/* What a read of the cache's lists found: FALSE when it failed. */
+static gboolean
+take_lists (GateSession  *self,
+            GAsyncResult *result)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rules = NULL;
+  g_autoptr(GPtrArray) lists = NULL;
+  gboolean known = FALSE;
+
+  rules = gate_ticket_cache_dup_checkin_lists_finish (self->cache, result, &known, &error);
+  if (rules == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not read the check-in lists from the cache: %s", error->message);
+      return FALSE;
+    }
+
+  lists = gate_checkin_lists_new_from_rules (rules);
+  if (!same_lists (G_LIST_MODEL (self->lists), lists))
+    g_list_store_splice (self->lists, 0, g_list_model_get_n_items (G_LIST_MODEL (self->lists)), lists->pdata,
+                         lists->len);
+  if (self->lists_known != known)
+    {
+      self->lists_known = known;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LISTS_KNOWN]);
+    }
+  apply_list (self);
+  return TRUE;
+}
+
 static void
 on_lists_read (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
   g_autoptr(GateSession) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) rules = NULL;
-  g_autoptr(GPtrArray) lists = NULL;
-  gboolean known = FALSE;
 
-  rules = gate_ticket_cache_dup_checkin_lists_finish (GATE_TICKET_CACHE (source), result, &known, &error);
   self->reading_lists = FALSE;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (rules == NULL)
-    g_warning ("Could not read the check-in lists from the cache: %s", error->message);
-  else
-    {
-      lists = gate_checkin_lists_new_from_rules (rules);
-      if (!same_lists (G_LIST_MODEL (self->lists), lists))
-        g_list_store_splice (self->lists, 0, g_list_model_get_n_items (G_LIST_MODEL (self->lists)), lists->pdata,
-                             lists->len);
-      if (self->lists_known != known)
-        {
-          self->lists_known = known;
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LISTS_KNOWN]);
-        }
-      apply_list (self);
-    }
-
-  if (self->read_lists_again)
+  if (take_lists (self, result) && self->read_lists_again)
     read_lists (self);
 }
 
@@ -431,6 +453,13 @@ read_lists (GateSession *self)
   self->reading_lists = TRUE;
   gate_ticket_cache_dup_checkin_lists_async (self->cache, self->event_id, self->cancellable, on_lists_read,
                                              g_object_ref (self));
+}
+
+static void
+on_synced (GateSession *self)
+{
+  self->synced = TRUE;
+  read_lists (self);
 }
 
 static void count_inside (GateSession *self);
@@ -469,12 +498,31 @@ count_inside (GateSession *self)
 }
 
 static void
+on_first_lists_read (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GateSession *self = g_task_get_source_object (task);
+
+  self->reading_lists = FALSE;
+  take_lists (self, result);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (self->read_lists_again)
+    read_lists (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CACHE]);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
 on_cache_opened (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   GateSession *self = g_task_get_source_object (task);
+  GCancellable *cancellable;
   GError *error = NULL;
 
   self->cache = gate_ticket_cache_open_finish (result, &error);
@@ -507,12 +555,15 @@ on_cache_opened (GObject      *source,
    * refresh, changes the cache's status; a sync run may bring new lists. */
   g_signal_connect_object (self->cache, "status-changed", G_CALLBACK (count_inside), self, G_CONNECT_SWAPPED);
   if (self->sync_service != NULL)
-    g_signal_connect_object (self->sync_service, "synced", G_CALLBACK (read_lists), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (self->sync_service, "synced", G_CALLBACK (on_synced), self, G_CONNECT_SWAPPED);
   count_inside (self);
-  read_lists (self);
 
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CACHE]);
-  g_task_return_boolean (task, TRUE);
+  /* Opened means the engine's list is settled: a gatectl scan right after
+   * must not race the first read. */
+  self->reading_lists = TRUE;
+  cancellable = g_task_get_cancellable (task);
+  gate_ticket_cache_dup_checkin_lists_async (self->cache, self->event_id, cancellable, on_first_lists_read,
+                                             g_steal_pointer (&task));
 }
 
 void
