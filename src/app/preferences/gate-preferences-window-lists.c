@@ -52,43 +52,22 @@ describe_list (GateCheckinList *list)
   return g_strdup_printf (_("%s — %s, %s"), gate_checkin_list_get_name (list), direction, joined);
 }
 
-/* Without touching the "list-id" setting. */
-static void
-clear_lists (GatePreferencesWindow *self)
-{
-  self->filling_lists = TRUE;
-  gtk_string_list_splice (self->lists_model, 0, g_list_model_get_n_items (G_LIST_MODEL (self->lists_model)), NULL);
-  g_ptr_array_set_size (self->list_ids, 0);
-  self->filling_lists = FALSE;
-}
-
 static void
 fill_lists (GatePreferencesWindow *self,
             GPtrArray             *lists)
 {
   g_autofree char *current = g_settings_get_string (self->settings, "list-id");
-  guint selected = 0;
 
-  clear_lists (self);
-  self->filling_lists = TRUE;
-
-  gtk_string_list_append (self->lists_model, _("No list — every ticket, entry"));
-  g_ptr_array_add (self->list_ids, g_strdup (""));
+  gate_choices_begin (&self->lists, _("No list — every ticket, entry"));
   for (guint i = 0; i < lists->len; i++)
     {
       GateCheckinList *list = g_ptr_array_index (lists, i);
       g_autofree char *label = describe_list (list);
 
-      gtk_string_list_append (self->lists_model, label);
-      g_ptr_array_add (self->list_ids, g_strdup (gate_checkin_list_get_id (list)));
-      if (g_ascii_strcasecmp (gate_checkin_list_get_id (list), current) == 0)
-        selected = self->list_ids->len - 1;
+      gate_choices_add (&self->lists, label, gate_checkin_list_get_id (list));
     }
 
-  adw_combo_row_set_selected (ADW_COMBO_ROW (self->list_row), selected);
-  self->filling_lists = FALSE;
-
-  if (*current != '\0' && selected == 0)
+  if (!gate_choices_end (&self->lists, current))
     show_list_status (self, _("The check-in list this gate was set to is not on this event. Choose one."));
   else if (lists->len == 0)
     show_list_status (self, _("This event has no check-in lists: the gate takes every ticket as an entry."));
@@ -199,7 +178,7 @@ _gate_preferences_window_reload_lists (GatePreferencesWindow *self)
   GCancellable *cancellable = _gate_preferences_window_restart (&self->lists_cancellable);
 
   /* Another event's lists must not stay choosable. */
-  clear_lists (self);
+  gate_choices_clear (&self->lists);
   if (*server == '\0' || *device_id == '\0' || *event_id == '\0')
     {
       show_list_status (self, _("Choose the event first."));
@@ -217,21 +196,18 @@ _gate_preferences_window_reload_lists (GatePreferencesWindow *self)
 void
 _gate_preferences_window_on_list_selected (GatePreferencesWindow *self)
 {
-  guint selected = adw_combo_row_get_selected (ADW_COMBO_ROW (self->list_row));
+  const char *list_id = gate_choices_get_picked (&self->lists);
 
-  /* Also while the window goes: the row may notify after the lists went. */
-  if (self->filling_lists || self->list_ids == NULL || selected >= self->list_ids->len)
+  if (list_id == NULL)
     return;
-  g_settings_set_string (self->settings, "list-id", g_ptr_array_index (self->list_ids, selected));
+  g_settings_set_string (self->settings, "list-id", list_id);
   show_list_status (self, NULL);
 }
 
 void
 _gate_preferences_window_init_lists (GatePreferencesWindow *self)
 {
-  self->list_ids = g_ptr_array_new_with_free_func (g_free);
-  self->lists_model = gtk_string_list_new (NULL);
-  adw_combo_row_set_model (ADW_COMBO_ROW (self->list_row), G_LIST_MODEL (self->lists_model));
+  gate_choices_init (&self->lists, self->list_row);
 }
 
 /**
@@ -258,6 +234,5 @@ _gate_preferences_window_dispose_lists (GatePreferencesWindow *self)
   if (self->lists_cancellable != NULL)
     g_cancellable_cancel (self->lists_cancellable);
   g_clear_object (&self->lists_cancellable);
-  g_clear_object (&self->lists_model);
-  g_clear_pointer (&self->list_ids, g_ptr_array_unref);
+  gate_choices_dispose (&self->lists);
 }
