@@ -674,8 +674,10 @@ test_lists_come_from_the_cache_offline (Fixture       *fixture,
   fixture->window = g_object_ref_sink (gate_window_new (NULL));
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 800, 480);
   gate_window_set_session (fixture->window, fixture->session, NULL);
+  gate_session_start_sync (fixture->session, 3600);
   gtk_window_present (GTK_WINDOW (fixture->window));
   g_assert_true (gate_test_gui_wait_drawn (GTK_WIDGET (fixture->window), DEADLINE_MS));
+  g_assert_true (gate_test_gui_wait_until (is_offline, fixture->session, DEADLINE_MS));
 
   g_assert_true (gate_test_gui_wait_until (list_direction_is, &wait, DEADLINE_MS));
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (gate_view_child (fixture, "list_label"))), ==, "Festival gate");
