@@ -242,8 +242,10 @@ gate_session_class_init (GateSessionClass *klass)
    *
    * How many of the event's guests are inside as this cache knows it: the
    * last refresh of presence plus this gate's own entries and exits since.
-   * Counted in a worker thread when the cache changes, so reading it is
-   * free; -1 until the first count.
+   * Counted in a worker thread when the session opens and after each sync
+   * run, and moved by one with each admit and exit of this gate, so
+   * reading it is free and a decision costs no count; -1 until the first
+   * count.
    */
   properties[PROP_INSIDE_COUNT] =
     g_param_spec_int64 ("inside-count", NULL, NULL, -1, G_MAXINT64, -1,
@@ -455,14 +457,49 @@ read_lists (GateSession *self)
                                              g_object_ref (self));
 }
 
+static void count_inside (GateSession *self);
+
 static void
 on_synced (GateSession *self)
 {
   self->synced = TRUE;
   read_lists (self);
+  count_inside (self);
 }
 
-static void count_inside (GateSession *self);
+static void
+set_inside_count (GateSession *self,
+                  gint64       inside)
+{
+  if (self->inside_count == inside)
+    return;
+  self->inside_count = inside;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INSIDE_COUNT]);
+}
+
+/* An admit lets in someone who was not inside (else already_scanned) and
+ * an exit lets out someone who was: the count moves by one, with no
+ * counting. A decided-again scan (replayed) moved it the first time. */
+static void
+on_decided (GateSession            *self,
+            const GateScanDecision *decision)
+{
+  gint64 delta;
+
+  if (decision->replayed)
+    return;
+  if (decision->verdict == GATE_VERDICT_ADMITTED)
+    delta = 1;
+  else if (decision->verdict == GATE_VERDICT_EXITED)
+    delta = -1;
+  else
+    return;
+
+  /* A count under way may have read the cache before this decision. */
+  self->count_again |= self->counting;
+  if (self->inside_count >= 0)
+    set_inside_count (self, MAX (0, self->inside_count + delta));
+}
 
 static void
 on_inside_counted (GObject      *source,
@@ -476,16 +513,15 @@ on_inside_counted (GObject      *source,
   self->counting = FALSE;
   if (error != NULL)
     return;
-  if (self->inside_count != inside)
-    {
-      self->inside_count = inside;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INSIDE_COUNT]);
-    }
   if (self->count_again)
     count_inside (self);
+  else
+    set_inside_count (self, inside);
 }
 
-/* At most one count at a time; changes while it runs make one more. */
+/* The whole count (a scan of the cache's index of those inside, which
+ * holds the cache's lock): when the session opens and after each sync
+ * run. At most one at a time; a decision while it runs makes one more. */
 static void
 count_inside (GateSession *self)
 {
@@ -551,9 +587,9 @@ on_cache_opened (GObject      *source,
     gate_session_set_list_id (self, gate_config_get (self->config, GATE_CONFIG_KEY_LIST));
   apply_list (self);
 
-  /* Every offline or online entry and exit, and every presence page of a
-   * refresh, changes the cache's status; a sync run may bring new lists. */
-  g_signal_connect_object (self->cache, "status-changed", G_CALLBACK (count_inside), self, G_CONNECT_SWAPPED);
+  /* This gate's entries and exits move the count at once; a sync run may
+   * bring other gates' (presence pages) and new lists. */
+  g_signal_connect_object (self->engine, "decided", G_CALLBACK (on_decided), self, G_CONNECT_SWAPPED);
   if (self->sync_service != NULL)
     g_signal_connect_object (self->sync_service, "synced", G_CALLBACK (on_synced), self, G_CONNECT_SWAPPED);
   count_inside (self);
