@@ -534,6 +534,21 @@ count_inside (GateSession *self)
 }
 
 static void
+on_first_count (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GateSession *self = g_task_get_source_object (task);
+
+  on_inside_counted (source, result, g_object_ref (self));
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CACHE]);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
 on_first_lists_read (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
@@ -547,8 +562,12 @@ on_first_lists_read (GObject      *source,
     return;
   if (self->read_lists_again)
     read_lists (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CACHE]);
-  g_task_return_boolean (task, TRUE);
+
+  /* The first count too: a window shows the figure with its first frame,
+   * not a moment later. */
+  self->counting = TRUE;
+  gate_ticket_cache_count_inside_async (self->cache, self->event_id, g_task_get_cancellable (task),
+                                        on_first_count, g_object_ref (task));
 }
 
 static void
@@ -592,8 +611,6 @@ on_cache_opened (GObject      *source,
   g_signal_connect_object (self->engine, "decided", G_CALLBACK (on_decided), self, G_CONNECT_SWAPPED);
   if (self->sync_service != NULL)
     g_signal_connect_object (self->sync_service, "synced", G_CALLBACK (on_synced), self, G_CONNECT_SWAPPED);
-  count_inside (self);
-
   /* Opened means the engine's list is settled: a gatectl scan right after
    * must not race the first read. */
   self->reading_lists = TRUE;
