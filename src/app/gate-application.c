@@ -215,8 +215,10 @@ follow_list_setting (GateApplication *self,
 
   if (config != NULL && gate_config_get_source (config, GATE_CONFIG_KEY_LIST) > GATE_CONFIG_SOURCE_SETTINGS)
     return;
-  g_settings_bind_with_mapping (self->settings, "list-id", gate_session_get_engine (session), "list-id",
-                                G_SETTINGS_BIND_GET, list_id_from_setting, NULL, NULL, NULL);
+  /* The session checks it is a list of the event (a setting left from
+   * another event, or the demo's, is ignored). */
+  g_settings_bind_with_mapping (self->settings, "list-id", session, "list-id", G_SETTINGS_BIND_GET,
+                                list_id_from_setting, NULL, NULL, NULL);
 }
 
 static void
@@ -592,7 +594,11 @@ preferences_action (GSimpleAction *action,
 
   preferences = gate_preferences_window_new (self->settings, self->token_store);
   if (self->session != NULL)
-    gate_preferences_window_set_config (GATE_PREFERENCES_WINDOW (preferences), gate_session_get_config (self->session));
+    {
+      gate_preferences_window_set_config (GATE_PREFERENCES_WINDOW (preferences),
+                                          gate_session_get_config (self->session));
+      gate_preferences_window_set_cache (GATE_PREFERENCES_WINDOW (preferences), gate_session_get_cache (self->session));
+    }
   gtk_window_set_transient_for (GTK_WINDOW (preferences), GTK_WINDOW (get_window (self)));
   gtk_window_set_modal (GTK_WINDOW (preferences), TRUE);
 

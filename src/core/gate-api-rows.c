@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gate-api-rows.h"
+#include "gate-api-rows-private.h"
 #include "gate-api-rows-rules.h"
 #include "gate-checkin-list.h"
 #include "gate-error.h"
@@ -128,26 +129,19 @@ gate_api_format_time (gint64 time_us)
   return time ? g_date_time_format_iso8601 (time) : NULL;
 }
 
-/* Each reader leaves its output alone on a missing or null member (the
- * record's zero value), fails with a message naming the row and member on
- * a wrong type, and fails on a missing member when @required. */
-typedef struct
-{
-  JsonObject *object;
-  guint       index;
-  GError    **error;
-} Row;
+/* The row readers (gate-api-rows-private.h), shared by every decoder of
+ * the core. */
 
-static gboolean
-row_bad (Row        *row,
+gboolean
+gate_api_row_bad (GateApiRow        *row,
          const char *name,
          const char *expected)
 {
   return bad_response (row->error, "row %u: “%s” is not %s", row->index, name, expected);
 }
 
-static JsonNode *
-row_member (Row        *row,
+JsonNode *
+gate_api_row_member (GateApiRow        *row,
             const char *name,
             gboolean    required,
             gboolean   *ok)
@@ -162,99 +156,99 @@ row_member (Row        *row,
   return NULL;
 }
 
-static gboolean
-read_string (Row         *row,
+gboolean
+gate_api_row_read_string (GateApiRow         *row,
              const char  *name,
              gboolean     required,
              char       **out)
 {
   gboolean ok;
-  JsonNode *node = row_member (row, name, required, &ok);
+  JsonNode *node = gate_api_row_member (row, name, required, &ok);
 
   if (node == NULL)
     return ok;
   if (json_node_get_value_type (node) != G_TYPE_STRING)
-    return row_bad (row, name, "a string");
+    return gate_api_row_bad (row, name, "a string");
   g_free (*out);
   *out = g_strdup (json_node_get_string (node));
   return TRUE;
 }
 
-static gboolean
-read_uuid (Row         *row,
+gboolean
+gate_api_row_read_uuid (GateApiRow         *row,
            const char  *name,
            gboolean     required,
            char       **out)
 {
   gboolean ok;
-  JsonNode *node = row_member (row, name, required, &ok);
+  JsonNode *node = gate_api_row_member (row, name, required, &ok);
 
   if (node == NULL)
     return ok;
   if (json_node_get_value_type (node) != G_TYPE_STRING || !g_uuid_string_is_valid (json_node_get_string (node)))
-    return row_bad (row, name, "a UUID");
+    return gate_api_row_bad (row, name, "a UUID");
   g_free (*out);
   *out = g_ascii_strdown (json_node_get_string (node), -1);
   return TRUE;
 }
 
-static gboolean
-read_time (Row        *row,
+gboolean
+gate_api_row_read_time (GateApiRow        *row,
            const char *name,
            gboolean    required,
            gint64     *out_us)
 {
   gboolean ok;
-  JsonNode *node = row_member (row, name, required, &ok);
+  JsonNode *node = gate_api_row_member (row, name, required, &ok);
 
   if (node == NULL)
     return ok;
   if (json_node_get_value_type (node) != G_TYPE_STRING || !gate_api_parse_time (json_node_get_string (node), out_us))
-    return row_bad (row, name, "an ISO 8601 time with a UTC offset");
+    return gate_api_row_bad (row, name, "an ISO 8601 time with a UTC offset");
   return TRUE;
 }
 
-static gboolean
-read_int (Row        *row,
+gboolean
+gate_api_row_read_int (GateApiRow        *row,
           const char *name,
           gboolean    required,
           gint64      min,
           gint64     *out)
 {
   gboolean ok;
-  JsonNode *node = row_member (row, name, required, &ok);
+  JsonNode *node = gate_api_row_member (row, name, required, &ok);
 
   if (node == NULL)
     return ok;
   if (json_node_get_value_type (node) != G_TYPE_INT64 || json_node_get_int (node) < min)
-    return row_bad (row, name, min == 0 ? "a non-negative integer" : "a positive integer");
+    return gate_api_row_bad (row, name, min == 0 ? "a non-negative integer" : "a positive integer");
   *out = json_node_get_int (node);
   return TRUE;
 }
 
-static gboolean
-read_bool (Row        *row,
+gboolean
+gate_api_row_read_bool (GateApiRow        *row,
            const char *name,
            gboolean    required,
            gboolean   *out)
 {
   gboolean ok;
-  JsonNode *node = row_member (row, name, required, &ok);
+  JsonNode *node = gate_api_row_member (row, name, required, &ok);
 
   if (node == NULL)
     return ok;
   if (json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return row_bad (row, name, "a boolean");
+    return gate_api_row_bad (row, name, "a boolean");
   *out = json_node_get_boolean (node);
   return TRUE;
 }
 
-static Row
-row_at (JsonArray  *rows,
+GateApiRow
+gate_api_row_at (JsonArray  *rows,
         guint       index,
         GError    **error)
 {
-  return (Row) { json_array_get_object_element (rows, index), index, error };
+  return (GateApiRow) { json_array_get_object_element (rows, index), index, error };
 }
 
 static gboolean
@@ -276,19 +270,19 @@ gate_api_rows_to_scan_decision (JsonArray  *rows,
 {
   g_autoptr(GateScanDecision) answer = gate_scan_decision_new (GATE_VERDICT_NOT_FOUND, GATE_SCAN_MODE_ONLINE);
   g_autofree char *verdict = NULL;
-  Row row;
+  GateApiRow row;
 
   if (!expect_one_row (rows, error))
     return NULL;
 
-  row = row_at (rows, 0, error);
-  if (!read_string (&row, "verdict", TRUE, &verdict) ||
-      !read_uuid (&row, "ticket_id", FALSE, &answer->ticket_id) ||
-      !read_string (&row, "guest_name", FALSE, &answer->guest_name) ||
-      !read_string (&row, "ticket_type", FALSE, &answer->ticket_type) ||
-      !read_time (&row, "scanned_at", FALSE, &answer->scanned_at_us) ||
-      !read_string (&row, "scanned_device", FALSE, &answer->scanned_device) ||
-      !read_time (&row, "server_time", TRUE, &answer->server_time_us))
+  row = gate_api_row_at (rows, 0, error);
+  if (!gate_api_row_read_string (&row, "verdict", TRUE, &verdict) ||
+      !gate_api_row_read_uuid (&row, "ticket_id", FALSE, &answer->ticket_id) ||
+      !gate_api_row_read_string (&row, "guest_name", FALSE, &answer->guest_name) ||
+      !gate_api_row_read_string (&row, "ticket_type", FALSE, &answer->ticket_type) ||
+      !gate_api_row_read_time (&row, "scanned_at", FALSE, &answer->scanned_at_us) ||
+      !gate_api_row_read_string (&row, "scanned_device", FALSE, &answer->scanned_device) ||
+      !gate_api_row_read_time (&row, "server_time", TRUE, &answer->server_time_us))
     return NULL;
 
   /* invalid_code and cannot_decide are the kiosk's own verdicts; a server
@@ -331,16 +325,16 @@ gate_api_rows_to_upload_results (JsonArray  *rows,
 
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
-      Row row = row_at (rows, i, error);
+      GateApiRow row = gate_api_row_at (rows, i, error);
       g_autoptr(GateUploadResult) result = gate_upload_result_new ();
       g_autofree char *outcome = NULL;
 
-      if (!read_uuid (&row, "client_scan_id", FALSE, &result->client_scan_id) ||
-          !read_string (&row, "outcome", TRUE, &outcome) ||
-          !read_bool (&row, "replayed", FALSE, &result->replayed) ||
-          !read_string (&row, "winner_device", FALSE, &result->winner_device) ||
-          !read_time (&row, "winner_time", FALSE, &result->winner_time_us) ||
-          !read_time (&row, "server_time", TRUE, &result->server_time_us))
+      if (!gate_api_row_read_uuid (&row, "client_scan_id", FALSE, &result->client_scan_id) ||
+          !gate_api_row_read_string (&row, "outcome", TRUE, &outcome) ||
+          !gate_api_row_read_bool (&row, "replayed", FALSE, &result->replayed) ||
+          !gate_api_row_read_string (&row, "winner_device", FALSE, &result->winner_device) ||
+          !gate_api_row_read_time (&row, "winner_time", FALSE, &result->winner_time_us) ||
+          !gate_api_row_read_time (&row, "server_time", TRUE, &result->server_time_us))
         return NULL;
 
       if (!gate_upload_outcome_from_string (outcome, &result->outcome))
@@ -384,21 +378,21 @@ gate_api_rows_to_ticket_page (JsonArray   *rows,
 
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
-      Row row = row_at (rows, i, error);
+      GateApiRow row = gate_api_row_at (rows, i, error);
       g_autoptr(GateTicket) ticket = gate_ticket_new ();
       g_autofree char *status = NULL;
       g_autofree char *cursor = NULL;
 
-      if (!read_uuid (&row, "id", TRUE, &ticket->id) ||
-          !read_string (&row, "qr_token", TRUE, &ticket->qr_token) ||
-          !read_string (&row, "qr_signature", FALSE, &ticket->qr_signature) ||
-          !read_string (&row, "ticket_type", FALSE, &ticket->ticket_type) ||
-          !read_string (&row, "guest_name", FALSE, &ticket->guest_name) ||
-          !read_string (&row, "status", TRUE, &status) ||
-          !read_time (&row, "scanned_at", FALSE, &ticket->scanned_at_us) ||
-          !read_string (&row, "scanned_device", FALSE, &ticket->scanned_device) ||
-          !read_time (&row, "updated_at", FALSE, &ticket->updated_at_us) ||
-          !read_string (&row, "next_cursor", TRUE, &cursor))
+      if (!gate_api_row_read_uuid (&row, "id", TRUE, &ticket->id) ||
+          !gate_api_row_read_string (&row, "qr_token", TRUE, &ticket->qr_token) ||
+          !gate_api_row_read_string (&row, "qr_signature", FALSE, &ticket->qr_signature) ||
+          !gate_api_row_read_string (&row, "ticket_type", FALSE, &ticket->ticket_type) ||
+          !gate_api_row_read_string (&row, "guest_name", FALSE, &ticket->guest_name) ||
+          !gate_api_row_read_string (&row, "status", TRUE, &status) ||
+          !gate_api_row_read_time (&row, "scanned_at", FALSE, &ticket->scanned_at_us) ||
+          !gate_api_row_read_string (&row, "scanned_device", FALSE, &ticket->scanned_device) ||
+          !gate_api_row_read_time (&row, "updated_at", FALSE, &ticket->updated_at_us) ||
+          !gate_api_row_read_string (&row, "next_cursor", TRUE, &cursor))
         return NULL;
 
       if (ticket->qr_token[0] == '\0')
@@ -424,15 +418,15 @@ gate_api_rows_to_ticket_page (JsonArray   *rows,
 
 /* event_summary and list_events answer the same columns. */
 static gboolean
-read_event_summary (Row              *row,
+read_event_summary (GateApiRow              *row,
                     GateEventSummary *summary)
 {
-  return read_uuid (row, "event_id", TRUE, &summary->event_id) &&
-         read_string (row, "name", TRUE, &summary->name) &&
-         read_time (row, "starts_at", FALSE, &summary->starts_at_us) &&
-         read_int (row, "ticket_count", FALSE, 0, &summary->ticket_count) &&
-         read_int (row, "scanned_count", FALSE, 0, &summary->scanned_count) &&
-         read_time (row, "server_time", TRUE, &summary->server_time_us);
+  return gate_api_row_read_uuid (row, "event_id", TRUE, &summary->event_id) &&
+         gate_api_row_read_string (row, "name", TRUE, &summary->name) &&
+         gate_api_row_read_time (row, "starts_at", FALSE, &summary->starts_at_us) &&
+         gate_api_row_read_int (row, "ticket_count", FALSE, 0, &summary->ticket_count) &&
+         gate_api_row_read_int (row, "scanned_count", FALSE, 0, &summary->scanned_count) &&
+         gate_api_row_read_time (row, "server_time", TRUE, &summary->server_time_us);
 }
 
 GateEventSummary *
@@ -440,7 +434,7 @@ gate_api_rows_to_event_summary (JsonArray  *rows,
                                 GError    **error)
 {
   g_autoptr(GateEventSummary) summary = gate_event_summary_new ();
-  Row row;
+  GateApiRow row;
 
   /* event_summary of an unknown event is an empty table, not an error. */
   if (json_array_get_length (rows) == 0)
@@ -451,7 +445,7 @@ gate_api_rows_to_event_summary (JsonArray  *rows,
   if (!expect_one_row (rows, error))
     return NULL;
 
-  row = row_at (rows, 0, error);
+  row = gate_api_row_at (rows, 0, error);
   if (!read_event_summary (&row, summary))
     return NULL;
 
@@ -466,7 +460,7 @@ gate_api_rows_to_event_summaries (JsonArray  *rows,
 
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
-      Row row = row_at (rows, i, error);
+      GateApiRow row = gate_api_row_at (rows, i, error);
       g_autoptr(GateEventSummary) summary = gate_event_summary_new ();
 
       if (!read_event_summary (&row, summary))
@@ -482,12 +476,12 @@ gate_api_rows_to_server_time (JsonArray  *rows,
                               GError    **error)
 {
   gint64 server_time_us = 0;
-  Row row;
+  GateApiRow row;
 
   if (!expect_one_row (rows, error))
     return 0;
-  row = row_at (rows, 0, error);
-  if (!read_time (&row, "server_time", TRUE, &server_time_us))
+  row = gate_api_row_at (rows, 0, error);
+  if (!gate_api_row_read_time (&row, "server_time", TRUE, &server_time_us))
     return 0;
   return server_time_us;
 }
@@ -500,25 +494,25 @@ gate_api_rows_to_conflicts (JsonArray  *rows,
 
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
-      Row row = row_at (rows, i, error);
+      GateApiRow row = gate_api_row_at (rows, i, error);
       g_autoptr(GateConflict) conflict = gate_conflict_new ();
 
-      if (!read_int (&row, "id", TRUE, 1, &conflict->id) ||
-          !read_uuid (&row, "event_id", FALSE, &conflict->event_id) ||
-          !read_uuid (&row, "ticket_id", TRUE, &conflict->ticket_id) ||
-          !read_string (&row, "qr_token", FALSE, &conflict->qr_token) ||
-          !read_string (&row, "guest_name", FALSE, &conflict->guest_name) ||
-          !read_string (&row, "ticket_type", FALSE, &conflict->ticket_type) ||
-          !read_string (&row, "winner_device", FALSE, &conflict->winner_device) ||
-          !read_time (&row, "winner_time", FALSE, &conflict->winner_time_us) ||
-          !read_uuid (&row, "winner_scan_id", FALSE, &conflict->winner_scan_id) ||
-          !read_string (&row, "loser_device", FALSE, &conflict->loser_device) ||
-          !read_time (&row, "loser_time", FALSE, &conflict->loser_time_us) ||
-          !read_uuid (&row, "loser_scan_id", FALSE, &conflict->loser_scan_id) ||
-          !read_time (&row, "detected_at", FALSE, &conflict->detected_at_us) ||
-          !read_time (&row, "reviewed_at", FALSE, &conflict->reviewed_at_us) ||
-          !read_string (&row, "reviewed_by", FALSE, &conflict->reviewed_by) ||
-          !read_string (&row, "review_note", FALSE, &conflict->review_note))
+      if (!gate_api_row_read_int (&row, "id", TRUE, 1, &conflict->id) ||
+          !gate_api_row_read_uuid (&row, "event_id", FALSE, &conflict->event_id) ||
+          !gate_api_row_read_uuid (&row, "ticket_id", TRUE, &conflict->ticket_id) ||
+          !gate_api_row_read_string (&row, "qr_token", FALSE, &conflict->qr_token) ||
+          !gate_api_row_read_string (&row, "guest_name", FALSE, &conflict->guest_name) ||
+          !gate_api_row_read_string (&row, "ticket_type", FALSE, &conflict->ticket_type) ||
+          !gate_api_row_read_string (&row, "winner_device", FALSE, &conflict->winner_device) ||
+          !gate_api_row_read_time (&row, "winner_time", FALSE, &conflict->winner_time_us) ||
+          !gate_api_row_read_uuid (&row, "winner_scan_id", FALSE, &conflict->winner_scan_id) ||
+          !gate_api_row_read_string (&row, "loser_device", FALSE, &conflict->loser_device) ||
+          !gate_api_row_read_time (&row, "loser_time", FALSE, &conflict->loser_time_us) ||
+          !gate_api_row_read_uuid (&row, "loser_scan_id", FALSE, &conflict->loser_scan_id) ||
+          !gate_api_row_read_time (&row, "detected_at", FALSE, &conflict->detected_at_us) ||
+          !gate_api_row_read_time (&row, "reviewed_at", FALSE, &conflict->reviewed_at_us) ||
+          !gate_api_row_read_string (&row, "reviewed_by", FALSE, &conflict->reviewed_by) ||
+          !gate_api_row_read_string (&row, "review_note", FALSE, &conflict->review_note))
         return NULL;
 
       g_ptr_array_add (conflicts, g_steal_pointer (&conflict));
@@ -535,23 +529,23 @@ gate_api_rows_to_devices (JsonArray  *rows,
 
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
-      Row row = row_at (rows, i, error);
+      GateApiRow row = gate_api_row_at (rows, i, error);
       g_autoptr(GateDeviceInfo) device = gate_device_info_new ();
       gint64 pending = 0;
 
-      if (!read_string (&row, "id", TRUE, &device->id) ||
-          !read_string (&row, "name", FALSE, &device->name) ||
-          !read_string (&row, "role", FALSE, &device->role) ||
-          !read_time (&row, "last_seen_at", FALSE, &device->last_seen_at_us) ||
-          !read_string (&row, "app_version", FALSE, &device->app_version) ||
-          !read_int (&row, "pending_scans", FALSE, 0, &pending) ||
-          !read_time (&row, "last_refresh_at", FALSE, &device->last_refresh_at_us) ||
-          !read_time (&row, "revoked_at", FALSE, &device->revoked_at_us))
+      if (!gate_api_row_read_string (&row, "id", TRUE, &device->id) ||
+          !gate_api_row_read_string (&row, "name", FALSE, &device->name) ||
+          !gate_api_row_read_string (&row, "role", FALSE, &device->role) ||
+          !gate_api_row_read_time (&row, "last_seen_at", FALSE, &device->last_seen_at_us) ||
+          !gate_api_row_read_string (&row, "app_version", FALSE, &device->app_version) ||
+          !gate_api_row_read_int (&row, "pending_scans", FALSE, 0, &pending) ||
+          !gate_api_row_read_time (&row, "last_refresh_at", FALSE, &device->last_refresh_at_us) ||
+          !gate_api_row_read_time (&row, "revoked_at", FALSE, &device->revoked_at_us))
         return NULL;
 
       if (pending > G_MAXINT)
         {
-          row_bad (&row, "pending_scans", "a 32-bit count");
+          gate_api_row_bad (&row, "pending_scans", "a 32-bit count");
           return NULL;
         }
       device->pending_scans = (gint) pending;
@@ -571,12 +565,12 @@ gate_api_rows_to_device_activity (JsonArray  *rows,
 
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
-      Row row = row_at (rows, i, error);
+      GateApiRow row = gate_api_row_at (rows, i, error);
       g_autoptr(GateDeviceInfo) device = gate_device_info_new ();
 
-      if (!read_string (&row, "device_id", TRUE, &device->id) ||
-          !read_int (&row, "admitted", TRUE, 0, &device->admitted) ||
-          !read_time (&row, "last_scan_at", FALSE, &device->last_seen_at_us))
+      if (!gate_api_row_read_string (&row, "device_id", TRUE, &device->id) ||
+          !gate_api_row_read_int (&row, "admitted", TRUE, 0, &device->admitted) ||
+          !gate_api_row_read_time (&row, "last_scan_at", FALSE, &device->last_seen_at_us))
         return NULL;
 
       g_ptr_array_add (devices, g_steal_pointer (&device));
@@ -594,7 +588,7 @@ gate_api_rows_to_event_keys (JsonArray  *rows,
 
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
-      Row row = row_at (rows, i, error);
+      GateApiRow row = gate_api_row_at (rows, i, error);
       g_autofree char *encoded = NULL;
       g_autofree guint8 *decoded = NULL;
       gint64 key_id = 0;
@@ -602,13 +596,13 @@ gate_api_rows_to_event_keys (JsonArray  *rows,
       gsize length = 0;
       GateEventKey *key;
 
-      if (!read_int (&row, "key_id", TRUE, 1, &key_id) ||
-          !read_string (&row, "public_key", TRUE, &encoded) ||
-          !read_time (&row, "server_time", TRUE, &server_time_us))
+      if (!gate_api_row_read_int (&row, "key_id", TRUE, 1, &key_id) ||
+          !gate_api_row_read_string (&row, "public_key", TRUE, &encoded) ||
+          !gate_api_row_read_time (&row, "server_time", TRUE, &server_time_us))
         return NULL;
       if (key_id > 255)
         {
-          row_bad (&row, "key_id", "a key id from 1 to 255");
+          gate_api_row_bad (&row, "key_id", "a key id from 1 to 255");
           return NULL;
         }
 
@@ -616,13 +610,13 @@ gate_api_rows_to_event_keys (JsonArray  *rows,
       for (const char *p = encoded; *p != '\0'; p++)
         if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=' && *p != '\n')
           {
-            row_bad (&row, "public_key", "base64");
+            gate_api_row_bad (&row, "public_key", "base64");
             return NULL;
           }
       decoded = g_base64_decode (encoded, &length);
       if (length != GATE_TICKET_CODE_PUBLIC_KEY_SIZE)
         {
-          row_bad (&row, "public_key", "a 32-byte Ed25519 public key");
+          gate_api_row_bad (&row, "public_key", "a 32-byte Ed25519 public key");
           return NULL;
         }
 
@@ -644,22 +638,8 @@ gate_api_rows_to_checkin_lists (JsonArray  *rows,
   /* The rows the offline cache stores (gate-api-rows-rules.c), checked
    * once, as the objects a picker and a gate follow. */
   g_autoptr(GPtrArray) rules = gate_api_rows_to_list_rules (rows, error);
-  g_autoptr(GPtrArray) lists = NULL;
 
-  if (rules == NULL)
-    return NULL;
-
-  lists = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < rules->len; i++)
-    {
-      const GateListRules *rule = rules->pdata[i];
-
-      g_ptr_array_add (lists, gate_checkin_list_new (rule->id, rule->event_id, rule->name,
-                                                     (const char * const *) rule->ticket_types, rule->direction,
-                                                     rule->allow_reentry, rule->assigned));
-    }
-
-  return g_steal_pointer (&lists);
+  return rules != NULL ? gate_checkin_lists_new_from_rules (rules) : NULL;
 }
 
 gboolean
@@ -672,15 +652,15 @@ gate_api_rows_to_sign_in (JsonArray   *rows,
   g_autofree char *id = NULL;
   g_autofree char *signed_in_name = NULL;
   gboolean signed_in = FALSE;
-  Row row;
+  GateApiRow row;
 
   *locked_until_us = 0;
   if (!expect_one_row (rows, error))
     return FALSE;
-  row = row_at (rows, 0, error);
-  if (!read_bool (&row, "signed_in", TRUE, &signed_in) || !read_uuid (&row, "operator_id", signed_in, &id) ||
-      !read_string (&row, "name", signed_in, &signed_in_name) ||
-      !read_time (&row, "locked_until", FALSE, locked_until_us))
+  row = gate_api_row_at (rows, 0, error);
+  if (!gate_api_row_read_bool (&row, "signed_in", TRUE, &signed_in) || !gate_api_row_read_uuid (&row, "operator_id", signed_in, &id) ||
+      !gate_api_row_read_string (&row, "name", signed_in, &signed_in_name) ||
+      !gate_api_row_read_time (&row, "locked_until", FALSE, locked_until_us))
     return FALSE;
 
   *operator_id = signed_in ? g_steal_pointer (&id) : NULL;
@@ -695,16 +675,16 @@ gate_api_rows_to_event_inside (JsonArray   *rows,
 {
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
-      Row row = row_at (rows, i, error);
+      GateApiRow row = gate_api_row_at (rows, i, error);
       g_autofree char *scope = NULL;
       g_autofree char *row_event = NULL;
       gint64 inside = 0;
 
-      if (!read_string (&row, "scope", TRUE, &scope) || !read_uuid (&row, "event_id", TRUE, &row_event))
+      if (!gate_api_row_read_string (&row, "scope", TRUE, &scope) || !gate_api_row_read_uuid (&row, "event_id", TRUE, &row_event))
         return -1;
       if (!g_str_equal (scope, "event") || g_ascii_strcasecmp (row_event, event_id) != 0)
         continue;
-      if (!read_int (&row, "inside", TRUE, 0, &inside))
+      if (!gate_api_row_read_int (&row, "inside", TRUE, 0, &inside))
         return -1;
       return inside;
     }

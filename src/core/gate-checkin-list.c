@@ -63,6 +63,34 @@ gate_checkin_list_new (const char         *id,
   return self;
 }
 
+GateCheckinList *
+gate_checkin_list_new_from_rules (const GateListRules *rules)
+{
+  g_return_val_if_fail (rules != NULL, NULL);
+
+  return gate_checkin_list_new (rules->id, rules->event_id, rules->name, (const char * const *) rules->ticket_types,
+                                rules->direction, rules->allow_reentry, rules->assigned);
+}
+
+/**
+ * gate_checkin_lists_new_from_rules:
+ * @rules: (element-type GateListRules)
+ *
+ * Returns: (transfer full) (element-type GateCheckinList): one object a list
+ */
+GPtrArray *
+gate_checkin_lists_new_from_rules (GPtrArray *rules)
+{
+  GPtrArray *lists;
+
+  g_return_val_if_fail (rules != NULL, NULL);
+
+  lists = g_ptr_array_new_full (rules->len, g_object_unref);
+  for (guint i = 0; i < rules->len; i++)
+    g_ptr_array_add (lists, gate_checkin_list_new_from_rules (g_ptr_array_index (rules, i)));
+  return lists;
+}
+
 const char *
 gate_checkin_list_get_id (GateCheckinList *self)
 {

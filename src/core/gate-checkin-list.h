@@ -12,6 +12,8 @@
 
 #include <gio/gio.h>
 
+#include "gate-types.h"
+
 G_BEGIN_DECLS
 
 #define GATE_TYPE_CHECKIN_LIST (gate_checkin_list_get_type ())
@@ -24,6 +26,10 @@ GateCheckinList    *gate_checkin_list_new               (const char         *id,
                                                          const char         *direction,
                                                          gboolean            allow_reentry,
                                                          gboolean            assigned);
+/* The object of a list as the cache and list_checkin_lists decode it. */
+GateCheckinList    *gate_checkin_list_new_from_rules    (const GateListRules *rules);
+/* (element-type GateCheckinList) of @rules (element-type GateListRules). */
+GPtrArray          *gate_checkin_lists_new_from_rules   (GPtrArray          *rules);
 const char         *gate_checkin_list_get_id            (GateCheckinList    *self);
 const char         *gate_checkin_list_get_event_id      (GateCheckinList    *self);
 const char         *gate_checkin_list_get_name          (GateCheckinList    *self);

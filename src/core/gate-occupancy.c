@@ -27,6 +27,7 @@ struct _GateOccupancy
   gboolean       ask_again;     /* a refresh came while one was in flight */
   gboolean       server_refused;
   gboolean       server_fresh;  /* the last question was answered */
+  gboolean       online;        /* the gate reaches the server */
   gint64         server_inside;
   guint          poll_id;
   gint64         asked_at;      /* monotonic, when the last question left */
@@ -43,6 +44,7 @@ enum
   PROP_0,
   PROP_INSIDE,
   PROP_SOURCE,
+  PROP_ONLINE,
   N_PROPS
 };
 
@@ -114,12 +116,12 @@ on_answered (GObject      *source,
 
   self = GATE_OCCUPANCY (user_data);
   g_clear_object (&self->asking);
-  if (error == NULL)
+  if (error == NULL && self->online)
     {
       self->server_fresh = TRUE;
       self->server_inside = inside;
     }
-  else
+  else if (error != NULL)
     {
       /* A gate token may not see every gate's numbers, and a server from
        * before the gate rules has no event_stats: asking again changes
@@ -149,6 +151,8 @@ ask (GateOccupancy *self)
       return;
     }
 
+  if (!self->online)
+    return;
   self->asking = g_cancellable_new ();
   self->asked_at = g_get_monotonic_time ();
   /* The object lives as long as the question: dispose cancels it first. */
@@ -221,6 +225,28 @@ gate_occupancy_refresh (GateOccupancy *self)
     self->soon_id = g_timeout_add ((guint) (wait_us / 1000) + 1, on_soon, self);
 }
 
+/* Offline, the server's last figure is stale at once: the cache's counts
+ * this gate's own entries and exits from then on. Back online, ask. */
+void
+gate_occupancy_set_online (GateOccupancy *self,
+                           gboolean       online)
+{
+  g_return_if_fail (GATE_IS_OCCUPANCY (self));
+
+  online = !!online;
+  if (self->online == online)
+    return;
+  self->online = online;
+  if (online)
+    ask (self);
+  else
+    {
+      self->server_fresh = FALSE;
+      update (self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
+}
+
 gint64
 gate_occupancy_get_inside (GateOccupancy *self)
 {
@@ -282,6 +308,29 @@ gate_occupancy_get_property (GObject    *object,
       g_value_set_string (value, self->source);
       break;
 
+    case PROP_ONLINE:
+      g_value_set_boolean (value, self->online);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gate_occupancy_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  GateOccupancy *self = GATE_OCCUPANCY (object);
+
+  switch (prop_id)
+    {
+    case PROP_ONLINE:
+      gate_occupancy_set_online (self, g_value_get_boolean (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -295,6 +344,7 @@ gate_occupancy_class_init (GateOccupancyClass *klass)
   object_class->dispose = gate_occupancy_dispose;
   object_class->finalize = gate_occupancy_finalize;
   object_class->get_property = gate_occupancy_get_property;
+  object_class->set_property = gate_occupancy_set_property;
 
   properties[PROP_INSIDE] =
     g_param_spec_int64 ("inside", NULL, NULL, -1, G_MAXINT64, -1,
@@ -302,6 +352,10 @@ gate_occupancy_class_init (GateOccupancyClass *klass)
   properties[PROP_SOURCE] =
     g_param_spec_string ("source", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* Whether the gate reaches the server (bind GateConnectivity:online). */
+  properties[PROP_ONLINE] =
+    g_param_spec_boolean ("online", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -310,4 +364,5 @@ static void
 gate_occupancy_init (GateOccupancy *self)
 {
   self->inside = -1;
+  self->online = TRUE;
 }

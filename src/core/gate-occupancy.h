@@ -9,8 +9,9 @@
  *             event_stats is a supervisor's function; a gate token is
  *             refused, and then the server is not asked again.
  *   "cache"   the "inside-count" property of @cache, when its class has
- *             one (the offline presence state): used while the server has
- *             no fresh answer, offline included.
+ *             one (GateSession's: the offline cache's presence, counted
+ *             off the main thread): used while the server has no fresh
+ *             answer, offline included.
  *
  * "inside" is -1 while neither knows; "source" says which one it is.
  */
@@ -34,6 +35,10 @@ GateOccupancy *gate_occupancy_new         (GateApiClient *client,
  * have passed since the last question, so a busy gate asks at most every
  * 2 s. */
 void           gate_occupancy_refresh     (GateOccupancy *self);
+/* "online": whether the gate reaches the server. Offline the server's last
+ * figure is dropped at once for the cache's, and no question is sent. */
+void           gate_occupancy_set_online  (GateOccupancy *self,
+                                           gboolean       online);
 gint64         gate_occupancy_get_inside  (GateOccupancy *self);
 /* "server", "cache" or NULL. */
 const char    *gate_occupancy_get_source  (GateOccupancy *self);

@@ -62,4 +62,16 @@ GateConnectivity *gate_session_get_connectivity   (GateSession         *self);
 GateScanEngine   *gate_session_get_engine         (GateSession         *self);
 GateSyncService  *gate_session_get_sync_service   (GateSession         *self);
 
+/* The gate rules from the cache, offline too (docs/gate-rules.md "The
+ * kiosk"): the list the kiosk was set to ("list-id"; the engine scans by
+ * it only while it is a list of the event), the event's lists
+ * ("checkin-lists", element-type GateCheckinList, "lists-known") and how
+ * many are inside by the cache ("inside-count", -1 until counted). */
+const char       *gate_session_get_list_id        (GateSession         *self);
+void              gate_session_set_list_id        (GateSession         *self,
+                                                   const char          *list_id);
+GListModel       *gate_session_get_checkin_lists  (GateSession         *self);
+gboolean          gate_session_get_lists_known    (GateSession         *self);
+gint64            gate_session_get_inside_count   (GateSession         *self);
+
 G_END_DECLS

@@ -30,4 +30,23 @@ GatePresence *gate_ticket_cache_dup_presence       (GateTicketCache         *sel
 guint64   gate_ticket_cache_count_inside           (GateTicketCache         *self,
                                                     const char              *event_id);
 
+/* For the UI (gate-ticket-cache-rules-async.c). */
+void      gate_ticket_cache_count_inside_async     (GateTicketCache         *self,
+                                                    const char              *event_id,
+                                                    GCancellable            *cancellable,
+                                                    GAsyncReadyCallback      callback,
+                                                    gpointer                 user_data);
+gint64    gate_ticket_cache_count_inside_finish    (GateTicketCache         *self,
+                                                    GAsyncResult            *result,
+                                                    GError                 **error);
+void      gate_ticket_cache_dup_checkin_lists_async (GateTicketCache        *self,
+                                                    const char              *event_id,
+                                                    GCancellable            *cancellable,
+                                                    GAsyncReadyCallback      callback,
+                                                    gpointer                 user_data);
+GPtrArray *gate_ticket_cache_dup_checkin_lists_finish (GateTicketCache      *self,
+                                                    GAsyncResult            *result,
+                                                    gboolean                *known,
+                                                    GError                 **error);
+
 G_END_DECLS

@@ -17,8 +17,10 @@
 #include "gate-application.h"
 #include "gate-checkin-list.h"
 #include "gate-config.h"
+#include "gate-demo.h"
 #include "gate-gate-view.h"
 #include "gate-preferences-window.h"
+#include "gate-secret.h"
 #include "gate-session.h"
 #include "gate-sign-in-page.h"
 #include "gate-status-strip.h"
@@ -46,8 +48,10 @@ typedef struct
   char        *event_id;
   char       **codes;       /* General tickets */
   char        *device_id;
+  char        *token;
   GateWindow  *window;
   GateSession *session;
+  GateTestServer *own_server;  /* a server of this test's own, to stop */
 } Fixture;
 
 /* --- the server ------------------------------------------------------------------ */
@@ -69,24 +73,33 @@ server_sql (const char *sql)
 }
 
 static char *
-create_list (Fixture    *fixture,
-             const char *name,
-             const char *types,
-             const char *direction)
+create_list_in (const char *event_id,
+                const char *name,
+                const char *types,
+                const char *direction)
 {
   g_autoptr(GError) error = NULL;
   char *out;
 
   if (types != NULL)
     out = gate_test_gatectl (&error, "list", "create", "--db", gate_test_pg_get_conninfo (backend.pg), "--event",
-                             fixture->event_id, "--name", name, "--direction", direction, "--types", types, NULL);
+                             event_id, "--name", name, "--direction", direction, "--types", types, NULL);
   else
     out = gate_test_gatectl (&error, "list", "create", "--db", gate_test_pg_get_conninfo (backend.pg), "--event",
-                             fixture->event_id, "--name", name, "--direction", direction, NULL);
+                             event_id, "--name", name, "--direction", direction, NULL);
   g_assert_no_error (error);
   g_strstrip (out);
   g_assert_true (g_uuid_string_is_valid (out));
   return out;
+}
+
+static char *
+create_list (Fixture    *fixture,
+             const char *name,
+             const char *types,
+             const char *direction)
+{
+  return create_list_in (fixture->event_id, name, types, direction);
 }
 
 /* The operator's id. */
@@ -130,12 +143,14 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->window);
   g_clear_object (&fixture->session);
   gate_test_gui_flush ();
+  g_clear_pointer (&fixture->own_server, gate_test_server_free);
 
   g_remove (cache);
   g_rmdir (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->event_id);
   g_free (fixture->device_id);
+  gate_secret_clear (&fixture->token);
   g_strfreev (fixture->codes);
 }
 
@@ -145,24 +160,26 @@ is_online (gpointer user_data)
   return gate_connectivity_get_online (gate_session_get_connectivity (user_data));
 }
 
-/* A kiosk of 800×480 for the device of @role, scanning @list_id (NULL: none). */
+/* A kiosk of 800×480 for the device of @role, scanning @list_id (NULL: none),
+ * on @server_url. */
 static void
-open_kiosk (Fixture    *fixture,
-            const char *role,
-            const char *list_id)
+open_kiosk_on (Fixture    *fixture,
+               const char *server_url,
+               const char *role,
+               const char *list_id)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *token = NULL;
   g_autofree char *cache = g_build_filename (fixture->dir, "kiosk.cache", NULL);
   GateScanEngine *engine;
 
-  g_assert_true (gate_test_add_device (backend.pg, "Rules gate", role, &fixture->device_id, &token, &error));
+  g_assert_true (gate_test_add_device (backend.pg, "Rules gate", role, &fixture->device_id, &fixture->token, &error));
   g_assert_no_error (error);
-  fixture->session = gate_test_gui_open_session (gate_test_server_get_url (backend.server), token,
-                                                 fixture->device_id, fixture->event_id, cache);
+  fixture->session = gate_test_gui_open_session (server_url, fixture->token, fixture->device_id, fixture->event_id,
+                                                 cache);
   engine = gate_session_get_engine (fixture->session);
   /* What the app does with the "list-id" setting. */
-  g_object_set (engine, "debounce-ms", 0, "list-id", list_id, NULL);
+  g_object_set (engine, "debounce-ms", 0, NULL);
+  gate_session_set_list_id (fixture->session, list_id);
 
   fixture->window = g_object_ref_sink (gate_window_new (NULL));
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 800, 480);
@@ -172,6 +189,51 @@ open_kiosk (Fixture    *fixture,
   gtk_window_present (GTK_WINDOW (fixture->window));
   g_assert_true (gate_test_gui_wait_drawn (GTK_WIDGET (fixture->window), DEADLINE_MS));
   g_assert_true (gate_test_gui_wait_until (is_online, fixture->session, DEADLINE_MS));
+}
+
+static void
+open_kiosk (Fixture    *fixture,
+            const char *role,
+            const char *list_id)
+{
+  open_kiosk_on (fixture, gate_test_server_get_url (backend.server), role, list_id);
+}
+
+/* A kiosk on a gate-server of the test's own, which the test may stop. */
+static void
+open_kiosk_on_own_server (Fixture    *fixture,
+                          const char *list_id)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->own_server = gate_test_server_new (gate_test_pg_get_conninfo (backend.pg), NULL, &error);
+  g_assert_no_error (error);
+  open_kiosk_on (fixture, gate_test_server_get_url (fixture->own_server), "gate", list_id);
+}
+
+static void
+stop_own_server (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gate_test_server_stop (fixture->own_server, NULL, &error));
+  g_assert_no_error (error);
+}
+
+typedef struct
+{
+  GateSession *session;
+  const char  *list_id;
+} ListWait;
+
+/* The session's cache has the event's lists, and @list_id among them. */
+static gboolean
+cache_has_list (gpointer user_data)
+{
+  ListWait *wait = user_data;
+
+  return gate_session_get_lists_known (wait->session) &&
+         gate_checkin_list_find (gate_session_get_checkin_lists (wait->session), wait->list_id) != NULL;
 }
 
 static GtkWidget *
@@ -341,7 +403,7 @@ test_one_way_list_fixes_the_direction (Fixture       *fixture,
   scan (fixture, fixture->codes[0], "not_inside");
 
   /* Back to no list: an entry gate again, without the bar. */
-  g_object_set (gate_session_get_engine (fixture->session), "list-id", NULL, NULL);
+  gate_session_set_list_id (fixture->session, NULL);
   wait.expected = NULL;
   g_assert_true (gate_test_gui_wait_until (list_direction_is, &wait, DEADLINE_MS));
   g_assert_cmpstr (gate_gate_view_get_direction (gate_view_of (fixture)), ==, "entry");
@@ -389,6 +451,258 @@ test_occupancy_follows_admits_and_exits (Fixture       *fixture,
   scan (fixture, fixture->codes[0], "exited");
   wait.expected = none;
   g_assert_true (gate_test_gui_wait_until (strip_says, &wait, DEADLINE_MS));
+}
+
+static GtkLabel *
+inside_label_of (Fixture *fixture)
+{
+  GObject *label = gtk_widget_get_template_child (window_child (fixture, "status_strip"), GATE_TYPE_STATUS_STRIP,
+                                                  "inside_label");
+
+  g_assert_nonnull (label);
+  return GTK_LABEL (label);
+}
+
+/* The strip's occupancy reads exactly @expected (strip_says would take
+ * "≈ 2 inside" for "2 inside"). */
+static gboolean
+inside_label_is (gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  return g_strcmp0 (gtk_label_get_label (inside_label_of (wait->fixture)), wait->expected) == 0;
+}
+
+static gboolean
+is_offline (gpointer user_data)
+{
+  return !is_online (user_data);
+}
+
+/* With the server gone the strip still says how many are inside: the
+ * cache's count, marked as such, and this gate's offline exits lower it. */
+static void
+test_offline_occupancy_is_the_caches (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autofree char *list_id = create_list (fixture, "Festival gate", NULL, "both");
+  g_autofree char *two = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d inside", "%d inside", 2), 2);
+  g_autofree char *about_two = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "≈ %d inside", "≈ %d inside", 2), 2);
+  g_autofree char *about_one = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "≈ %d inside", "≈ %d inside", 1), 1);
+  ListWait lists = { NULL, list_id };
+  Wait wait = { fixture, two };
+
+  open_kiosk_on_own_server (fixture, list_id);
+  lists.session = fixture->session;
+  g_assert_true (gate_test_gui_wait_until (cache_has_list, &lists, DEADLINE_MS));
+  scan (fixture, fixture->codes[0], "admitted");
+  scan (fixture, fixture->codes[1], "admitted");
+  g_assert_true (gate_test_gui_wait_until (inside_label_is, &wait, DEADLINE_MS));
+  g_assert_null (gtk_widget_get_tooltip_text (GTK_WIDGET (inside_label_of (fixture))));
+
+  /* The network goes; the next scan finds out. */
+  stop_own_server (fixture);
+  gate_gate_view_set_direction (gate_view_of (fixture), "exit");
+  scan (fixture, fixture->codes[2], "not_inside");
+  g_assert_true (gate_test_gui_wait_until (is_offline, fixture->session, DEADLINE_MS));
+  wait.expected = about_two;
+  g_assert_true (gate_test_gui_wait_until (inside_label_is, &wait, DEADLINE_MS));
+  g_assert_nonnull (gtk_widget_get_tooltip_text (GTK_WIDGET (inside_label_of (fixture))));
+  gate_gate_view_dismiss_verdict (gate_view_of (fixture));
+  screenshot (fixture, "offline-occupancy");
+
+  scan (fixture, fixture->codes[0], "exited");
+  wait.expected = about_one;
+  g_assert_true (gate_test_gui_wait_until (inside_label_is, &wait, DEADLINE_MS));
+  g_assert_cmpint (gate_session_get_inside_count (fixture->session), ==, 1);
+}
+
+static gboolean
+engine_has_no_list (gpointer user_data)
+{
+  g_autofree char *list_id = NULL;
+
+  g_object_get (gate_session_get_engine (user_data), "list-id", &list_id, NULL);
+  return gate_session_get_lists_known (user_data) && list_id == NULL;
+}
+
+/* A list of another event (a setting left from last week's event, or from
+ * before a demo) is ignored: the gate scans by no list, not by a list the
+ * server would refuse. */
+static void
+test_list_of_another_event_is_ignored (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *other_event = gate_test_create_event (backend.pg, "Last week", &error);
+  g_autofree char *stale = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *logged = NULL;
+  Wait wait = { fixture, NULL };
+
+  g_assert_no_error (error);
+  g_strstrip (other_event);
+  stale = create_list_in (other_event, "Old VIP door", "VIP", "entry");
+
+  open_kiosk (fixture, "gate", stale);
+  g_assert_true (gate_test_gui_wait_until (engine_has_no_list, fixture->session, DEADLINE_MS));
+  /* Kept as set (Preferences says it is not this event's), not used. */
+  g_assert_cmpstr (gate_session_get_list_id (fixture->session), ==, stale);
+  g_assert_true (gate_test_gui_wait_until (list_direction_is, &wait, DEADLINE_MS));
+  g_assert_false (gtk_widget_get_visible (gate_view_child (fixture, "direction_bar")));
+
+  /* A General ticket gets in: with the old VIP list it would not. */
+  scan (fixture, fixture->codes[0], "admitted");
+  sql = g_strdup_printf ("SELECT count(*) FROM scan_logs WHERE qr_token = '%s' AND scan_success "
+                         "AND list_id IS NULL", fixture->codes[0]);
+  logged = server_sql (sql);
+  g_assert_cmpstr (logged, ==, "1");
+}
+
+static void
+on_flag_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (GATE_IS_DEMO (source))
+    g_assert_true (gate_demo_prepare_finish (GATE_DEMO (source), result, &error));
+  else
+    g_assert_true (gate_session_open_finish (GATE_SESSION (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+on_demo_decided (GateScanEngine         *engine,
+                 const GateScanDecision *decision,
+                 GateVerdict            *verdict)
+{
+  *verdict = decision->verdict;
+}
+
+static gboolean
+flag_is_set (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+static gboolean
+verdict_known (gpointer user_data)
+{
+  return *(GateVerdict *) user_data != GATE_VERDICT_CANNOT_DECIDE;
+}
+
+/* --demo with a "list-id" setting left from a real event: the demo's event
+ * has no such list, so the demo scans by none and admits its tickets
+ * (before, every demo scan was "can't check": a list the cache never had). */
+static void
+test_demo_ignores_another_events_list (void)
+{
+  g_autoptr(GateDemo) demo = gate_demo_new (NULL, NULL, NULL, NULL, NULL, NULL);
+  g_autoptr(GateSession) session = NULL;
+  g_autofree char *stale = g_uuid_string_random ();
+  GateVerdict verdict = GATE_VERDICT_CANNOT_DECIDE;
+  gboolean done = FALSE;
+
+  gate_demo_prepare_async (demo, NULL, on_flag_done, &done);
+  g_assert_true (gate_test_gui_wait_until (flag_is_set, &done, DEADLINE_MS));
+  session = gate_session_new (NULL, NULL, NULL, gate_demo_get_device_id (demo), gate_demo_get_event_id (demo),
+                              gate_demo_get_cache_path (demo));
+  done = FALSE;
+  gate_session_open_async (session, NULL, on_flag_done, &done);
+  g_assert_true (gate_test_gui_wait_until (flag_is_set, &done, DEADLINE_MS));
+
+  /* What the app's binding of the setting does once the session is open. */
+  gate_session_set_list_id (session, stale);
+  g_assert_true (gate_test_gui_wait_until (engine_has_no_list, session, DEADLINE_MS));
+
+  g_object_set (gate_session_get_engine (session), "debounce-ms", 0, NULL);
+  g_signal_connect (gate_session_get_engine (session), "decided", G_CALLBACK (on_demo_decided), &verdict);
+  gate_scan_engine_submit (gate_session_get_engine (session), "GS1-DEMO000001", "qr");
+  g_assert_true (gate_test_gui_wait_until (verdict_known, &verdict, DEADLINE_MS));
+  g_assert_cmpstr (gate_verdict_to_string (verdict), ==, "admitted");
+  g_signal_handlers_disconnect_by_data (gate_session_get_engine (session), &verdict);
+}
+
+static guint
+n_list_rows (GtkWidget *preferences)
+{
+  GObject *row = gtk_widget_get_template_child (preferences, GATE_TYPE_PREFERENCES_WINDOW, "list_row");
+
+  return g_list_model_get_n_items (adw_combo_row_get_model (ADW_COMBO_ROW (row)));
+}
+
+static gboolean
+picker_offers_two (gpointer user_data)
+{
+  return n_list_rows (user_data) == 2;
+}
+
+/* The kiosk's list and the Preferences picker come from the cache: a kiosk
+ * restarted without the network still shows its list, and a supervisor can
+ * still pick one. */
+static void
+test_lists_come_from_the_cache_offline (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  g_autofree char *list_id = create_list (fixture, "Festival gate", NULL, "both");
+  g_autofree char *cache = g_build_filename (fixture->dir, "kiosk.cache", NULL);
+  g_autofree char *url = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GateTokenStore) store = gate_token_store_new ();
+  g_autofree char *label = NULL;
+  ListWait lists = { NULL, list_id };
+  Wait wait = { fixture, "both" };
+  GtkWidget *preferences;
+  GObject *row;
+
+  open_kiosk_on_own_server (fixture, list_id);
+  url = g_strdup (gate_test_server_get_url (fixture->own_server));
+  lists.session = fixture->session;
+  g_assert_true (gate_test_gui_wait_until (cache_has_list, &lists, DEADLINE_MS));
+  stop_own_server (fixture);
+
+  /* The kiosk restarts with the server gone. */
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->window);
+  g_clear_object (&fixture->session);
+  gate_test_gui_flush ();
+  fixture->session = gate_test_gui_open_session (url, fixture->token, fixture->device_id, fixture->event_id, cache);
+  gate_session_set_list_id (fixture->session, list_id);
+  fixture->window = g_object_ref_sink (gate_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 800, 480);
+  gate_window_set_session (fixture->window, fixture->session, NULL);
+  gate_session_start_sync (fixture->session, 3600);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  g_assert_true (gate_test_gui_wait_drawn (GTK_WIDGET (fixture->window), DEADLINE_MS));
+  g_assert_true (gate_test_gui_wait_until (is_offline, fixture->session, DEADLINE_MS));
+
+  g_assert_true (gate_test_gui_wait_until (list_direction_is, &wait, DEADLINE_MS));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (gate_view_child (fixture, "list_label"))), ==, "Festival gate");
+  g_assert_true (gtk_widget_get_mapped (gate_view_child (fixture, "direction_switch")));
+  screenshot (fixture, "offline-list");
+
+  /* Preferences offers the cache's lists, with the server still gone. */
+  g_settings_set_string (settings, "server-url", url);
+  g_settings_set_string (settings, "device-id", fixture->device_id);
+  g_settings_set_string (settings, "event-id", fixture->event_id);
+  g_settings_set_string (settings, "list-id", list_id);
+  preferences = gate_preferences_window_new (settings, store);
+  gate_preferences_window_set_cache (GATE_PREFERENCES_WINDOW (preferences), gate_session_get_cache (fixture->session));
+  gtk_window_present (GTK_WINDOW (preferences));
+  g_assert_true (gate_test_gui_wait_until (picker_offers_two, preferences, DEADLINE_MS));
+  row = gtk_widget_get_template_child (preferences, GATE_TYPE_PREFERENCES_WINDOW, "list_row");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), ==, 1);
+  label = g_strdup (gtk_string_object_get_string (GTK_STRING_OBJECT (adw_combo_row_get_selected_item (ADW_COMBO_ROW (row)))));
+  g_assert_nonnull (strstr (label, "Festival gate"));
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  g_settings_reset (settings, "server-url");
+  g_settings_reset (settings, "device-id");
+  g_settings_reset (settings, "event-id");
+  g_settings_reset (settings, "list-id");
 }
 
 static gboolean
@@ -623,9 +937,13 @@ main (int    argc,
   ADD ("one-way-list-fixes-the-direction", test_one_way_list_fixes_the_direction);
   ADD ("not-allowed-here-names-list-and-type", test_not_allowed_here_names_list_and_type);
   ADD ("occupancy-follows-admits-and-exits", test_occupancy_follows_admits_and_exits);
+  ADD ("offline-occupancy-is-the-caches", test_offline_occupancy_is_the_caches);
+  ADD ("list-of-another-event-is-ignored", test_list_of_another_event_is_ignored);
+  ADD ("lists-come-from-the-cache-offline", test_lists_come_from_the_cache_offline);
   ADD ("signed-in-operator-is-on-every-scan", test_signed_in_operator_is_on_every_scan);
   ADD ("wrong-pin-is-refused-then-locked", test_wrong_pin_is_refused_then_locked);
   g_test_add_func ("/gate-rules/list-picker-is-locked", test_list_picker_is_locked);
+  g_test_add_func ("/gate-rules/demo-ignores-another-events-list", test_demo_ignores_another_events_list);
 
   status = g_test_run ();
 

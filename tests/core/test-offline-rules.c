@@ -15,8 +15,10 @@
 #include "gate-api-client.h"
 #include "gate-api-rows.h"
 #include "gate-api-rows-rules.h"
+#include "gate-checkin-list.h"
 #include "gate-error.h"
 #include "gate-rules-refresh.h"
+#include "gate-session.h"
 #include "gate-test-harness.h"
 #include "gate-test-proxy.h"
 #include "gate-ticket-cache-rules.h"
@@ -602,6 +604,140 @@ test_malformed_list_rows_lose_nothing (void)
   }
 }
 
+/* --- the session: what the kiosk reads from the cache ------------------------- */
+
+static void
+on_session_opened (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gate_session_open_finish (GATE_SESSION (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* @kiosk's cache as a kiosk without a server opens it: every scan offline. */
+static GateSession *
+open_offline_session (Kiosk *kiosk)
+{
+  GateSession *session = gate_session_new (NULL, NULL, NULL, kiosk->device_id, backend.event, kiosk->cache);
+  gboolean opened = FALSE;
+
+  gate_session_open_async (session, NULL, on_session_opened, &opened);
+  g_assert_true (gate_test_wait_for_flag (NULL, &opened, 10000));
+  return session;
+}
+
+static char *
+engine_list (GateSession *session)
+{
+  char *list_id = NULL;
+
+  g_object_get (gate_session_get_engine (session), "list-id", &list_id, NULL);
+  return list_id;
+}
+
+typedef struct
+{
+  GateSession *session;
+  gint64       expected;
+} CountWait;
+
+static gboolean
+inside_count_is (gpointer user_data)
+{
+  CountWait *wait = user_data;
+
+  return gate_session_get_inside_count (wait->session) == wait->expected;
+}
+
+static void
+on_decided (GateScanEngine         *engine,
+            const GateScanDecision *decision,
+            GateVerdict            *verdict)
+{
+  *verdict = decision->verdict;
+}
+
+static gboolean
+was_decided (gpointer user_data)
+{
+  return *(GateVerdict *) user_data != GATE_VERDICT_CANNOT_DECIDE;
+}
+
+/* GateSession:inside-count is the cache's figure, offline: what the refresh
+ * brought, then lowered by an offline exit at once. */
+static void
+test_session_inside_count_follows_offline_exit (void)
+{
+  g_autofree char *list = new_list ("Counted gate", "both", TRUE, NULL);
+  g_autoptr(Kiosk) kiosk = kiosk_new (list);
+  g_autofree char *code = new_ticket ("General");
+  g_autofree char *query = g_strdup_printf ("SELECT count(*) FROM public.ticket_presence p JOIN public.tickets t "
+                                            "ON t.id = p.ticket_id WHERE t.event_id = '%s' AND p.inside",
+                                            backend.event);
+  g_autofree char *server_count = NULL;
+  g_autoptr(GateSession) session = NULL;
+  GateVerdict verdict = GATE_VERDICT_CANNOT_DECIDE;
+  CountWait wait = { NULL, 0 };
+
+  assert_verdict (scan_online (kiosk, code, NULL), "admitted");
+  refresh (kiosk);
+  server_count = sql (query);
+
+  session = open_offline_session (kiosk);
+  wait.session = session;
+  wait.expected = g_ascii_strtoll (server_count, NULL, 10);
+  g_assert_cmpint (wait.expected, >, 0);
+  g_assert_true (gate_test_wait_until (NULL, inside_count_is, &wait, 10000));
+
+  gate_session_set_list_id (session, list);
+  g_object_set (gate_session_get_engine (session), "direction", "exit", NULL);
+  g_signal_connect (gate_session_get_engine (session), "decided", G_CALLBACK (on_decided), &verdict);
+  gate_scan_engine_submit (gate_session_get_engine (session), code, "qr");
+  g_assert_true (gate_test_wait_until (NULL, was_decided, &verdict, 10000));
+  g_assert_cmpstr (gate_verdict_to_string (verdict), ==, "exited");
+  wait.expected--;
+  g_assert_true (gate_test_wait_until (NULL, inside_count_is, &wait, 10000));
+  g_signal_handlers_disconnect_by_data (gate_session_get_engine (session), &verdict);
+}
+
+/* A list of another event is ignored once the cache knows the event's
+ * lists; before, it is kept (a wrong list then refuses, never admits). */
+static void
+test_session_ignores_another_events_list (void)
+{
+  g_autofree char *list = new_list ("Known gate", "entry", FALSE, NULL);
+  g_autofree char *elsewhere = gate_test_uuid ();
+  g_autoptr(Kiosk) kiosk = kiosk_new (NULL);
+  g_autoptr(GateSession) session = NULL;
+  g_autofree char *applied = NULL;
+
+  /* Never refreshed: the cache cannot tell. */
+  session = open_offline_session (kiosk);
+  g_assert_false (gate_session_get_lists_known (session));
+  gate_session_set_list_id (session, elsewhere);
+  applied = engine_list (session);
+  g_assert_cmpstr (applied, ==, elsewhere);
+  g_clear_object (&session);
+
+  refresh (kiosk);
+  session = open_offline_session (kiosk);
+  g_assert_true (gate_session_get_lists_known (session));
+  g_assert_nonnull (gate_checkin_list_find (gate_session_get_checkin_lists (session), list));
+  gate_session_set_list_id (session, elsewhere);
+  g_clear_pointer (&applied, g_free);
+  applied = engine_list (session);
+  g_assert_null (applied);
+  g_assert_cmpstr (gate_session_get_list_id (session), ==, elsewhere);
+
+  gate_session_set_list_id (session, list);
+  applied = engine_list (session);
+  g_assert_cmpstr (applied, ==, list);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -633,6 +769,9 @@ main (int   argc,
   g_test_add_func ("/offline-rules/conflict/two-offline-entries", test_two_offline_entries_become_a_conflict);
   g_test_add_func ("/offline-rules/cannot-decide/unknown-list", test_unknown_list_cannot_decide);
   g_test_add_func ("/offline-rules/malformed-list-rows", test_malformed_list_rows_lose_nothing);
+  g_test_add_func ("/offline-rules/session/inside-count-follows-offline-exit",
+                   test_session_inside_count_follows_offline_exit);
+  g_test_add_func ("/offline-rules/session/ignores-another-events-list", test_session_ignores_another_events_list);
 
   result = g_test_run ();
 

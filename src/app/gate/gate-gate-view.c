@@ -50,9 +50,8 @@ struct _GateGateView
 
   GateSession     *session;
   GateOperators   *operators;
-  GCancellable    *listing;       /* the check-in lists being read */
   GateCheckinList *list;          /* (nullable): the list the gate scans by */
-  gboolean         list_unknown;  /* a list is set but could not be read */
+  gboolean         list_unknown;  /* a list is set but the cache has not got it */
   char            *direction;     /* entry | exit */
   gboolean         require_operator;
 };
@@ -245,61 +244,21 @@ dup_engine_list_id (GateGateView *self)
   return list_id != NULL && *list_id != '\0' ? g_steal_pointer (&list_id) : NULL;
 }
 
-static void
-on_lists_read (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) lists = gate_api_client_list_checkin_lists_finish (GATE_API_CLIENT (source), result, &error);
-  g_autoptr(GListStore) store = NULL;
-  g_autofree char *list_id = NULL;
-  GateGateView *self;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self = GATE_GATE_VIEW (user_data);
-  g_clear_object (&self->listing);
-  list_id = dup_engine_list_id (self);
-  if (lists == NULL)
-    {
-      g_debug ("Could not read the check-in lists: %s", error->message);
-      /* The list read before stays, if it is still the one. */
-      if (self->list != NULL && g_strcmp0 (gate_checkin_list_get_id (self->list), list_id) == 0)
-        return;
-      set_list (self, NULL, list_id != NULL);
-      return;
-    }
-
-  store = g_list_store_new (GATE_TYPE_CHECKIN_LIST);
-  g_list_store_splice (store, 0, 0, lists->pdata, lists->len);
-  /* No list set: the device's own, if a supervisor assigned one. */
-  set_list (self, gate_checkin_list_find (G_LIST_MODEL (store), list_id), FALSE);
-}
-
+/* The engine's list among the event's lists, as the session read them from
+ * the cache: there offline too. No list set: the device's own, if a
+ * supervisor assigned one. A list set but not (yet) in the cache is
+ * "not loaded yet". */
 static void
 read_lists (GateGateView *self)
 {
-  GateApiClient *client;
+  g_autofree char *list_id = NULL;
+  GateCheckinList *list;
 
-  g_cancellable_cancel (self->listing);
-  g_clear_object (&self->listing);
   if (self->session == NULL)
     return;
-
-  client = gate_session_get_client (self->session);
-  if (client == NULL)
-    {
-      g_autofree char *list_id = dup_engine_list_id (self);
-
-      set_list (self, NULL, list_id != NULL);
-      return;
-    }
-  self->listing = g_cancellable_new ();
-  /* The view lives as long as the call: dispose cancels it first. */
-  gate_api_client_list_checkin_lists_async (client, gate_session_get_event_id (self->session), self->listing,
-                                            on_lists_read, self);
+  list_id = dup_engine_list_id (self);
+  list = gate_checkin_list_find (gate_session_get_checkin_lists (self->session), list_id);
+  set_list (self, list, list == NULL && list_id != NULL);
 }
 
 static void
@@ -309,8 +268,6 @@ on_online_changed (GateGateView *self)
 
   if (!gate_connectivity_get_online (connectivity))
     return;
-  if (self->list_unknown)
-    read_lists (self);
   if (gate_gate_view_get_needs_sign_in (self))
     gate_sign_in_page_reload (self->sign_in_page);
 }
@@ -342,6 +299,8 @@ gate_gate_view_set_session (GateGateView *self,
   g_object_bind_property (self->operators, "operator-id", engine, "operator-id", G_BINDING_SYNC_CREATE);
   g_object_bind_property (self, "direction", engine, "direction", G_BINDING_SYNC_CREATE);
   g_signal_connect_object (engine, "notify::list-id", G_CALLBACK (read_lists), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gate_session_get_checkin_lists (session), "items-changed", G_CALLBACK (read_lists), self,
+                           G_CONNECT_SWAPPED);
   if (gate_session_get_connectivity (session) != NULL)
     g_signal_connect_object (gate_session_get_connectivity (session), "notify::online", G_CALLBACK (on_online_changed),
                              self, G_CONNECT_SWAPPED);
@@ -571,8 +530,6 @@ gate_gate_view_dispose (GObject *object)
   if (self->camera != NULL)
     g_signal_handlers_disconnect_by_data (self->camera, self);
   g_clear_object (&self->camera);
-  g_cancellable_cancel (self->listing);
-  g_clear_object (&self->listing);
   g_clear_object (&self->list);
   g_clear_object (&self->operators);
   g_clear_object (&self->session);

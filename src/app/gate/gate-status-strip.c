@@ -4,7 +4,8 @@
  *
  * Online or offline, scans waiting for upload, how old the cache is, the
  * event, who is signed in, how many are inside now (GateOccupancy, asked
- * at the strip's cadence and after each change of the cache) and how many
+ * at the strip's cadence and after each change of the cache; offline the
+ * session's count from the cache, marked "≈") and how many
  * are in. Figures are re-read only when the cache says
  * they changed; a slow tick re-renders the age text of what was read.
  */
@@ -203,18 +204,32 @@ static void
 update_inside (GateStatusStrip *self)
 {
   gint64 inside = self->occupancy != NULL ? gate_occupancy_get_inside (self->occupancy) : -1;
+  gboolean from_cache = self->occupancy != NULL &&
+                        g_strcmp0 (gate_occupancy_get_source (self->occupancy), "cache") == 0;
   g_autofree char *text = NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->inside_label), inside >= 0);
   if (inside < 0)
     {
       gtk_label_set_label (self->inside_label, "");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->inside_label), NULL);
       return;
     }
-  /* Translators: guests of the event inside the venue now, e.g. "412 inside" */
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d inside", "%d inside", (gulong) inside),
-                          (int) MIN (inside, G_MAXINT));
+  /* Without the server the figure is this gate's own: the last refresh
+   * plus what this gate let in and out since, not the other gates'. */
+  if (from_cache)
+    /* Translators: guests inside by this gate's cache while the server can't be reached, e.g. "≈ 412 inside" */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "≈ %d inside", "≈ %d inside", (gulong) inside),
+                            (int) MIN (inside, G_MAXINT));
+  else
+    /* Translators: guests of the event inside the venue now, e.g. "412 inside" */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d inside", "%d inside", (gulong) inside),
+                            (int) MIN (inside, G_MAXINT));
   gtk_label_set_label (self->inside_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->inside_label),
+                               from_cache ? _("Counted by this gate as of the last refresh: the server can't be "
+                                              "reached, so other gates' entries and exits since are missing")
+                                          : NULL);
 }
 
 static void
@@ -303,9 +318,13 @@ listen_to_session (GateStatusStrip *self)
 
   if (self->cache != NULL)
     {
-      self->occupancy = gate_occupancy_new (gate_session_get_client (self->session), G_OBJECT (self->cache),
+      /* Offline, the session's count from the cache ("inside-count"). */
+      self->occupancy = gate_occupancy_new (gate_session_get_client (self->session), G_OBJECT (self->session),
                                             gate_session_get_event_id (self->session), AGE_TICK_SECONDS);
       g_signal_connect_swapped (self->occupancy, "notify::inside", G_CALLBACK (update_inside), self);
+      g_signal_connect_swapped (self->occupancy, "notify::source", G_CALLBACK (update_inside), self);
+      if (self->connectivity != NULL)
+        g_object_bind_property (self->connectivity, "online", self->occupancy, "online", G_BINDING_SYNC_CREATE);
       g_set_object (&self->engine, gate_session_get_engine (self->session));
       if (self->engine != NULL)
         g_signal_connect_swapped (self->engine, "decided", G_CALLBACK (on_decided), self);

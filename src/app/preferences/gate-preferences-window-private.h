@@ -15,6 +15,7 @@
 #pragma once
 
 #include "gate-api-client.h"
+#include "gate-choices.h"
 #include "gate-preferences-window.h"
 
 G_BEGIN_DECLS
@@ -58,13 +59,11 @@ struct _GatePreferencesWindow
   GCancellable         *cancellable;         /* everything, cancelled on dispose */
   GCancellable         *token_cancellable;   /* the latest token status lookup */
   GCancellable         *events_cancellable;  /* the latest event list */
-  GtkStringList        *events_model;
-  GPtrArray            *event_ids;           /* parallel to events_model; "" for "none" */
-  gboolean              filling_events;
+  GateChoices           events;              /* event_row's */
   GCancellable         *lists_cancellable;   /* the latest check-in list read */
-  GtkStringList        *lists_model;
-  GPtrArray            *list_ids;            /* parallel to lists_model; "" for "no list" */
-  gboolean              filling_lists;
+  GateChoices           lists;               /* list_row's */
+  gboolean              lists_from_cache;    /* the lists shown are the cache's */
+  GateTicketCache      *cache;               /* (nullable): the gate's, read first */
   gboolean              hashing_pin;
   guint                 settle_timeout;
 };

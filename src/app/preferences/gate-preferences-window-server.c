@@ -161,47 +161,27 @@ describe_event (const GateEventSummary *event)
   return g_strdup_printf ("%s — %s", event->name, when);
 }
 
-/* Without touching the "event-id" setting. */
-static void
-clear_events (GatePreferencesWindow *self)
-{
-  self->filling_events = TRUE;
-  gtk_string_list_splice (self->events_model, 0, g_list_model_get_n_items (G_LIST_MODEL (self->events_model)), NULL);
-  g_ptr_array_set_size (self->event_ids, 0);
-  self->filling_events = FALSE;
-}
-
 static void
 fill_events (GatePreferencesWindow *self,
              GPtrArray             *events)
 {
   g_autofree char *current = g_settings_get_string (self->settings, "event-id");
-  guint selected = 0;
-
-  clear_events (self);
-  self->filling_events = TRUE;
+  gboolean offered;
 
   /* Never an event chosen for the gate by default: that is a decision. */
-  gtk_string_list_append (self->events_model, _("No event selected"));
-  g_ptr_array_add (self->event_ids, g_strdup (""));
-
+  gate_choices_begin (&self->events, _("No event selected"));
   for (guint i = 0; i < events->len; i++)
     {
       GateEventSummary *event = g_ptr_array_index (events, i);
       g_autofree char *label = describe_event (event);
 
-      gtk_string_list_append (self->events_model, label);
-      g_ptr_array_add (self->event_ids, g_strdup (event->event_id));
-      if (g_str_equal (event->event_id, current))
-        selected = self->event_ids->len - 1;
+      gate_choices_add (&self->events, label, event->event_id);
     }
-
-  adw_combo_row_set_selected (ADW_COMBO_ROW (self->event_row), selected);
-  self->filling_events = FALSE;
+  offered = gate_choices_end (&self->events, current);
 
   if (events->len == 0)
     show_event_status (self, _("The server has no events yet."));
-  else if (*current != '\0' && selected == 0)
+  else if (!offered)
     show_event_status (self, _("The event this gate was set to is not on this server. Choose one."));
   else
     show_event_status (self, NULL);
@@ -267,7 +247,7 @@ _gate_preferences_window_reload_events (GatePreferencesWindow *self)
   GCancellable *cancellable = _gate_preferences_window_restart (&self->events_cancellable);
 
   /* The events of another server or device must not stay choosable. */
-  clear_events (self);
+  gate_choices_clear (&self->events);
   if (*server == '\0' || *device_id == '\0')
     {
       show_event_status (self, _("Set the server address and the device ID to choose the event."));
@@ -289,11 +269,11 @@ _gate_preferences_window_on_reload_clicked (GatePreferencesWindow *self)
 void
 _gate_preferences_window_on_event_selected (GatePreferencesWindow *self)
 {
-  guint selected = adw_combo_row_get_selected (ADW_COMBO_ROW (self->event_row));
+  const char *event_id = gate_choices_get_picked (&self->events);
 
-  if (self->filling_events || selected >= self->event_ids->len)
+  if (event_id == NULL)
     return;
-  g_settings_set_string (self->settings, "event-id", g_ptr_array_index (self->event_ids, selected));
+  g_settings_set_string (self->settings, "event-id", event_id);
   /* Another event has other lists. */
   _gate_preferences_window_reload_lists (self);
 }

@@ -638,7 +638,7 @@ gate_preferences_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), GATE_TYPE_PREFERENCES_WINDOW);
 
-  g_clear_object (&self->events_model);
+  gate_choices_dispose (&self->events);
   g_clear_object (&self->settings);
   g_clear_object (&self->token_store);
   g_clear_object (&self->config);
@@ -651,7 +651,6 @@ gate_preferences_window_finalize (GObject *object)
 {
   GatePreferencesWindow *self = GATE_PREFERENCES_WINDOW (object);
 
-  g_ptr_array_unref (self->event_ids);
   g_ptr_array_unref (self->effective_rows);
 
   G_OBJECT_CLASS (gate_preferences_window_parent_class)->finalize (object);
@@ -783,10 +782,8 @@ gate_preferences_window_init (GatePreferencesWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
-  self->event_ids = g_ptr_array_new_with_free_func (g_free);
   self->effective_rows = g_ptr_array_new ();
-  self->events_model = gtk_string_list_new (NULL);
-  adw_combo_row_set_model (ADW_COMBO_ROW (self->event_row), G_LIST_MODEL (self->events_model));
+  gate_choices_init (&self->events, self->event_row);
   _gate_preferences_window_init_lists (self);
 }
 

@@ -15,6 +15,7 @@
 #include <adwaita.h>
 
 #include "gate-config.h"
+#include "gate-ticket-cache.h"
 #include "gate-token-store.h"
 
 G_BEGIN_DECLS
@@ -30,5 +31,9 @@ GtkWidget *gate_preferences_window_new (GSettings      *settings,
 void        gate_preferences_window_set_config (GatePreferencesWindow *self,
                                                 GateConfig            *config);
 GateConfig *gate_preferences_window_get_config (GatePreferencesWindow *self);
+/* The gate's offline cache (nullable): the check-in lists are read from it
+ * first, so they can be picked offline (gate-preferences-window-lists.c). */
+void        gate_preferences_window_set_cache  (GatePreferencesWindow *self,
+                                                GateTicketCache       *cache);
 
 G_END_DECLS
