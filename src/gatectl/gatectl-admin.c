@@ -174,6 +174,21 @@ parse_options (GOptionContext  *context,
   return TRUE;
 }
 
+gboolean
+gatectl_parse_options (GOptionContext  *context,
+                       int             *argc,
+                       char          ***argv)
+{
+  return parse_options (context, argc, argv);
+}
+
+gboolean
+gatectl_check_result (PGresult   *result,
+                      const char *what)
+{
+  return check_result (result, what);
+}
+
 /* --- migrate ------------------------------------------------------------ */
 
 typedef struct
@@ -369,8 +384,6 @@ run_migrate (int    argc,
 
 /* --- event create -------------------------------------------------------- */
 
-static int run_event_keys (int argc, char **argv);
-
 static int
 run_event (int    argc,
            char **argv)
@@ -392,7 +405,7 @@ run_event (int    argc,
   const char *params[3];
 
   if (argc >= 2 && strcmp (argv[1], "keys") == 0)
-    return run_event_keys (argc, argv);
+    return gatectl_keys_run (argc, argv);
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!parse_options (context, &argc, &argv))
@@ -420,225 +433,6 @@ run_event (int    argc,
     return GATECTL_EXIT_FAILED;
 
   printf ("%s\n", PQgetvalue (result, 0, 0));
-  return GATECTL_EXIT_OK;
-}
-
-/* --- signing keys (docs/signed-tickets.md) ------------------------------- */
-
-typedef struct
-{
-  guint8 key_id;
-  guint8 seed[GATE_TICKET_CODE_SEED_SIZE];
-} SigningKey;
-
-static void
-signing_key_clear (SigningKey *key)
-{
-  explicit_bzero (key, sizeof *key);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SigningKey, signing_key_clear)
-
-static gboolean
-hex_to_bytes (const char *hex,
-              guint8     *out,
-              gsize       length)
-{
-  if (strlen (hex) != length * 2)
-    return FALSE;
-  for (gsize i = 0; i < length; i++)
-    {
-      int high = g_ascii_xdigit_value (hex[2 * i]);
-      int low = g_ascii_xdigit_value (hex[2 * i + 1]);
-
-      if (high < 0 || low < 0)
-        return FALSE;
-      out[i] = (guint8) (high << 4 | low);
-    }
-  return TRUE;
-}
-
-static char *
-bytes_to_hex (const guint8 *bytes,
-              gsize         length)
-{
-  GString *hex = g_string_sized_new (length * 2);
-
-  for (gsize i = 0; i < length; i++)
-    g_string_append_printf (hex, "%02x", bytes[i]);
-  return g_string_free (hex, FALSE);
-}
-
-/* A new key pair for @event under the next free key id (ids are never
- * reused, retired ones included). Runs in the caller's transaction, which
- * holds the event's row lock. */
-static gboolean
-create_signing_key (PGconn     *conn,
-                    const char *event,
-                    SigningKey *key)
-{
-  guint8 public_key[GATE_TICKET_CODE_PUBLIC_KEY_SIZE];
-  g_autofree char *public_hex = NULL;
-  g_autofree char *seed_hex = NULL;
-  g_autoptr(PGresult) next = NULL;
-  g_autoptr(PGresult) stored = NULL;
-  const char *params[4];
-  int key_id;
-
-  params[0] = event;
-  next = PQexecParams (conn,
-                       "SELECT coalesce(max(key_id), 0) + 1 FROM public.event_signing_keys WHERE event_id = $1::uuid",
-                       1, NULL, params, NULL, NULL, 0);
-  if (!check_result (next, "choosing a key id"))
-    return FALSE;
-  key_id = atoi (PQgetvalue (next, 0, 0));
-  if (key_id > 255)
-    {
-      fprintf (stderr, "gatectl: event %s has used all 255 key ids\n", event);
-      return FALSE;
-    }
-
-  key->key_id = (guint8) key_id;
-  gate_ticket_code_new_key (key->seed, public_key);
-  public_hex = bytes_to_hex (public_key, sizeof public_key);
-  seed_hex = bytes_to_hex (key->seed, sizeof key->seed);
-
-  params[1] = PQgetvalue (next, 0, 0);
-  params[2] = public_hex;
-  params[3] = seed_hex;
-  stored = PQexecParams (conn,
-                         "WITH k AS (INSERT INTO public.event_signing_keys (event_id, key_id, public_key) "
-                         "           VALUES ($1::uuid, $2::smallint, decode($3, 'hex')) RETURNING event_id, key_id) "
-                         "INSERT INTO public.event_signing_seeds (event_id, key_id, seed) "
-                         "SELECT event_id, key_id, decode($4, 'hex') FROM k",
-                         4, NULL, params, NULL, NULL, 0);
-  explicit_bzero (seed_hex, strlen (seed_hex));
-  return check_result (stored, "storing the signing key");
-}
-
-/* The key that signs new codes of @event: its newest key in use, created
- * on first use (or always, with @rotate). Takes the event's row lock in the
- * caller's transaction, so two runs never create two keys at once. */
-static gboolean
-signing_key_for_event (PGconn     *conn,
-                       const char *event,
-                       gboolean    rotate,
-                       SigningKey *key)
-{
-  g_autoptr(PGresult) locked = NULL;
-  g_autoptr(PGresult) newest = NULL;
-  const char *params[1] = { event };
-
-  locked = PQexecParams (conn, "SELECT 1 FROM public.events WHERE id = $1::uuid FOR UPDATE",
-                         1, NULL, params, NULL, NULL, 0);
-  if (!check_result (locked, "locking the event"))
-    return FALSE;
-  if (PQntuples (locked) != 1)
-    {
-      fprintf (stderr, "gatectl: no event with id %s\n", event);
-      return FALSE;
-    }
-
-  if (!rotate)
-    {
-      newest = PQexecParams (conn,
-                             "SELECT k.key_id, encode(s.seed, 'hex') FROM public.event_signing_keys k "
-                             "JOIN public.event_signing_seeds s USING (event_id, key_id) "
-                             "WHERE k.event_id = $1::uuid AND k.retired_at IS NULL "
-                             "ORDER BY k.key_id DESC LIMIT 1",
-                             1, NULL, params, NULL, NULL, 0);
-      if (!check_result (newest, "reading the signing key"))
-        return FALSE;
-      if (PQntuples (newest) == 1)
-        {
-          key->key_id = (guint8) atoi (PQgetvalue (newest, 0, 0));
-          if (!hex_to_bytes (PQgetvalue (newest, 0, 1), key->seed, sizeof key->seed))
-            {
-              fprintf (stderr, "gatectl: the stored signing key of event %s is malformed\n", event);
-              return FALSE;
-            }
-          return TRUE;
-        }
-    }
-
-  return create_signing_key (conn, event, key);
-}
-
-/* event keys: the event's signing keys as JSON lines (public halves only);
- * --rotate adds a key that signs new codes from now on (older codes stay
- * valid), --retire stops sending a key to gates, so its codes are no longer
- * admitted offline by signature (online they still are). */
-static int
-run_event_keys (int    argc,
-                char **argv)
-{
-  g_autofree char *db = NULL;
-  g_autofree char *event = NULL;
-  gboolean rotate = FALSE;
-  gint retire = 0;
-  const GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_STRING, &db, "PostgreSQL connection string", "CONNINFO" },
-    { "event", 0, 0, G_OPTION_ARG_STRING, &event, "Event id", "ID" },
-    { "rotate", 0, 0, G_OPTION_ARG_NONE, &rotate, "Create a new key that signs new codes", NULL },
-    { "retire", 0, 0, G_OPTION_ARG_INT, &retire, "Stop trusting codes of this key offline", "KEY_ID" },
-    { NULL }
-  };
-  g_autoptr(GOptionContext) context = g_option_context_new ("keys — list, rotate or retire an event's signing keys");
-  g_auto(SigningKey) key = { 0 };
-  g_autoptr(PGconn) conn = NULL;
-  g_autoptr(PGresult) result = NULL;
-  g_autofree char *retire_text = NULL;
-  const char *params[2];
-  int status;
-
-  g_option_context_add_main_entries (context, entries, NULL);
-  if (!parse_options (context, &argc, &argv))
-    return GATECTL_EXIT_USAGE;
-
-  if (argc != 2 || event == NULL || !g_uuid_string_is_valid (event) || (rotate && retire != 0) || retire < 0 ||
-      retire > 255)
-    {
-      fprintf (stderr, "Usage: gatectl event keys --db CONNINFO --event ID [--rotate | --retire KEY_ID]\n");
-      return GATECTL_EXIT_USAGE;
-    }
-
-  if ((status = connect_db (db, &conn)) != GATECTL_EXIT_OK)
-    return status;
-
-  params[0] = event;
-  if (!exec_ok (conn, "BEGIN", "starting a transaction"))
-    return GATECTL_EXIT_FAILED;
-  if (rotate && !signing_key_for_event (conn, event, TRUE, &key))
-    return GATECTL_EXIT_FAILED;
-  if (retire != 0)
-    {
-      g_autoptr(PGresult) retired = NULL;
-
-      retire_text = g_strdup_printf ("%d", retire);
-      params[1] = retire_text;
-      retired = PQexecParams (conn,
-                              "UPDATE public.event_signing_keys SET retired_at = coalesce(retired_at, now()) "
-                              "WHERE event_id = $1::uuid AND key_id = $2::smallint RETURNING key_id",
-                              2, NULL, params, NULL, NULL, 0);
-      if (!check_result (retired, "retiring the key"))
-        return GATECTL_EXIT_FAILED;
-      if (PQntuples (retired) != 1)
-        {
-          fprintf (stderr, "gatectl: event %s has no key %d\n", event, retire);
-          return GATECTL_EXIT_FAILED;
-        }
-    }
-
-  result = PQexecParams (conn,
-                         "SELECT json_build_object('key_id', key_id, 'public_key', encode(public_key, 'base64'), "
-                         "  'created_at', created_at, 'retired_at', retired_at)::text "
-                         "FROM public.event_signing_keys WHERE event_id = $1::uuid ORDER BY key_id",
-                         1, NULL, params, NULL, NULL, 0);
-  if (!check_result (result, "listing the keys") || !exec_ok (conn, "COMMIT", "committing the keys"))
-    return GATECTL_EXIT_FAILED;
-
-  for (int i = 0; i < PQntuples (result); i++)
-    printf ("%s\n", PQgetvalue (result, i, 0));
   return GATECTL_EXIT_OK;
 }
 
@@ -675,7 +469,7 @@ run_tickets (int    argc,
       "Signed codes that gates can check offline (creates the event's key pair on first use)", NULL },
     { NULL }
   };
-  g_auto(SigningKey) signing_key = { 0 };
+  g_auto(GatectlSigningKey) signing_key = { 0 };
   g_autoptr(GOptionContext) context = g_option_context_new ("generate — create tickets, print one token a line");
   g_autoptr(PGconn) conn = NULL;
   g_autoptr(PGresult) result = NULL;
@@ -713,7 +507,7 @@ run_tickets (int    argc,
 
   if (!exec_ok (conn, "BEGIN", "starting a transaction"))
     return GATECTL_EXIT_FAILED;
-  if (signed_codes && !signing_key_for_event (conn, event, FALSE, &signing_key))
+  if (signed_codes && !gatectl_signing_key_for_event (conn, event, FALSE, &signing_key))
     return GATECTL_EXIT_FAILED;
 
   out = g_string_new (NULL);
@@ -779,19 +573,14 @@ run_tickets (int    argc,
   if (!exec_ok (conn, "COMMIT", "committing the tickets"))
     return GATECTL_EXIT_FAILED;
 
-  /* The planner learns of the new tickets now rather than at autovacuum's
-   * next round, up to a minute away. Until then a gate's session could
-   * keep a plan made for a nearly empty table, one that reads the whole
-   * event to find one code (see docs/troubleshooting.md). The new analysis
-   * also drops those plans in every open session. The tickets are in
-   * either way: a failure here is only reported. */
-  {
-    g_autoptr(PGresult) analyze = PQexec (conn, "ANALYZE public.tickets");
-
-    if (PQresultStatus (analyze) != PGRES_COMMAND_OK)
-      fprintf (stderr, "gatectl: warning: the tickets are saved, but refreshing the planner's statistics "
-                       "failed (autovacuum will do it): %s", PQresultErrorMessage (analyze));
-  }
+  /* Open gate sessions replan now, not at autovacuum's next round: a plan
+   * made for a nearly empty table reads the whole event to find one code
+   * (docs/troubleshooting.md). The tickets are in either way. */
+  g_clear_pointer (&result, PQclear);
+  result = PQexec (conn, "ANALYZE public.tickets");
+  if (PQresultStatus (result) != PGRES_COMMAND_OK)
+    fprintf (stderr, "gatectl: warning: the tickets are saved, but refreshing the planner's statistics "
+                     "failed (autovacuum will do it): %s", PQresultErrorMessage (result));
 
   fwrite (out->str, 1, out->len, stdout);
   return GATECTL_EXIT_OK;

@@ -7,6 +7,8 @@
 #include <glib.h>
 #include <libpq-fe.h>
 
+#include "gate-ticket-code.h"
+
 G_BEGIN_DECLS
 
 /* Exit codes of DESIGN.md §7. */
@@ -44,6 +46,33 @@ int      gatectl_connect_db    (const char  *conninfo,
 gboolean gatectl_exec_ok       (PGconn      *conn,
                                 const char  *sql,
                                 const char  *what);
+
+/* Says "gatectl: @what failed: …" on stderr unless @result succeeded. */
+gboolean gatectl_check_result  (PGresult    *result,
+                                const char  *what);
+/* Parses @context's options; says what is wrong on stderr. */
+gboolean gatectl_parse_options (GOptionContext  *context,
+                                int             *argc,
+                                char          ***argv);
+
+/* Events' signing keys (gatectl-keys.c). */
+typedef struct
+{
+  guint8 key_id;
+  guint8 seed[GATE_TICKET_CODE_SEED_SIZE];
+} GatectlSigningKey;
+
+void     gatectl_signing_key_clear     (GatectlSigningKey *key);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GatectlSigningKey, gatectl_signing_key_clear)
+/* The key that signs new codes of @event (made on first use, or always
+ * with @rotate), in the caller's transaction under the event's row lock. */
+gboolean gatectl_signing_key_for_event (PGconn            *conn,
+                                        const char        *event,
+                                        gboolean           rotate,
+                                        GatectlSigningKey *key);
+/* `event keys`: list, --rotate, --retire. */
+int      gatectl_keys_run              (int    argc,
+                                        char **argv);
 
 /* Client verbs (run the core like a kiosk): refresh, scan, sync, status,
  * conflicts. */
