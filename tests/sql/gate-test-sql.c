@@ -18,3 +18,18 @@ gate_test_sql_run (PGconn      *conn,
     g_error ("%s: %s", sql, PQresultErrorMessage (result));
   return result;
 }
+
+GateTestPg *
+gate_test_sql_start (int    *argc,
+                     char ***argv)
+{
+  g_autoptr(GError) error = NULL;
+  GateTestPg *pg;
+
+  g_test_init (argc, argv, NULL);
+  pg = gate_test_pg_new (GATE_TEST_PG_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (gate_test_pg_migrate (pg, &error));
+  g_assert_no_error (error);
+  return pg;
+}

@@ -8,10 +8,17 @@
 #include <glib.h>
 #include <libpq-fe.h>
 
+#include "gate-test-harness.h"
+
 G_BEGIN_DECLS
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGconn, PQfinish)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
+
+/* g_test_init(), then a PostgreSQL of the test's own with every
+ * migration applied; fails the test if it cannot be had. */
+GateTestPg *gate_test_sql_start (int    *argc,
+                                 char ***argv);
 
 /* Runs @sql with its text @params on @conn; fails the test, naming the
  * statement and PostgreSQL's message, unless it succeeds. */

@@ -234,12 +234,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   int result;
 
-  g_test_init (&argc, &argv, NULL);
-
-  pg = gate_test_pg_new (GATE_TEST_PG_DEFAULT, &error);
-  g_assert_no_error (error);
-  g_assert_true (gate_test_pg_migrate (pg, &error));
-  g_assert_no_error (error);
+  pg = gate_test_sql_start (&argc, &argv);
   event_id = gate_test_create_event (pg, "Device tests", &error);
   g_assert_no_error (error);
 

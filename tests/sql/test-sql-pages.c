@@ -254,14 +254,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int result;
 
-  g_test_init (&argc, &argv, NULL);
-
-  pg = gate_test_pg_new (GATE_TEST_PG_DEFAULT, &error);
-  g_assert_no_error (error);
-  g_assert_true (gate_test_pg_migrate (pg, &error));
+  pg = gate_test_sql_start (&argc, &argv);
 
   g_test_add_func ("/sql/pages/equal-to-0008s", test_pages_equal_0008s);
   g_test_add_func ("/sql/pages/errors-equal-to-0008s", test_errors_equal_0008s);

@@ -88,14 +88,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int result;
 
-  g_test_init (&argc, &argv, NULL);
-
-  pg = gate_test_pg_new (GATE_TEST_PG_DEFAULT, &error);
-  g_assert_no_error (error);
-  g_assert_true (gate_test_pg_migrate (pg, &error));
+  pg = gate_test_sql_start (&argc, &argv);
 
   g_test_add_func ("/sql/plans/scan-reads-one-ticket-after-bulk-import",
                    test_scan_reads_one_ticket_after_bulk_import);
