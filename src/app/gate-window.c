@@ -41,7 +41,6 @@ struct _GateWindow
   AdwViewStack         *views;
   GateGateView         *gate_view;
   GtkWidget            *unlock_button;
-  GtkWidget            *offline_badge;
   GtkWidget            *demo_offline_button;
   GateStatusStrip      *status_strip;
   GateCachePanel       *cache_panel;
@@ -305,18 +304,15 @@ on_code_detected (GateWindow *self,
   submit (self, code, "qr");
 }
 
-/* Offline is said over the camera too, where the worker looks, in the
- * strip's colour; it leaves the picture around it visible. A verdict
- * carries its own offline badge, so this one steps aside for it. */
+/* Offline is said over the camera too (the gate view's badge). Signed
+ * out is a different screen, not offline. */
 static void
 update_offline_badge (GateWindow *self)
 {
   GateConnectivity *connectivity = self->session != NULL ? gate_session_get_connectivity (self->session) : NULL;
-  gboolean offline = connectivity != NULL && !gate_connectivity_get_online (connectivity) &&
-                     !gate_connectivity_get_signed_out (connectivity);
 
-  gtk_widget_set_visible (self->offline_badge,
-                          offline && g_strcmp0 (gate_gate_view_get_screen (self->gate_view), "verdict") != 0);
+  gate_gate_view_set_offline (self->gate_view, connectivity != NULL && !gate_connectivity_get_online (connectivity) &&
+                                                 !gate_connectivity_get_signed_out (connectivity));
 }
 
 void
@@ -356,8 +352,6 @@ gate_window_set_session (GateWindow  *self,
       g_signal_connect_object (gate_session_get_connectivity (session), "notify::signed-out",
                                G_CALLBACK (update_offline_badge), self, G_CONNECT_SWAPPED);
     }
-  g_signal_connect_object (self->gate_view, "notify::screen", G_CALLBACK (update_offline_badge), self,
-                           G_CONNECT_SWAPPED);
   update_offline_badge (self);
   gate_cache_panel_set_session (self->cache_panel, session);
   gate_search_panel_set_session (self->search_panel, session);
@@ -729,7 +723,6 @@ gate_window_class_init (GateWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GateWindow, views);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, gate_view);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, unlock_button);
-  gtk_widget_class_bind_template_child (widget_class, GateWindow, offline_badge);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, demo_offline_button);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, status_strip);
   gtk_widget_class_bind_template_child (widget_class, GateWindow, cache_panel);

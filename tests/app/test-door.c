@@ -720,7 +720,9 @@ test_offline_is_unmistakable (Fixture       *fixture,
                        "! videoconvert");
   wait_for_screen (fixture, "preview");
   strip = child_of (fixture, "status_strip");
-  badge = child_of (fixture, "offline_badge");
+  badge = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (gate_view_of (fixture)), GATE_TYPE_GATE_VIEW,
+                                                    "offline_badge"));
+  g_assert_nonnull (badge);
 
   g_assert_true (gate_test_gui_wait_drawn (badge, DEADLINE_MS));
   g_assert_true (gtk_widget_has_css_class (strip, "offline"));

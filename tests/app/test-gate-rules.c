@@ -640,6 +640,12 @@ picker_offers_two (gpointer user_data)
   return n_list_rows (user_data) == 2;
 }
 
+static gboolean
+laid_out (gpointer user_data)
+{
+  return gtk_widget_get_mapped (user_data) && gtk_widget_get_height (user_data) > 0;
+}
+
 /* The kiosk's list and the Preferences picker come from the cache: a kiosk
  * restarted without the network still shows its list, and a supervisor can
  * still pick one. */
@@ -682,6 +688,18 @@ test_lists_come_from_the_cache_offline (Fixture       *fixture,
   g_assert_true (gate_test_gui_wait_until (list_direction_is, &wait, DEADLINE_MS));
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (gate_view_child (fixture, "list_label"))), ==, "Festival gate");
   g_assert_true (gtk_widget_get_mapped (gate_view_child (fixture, "direction_switch")));
+  /* Offline is said over the camera, and the Entry and Exit keys stay in
+   * sight: the badge is below them, not over them. */
+  g_assert_true (gate_test_gui_wait_until (laid_out, gate_view_child (fixture, "offline_badge"), DEADLINE_MS));
+  {
+    graphene_rect_t keys, badge;
+
+    g_assert_true (gtk_widget_compute_bounds (gate_view_child (fixture, "direction_switch"),
+                                              GTK_WIDGET (fixture->window), &keys));
+    g_assert_true (gtk_widget_compute_bounds (gate_view_child (fixture, "offline_badge"),
+                                              GTK_WIDGET (fixture->window), &badge));
+    g_assert_cmpfloat (badge.origin.y, >=, keys.origin.y + keys.size.height);
+  }
   screenshot (fixture, "offline-list");
 
   /* Preferences offers the cache's lists, with the server still gone. */

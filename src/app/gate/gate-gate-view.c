@@ -41,6 +41,7 @@ struct _GateGateView
   GtkToggleButton *exit_button;
   GtkLabel        *fixed_direction_label;
   GtkLabel        *direction_band;
+  GtkWidget       *offline_badge;
   GateSignInPage  *sign_in_page;
 
   GateCamera      *camera;
@@ -54,6 +55,7 @@ struct _GateGateView
   gboolean         list_unknown;  /* a list is set but the cache has not got it */
   char            *direction;     /* entry | exit */
   gboolean         require_operator;
+  gboolean         offline;
 };
 
 G_DEFINE_FINAL_TYPE (GateGateView, gate_gate_view, GTK_TYPE_WIDGET)
@@ -67,6 +69,7 @@ enum {
   PROP_REQUIRE_OPERATOR,
   PROP_NEEDS_SIGN_IN,
   PROP_LIST_DIRECTION,
+  PROP_OFFLINE,
   N_PROPS
 };
 
@@ -107,6 +110,7 @@ camera_screen (GateGateView *self)
 }
 
 static void show_band (GateGateView *self);
+static void show_offline_badge (GateGateView *self);
 
 static void
 show_screen (GateGateView *self,
@@ -117,6 +121,7 @@ show_screen (GateGateView *self,
 
   gtk_stack_set_visible_child_name (self->screens, name);
   show_band (self);
+  show_offline_badge (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCREEN]);
 }
 
@@ -179,6 +184,37 @@ show_band (GateGateView *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->direction_band),
                           camera && gate_gate_view_get_list_direction (self) != NULL);
+}
+
+/* Over the camera, not over the direction keys; a verdict says offline
+ * itself. */
+static void
+show_offline_badge (GateGateView *self)
+{
+  gtk_widget_set_visible (self->offline_badge,
+                          self->offline && g_strcmp0 (gtk_stack_get_visible_child_name (self->screens), "verdict") != 0);
+}
+
+gboolean
+gate_gate_view_get_offline (GateGateView *self)
+{
+  g_return_val_if_fail (GATE_IS_GATE_VIEW (self), FALSE);
+
+  return self->offline;
+}
+
+void
+gate_gate_view_set_offline (GateGateView *self,
+                            gboolean      offline)
+{
+  g_return_if_fail (GATE_IS_GATE_VIEW (self));
+
+  offline = !!offline;
+  if (self->offline == offline)
+    return;
+  self->offline = offline;
+  show_offline_badge (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OFFLINE]);
 }
 
 const char *
@@ -585,6 +621,10 @@ gate_gate_view_get_property (GObject    *object,
       g_value_set_boolean (value, gate_gate_view_get_needs_sign_in (self));
       break;
 
+    case PROP_OFFLINE:
+      g_value_set_boolean (value, self->offline);
+      break;
+
     case PROP_LIST_DIRECTION:
       g_value_set_string (value, gate_gate_view_get_list_direction (self));
       break;
@@ -614,6 +654,10 @@ gate_gate_view_set_property (GObject      *object,
 
     case PROP_DIRECTION:
       gate_gate_view_set_direction (self, g_value_get_string (value));
+      break;
+
+    case PROP_OFFLINE:
+      gate_gate_view_set_offline (self, g_value_get_boolean (value));
       break;
 
     case PROP_REQUIRE_OPERATOR:
@@ -663,6 +707,11 @@ gate_gate_view_class_init (GateGateViewClass *klass)
     g_param_spec_string ("list-direction", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /* The gate cannot reach the server: the camera says so too. */
+  properties[PROP_OFFLINE] =
+    g_param_spec_boolean ("offline", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (GATE_TYPE_VERDICT_VIEW);
@@ -681,6 +730,7 @@ gate_gate_view_class_init (GateGateViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GateGateView, exit_button);
   gtk_widget_class_bind_template_child (widget_class, GateGateView, fixed_direction_label);
   gtk_widget_class_bind_template_child (widget_class, GateGateView, direction_band);
+  gtk_widget_class_bind_template_child (widget_class, GateGateView, offline_badge);
   gtk_widget_class_bind_template_child (widget_class, GateGateView, sign_in_page);
   gtk_widget_class_bind_template_callback (widget_class, on_retry_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_direction_toggled);

@@ -41,6 +41,9 @@ void           gate_gate_view_set_session          (GateGateView *self,
 /* Who is signed in; NULL before gate_gate_view_set_session(). */
 GateOperators *gate_gate_view_get_operators        (GateGateView *self);
 /* "entry" or "exit": the direction of the next scan. */
+gboolean       gate_gate_view_get_offline          (GateGateView *self);
+void           gate_gate_view_set_offline          (GateGateView *self,
+                                                    gboolean      offline);
 const char    *gate_gate_view_get_direction        (GateGateView *self);
 void           gate_gate_view_set_direction        (GateGateView *self,
                                                     const char   *direction);
