@@ -640,6 +640,25 @@ picker_offers_two (gpointer user_data)
   return n_list_rows (user_data) == 2;
 }
 
+/* The mapped label under @widget that reads @text. */
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static gboolean
 laid_out (gpointer user_data)
 {
@@ -699,6 +718,20 @@ test_lists_come_from_the_cache_offline (Fixture       *fixture,
     g_assert_true (gtk_widget_compute_bounds (gate_view_child (fixture, "offline_badge"),
                                               GTK_WIDGET (fixture->window), &badge));
     g_assert_cmpfloat (badge.origin.y, >=, keys.origin.y + keys.size.height);
+  }
+  /* No camera here: what to do instead is read above the ENTRY band. */
+  {
+    GtkWidget *page = gtk_stack_get_visible_child (GTK_STACK (gate_view_child (fixture, "screens")));
+    GtkWidget *hint = NULL;
+    graphene_rect_t words, band;
+
+    g_assert_true (ADW_IS_STATUS_PAGE (page));
+    hint = find_label (page, adw_status_page_get_description (ADW_STATUS_PAGE (page)));
+    g_assert_nonnull (hint);
+    g_assert_true (gtk_widget_compute_bounds (hint, GTK_WIDGET (fixture->window), &words));
+    g_assert_true (gtk_widget_compute_bounds (gate_view_child (fixture, "direction_band"),
+                                              GTK_WIDGET (fixture->window), &band));
+    g_assert_cmpfloat (words.origin.y + words.size.height, <=, band.origin.y);
   }
   screenshot (fixture, "offline-list");
 

@@ -182,8 +182,14 @@ show_band (GateGateView *self)
   gboolean camera = g_strcmp0 (screen, "verdict") != 0 && g_strcmp0 (screen, "sign-in") != 0 &&
                     g_strcmp0 (screen, "checking") != 0;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->direction_band),
-                          camera && gate_gate_view_get_list_direction (self) != NULL);
+  gboolean banded = camera && gate_gate_view_get_list_direction (self) != NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->direction_band), banded);
+  /* The camera's states keep their words above the band (style.css). */
+  if (banded)
+    gtk_widget_add_css_class (GTK_WIDGET (self->screens), "banded");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->screens), "banded");
 }
 
 /* Over the camera, not over the direction keys; a verdict says offline
