@@ -709,7 +709,10 @@ test_lists_come_from_the_cache_offline (Fixture       *fixture,
   g_assert_true (gtk_widget_get_mapped (gate_view_child (fixture, "direction_switch")));
   /* Offline is said over the camera, and the Entry and Exit keys stay in
    * sight: the badge is below them, not over them. */
+  g_assert_true (gate_test_gui_wait_until (laid_out, gate_view_child (fixture, "direction_switch"), DEADLINE_MS));
+  g_assert_true (gate_test_gui_wait_until (laid_out, gate_view_child (fixture, "direction_band"), DEADLINE_MS));
   g_assert_true (gate_test_gui_wait_until (laid_out, gate_view_child (fixture, "offline_badge"), DEADLINE_MS));
+  gate_test_gui_flush ();
   {
     graphene_rect_t keys, badge;
 
