@@ -80,16 +80,10 @@ typed_call_full (GateApiClient       *self,
 /* Takes @args. */
 void
 _gate_api_typed_call (GateApiClient       *self,
-            const char          *function,
-            JsonObject          *args,
-            guint                timeout_ms,
-            Decoder              decode,
-            gpointer             data,
-            GDestroyNotify       data_free,
-            gpointer             source_tag,
-            GCancellable        *cancellable,
-            GAsyncReadyCallback  callback,
-            gpointer             user_data)
+                      const char          *function, JsonObject          *args, guint                timeout_ms,
+                      Decoder              decode, gpointer             data, GDestroyNotify       data_free,
+                      gpointer             source_tag, GCancellable        *cancellable, GAsyncReadyCallback  callback,
+                      gpointer             user_data)
 {
   typed_call_full (self, function, args, timeout_ms, NULL, decode, data, data_free, source_tag, cancellable, callback,
                    user_data);
@@ -97,9 +91,9 @@ _gate_api_typed_call (GateApiClient       *self,
 
 gpointer
 _gate_api_typed_finish (GateApiClient  *self,
-              GAsyncResult   *result,
-              gpointer        source_tag,
-              GError        **error)
+                        GAsyncResult   *result,
+                        gpointer        source_tag,
+                        GError        **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
@@ -108,8 +102,8 @@ _gate_api_typed_finish (GateApiClient  *self,
 
 void
 _gate_api_args_set_string (JsonObject *args,
-                 const char *name,
-                 const char *value)
+                           const char *name,
+                           const char *value)
 {
   if (value != NULL)
     json_object_set_string_member (args, name, value);
@@ -119,8 +113,8 @@ _gate_api_args_set_string (JsonObject *args,
 
 void
 _gate_api_args_set_time (JsonObject *args,
-               const char *name,
-               gint64      time_us)
+                         const char *name,
+                         gint64      time_us)
 {
   g_autofree char *text = time_us != 0 ? gate_api_format_time (time_us) : NULL;
 
@@ -208,8 +202,8 @@ gate_api_client_scan_ticket_by_rules_async (GateApiClient       *self,
   if (scanned_by != NULL)
     _gate_api_args_set_string (args, "p_scanned_by", scanned_by);
   _gate_api_typed_call (self, "scan_ticket", args, timeout_ms != 0 ? timeout_ms : GATE_API_SCAN_TIMEOUT_MS,
-              decode_scan_decision, sent, (GDestroyNotify) gate_scan_decision_free, gate_api_client_scan_ticket_async,
-              cancellable, callback, user_data);
+                        decode_scan_decision, sent, (GDestroyNotify) gate_scan_decision_free,
+                        gate_api_client_scan_ticket_async, cancellable, callback, user_data);
 }
 
 /**
@@ -282,8 +276,8 @@ gate_api_client_sync_offline_scans_async (GateApiClient       *self,
   _gate_api_args_set_string (args, "p_device_id", self->device_id);
   json_object_set_array_member (args, "p_scans", items);
   _gate_api_typed_call (self, "sync_offline_scans", args, 0, decode_upload_results, g_ptr_array_ref (scans),
-              (GDestroyNotify) g_ptr_array_unref, gate_api_client_sync_offline_scans_async, cancellable, callback,
-              user_data);
+                        (GDestroyNotify) g_ptr_array_unref, gate_api_client_sync_offline_scans_async, cancellable,
+                        callback, user_data);
 }
 
 /**
@@ -371,8 +365,8 @@ gate_api_client_event_summary_async (GateApiClient       *self,
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
   _gate_api_args_set_string (args, "p_event_id", event_id);
-  _gate_api_typed_call (self, "event_summary", args, 0, decode_event_summary, NULL, NULL, gate_api_client_event_summary_async,
-              cancellable, callback, user_data);
+  _gate_api_typed_call (self, "event_summary", args, 0, decode_event_summary, NULL, NULL,
+                        gate_api_client_event_summary_async, cancellable, callback, user_data);
 }
 
 GateEventSummary *
@@ -406,7 +400,7 @@ gate_api_client_event_keys_async (GateApiClient       *self,
 
   _gate_api_args_set_string (args, "p_event_id", event_id);
   _gate_api_typed_call (self, "event_keys", args, 0, decode_event_keys, NULL, NULL, gate_api_client_event_keys_async,
-              cancellable, callback, user_data);
+                        cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -438,8 +432,8 @@ gate_api_client_list_events_async (GateApiClient       *self,
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
   _gate_api_args_set_string (args, "p_device_id", self->device_id);
-  _gate_api_typed_call (self, "list_events", args, 0, decode_event_summaries, NULL, NULL, gate_api_client_list_events_async,
-              cancellable, callback, user_data);
+  _gate_api_typed_call (self, "list_events", args, 0, decode_event_summaries, NULL, NULL,
+                        gate_api_client_list_events_async, cancellable, callback, user_data);
 }
 
 /**
@@ -459,9 +453,9 @@ gate_api_client_list_events_finish (GateApiClient  *self,
  * once they are the one row with a server time. */
 gpointer
 _gate_api_decode_acknowledgement (JsonArray       *rows,
-                        gpointer         data,
-                        GDestroyNotify  *free_func,
-                        GError         **error)
+                                  gpointer         data,
+                                  GDestroyNotify  *free_func,
+                                  GError         **error)
 {
   *free_func = (GDestroyNotify) json_array_unref;
   if (gate_api_rows_to_server_time (rows, error) == 0)
@@ -471,9 +465,9 @@ _gate_api_decode_acknowledgement (JsonArray       *rows,
 
 gboolean
 _gate_api_acknowledgement_finish (GateApiClient  *self,
-                        GAsyncResult   *result,
-                        gpointer        source_tag,
-                        GError        **error)
+                                  GAsyncResult   *result,
+                                  gpointer        source_tag,
+                                  GError        **error)
 {
   g_autoptr(JsonArray) rows = _gate_api_typed_finish (self, result, source_tag, error);
 
@@ -497,8 +491,8 @@ gate_api_client_heartbeat_async (GateApiClient       *self,
   _gate_api_args_set_string (args, "p_app_version", app_version);
   json_object_set_int_member (args, "p_pending_scans", pending_scans);
   _gate_api_args_set_time (args, "p_last_refresh_at", last_refresh_at_us);
-  _gate_api_typed_call (self, "device_heartbeat", args, 0, _gate_api_decode_acknowledgement, NULL, NULL, gate_api_client_heartbeat_async,
-              cancellable, callback, user_data);
+  _gate_api_typed_call (self, "device_heartbeat", args, 0, _gate_api_decode_acknowledgement, NULL, NULL,
+                        gate_api_client_heartbeat_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -533,8 +527,8 @@ gate_api_client_probe_async (GateApiClient       *self,
 
   /* Read-only, unlike the heartbeat, and it still needs a valid token. */
   _gate_api_args_set_string (args, "p_event_id", event_id);
-  _gate_api_typed_call (self, "event_summary", args, timeout_ms, decode_any_rows, NULL, NULL, gate_api_client_probe_async,
-              cancellable, callback, user_data);
+  _gate_api_typed_call (self, "event_summary", args, timeout_ms, decode_any_rows, NULL, NULL,
+                        gate_api_client_probe_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -573,8 +567,8 @@ gate_api_client_list_conflicts_async (GateApiClient       *self,
 
   _gate_api_args_set_string (args, "p_event_id", event_id);
   json_object_set_boolean_member (args, "p_include_reviewed", include_reviewed);
-  _gate_api_typed_call (self, "list_conflicts", args, 0, decode_conflicts, NULL, NULL, gate_api_client_list_conflicts_async,
-              cancellable, callback, user_data);
+  _gate_api_typed_call (self, "list_conflicts", args, 0, decode_conflicts, NULL, NULL,
+                        gate_api_client_list_conflicts_async, cancellable, callback, user_data);
 }
 
 /**
@@ -629,8 +623,8 @@ gate_api_client_conflicts_async (GateApiClient       *self,
   args = json_object_new ();
   _gate_api_args_set_string (args, "p_device_id", self->device_id);
   _gate_api_args_set_string (args, "p_event_id", event_id);
-  _gate_api_typed_call (self, "device_conflicts", args, 0, decode_conflicts, NULL, NULL, gate_api_client_conflicts_async,
-              cancellable, callback, user_data);
+  _gate_api_typed_call (self, "device_conflicts", args, 0, decode_conflicts, NULL, NULL,
+                        gate_api_client_conflicts_async, cancellable, callback, user_data);
 }
 
 /**
@@ -663,7 +657,7 @@ gate_api_client_review_conflict_async (GateApiClient       *self,
   _gate_api_args_set_string (args, "p_reviewed_by", reviewed_by);
   _gate_api_args_set_string (args, "p_note", note);
   _gate_api_typed_call (self, "review_conflict", args, 0, _gate_api_decode_acknowledgement, NULL, NULL,
-              gate_api_client_review_conflict_async, cancellable, callback, user_data);
+                        gate_api_client_review_conflict_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -697,7 +691,7 @@ gate_api_client_list_devices_async (GateApiClient       *self,
 
   _gate_api_args_set_string (args, "p_event_id", event_id);
   _gate_api_typed_call (self, "list_devices", args, 0, decode_devices, NULL, NULL, gate_api_client_list_devices_async,
-              cancellable, callback, user_data);
+                        cancellable, callback, user_data);
 }
 
 /**
@@ -727,7 +721,7 @@ gate_api_client_device_names_async (GateApiClient       *self,
 
   _gate_api_args_set_string (args, "p_device_id", self->device_id);
   _gate_api_typed_call (self, "device_names", args, 0, decode_devices, NULL, NULL, gate_api_client_device_names_async,
-              cancellable, callback, user_data);
+                        cancellable, callback, user_data);
 }
 
 /**
@@ -766,7 +760,7 @@ gate_api_client_device_activity_async (GateApiClient       *self,
 
   _gate_api_args_set_string (args, "p_event_id", event_id);
   _gate_api_typed_call (self, "device_activity", args, 0, decode_device_activity, NULL, NULL,
-              gate_api_client_device_activity_async, cancellable, callback, user_data);
+                        gate_api_client_device_activity_async, cancellable, callback, user_data);
 }
 
 /**

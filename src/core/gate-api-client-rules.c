@@ -19,9 +19,9 @@
 
 static gpointer
 decode_list_rules (JsonArray       *rows,
-                      gpointer         data,
-                      GDestroyNotify  *free_func,
-                      GError         **error)
+                   gpointer         data,
+                   GDestroyNotify  *free_func,
+                   GError         **error)
 {
   *free_func = (GDestroyNotify) g_ptr_array_unref;
   return gate_api_rows_to_list_rules (rows, error);
@@ -30,10 +30,10 @@ decode_list_rules (JsonArray       *rows,
 /* list_checkin_lists for this client's device and @event_id. */
 void
 gate_api_client_list_rules_async (GateApiClient       *self,
-                                          const char          *event_id,
-                                          GCancellable        *cancellable,
-                                          GAsyncReadyCallback  callback,
-                                          gpointer             user_data)
+                                  const char          *event_id,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
 {
   JsonObject *args = json_object_new ();
 
@@ -42,7 +42,7 @@ gate_api_client_list_rules_async (GateApiClient       *self,
   _gate_api_args_set_string (args, "p_device_id", self->device_id);
   _gate_api_args_set_string (args, "p_event_id", event_id);
   _gate_api_typed_call (self, "list_checkin_lists", args, 0, decode_list_rules, NULL, NULL,
-              gate_api_client_list_rules_async, cancellable, callback, user_data);
+                        gate_api_client_list_rules_async, cancellable, callback, user_data);
 }
 
 /**
@@ -52,8 +52,8 @@ gate_api_client_list_rules_async (GateApiClient       *self,
  */
 GPtrArray *
 gate_api_client_list_rules_finish (GateApiClient  *self,
-                                           GAsyncResult   *result,
-                                           GError        **error)
+                                   GAsyncResult   *result,
+                                   GError        **error)
 {
   return _gate_api_typed_finish (self, result, gate_api_client_list_rules_async, error);
 }
@@ -87,7 +87,7 @@ gate_api_client_stays_changed_since_async (GateApiClient       *self,
   _gate_api_args_set_string (args, "p_cursor", cursor);
   json_object_set_int_member (args, "p_limit", limit != 0 ? limit : 1000);
   _gate_api_typed_call (self, "stays_changed_since", args, 0, decode_presence_page, NULL, NULL,
-              gate_api_client_stays_changed_since_async, cancellable, callback, user_data);
+                        gate_api_client_stays_changed_since_async, cancellable, callback, user_data);
 }
 
 GatePresencePage *
@@ -125,7 +125,7 @@ gate_api_client_list_checkin_lists_async (GateApiClient       *self,
   if (event_id != NULL)
     _gate_api_args_set_string (args, "p_event_id", event_id);
   _gate_api_typed_call (self, "list_checkin_lists", args, 0, decode_checkin_lists, NULL, NULL,
-              gate_api_client_list_checkin_lists_async, cancellable, callback, user_data);
+                        gate_api_client_list_checkin_lists_async, cancellable, callback, user_data);
 }
 
 /**
@@ -189,8 +189,8 @@ gate_api_client_operator_sign_in_async (GateApiClient       *self,
   _gate_api_args_set_string (args, "p_device_id", self->device_id);
   _gate_api_args_set_string (args, "p_name", name);
   _gate_api_args_set_string (args, "p_pin", pin);
-  _gate_api_typed_call (self, "operator_sign_in", args, 0, decode_sign_in, NULL, NULL, gate_api_client_operator_sign_in_async,
-              cancellable, callback, user_data);
+  _gate_api_typed_call (self, "operator_sign_in", args, 0, decode_sign_in, NULL, NULL,
+                        gate_api_client_operator_sign_in_async, cancellable, callback, user_data);
 }
 
 gboolean

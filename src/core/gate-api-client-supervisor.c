@@ -40,7 +40,7 @@ gate_api_client_event_stats_async (GateApiClient       *self,
   if (since_us != 0)
     _gate_api_args_set_time (args, "p_since", since_us);
   _gate_api_typed_call (self, "event_stats", args, 0, decode_stats, NULL, NULL, gate_api_client_event_stats_async,
-              cancellable, callback, user_data);
+                        cancellable, callback, user_data);
 }
 
 /**
@@ -77,8 +77,8 @@ gate_api_client_list_operators_async (GateApiClient       *self,
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
   _gate_api_args_set_string (args, "p_device_id", self->device_id);
-  _gate_api_typed_call (self, "list_operators", args, 0, decode_operators, NULL, NULL, gate_api_client_list_operators_async,
-              cancellable, callback, user_data);
+  _gate_api_typed_call (self, "list_operators", args, 0, decode_operators, NULL, NULL,
+                        gate_api_client_list_operators_async, cancellable, callback, user_data);
 }
 
 /**
@@ -120,7 +120,7 @@ gate_api_client_add_operator_async (GateApiClient       *self,
   _gate_api_args_set_string (args, "p_name", name);
   _gate_api_args_set_string (args, "p_pin", pin);
   _gate_api_typed_call (self, "add_operator", args, 0, decode_operator, NULL, NULL, gate_api_client_add_operator_async,
-              cancellable, callback, user_data);
+                        cancellable, callback, user_data);
 }
 
 GateOperator *
@@ -144,7 +144,7 @@ gate_api_client_remove_operator_async (GateApiClient       *self,
 
   _gate_api_args_set_string (args, "p_operator_id", operator_id);
   _gate_api_typed_call (self, "remove_operator", args, 0, _gate_api_decode_acknowledgement, NULL, NULL,
-              gate_api_client_remove_operator_async, cancellable, callback, user_data);
+                        gate_api_client_remove_operator_async, cancellable, callback, user_data);
 }
 
 gboolean

@@ -58,7 +58,7 @@ read_types (GateApiRow *row,
  */
 GPtrArray *
 gate_api_rows_to_list_rules (JsonArray  *rows,
-                                GError    **error)
+                             GError    **error)
 {
   g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_list_rules_free);
 

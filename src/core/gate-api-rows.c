@@ -134,17 +134,17 @@ gate_api_format_time (gint64 time_us)
 
 gboolean
 gate_api_row_bad (GateApiRow        *row,
-         const char *name,
-         const char *expected)
+                  const char *name,
+                  const char *expected)
 {
   return bad_response (row->error, "row %u: “%s” is not %s", row->index, name, expected);
 }
 
 JsonNode *
 gate_api_row_member (GateApiRow        *row,
-            const char *name,
-            gboolean    required,
-            gboolean   *ok)
+                     const char *name,
+                     gboolean    required,
+                     gboolean   *ok)
 {
   JsonNode *node = json_object_get_member (row->object, name);
 
@@ -158,9 +158,9 @@ gate_api_row_member (GateApiRow        *row,
 
 gboolean
 gate_api_row_read_string (GateApiRow         *row,
-             const char  *name,
-             gboolean     required,
-             char       **out)
+                          const char  *name,
+                          gboolean     required,
+                          char       **out)
 {
   gboolean ok;
   JsonNode *node = gate_api_row_member (row, name, required, &ok);
@@ -176,9 +176,9 @@ gate_api_row_read_string (GateApiRow         *row,
 
 gboolean
 gate_api_row_read_uuid (GateApiRow         *row,
-           const char  *name,
-           gboolean     required,
-           char       **out)
+                        const char  *name,
+                        gboolean     required,
+                        char       **out)
 {
   gboolean ok;
   JsonNode *node = gate_api_row_member (row, name, required, &ok);
@@ -194,9 +194,9 @@ gate_api_row_read_uuid (GateApiRow         *row,
 
 gboolean
 gate_api_row_read_time (GateApiRow        *row,
-           const char *name,
-           gboolean    required,
-           gint64     *out_us)
+                        const char *name,
+                        gboolean    required,
+                        gint64     *out_us)
 {
   gboolean ok;
   JsonNode *node = gate_api_row_member (row, name, required, &ok);
@@ -210,10 +210,10 @@ gate_api_row_read_time (GateApiRow        *row,
 
 gboolean
 gate_api_row_read_int (GateApiRow        *row,
-          const char *name,
-          gboolean    required,
-          gint64      min,
-          gint64     *out)
+                       const char *name,
+                       gboolean    required,
+                       gint64      min,
+                       gint64     *out)
 {
   gboolean ok;
   JsonNode *node = gate_api_row_member (row, name, required, &ok);
@@ -228,9 +228,9 @@ gate_api_row_read_int (GateApiRow        *row,
 
 gboolean
 gate_api_row_read_bool (GateApiRow        *row,
-           const char *name,
-           gboolean    required,
-           gboolean   *out)
+                        const char *name,
+                        gboolean    required,
+                        gboolean   *out)
 {
   gboolean ok;
   JsonNode *node = gate_api_row_member (row, name, required, &ok);
@@ -245,8 +245,8 @@ gate_api_row_read_bool (GateApiRow        *row,
 
 GateApiRow
 gate_api_row_at (JsonArray  *rows,
-        guint       index,
-        GError    **error)
+                 guint       index,
+                 GError    **error)
 {
   return (GateApiRow) { json_array_get_object_element (rows, index), index, error };
 }
