@@ -126,6 +126,20 @@ gate_test_gui_wait_until (gboolean (*condition) (gpointer user_data),
   return met;
 }
 
+static gboolean
+is_laid_out (gpointer user_data)
+{
+  return gtk_widget_get_mapped (user_data) && gtk_widget_get_width (user_data) > 0 &&
+         gtk_widget_get_height (user_data) > 0;
+}
+
+gboolean
+gate_test_gui_wait_laid_out (GtkWidget *widget,
+                             guint      timeout_ms)
+{
+  return gate_test_gui_wait_until (is_laid_out, widget, timeout_ms);
+}
+
 typedef struct
 {
   GtkWidget *widget;

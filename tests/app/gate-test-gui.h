@@ -33,6 +33,11 @@ gboolean  gate_test_gui_wait_until      (gboolean    (*condition) (gpointer user
 gboolean  gate_test_gui_wait_drawn      (GtkWidget    *widget,
                                          guint         timeout_ms);
 
+/* Waits until @widget is mapped and has a size: a widget mapped in the
+ * last frame may be allocated in the next one. For measuring it. */
+gboolean  gate_test_gui_wait_laid_out   (GtkWidget    *widget,
+                                         guint         timeout_ms);
+
 /* Waits until @widget has drawn the same picture twice in a row: its
  * animations are over. For screenshots, not for widgets showing video. */
 gboolean  gate_test_gui_wait_still      (GtkWidget    *widget,

@@ -853,12 +853,6 @@ smallest_clear (Smallest *smallest)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Smallest, smallest_clear)
 
-static gboolean
-allocated (gpointer user_data)
-{
-  return gtk_widget_get_width (user_data) > 0 && gtk_widget_get_height (user_data) > 0;
-}
-
 /* @widget, as laid out, is a target a finger hits: 44 × 44 px at least. */
 static void
 assert_touch_target (GtkWidget  *widget,
@@ -872,7 +866,7 @@ assert_touch_target (GtkWidget  *widget,
   /* A widget mapped in the last frame may get its size in the next one:
    * measure it once it has one (a widget still 0 × 0 at the deadline fails
    * below). */
-  gate_test_gui_wait_until (allocated, widget, WAIT_MS);
+  gate_test_gui_wait_laid_out (widget, WAIT_MS);
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
   g_test_message ("touch target %s: %d × %d px", what, width, height);
@@ -934,12 +928,6 @@ admitted_shown (gpointer user_data)
         g_strcmp0 (gtk_label_get_text (labels->pdata[i]), "2 admitted") == 0)
       return TRUE;
   return FALSE;
-}
-
-static gboolean
-laid_out (gpointer user_data)
-{
-  return gtk_widget_get_mapped (user_data) && gtk_widget_get_width (user_data) > 0;
 }
 
 /* Every row the list view shows has its place: a row made after the
@@ -1238,8 +1226,8 @@ test_touch_targets (void)
       assert_touch_target (rows->pdata[i], "search result", &smallest);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (gate_search_panel_get_list_view (search)),
                                              "list.activate-item", "u", 0));
-  g_assert_true (gate_test_gui_wait_until (laid_out, find_descendant (GTK_WIDGET (search), GTK_TYPE_BUTTON,
-                                                                      "admit-button"), WAIT_MS));
+  g_assert_true (gate_test_gui_wait_laid_out (find_descendant (GTK_WIDGET (search), GTK_TYPE_BUTTON, "admit-button"),
+                                              WAIT_MS));
   assert_touch_target (find_descendant (GTK_WIDGET (search), GTK_TYPE_BUTTON, "admit-button"), "Admit", &smallest);
   assert_touch_target (find_descendant (GTK_WIDGET (search), GTK_TYPE_BUTTON, "back-button"), "Back to Results",
                        &smallest);

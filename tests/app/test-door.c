@@ -606,17 +606,6 @@ is_control (GtkWidget *widget)
   return GTK_IS_BUTTON (widget) && gtk_widget_get_can_target (widget) && gtk_widget_is_sensitive (widget);
 }
 
-static gboolean
-all_allocated (gpointer user_data)
-{
-  GPtrArray *controls = user_data;
-
-  for (guint i = 0; i < controls->len; i++)
-    if (gtk_widget_get_width (controls->pdata[i]) == 0 || gtk_widget_get_height (controls->pdata[i]) == 0)
-      return FALSE;
-  return TRUE;
-}
-
 static int
 assert_touch_targets (GtkWidget  *root,
                       const char *where)
@@ -628,7 +617,8 @@ assert_touch_targets (GtkWidget  *root,
   g_assert_cmpuint (controls->len, >, 0);
   /* Measured once laid out: a control mapped in the last frame may get its
    * size in the next one (one still 0 × 0 at the deadline fails below). */
-  gate_test_gui_wait_until (all_allocated, controls, 10000);
+  for (guint i = 0; i < controls->len; i++)
+    gate_test_gui_wait_laid_out (controls->pdata[i], 10000);
   for (guint i = 0; i < controls->len; i++)
     {
       GtkWidget *control = g_ptr_array_index (controls, i);

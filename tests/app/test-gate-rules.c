@@ -659,12 +659,6 @@ find_label (GtkWidget  *widget,
   return NULL;
 }
 
-static gboolean
-laid_out (gpointer user_data)
-{
-  return gtk_widget_get_mapped (user_data) && gtk_widget_get_height (user_data) > 0;
-}
-
 /* The kiosk's list and the Preferences picker come from the cache: a kiosk
  * restarted without the network still shows its list, and a supervisor can
  * still pick one. */
@@ -709,9 +703,9 @@ test_lists_come_from_the_cache_offline (Fixture       *fixture,
   g_assert_true (gtk_widget_get_mapped (gate_view_child (fixture, "direction_switch")));
   /* Offline is said over the camera, and the Entry and Exit keys stay in
    * sight: the badge is below them, not over them. */
-  g_assert_true (gate_test_gui_wait_until (laid_out, gate_view_child (fixture, "direction_switch"), DEADLINE_MS));
-  g_assert_true (gate_test_gui_wait_until (laid_out, gate_view_child (fixture, "direction_band"), DEADLINE_MS));
-  g_assert_true (gate_test_gui_wait_until (laid_out, gate_view_child (fixture, "offline_badge"), DEADLINE_MS));
+  g_assert_true (gate_test_gui_wait_laid_out (gate_view_child (fixture, "direction_switch"), DEADLINE_MS));
+  g_assert_true (gate_test_gui_wait_laid_out (gate_view_child (fixture, "direction_band"), DEADLINE_MS));
+  g_assert_true (gate_test_gui_wait_laid_out (gate_view_child (fixture, "offline_badge"), DEADLINE_MS));
   gate_test_gui_flush ();
   {
     graphene_rect_t keys, badge;

@@ -238,19 +238,13 @@ picker_open (gpointer user_data)
          gtk_widget_get_height (gtk_widget_get_first_child (list)) > 0;
 }
 
-static gboolean
-allocated (gpointer user_data)
-{
-  return gtk_widget_get_width (user_data) > 0 && gtk_widget_get_height (user_data) > 0;
-}
-
 /* Measured once laid out: a widget mapped in the last frame may get its size
  * in the next one (one still 0 × 0 at the deadline fails). */
 static void
 assert_finger_sized (GtkWidget  *widget,
                      const char *what)
 {
-  gate_test_gui_wait_until (allocated, widget, 10000);
+  gate_test_gui_wait_laid_out (widget, 10000);
   g_test_message ("touch target %s: %d × %d px", what, gtk_widget_get_width (widget),
                   gtk_widget_get_height (widget));
   if (gtk_widget_get_width (widget) < 44 || gtk_widget_get_height (widget) < 44)
