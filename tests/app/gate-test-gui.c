@@ -304,30 +304,52 @@ gate_test_gui_screenshot (const char *name)
   return g_steal_pointer (&path);
 }
 
+/* A window's first frame under a loaded X server can take seconds. */
+#define SNAPSHOT_DEADLINE_MS 10000
+
+typedef struct
+{
+  GdkPaintable  *paintable;
+  int            width;
+  int            height;
+  GskRenderNode *node;
+} NodeWait;
+
+static gboolean
+has_node (gpointer user_data)
+{
+  NodeWait *wait = user_data;
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+  gdk_paintable_snapshot (wait->paintable, snapshot, wait->width, wait->height);
+  wait->node = gtk_snapshot_free_to_node (snapshot);
+  return wait->node != NULL;
+}
+
 char *
 gate_test_gui_snapshot_widget (GtkWidget  *widget,
                                const char *name)
 {
   g_autofree char *path = screenshot_path (name);
   g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
+  NodeWait wait = { NULL };
   GskRenderer *renderer;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
 
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
+  g_assert_true (gate_test_gui_wait_laid_out (widget, SNAPSHOT_DEADLINE_MS));
 
+  /* A widget's paintable holds what the widget last drew: none until its
+   * first frame, which may still be on its way. */
   paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
+  wait.paintable = paintable;
+  wait.width = gtk_widget_get_width (widget);
+  wait.height = gtk_widget_get_height (widget);
+  gtk_widget_queue_draw (widget);
+  g_assert_true (gate_test_gui_wait_until (has_node, &wait, SNAPSHOT_DEADLINE_MS));
 
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  texture = gsk_renderer_render_texture (renderer, wait.node, &GRAPHENE_RECT_INIT (0, 0, wait.width, wait.height));
+  gsk_render_node_unref (wait.node);
   g_assert_true (gdk_texture_save_to_png (texture, path));
 
   g_test_message ("snapshot: %s", path);
