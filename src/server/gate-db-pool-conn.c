@@ -93,6 +93,9 @@ _gate_db_pool_conn_break (Conn       *conn,
   g_clear_pointer (&conn->reply, gate_db_reply_free);
   if (conn->prepared != NULL)
     g_hash_table_remove_all (conn->prepared);
+  /* The next connection may reach PostgreSQL another way. */
+  conn->probed = FALSE;
+  conn->direct = FALSE;
   conn->state = CONN_DOWN;
   conn->rolling_back = FALSE;
 
@@ -315,13 +318,47 @@ conn_job_ended (Conn  *conn,
     }
 }
 
+/* A pooler's first sign, when the probe could not tell (a pooler that
+ * passes the backend's key on): a statement this connection prepared is
+ * unknown where the call ran, or one it never prepared is there already. */
+static gboolean
+conn_met_pooler (Conn        *conn,
+                 GateDbReply *reply)
+{
+  return conn->job_named && reply->sqlstate != NULL &&
+         (g_str_equal (reply->sqlstate, "26000") || g_str_equal (reply->sqlstate, "42P05"));
+}
+
+static void
+conn_pooler_seen (Conn       *conn,
+                  const char *how)
+{
+  if (conn->pool->pooler_seen)
+    return;
+  conn->pool->pooler_seen = TRUE;
+  g_message ("database: the connections go through a transaction pooler (%s); statements are no longer kept "
+             "prepared", how);
+}
+
 static void
 conn_finish_job (Conn *conn)
 {
   GTask *task = g_steal_pointer (&conn->task);
   GateDbReply *reply = g_steal_pointer (&conn->reply);
+  Job *job = g_task_get_task_data (task);
+  gboolean again = FALSE;
 
   conn_job_ended (conn, task);
+
+  /* Nothing of the job was committed (its error ended its transaction):
+   * it runs once more, unprepared. */
+  if (conn_met_pooler (conn, reply) && !job->retried)
+    {
+      conn_pooler_seen (conn, reply->message ? reply->message : reply->sqlstate);
+      g_hash_table_remove_all (conn->prepared);
+      job->retried = TRUE;
+      again = TRUE;
+    }
 
   /* An error inside BEGIN … COMMIT leaves the transaction open and failed.
    * An error in a job that prepared statements skipped what followed it,
@@ -351,8 +388,16 @@ conn_finish_job (Conn *conn)
   else
     conn_set_idle (conn);
 
-  g_task_return_pointer (task, reply, (GDestroyNotify) gate_db_reply_free);
-  g_object_unref (task);
+  if (again)
+    {
+      gate_db_reply_free (reply);
+      _gate_db_pool_requeue (conn->pool, task);
+    }
+  else
+    {
+      g_task_return_pointer (task, reply, (GDestroyNotify) gate_db_reply_free);
+      g_object_unref (task);
+    }
 
   if (conn->state == CONN_IDLE)
     _gate_db_pool_dispatch (conn->pool);
@@ -366,6 +411,17 @@ conn_take_result (Conn     *conn,
 
   if (conn->rolling_back)
     return;
+
+  if (conn->probing && conn->statement == 0 && status == PGRES_TUPLES_OK)
+    {
+      gint64 pid = PQntuples (result) == 1 ? g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10) : 0;
+
+      conn->probed = TRUE;
+      conn->direct = pid != 0 && pid == PQbackendPID (conn->pg);
+      if (!conn->direct)
+        conn_pooler_seen (conn, "the backend that answers is not the one connected to");
+      return;
+    }
 
   if (status == PGRES_FATAL_ERROR && conn->reply->sqlstate == NULL)
     {
@@ -474,6 +530,7 @@ conn_start_job (Conn  *conn,
                 GTask *task)
 {
   Job *job = g_task_get_task_data (task);
+  gboolean may_prepare;
 
   conn->task = task;
   conn->state = CONN_BUSY;
@@ -484,17 +541,41 @@ conn_start_job (Conn  *conn,
   conn->reply->withheld = -1;
 
   conn->job_prepared = FALSE;
+  conn->job_named = FALSE;
+  conn->probing = FALSE;
+
+  /* Before the first statement is kept prepared on a connection: does it
+   * reach the backend libpq opened? A transaction pooler (PgBouncer before
+   * 1.21, Supavisor) gives its clients a backend key of its own and runs
+   * each transaction on any of its server connections, where a statement
+   * prepared on another is unknown. The question shares the job's
+   * transaction, hence its server connection. */
+  if (conn->pool->prepare && !conn->pool->pooler_seen && !conn->probed)
+    {
+      if (PQsendQueryParams (conn->pg, "SELECT pg_catalog.pg_backend_pid()", 0, NULL, NULL, NULL, NULL, 0) != 1)
+        {
+          _gate_db_pool_conn_break (conn, PQerrorMessage (conn->pg));
+          return;
+        }
+      conn->probing = TRUE;
+      conn->result_index++;
+    }
+  may_prepare = conn->pool->prepare && !conn->pool->pooler_seen && conn->probed && conn->direct;
+
   for (guint i = 0; i < job->statements->len; i++)
     {
       GateDbStatement *statement = g_ptr_array_index (job->statements, i);
-      const char *name = conn->pool->prepare ? g_hash_table_lookup (conn->prepared, statement->sql) : NULL;
+      const char *name = may_prepare ? g_hash_table_lookup (conn->prepared, statement->sql) : NULL;
       int sent;
 
       /* Prepared once per connection, in the same round trip as its first
-       * use; the preparation's result comes before the statement's. */
-      if (name == NULL && conn->pool->prepare && g_hash_table_size (conn->prepared) < MAX_PREPARED)
+       * use; the preparation's result comes before the statement's. A name
+       * is the text's digest: wherever a pooler might send it, a name
+       * means one statement. */
+      if (name == NULL && may_prepare && g_hash_table_size (conn->prepared) < MAX_PREPARED)
         {
-          char *new_name = g_strdup_printf ("gate_%u", ++conn->n_names);
+          g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, statement->sql, -1);
+          char *new_name = g_strdup_printf ("gate_%.32s", digest);
 
           if (PQsendPrepare (conn->pg, new_name, statement->sql, (int) statement->params->len, NULL) != 1)
             {
@@ -509,6 +590,7 @@ conn_start_job (Conn  *conn,
             conn->result_index++;
         }
 
+      conn->job_named |= name != NULL;
       if (name != NULL)
         sent = PQsendQueryPrepared (conn->pg, name, (int) statement->params->len,
                                     (const char * const *) statement->params->pdata, NULL, NULL, 0);

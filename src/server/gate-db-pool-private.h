@@ -45,8 +45,11 @@ typedef struct
   gboolean     cancelling;    /* a PQcancel for this connection is under way */
   gboolean     was_up;        /* has been open before: the next open is a reconnect */
   GHashTable  *prepared;      /* SQL text → statement name, on this connection now */
-  guint        n_names;       /* names given out on this connection */
   gboolean     job_prepared;  /* the running job prepares statements */
+  gboolean     job_named;     /* the running job runs prepared statements */
+  gboolean     probed;        /* asked which backend it reaches (PQbackendPID against pg_backend_pid()) */
+  gboolean     probing;       /* the running job begins with that question */
+  gboolean     direct;        /* the answer: the backend libpq opened, no pooler between */
 } Conn;
 
 /* The work of one device or client address. */
@@ -74,7 +77,8 @@ struct _GateDbPool
   gboolean         available;
   gboolean         closed;
   gboolean         short_logged;
-  gboolean         prepare;
+  gboolean         prepare;       /* keep statements prepared where it is safe */
+  gboolean         pooler_seen;   /* a connection goes through a transaction pooler: never prepare */
   guint64          n_lost;
   guint64          n_reconnects;
 };
@@ -86,6 +90,7 @@ typedef struct
   char         *lane;
   gint64        queued_at;
   gboolean      waiting;
+  gboolean      retried;     /* ran once more, unprepared, after a pooler showed */
 } Job;
 /* gate-db-pool.c */
 void  _gate_db_pool_lane_update       (GateDbPool *self,
@@ -96,6 +101,8 @@ void  _gate_db_pool_job_fail          (GTask      *task,
                                        const char *message);
 guint _gate_db_pool_count_up          (GateDbPool *self);
 void  _gate_db_pool_update_available  (GateDbPool *self);
+void  _gate_db_pool_requeue           (GateDbPool *self,
+                                       GTask      *task);
 
 /* gate-db-pool-conn.c */
 void  _gate_db_pool_conn_connect      (Conn       *conn);

@@ -164,6 +164,21 @@ job_unqueue (GateDbPool *self,
   _gate_db_pool_lane_update (self, lane);
 }
 
+/* A job that ran and must run again goes first in its lane. */
+void
+_gate_db_pool_requeue (GateDbPool *self,
+                       GTask      *task)
+{
+  Job *job = g_task_get_task_data (task);
+  Lane *lane = lane_get (self, job->lane);
+
+  job->waiting = TRUE;
+  job->queued_at = g_get_monotonic_time ();
+  self->n_waiting++;
+  g_queue_push_head (&lane->jobs, task);
+  _gate_db_pool_lane_update (self, lane);
+}
+
 void
 _gate_db_pool_job_fail (GTask      *task,
                         GQuark      domain,
@@ -339,11 +354,14 @@ gate_db_pool_set_limits (GateDbPool             *self,
  * @prepare: whether to keep statements prepared on each connection
  *
  * Prepared, a statement is parsed and planned once per connection rather
- * than at every call. Only for a direct connection to PostgreSQL, or a
- * pooler that carries protocol-level prepared statements (PgBouncer 1.21
- * and later with max_prepared_statements): PgBouncer 1.18 in transaction
- * mode would send a call to a server connection that has never seen the
- * statement. Off by default. Set it before gate_db_pool_start().
+ * than at every call. That is only safe where every transaction of a
+ * connection runs on the backend it opened: straight to PostgreSQL, or
+ * through a pooler in session mode. So each connection first asks which
+ * backend answers; a transaction pooler (PgBouncer, Supavisor) answers with
+ * another than the one its backend key names, and from then on the pool
+ * prepares nothing. A call that meets a pooler some other way (a prepared
+ * statement unknown where it ran) runs once more, unprepared. On by
+ * default. Set it before gate_db_pool_start().
  */
 void
 gate_db_pool_set_prepare (GateDbPool *self,
@@ -369,6 +387,7 @@ gate_db_pool_get_stats (GateDbPool      *self,
     .waiting = self->n_waiting,
     .lost = self->n_lost,
     .reconnects = self->n_reconnects,
+    .prepared = self->prepare && !self->pooler_seen,
   };
   for (guint i = 0; i < self->conns->len; i++)
     {
@@ -667,6 +686,7 @@ gate_db_pool_init (GateDbPool *self)
   self->conns = g_array_new (FALSE, FALSE, sizeof (Conn *));
   self->lanes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) lane_free);
   g_queue_init (&self->ring);
+  self->prepare = TRUE;
   self->limits = (GateDbPoolLimits) {
     GATE_DB_POOL_DEFAULT_MAX_WAITING, 1, GATE_DB_POOL_DEFAULT_LANE_WAITING, GATE_DB_POOL_DEFAULT_MAX_WAIT_MS,
   };

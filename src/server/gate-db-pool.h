@@ -66,6 +66,7 @@ typedef struct
   guint   waiting;      /* calls waiting for a connection */
   guint64 lost;         /* open connections that broke, since the start */
   guint64 reconnects;   /* connections opened again after one broke */
+  gboolean prepared;    /* statements are kept prepared (no pooler in the way) */
 } GateDbPoolStats;
 
 #define GATE_TYPE_DB_POOL (gate_db_pool_get_type ())

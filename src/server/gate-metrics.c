@@ -321,6 +321,9 @@ gate_metrics_render (GateMetrics             *self,
   append_header (out, "gate_server_pool_reconnects_total", "counter",
                  "Database connections opened again after one broke.");
   g_string_append_printf (out, "gate_server_pool_reconnects_total %" G_GUINT64_FORMAT "\n", gauges->pool.reconnects);
+  append_header (out, "gate_server_pool_prepared_statements", "gauge",
+                 "1 while calls run as statements kept prepared; 0 off, or behind a transaction pooler.");
+  g_string_append_printf (out, "gate_server_pool_prepared_statements %d\n", gauges->pool.prepared ? 1 : 0);
   append_header (out, "gate_server_database_up", "gauge", "1 while at least one database connection is open.");
   g_string_append_printf (out, "gate_server_database_up %d\n", gauges->database_available ? 1 : 0);
 

@@ -110,6 +110,7 @@ main (int   argc,
   g_autofree char *metrics_url = NULL;
   GateLogFormat log_format = GATE_LOG_TEXT;
   gboolean prepared_statements = FALSE;
+  gboolean no_prepared_statements = FALSE;
   gint pool_size = GATE_DB_POOL_DEFAULT_SIZE;
   gint auth_failures = GATE_AUTH_LIMITER_DEFAULT_MAX_FAILURES;
   gint auth_window = GATE_AUTH_LIMITER_DEFAULT_WINDOW_S;
@@ -159,8 +160,10 @@ main (int   argc,
     { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &metrics_listen,
       "Address of /metrics (default " GATE_HTTP_DEFAULT_METRICS_LISTEN "; none: no metrics)", "HOST:PORT" },
     { "prepared-statements", 0, 0, G_OPTION_ARG_NONE, &prepared_statements,
-      "Keep statements prepared on each database connection (not through PgBouncer before 1.21 in transaction mode)",
+      "Keep statements prepared on each database connection, unless it goes through a transaction pooler (the default)",
       NULL },
+    { "no-prepared-statements", 0, 0, G_OPTION_ARG_NONE, &no_prepared_statements,
+      "Parse and plan every statement at every call", NULL },
     { "log-format", 0, 0, G_OPTION_ARG_STRING, &log_format_name,
       "Log lines as text (default) or json, one object a line", "text|json" },
     { NULL }
@@ -195,6 +198,7 @@ main (int   argc,
       auth_window > 24 * 60 * 60 || max_connections < 1 || header_timeout < 1 || idle_timeout < 1 ||
       request_timeout < 1 || statement_timeout < 1 || statement_timeout > 24 * 60 * 60 || lock_timeout < 1 ||
       lock_timeout > 24 * 60 * 60 || device_concurrency < 0 || queue < 1 || max_answer < 1024 ||
+      (prepared_statements && no_prepared_statements) ||
       (log_format_name != NULL && !gate_log_parse_format (log_format_name, &log_format)))
     {
       fprintf (stderr, "Usage: gate-server --db CONNINFO [--listen HOST:PORT] [--pool N (1-%d)] "
@@ -203,7 +207,7 @@ main (int   argc,
                        "[--request-timeout SECONDS] [--statement-timeout SECONDS] [--lock-timeout SECONDS] "
                        "[--device-concurrency N] [--queue N] [--max-answer BYTES (at least 1024)] "
                        "[--cors-origin ORIGIN]… [--metrics-listen HOST:PORT|none] [--log-format text|json] "
-                       "[--prepared-statements]\n",
+                       "[--prepared-statements|--no-prepared-statements]\n",
                GATE_DB_POOL_MAX_SIZE);
       return 2;
     }
@@ -248,7 +252,7 @@ main (int   argc,
   limits.lane_running = (guint) device_concurrency;
   limits.max_wait_ms = (guint) statement_timeout * 1000;
   gate_db_pool_set_limits (pool, &limits);
-  gate_db_pool_set_prepare (pool, prepared_statements);
+  gate_db_pool_set_prepare (pool, !no_prepared_statements);
   auth_limiter = gate_auth_limiter_new ((guint) auth_failures, (guint) auth_window);
   http = gate_http_server_new (pool, certificate, auth_limiter, &config);
 

@@ -145,17 +145,47 @@ healthy (gpointer user_data)
   return body != NULL && soup_message_get_status (message) == 200;
 }
 
+/* A gate-server with @options (up to 3) after its metrics' address, which
+ * @metrics_url receives if given. */
 static GateTestServer *
-start_server_with (const char *conninfo,
-                   const char *option)
+start_server_watched (const char  *conninfo,
+                      const char  *options[3],
+                      char       **metrics_url)
 {
   g_autoptr(GError) error = NULL;
-  const char *args[] = { "--metrics-listen", "none", option, NULL };
+  g_autofree char *listen = metrics_url ? g_strdup_printf ("127.0.0.1:%u", gate_test_free_port ())
+                                        : g_strdup ("none");
+  const char *args[] = { "--metrics-listen", listen, options[0], options[1], options[2], NULL };
   GateTestServer *server = gate_test_server_new (conninfo, args, &error);
 
   g_assert_no_error (error);
   g_assert_true (gate_test_wait_until (NULL, healthy, server, 20000));
+  if (metrics_url)
+    *metrics_url = g_strdup_printf ("http://%s/metrics", listen);
   return server;
+}
+
+static GateTestServer *
+start_server_with (const char *conninfo,
+                   const char *option)
+{
+  const char *options[3] = { option, NULL, NULL };
+
+  return start_server_watched (conninfo, options, NULL);
+}
+
+/* gate_server_pool_prepared_statements as /metrics says it now. */
+static int
+prepared_gauge (const char *metrics_url)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 10, NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", metrics_url);
+  g_autoptr(GBytes) bytes = soup_session_send_and_read (session, message, NULL, NULL);
+  g_autofree char *text = bytes ? g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes)) : NULL;
+  const char *line = text ? strstr (text, "\ngate_server_pool_prepared_statements ") : NULL;
+
+  g_assert_nonnull (line);
+  return atoi (line + strlen ("\ngate_server_pool_prepared_statements "));
 }
 
 static char *
@@ -265,7 +295,9 @@ static void
 test_pooler_transaction_pooling_leaks_nothing (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GateTestServer) server = start_server (backend.pooled_conninfo);
+  const char *defaults[3] = { NULL };
+  g_autofree char *metrics_url = NULL;
+  g_autoptr(GateTestServer) server = start_server_watched (backend.pooled_conninfo, defaults, &metrics_url);
   g_auto(GStrv) tickets_a = gate_test_generate_tickets (backend.pg, backend.event, CALLS_EACH, "General", &error);
   g_auto(GStrv) tickets_b = gate_test_generate_tickets (backend.pg, backend.event, CALLS_EACH, "General", &error);
   const CallerKind kinds[] = { CALLER_GATE_SCANS, CALLER_GATE_SCANS, CALLER_GATE_ASKS, CALLER_GATE_ASKS,
@@ -301,7 +333,12 @@ test_pooler_transaction_pooling_leaks_nothing (void)
   g_assert_cmpint (atoi (server_connections), <=, atoi (POOLER_SERVER_CONNECTIONS));
   g_assert_cmpuint (n_scans, ==, 2 * CALLS_EACH);
 
-  /* And the server connections are left as they were found. */
+  /* Statements are prepared by default, but not through a transaction
+   * pooler: gate-server noticed it before preparing any. */
+  g_assert_cmpint (prepared_gauge (metrics_url), ==, 0);
+
+  /* And the server connections are left as they were found, with no
+   * prepared statement either. */
   for (guint i = 0; i < 4; i++)
     {
       PGconn *conn = PQconnectdb (backend.pooled_conninfo);
@@ -324,8 +361,10 @@ test_pooler_transaction_pooling_leaks_nothing (void)
 static void
 test_prepared_statements_direct (void)
 {
-  g_autoptr(GateTestServer) server = start_server_with (gate_test_pg_get_conninfo (backend.pg),
-                                                        "--prepared-statements");
+  const char *defaults[3] = { NULL };
+  g_autofree char *metrics_url = NULL;
+  g_autoptr(GateTestServer) server = start_server_watched (gate_test_pg_get_conninfo (backend.pg), defaults,
+                                                           &metrics_url);
   const CallerKind kinds[] = { CALLER_GATE_SCANS, CALLER_GATE_ASKS, CALLER_SUPERVISOR_ASKS, CALLER_FAILS };
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) tickets = gate_test_generate_tickets (backend.pg, backend.event, CALLS_EACH, "General", &error);
@@ -365,6 +404,66 @@ test_prepared_statements_direct (void)
   g_clear_pointer (&body, g_free);
   g_assert_cmpuint (gate_test_rpc (session, gate_test_server_get_url (server), backend.gate_token,
                                    "test_session_state", "{}", &body), ==, 200);
+
+  /* Straight to PostgreSQL, by default: prepared, all along. */
+  g_assert_cmpint (prepared_gauge (metrics_url), ==, 1);
+}
+
+static void
+test_prepared_statements_can_be_turned_off (void)
+{
+  const char *options[3] = { "--no-prepared-statements", NULL, NULL };
+  g_autofree char *metrics_url = NULL;
+  g_autoptr(GateTestServer) server = start_server_watched (gate_test_pg_get_conninfo (backend.pg), options,
+                                                           &metrics_url);
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 30, NULL);
+  g_autofree char *body = NULL;
+
+  g_assert_cmpuint (gate_test_rpc (session, gate_test_server_get_url (server), backend.gate_token,
+                                   "test_session_state", "{}", &body), ==, 200);
+  g_assert_cmpint (prepared_gauge (metrics_url), ==, 0);
+}
+
+/* What a pooler the first question missed would do: a connection's
+ * prepared statements vanish between two calls. The call that meets the
+ * loss still succeeds, run again unprepared, and preparing stops. */
+static void
+test_prepared_statements_lost_midway (void)
+{
+  const char *options[3] = { "--pool", "1", NULL };
+  g_autofree char *metrics_url = NULL;
+  g_autoptr(GateTestServer) server = start_server_watched (gate_test_pg_get_conninfo (backend.pg), options,
+                                                           &metrics_url);
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 30, NULL);
+  const char *url = gate_test_server_get_url (server);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) tickets = gate_test_generate_tickets (backend.pg, backend.event, 2, "General", &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *body = NULL;
+
+      g_assert_cmpuint (gate_test_rpc (session, url, backend.gate_token, "test_session_state", "{}", &body), ==, 200);
+    }
+  g_assert_cmpint (prepared_gauge (metrics_url), ==, 1);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *body = NULL;
+      g_autofree char *json = scan_json (tickets[i]);
+
+      /* Its own COMMIT, prepared, is gone before it runs. */
+      if (i == 1)
+        {
+          g_assert_cmpuint (gate_test_rpc (session, url, backend.gate_token, "test_forget_statements", "{}", &body),
+                            ==, 200);
+          g_clear_pointer (&body, g_free);
+        }
+      g_assert_cmpuint (gate_test_rpc (session, url, backend.gate_token, "scan_ticket", json, &body), ==, 200);
+      g_assert_nonnull (strstr (body, "\"admitted\""));
+    }
+  g_assert_cmpint (prepared_gauge (metrics_url), ==, 0);
 }
 
 /* --- several gate-servers, one database ---------------------------------------------------- */
@@ -506,7 +605,11 @@ main (int   argc,
                        "LANGUAGE sql AS $$ SELECT current_user::text, current_setting('statement_timeout'), "
                        "current_setting('lock_timeout') $$; "
                        "REVOKE ALL ON FUNCTION public.test_session_state() FROM PUBLIC; "
-                       "GRANT EXECUTE ON FUNCTION public.test_session_state() TO gate_device");
+                       "GRANT EXECUTE ON FUNCTION public.test_session_state() TO gate_device; "
+                       "CREATE FUNCTION public.test_forget_statements() RETURNS int "
+                       "LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'DEALLOCATE ALL'; RETURN 1; END $$; "
+                       "REVOKE ALL ON FUNCTION public.test_forget_statements() FROM PUBLIC; "
+                       "GRANT EXECUTE ON FUNCTION public.test_forget_statements() TO gate_device");
 
   start_pgbouncer ();
   g_assert_true (gate_test_wait_until (NULL, pooler_answers, NULL, 10000));
@@ -514,6 +617,8 @@ main (int   argc,
   g_test_add_func ("/pooler/transaction-pooling-leaks-nothing", test_pooler_transaction_pooling_leaks_nothing);
   g_test_add_func ("/instances/one-ticket-storm-admits-once", test_instances_one_ticket_storm_admits_once);
   g_test_add_func ("/instances/prepared-statements-direct", test_prepared_statements_direct);
+  g_test_add_func ("/instances/prepared-statements-can-be-turned-off", test_prepared_statements_can_be_turned_off);
+  g_test_add_func ("/instances/prepared-statements-lost-midway", test_prepared_statements_lost_midway);
 
   result = g_test_run ();
 
