@@ -15,7 +15,7 @@
 
 #include "gate-config.h"
 #include "gate-ticket-code.h"
-#include "gatectl-private.h"
+#include "gatectl-admin-private.h"
 
 #define MIGRATIONS_RESOURCE "/io/github/gatescanner/GateScanner/migrations/postgres"
 #define COPY_BATCH          5000

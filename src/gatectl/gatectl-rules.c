@@ -13,7 +13,7 @@
 
 #include <libpq-fe.h>
 
-#include "gatectl-private.h"
+#include "gatectl-admin-private.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGconn, PQfinish)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)

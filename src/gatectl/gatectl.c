@@ -1,14 +1,47 @@
 /* gatectl.c — admin verbs and headless client for Gate Scanner
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The client verbs run here; an admin verb runs gatectl-admin in this
+ * process's place (gatectl-admin-private.h says why).
  */
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gatectl-private.h"
+
+/* The verbs of gatectl-admin. */
+static const char * const admin_verbs[] = { "migrate", "event", "tickets", "ticket", "device", "list", "operator" };
+
+/* gatectl-admin beside this program (a build tree, or both in one
+ * directory), else where it is installed. */
+static char *
+admin_program (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : NULL;
+  g_autofree char *beside = dir != NULL ? g_build_filename (dir, "gatectl-admin", NULL) : NULL;
+
+  if (beside != NULL && g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer (&beside);
+  return g_strdup (GATECTL_ADMIN_PATH);
+}
+
+static int
+run_admin (char *argv[])
+{
+  g_autofree char *program = admin_program ();
+
+  argv[0] = program;
+  execv (program, argv);
+  fprintf (stderr, "gatectl: cannot run %s: %s\n", program, g_strerror (errno));
+  return GATECTL_EXIT_FAILED;
+}
 
 static void
 print_usage (FILE *stream)
@@ -83,11 +116,10 @@ main (int   argc,
       return GATECTL_EXIT_OK;
     }
 
-  if (gatectl_admin_handles (verb))
-    return gatectl_admin_run (argc - 1, argv + 1);
+  for (guint i = 0; i < G_N_ELEMENTS (admin_verbs); i++)
+    if (strcmp (verb, admin_verbs[i]) == 0)
+      return run_admin (argv);
 
-  if (gatectl_rules_handles (verb))
-    return gatectl_rules_run (argc - 1, argv + 1);
   if (strcmp (verb, "enroll") == 0)
     return gatectl_enroll_run (argc - 1, argv + 1);
 
