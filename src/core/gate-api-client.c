@@ -16,6 +16,7 @@
 
 #include "gate-api-client-private.h"
 #include "gate-api-rows.h"
+#include "gate-proxy.h"
 #include "gate-secret.h"
 
 /* Older samples describe a clock that may have drifted since. */
@@ -349,4 +350,5 @@ gate_api_client_init (GateApiClient *self)
    * racing a refresh page and an upload. */
   self->session = soup_session_new_with_options ("user-agent", "gate-scanner/" PACKAGE_VERSION,
                                                  "max-conns-per-host", 4, NULL);
+  gate_proxy_apply (self->session);
 }

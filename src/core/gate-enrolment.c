@@ -18,6 +18,7 @@
 
 #include "gate-enrolment.h"
 #include "gate-error.h"
+#include "gate-proxy.h"
 #include "gate-secret.h"
 
 #define ENROL_TIMEOUT_S      15
@@ -381,6 +382,7 @@ gate_enrol_async (const char          *server,
 
   session = soup_session_new_with_options ("user-agent", "gate-scanner/" PACKAGE_VERSION,
                                            "timeout", ENROL_TIMEOUT_S, NULL);
+  gate_proxy_apply (session);
   soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, cancellable, on_enrol_answer,
                                     g_steal_pointer (&task));
 }

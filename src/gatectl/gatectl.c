@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gate-proxy.h"
 #include "gatectl-private.h"
 
 /* The verbs of gatectl-admin. */
@@ -103,6 +104,9 @@ main (int   argc,
     }
 
   verb = argv[1];
+  /* A command line tool follows http_proxy and the like, not the desktop's
+   * settings (and loads no proxy module to find them). */
+  gate_proxy_use_environment ();
 
   if (strcmp (verb, "--help") == 0 || strcmp (verb, "-h") == 0 || strcmp (verb, "help") == 0)
     {
