@@ -12,7 +12,9 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -24,6 +26,10 @@
 
 #define WAIT_MS  60000
 #define TICKETS  3500
+/* Well over SQLite's checkpoint threshold (1,000 frames of 4 KB) in one
+ * commit. */
+#define WAL_TICKETS 40000
+#define EVENT       "6f1c2c8e-0000-4000-8000-00000000a1e1"
 
 static struct
 {
@@ -326,12 +332,91 @@ test_reopened_cache_builds_code_index_over_reissued_codes (void)
   }
 }
 
+/* A process that makes the commit that passes SQLite's checkpoint
+ * threshold (1,000 frames) and exits with the cache open, as `gatectl
+ * refresh` does when the last page it stores is large. SQLite's own
+ * checkpoint copied the WAL and left it for a next write that never came;
+ * the next process, which cannot tell what was copied, copied it all again
+ * at every commit, and the WAL grew (7 MB after seven deltas at a million
+ * tickets). The cache checkpoints with TRUNCATE instead: the WAL is empty
+ * when the process ends. */
+static gint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (gint64) st.st_size : 0;
+}
+
+static GateTicketPage *
+big_page (guint first,
+          guint count)
+{
+  GateTicketPage *page = gate_ticket_page_new ();
+
+  for (guint n = first; n < first + count; n++)
+    {
+      GateTicket *ticket = gate_ticket_new ();
+
+      ticket->id = g_strdup_printf ("00000000-0000-4000-8000-%012u", n);
+      ticket->qr_token = g_strdup_printf ("GS1-WAL%08u", n);
+      ticket->guest_name = g_strdup_printf ("A guest with a long enough name, number %u", n);
+      ticket->status = GATE_TICKET_STATUS_VALID;
+      g_ptr_array_add (page->tickets, ticket);
+    }
+  return page;
+}
+
+/* The process of the test below: `test-refresh-pages --wal-child PATH`. */
+static int
+wal_child (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  GateTicketCache *cache = gate_ticket_cache_new (path, &error);
+  g_autoptr(GateTicketPage) first = big_page (0, 10);
+  g_autoptr(GateTicketPage) second = big_page (10, WAL_TICKETS);
+
+  /* The first page builds the code index (and checkpoints after it); the
+   * second is one commit of well over 1,000 frames, the last. Then the
+   * process ends with the cache open. */
+  if (cache == NULL || !gate_ticket_cache_apply_page (cache, EVENT, first, &error) ||
+      !gate_ticket_cache_apply_page (cache, EVENT, second, &error))
+    {
+      fprintf (stderr, "wal child: %s\n", error->message);
+      _exit (1);
+    }
+  _exit (0);
+}
+
+static void
+test_wal_emptied_past_threshold (void)
+{
+  g_autofree char *path = g_strdup_printf ("%s/wal-threshold.cache", backend.dir);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self, "--wal-child", path,
+                                                   NULL);
+
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (child, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_test_message ("WAL after the process: %" G_GINT64_FORMAT " bytes", file_size (wal));
+  g_assert_cmpint (file_size (wal), ==, 0);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM tickets"), ==, 10 + WAL_TICKETS);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
   int status;
+
+  if (argc == 3 && g_str_equal (argv[1], "--wal-child"))
+    return wal_child (argv[2]);
 
   g_test_init (&argc, &argv, NULL);
 
@@ -350,6 +435,7 @@ main (int   argc,
                    test_reopened_cache_builds_code_index_over_reissued_codes);
   g_test_add_func ("/refresh/pages/broken-link-mid-download-keeps-the-last-good-page",
                    test_broken_link_mid_download_keeps_the_last_good_page);
+  g_test_add_func ("/refresh/pages/wal-emptied-past-threshold", test_wal_emptied_past_threshold);
 
   status = g_test_run ();
 
