@@ -24,9 +24,10 @@
  * not say what was copied, and copied all of it again at every commit
  * while the file only grew (7 MB after seven deltas at a million tickets,
  * each run a few ms slower). So the cache checkpoints with TRUNCATE at the
- * same threshold: the WAL is copied once and left empty on disk. Under a
- * reader of another process it waits as any write does, then gives up (the
- * next commit tries again). */
+ * same threshold: the WAL is copied once and left empty on disk. A commit
+ * never waits for it: with a reader or a writer of another process in the
+ * way, it copies what it can as SQLite's own would, and a later commit
+ * empties the WAL. */
 static int
 on_wal_commit (void       *user_data,
                sqlite3    *db,
@@ -34,7 +35,11 @@ on_wal_commit (void       *user_data,
                int         frames)
 {
   if (frames >= CHECKPOINT_FRAMES)
-    sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    {
+      sqlite3_busy_timeout (db, 0);
+      sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+      sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+    }
   return SQLITE_OK;
 }
 
