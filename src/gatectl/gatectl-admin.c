@@ -769,6 +769,8 @@ run_device (int    argc,
 
 /* --- dispatch -------------------------------------------------------------- */
 
+/* gatectl.c hands these verbs, and rules_verbs, to this program: a verb
+ * added here goes in its admin_verbs too. */
 static const struct
 {
   const char *verb;
