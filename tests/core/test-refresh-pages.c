@@ -23,6 +23,7 @@
 #include "gate-sync-service.h"
 #include "gate-test-harness.h"
 #include "gate-test-proxy.h"
+#include "gate-test-tickets.h"
 
 #define WAIT_MS  60000
 #define TICKETS  3500
@@ -348,23 +349,16 @@ file_size (const char *path)
   return g_stat (path, &st) == 0 ? (gint64) st.st_size : 0;
 }
 
+/* @count codes GS1-WAL<first> … */
 static GateTicketPage *
-big_page (guint first,
-          guint count)
+page_of_codes (guint first,
+               guint count)
 {
-  GateTicketPage *page = gate_ticket_page_new ();
+  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
 
   for (guint n = first; n < first + count; n++)
-    {
-      GateTicket *ticket = gate_ticket_new ();
-
-      ticket->id = g_strdup_printf ("00000000-0000-4000-8000-%012u", n);
-      ticket->qr_token = g_strdup_printf ("GS1-WAL%08u", n);
-      ticket->guest_name = g_strdup_printf ("A guest with a long enough name, number %u", n);
-      ticket->status = GATE_TICKET_STATUS_VALID;
-      g_ptr_array_add (page->tickets, ticket);
-    }
-  return page;
+    g_ptr_array_add (codes, g_strdup_printf ("GS1-WAL%08u", n));
+  return gate_test_ticket_page_new (EVENT, (const char * const *) codes->pdata, codes->len);
 }
 
 /* The process of the test below: `test-refresh-pages --wal-child PATH`. */
@@ -373,8 +367,8 @@ wal_child (const char *path)
 {
   g_autoptr(GError) error = NULL;
   GateTicketCache *cache = gate_ticket_cache_new (path, &error);
-  g_autoptr(GateTicketPage) first = big_page (0, 10);
-  g_autoptr(GateTicketPage) second = big_page (10, WAL_TICKETS);
+  g_autoptr(GateTicketPage) first = page_of_codes (0, 10);
+  g_autoptr(GateTicketPage) second = page_of_codes (10, WAL_TICKETS);
 
   /* The first page builds the code index (and checkpoints after it); the
    * second is one commit of well over 1,000 frames, the last. Then the
