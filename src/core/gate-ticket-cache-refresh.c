@@ -176,7 +176,6 @@ static gboolean
 apply_page_locked (GateTicketCache       *self,
                    const char            *event_id,
                    const GateTicketPage  *page,
-                   gboolean              *built_index,
                    GError               **error)
 {
   gint64 now = g_get_real_time ();
@@ -261,7 +260,6 @@ apply_page_locked (GateTicketCache       *self,
     {
       if (!build_code_index_locked (self, error))
         return FALSE;
-      *built_index = TRUE;
     }
 
   /* The cursor goes with its page: a crash resumes after the last whole page. */
@@ -293,7 +291,6 @@ gate_ticket_cache_apply_page (GateTicketCache       *self,
                               const GateTicketPage  *page,
                               GError               **error)
 {
-  gboolean built_index = FALSE;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (GATE_IS_TICKET_CACHE (self), FALSE);
@@ -303,16 +300,15 @@ gate_ticket_cache_apply_page (GateTicketCache       *self,
   size_page_cache_locked (self, page);
   if (_gate_cache_begin_replaceable (self, error))
     {
-      if (apply_page_locked (self, event_id, page, &built_index, error))
+      if (apply_page_locked (self, event_id, page, error))
         ok = _gate_cache_commit (self, error);
       else
         _gate_cache_rollback (self);
     }
-  /* The index went through the WAL in one transaction, tens of MB at a
-   * million tickets: into the file now, and the WAL back to nothing (only
-   * a hint; the next automatic checkpoint does it otherwise). */
-  if (ok && built_index)
-    sqlite3_exec (self->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+  /* The code index goes through the WAL in one transaction, tens of MB at
+   * a million tickets: its commit passes the checkpoint threshold, and the
+   * cache's WAL hook (gate-ticket-cache-open.c) copies it into the file and
+   * empties the WAL. */
   g_mutex_unlock (&self->mutex);
 
   if (ok)
