@@ -23,7 +23,6 @@ main (int   argc,
   if (argc >= 2 && gatectl_rules_handles (argv[1]))
     return gatectl_rules_run (argc - 1, argv + 1);
 
-  fprintf (stderr, "gatectl-admin: the verbs are migrate, event, tickets, ticket, device, list and operator; "
-                   "see gatectl --help\n");
+  fprintf (stderr, "gatectl-admin: runs the admin verbs of gatectl; see gatectl --help\n");
   return GATECTL_EXIT_USAGE;
 }
