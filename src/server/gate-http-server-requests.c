@@ -429,7 +429,7 @@ on_called (GObject      *source,
   GateHttpServer *self = request->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(GateDbReply) reply = gate_db_pool_run_finish (GATE_DB_POOL (source), result, &error);
-  const char *json;
+  g_autoptr(GString) body = NULL;
 
   if (reply == NULL)
     set_gerror (request->message, error);
@@ -448,26 +448,27 @@ on_called (GObject      *source,
       set_error (request->message, gate_postgrest_status_for_sqlstate (reply->sqlstate), reply->sqlstate,
                  reply->message ? reply->message : "database error", reply->detail, reply->hint);
     }
+  else if (gate_rpc_function_get_result_kind (request->function) == GATE_RPC_RESULT_VOID)
+    soup_server_message_set_status (request->message, SOUP_STATUS_NO_CONTENT, NULL);
   else if (reply->withheld >= 0 ||
-           (gate_rpc_function_get_result_kind (request->function) == GATE_RPC_RESULT_SET && reply->rows->len == 0) ||
-           (reply->rows->len > 0 && g_ptr_array_index (reply->rows, 0) != NULL &&
-            strlen (g_ptr_array_index (reply->rows, 0)) > self->config.max_answer))
+           (body = gate_rpc_function_answer (request->function, reply->rows))->len > self->config.max_answer)
     {
       g_autofree char *details = reply->withheld >= 0
         ? g_strdup_printf ("The answer has %" G_GINT64_FORMAT " bytes; gate-server sends at most %" G_GSIZE_FORMAT
                            " (--max-answer)", reply->withheld, self->config.max_answer)
-        : g_strdup_printf ("The answer has more than %" G_GSIZE_FORMAT " bytes, which gate-server sends at most "
-                           "(--max-answer)", self->config.max_answer);
+        : g_strdup_printf ("The answer has %" G_GSIZE_FORMAT " bytes; gate-server sends at most %" G_GSIZE_FORMAT
+                           " (--max-answer)", body->len, self->config.max_answer);
 
       set_error (request->message, 500, "PGRST500", "The answer is too large to send", details,
                  "Ask for less, e.g. a smaller page");
     }
-  else if (gate_rpc_function_get_result_kind (request->function) == GATE_RPC_RESULT_VOID)
-    soup_server_message_set_status (request->message, SOUP_STATUS_NO_CONTENT, NULL);
   else
     {
-      json = reply->rows->len > 0 ? g_ptr_array_index (reply->rows, 0) : NULL;
-      set_json (request->message, 200, json ? json : "null");
+      gsize length = body->len;
+
+      soup_server_message_set_status (request->message, 200, NULL);
+      soup_server_message_set_response (request->message, "application/json; charset=utf-8", SOUP_MEMORY_TAKE,
+                                        g_string_free (g_steal_pointer (&body), FALSE), length);
     }
 
   request_resume (request);

@@ -180,8 +180,6 @@ gate_rpc_function_accepts (const GateRpcFunction *function,
   return TRUE;
 }
 
-#define SET_ANSWER "coalesce(json_agg(r), '[]'::json)::text"
-
 static char *
 quote_ident (const char *name)
 {
@@ -297,12 +295,13 @@ param_from_json (JsonNode   *node,
  * @max_answer: the largest answer in bytes that the database may send
  *   back; 0 for no limit
  *
- * Returns: (transfer full): one statement whose single row holds the JSON
- *   text of the answer in its first column. With @max_answer, the database
- *   keeps an answer that is larger: a set then comes back as no row at
- *   all (but that of a function declared ROWS 1, which comes back as it
- *   is), a single value as NULL with its size in a second column
- *   (#GateDbReply.withheld).
+ * Returns: (transfer full): one statement whose rows hold the JSON text
+ *   of the answer in their first column: one row for a single value, one
+ *   row an element for a set (gate_rpc_function_answer() puts them
+ *   together). With @max_answer, the database keeps an answer that is
+ *   larger and sends one row instead, its first column NULL and the
+ *   answer's size in the second (#GateDbReply.withheld); but a set of a
+ *   function declared ROWS 1 comes back as it is.
  */
 GateDbStatement *
 gate_rpc_function_build_call (const GateRpcFunction *function,
@@ -346,16 +345,25 @@ gate_rpc_function_build_call (const GateRpcFunction *function,
   switch (function->result_kind)
     {
     case GATE_RPC_RESULT_SET:
-      /* The aggregate always gives one row; HAVING drops it when it is too
-       * large (the same aggregate, computed once). A function of one row
-       * (scan_ticket) is spared even that: it cost scans 5 % of their
-       * throughput, and one row of the database's own data is not what a
-       * request can make large (gate-server still refuses to send it). */
+      /* One row an element, each made JSON by itself, and gate-server puts
+       * the array together: json_agg() built the whole answer as one value
+       * and its cast to text copied it twice more, half of what a page of
+       * a thousand tickets cost the database. The size is counted as the
+       * array will be sent (the elements, a separator or bracket each, one
+       * bracket more); a larger answer comes back as one row of its size.
+       * A function of one row (scan_ticket) is spared the count: one row
+       * of the database's own data is not what a request can make large,
+       * and gate-server still refuses to send it. */
       if (max_answer == 0 || function->one_row)
-        statement->sql = g_strdup_printf ("SELECT " SET_ANSWER " FROM %s AS r", call->str);
+        statement->sql = g_strdup_printf ("SELECT to_json(r)::text FROM %s AS r", call->str);
       else
-        statement->sql = g_strdup_printf ("SELECT " SET_ANSWER " FROM %s AS r HAVING octet_length(" SET_ANSWER
-                                          ") <= %" G_GSIZE_FORMAT, call->str, max_answer);
+        statement->sql = g_strdup_printf ("SELECT CASE WHEN a.size <= %1$" G_GSIZE_FORMAT " THEN a.j END, "
+                                          "CASE WHEN a.size > %1$" G_GSIZE_FORMAT " THEN a.size END "
+                                          "FROM (SELECT e.j, sum(coalesce(octet_length(e.j), 4) + 1) OVER () + 1 AS size, "
+                                          "row_number() OVER () AS n "
+                                          "FROM (SELECT to_json(r)::text AS j FROM %2$s AS r) AS e) AS a "
+                                          "WHERE a.size <= %1$" G_GSIZE_FORMAT " OR a.n = 1",
+                                          max_answer, call->str);
       return statement;
 
     case GATE_RPC_RESULT_VOID:
@@ -378,4 +386,51 @@ gate_rpc_function_build_call (const GateRpcFunction *function,
     statement->sql = g_strdup_printf ("SELECT CASE WHEN octet_length(a) <= %" G_GSIZE_FORMAT " THEN a END, "
                                       "octet_length(a) FROM (%s) AS answer(a)", max_answer, answer);
   return statement;
+}
+
+/**
+ * gate_rpc_function_answer:
+ * @rows: (element-type utf8): the first column of the rows of the
+ *   statement gate_rpc_function_build_call() made (#GateDbReply.rows)
+ *
+ * Returns: (transfer full) (nullable): the body to send: for a set, its
+ *   elements as one JSON array (a NULL element is `null`); for a single
+ *   value, that value (`null` when there is none); NULL for a function
+ *   that returns nothing.
+ */
+GString *
+gate_rpc_function_answer (const GateRpcFunction *function,
+                          GPtrArray             *rows)
+{
+  GString *body;
+  gsize size = 2;
+
+  switch (function->result_kind)
+    {
+    case GATE_RPC_RESULT_VOID:
+      return NULL;
+
+    case GATE_RPC_RESULT_SINGLE:
+      return g_string_new (rows->len > 0 && g_ptr_array_index (rows, 0) != NULL ? g_ptr_array_index (rows, 0)
+                                                                                  : "null");
+
+    case GATE_RPC_RESULT_SET:
+    default:
+      break;
+    }
+
+  for (guint i = 0; i < rows->len; i++)
+    size += (g_ptr_array_index (rows, i) ? strlen (g_ptr_array_index (rows, i)) : 4) + 1;
+  body = g_string_sized_new (size);
+  g_string_append_c (body, '[');
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const char *element = g_ptr_array_index (rows, i);
+
+      if (i > 0)
+        g_string_append_c (body, ',');
+      g_string_append (body, element ? element : "null");
+    }
+  g_string_append_c (body, ']');
+  return body;
 }

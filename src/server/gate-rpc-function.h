@@ -35,6 +35,8 @@ GateDbStatement   *gate_rpc_function_build_call    (const GateRpcFunction *funct
                                                     JsonObject            *args,
                                                     GHashTable            *arg_texts,
                                                     gsize                  max_answer);
+GString           *gate_rpc_function_answer        (const GateRpcFunction *function,
+                                                    GPtrArray             *rows);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateRpcFunction, gate_rpc_function_unref)
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <libpq-fe.h>
 #include <libsoup/soup.h>
 
@@ -475,6 +476,54 @@ test_answer_over_max_answer_refused (void)
   g_assert_cmpstr (code, ==, "PGRST500");
   g_assert_cmpuint (post_to (gate_test_server_get_url (server), backend.gate_token, "tickets_changed_since", few,
                              NULL), ==, 200);
+}
+
+/* The limit is the size of the body as sent: an answer of exactly that
+ * many bytes goes out whole, one byte more is refused. */
+static void
+test_answer_limit_is_the_body_size (void)
+{
+  g_autoptr(GateTestServer) unlimited = start_server (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *event = gate_test_create_event (backend.pg, "Exact answer", &error);
+  g_auto(GStrv) tickets = new_tickets (event, 40);
+  g_autofree char *page = g_strdup_printf ("{\"p_event_id\":\"%s\",\"p_limit\":30}", event);
+  g_autofree char *whole = NULL;
+  g_autofree char *exact = NULL;
+  g_autofree char *limit = NULL;
+  g_autofree char *below = NULL;
+  g_autofree char *refused = NULL;
+  g_autofree char *code = NULL;
+  g_autoptr(JsonNode) parsed = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (post_to (gate_test_server_get_url (unlimited), backend.gate_token, "tickets_changed_since", page,
+                             &whole), ==, 200);
+  parsed = json_from_string (whole, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (parsed)), ==, 30);
+  g_assert_cmpuint (strlen (whole), >, 1024);
+
+  limit = g_strdup_printf ("%zu", strlen (whole));
+  below = g_strdup_printf ("%zu", strlen (whole) - 1);
+  {
+    const char *args[] = { "--max-answer", limit, NULL };
+    g_autoptr(GateTestServer) server = start_server (args, NULL);
+
+    g_assert_cmpuint (post_to (gate_test_server_get_url (server), backend.gate_token, "tickets_changed_since", page,
+                               &exact), ==, 200);
+    g_assert_cmpstr (exact, ==, whole);
+  }
+  {
+    const char *args[] = { "--max-answer", below, NULL };
+    g_autoptr(GateTestServer) server = start_server (args, NULL);
+
+    g_assert_cmpuint (post_to (gate_test_server_get_url (server), backend.gate_token, "tickets_changed_since", page,
+                               &refused), ==, 500);
+    code = code_of (refused);
+    g_assert_cmpstr (code, ==, "PGRST500");
+    g_assert_nonnull (strstr (refused, limit));
+  }
 }
 
 /* --- 3: descriptors, connections, idle clients ------------------------------------ */
@@ -1241,6 +1290,7 @@ main (int   argc,
   g_test_add_func ("/server/attack/original-upload-refuses-void", test_original_upload_refuses_void);
   g_test_add_func ("/server/attack/hand-made-cursor-refused", test_hand_made_cursor_refused);
   g_test_add_func ("/server/attack/answer-over-max-answer-refused", test_answer_over_max_answer_refused);
+  g_test_add_func ("/server/attack/answer-limit-is-the-body-size", test_answer_limit_is_the_body_size);
   g_test_add_func ("/server/attack/fd-exhaustion-does-not-stop-accepting", test_fd_exhaustion_does_not_stop_accepting);
   g_test_add_func ("/server/attack/connections-capped-with-503", test_connections_capped_with_503);
   g_test_add_func ("/server/attack/idle-and-half-sent-connections-closed", test_idle_and_half_sent_connections_closed);
