@@ -79,6 +79,41 @@ new_ticket_token (void)
   return g_strconcat ("GS1-", body, NULL);
 }
 
+/* A version 7 id (RFC 9562), as migrations/postgres/0025 makes them: the
+ * milliseconds since the epoch, then a counter in the 12 bits after the
+ * version (the first of a millisecond starts it at random in the lower
+ * half), then 62 random bits. Ids made one after the other are in order,
+ * so the tickets of an import lie in the order their event is paged in. */
+static char *
+new_ticket_id (void)
+{
+  static guint64 last_ms;
+  static guint counter;
+  guint64 ms = (guint64) (g_get_real_time () / 1000);
+  guint8 bytes[16];
+
+  fill_random (bytes, sizeof bytes);
+  if (ms > last_ms)
+    {
+      last_ms = ms;
+      counter = ((bytes[6] << 8) | bytes[7]) & 0x7ff;
+    }
+  else if (++counter > 0xfff)
+    {
+      /* 4,096 in one millisecond: borrow the next one. */
+      last_ms++;
+      counter = 0;
+    }
+  for (guint i = 0; i < 6; i++)
+    bytes[i] = (guint8) (last_ms >> (40 - 8 * i));
+  bytes[6] = 0x70 | (guint8) (counter >> 8);
+  bytes[7] = (guint8) counter;
+  bytes[8] = 0x80 | (bytes[8] & 0x3f);
+  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                          bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                          bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
+}
+
 static char *
 new_device_token (void)
 {
@@ -525,7 +560,7 @@ run_tickets (int    argc,
 
       for (gint i = 0; i < batch; i++)
         {
-          g_autofree char *ticket_id = g_uuid_string_random ();
+          g_autofree char *ticket_id = new_ticket_id ();
           g_autofree char *token = NULL;
           g_autofree char *signature = NULL;
           g_autoptr(GError) error = NULL;

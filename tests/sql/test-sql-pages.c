@@ -1,12 +1,14 @@
 /* test-sql-pages.c — tickets_changed_since as one SQL statement (migration
  * 0024) against a real PostgreSQL: its pages equal 0008's, row for row and
  * cursor for cursor, its errors are 0008's, and a page comes off the index
- * in order without a sort
+ * in order without a sort; ticket ids follow the order tickets are made
+ * in (0025)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <libpq-fe.h>
@@ -250,6 +252,65 @@ test_page_comes_off_the_index_unsorted (void)
   g_assert_null (strstr (log->str, "CTE Scan on candidates"));
 }
 
+static int
+count_of (PGconn      *conn,
+          const char  *sql,
+          const char  *event)
+{
+  const char *params[] = { event };
+  g_autoptr(PGresult) result = gate_test_sql_run (conn, sql, 1, params);
+
+  return atoi (PQgetvalue (result, 0, 0));
+}
+
+/* Ids are made in order (0025, and gatectl's own), so a page of an import
+ * is a few neighbouring heap pages instead of one heap page a ticket. */
+static void
+test_ids_follow_the_order_tickets_are_made (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *by_sql = gate_test_create_event (pg, "Made by SQL", &error);
+  g_autofree char *by_gatectl = gate_test_create_event (pg, "Made by gatectl", &error);
+  g_auto(GStrv) tickets = gate_test_generate_tickets (pg, by_gatectl, 2000, "General", &error);
+  g_autoptr(PGconn) conn = connect_admin ();
+  const char *params[] = { by_sql };
+  int heap_pages;
+  int table_pages;
+
+  g_assert_no_error (error);
+  PQclear (gate_test_sql_run (conn, "INSERT INTO public.tickets (event_id, qr_token) "
+                                    "SELECT $1::uuid, 'ORDER-' || $1 || '-' || i FROM generate_series(1, 20000) AS i",
+                              1, params));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *event = i == 0 ? by_sql : by_gatectl;
+
+      /* Version 7, and in the order they were stored: to the millisecond
+       * by SQL, to the id by gatectl (its counter orders one millisecond's). */
+      g_assert_cmpint (count_of (conn, "SELECT count(*) FROM public.tickets WHERE event_id = $1::uuid "
+                                       "AND substr(id::text, 15, 1) <> '7'", event), ==, 0);
+      g_assert_cmpint (count_of (conn, i == 0 ? "SELECT count(*) FROM (SELECT substr(id::text, 1, 13) < "
+                                                "lag(substr(id::text, 1, 13)) OVER (ORDER BY ctid) AS back "
+                                                "FROM public.tickets WHERE event_id = $1::uuid) AS t WHERE back"
+                                              : "SELECT count(*) FROM (SELECT id < lag(id) OVER (ORDER BY ctid) AS back "
+                                                "FROM public.tickets WHERE event_id = $1::uuid) AS t WHERE back",
+                                 event),
+                       ==, 0);
+    }
+
+  /* The first page of the 20,000: a thousand rows, a few dozen heap pages
+   * of the event's some 700 (random ids: some 650 of them). */
+  table_pages = count_of (conn, "SELECT count(DISTINCT (ctid::text::point)[0]) FROM public.tickets "
+                                "WHERE event_id = $1::uuid", by_sql);
+  heap_pages = count_of (conn, "SELECT count(DISTINCT (ctid::text::point)[0]) FROM public.tickets "
+                               "WHERE id IN (SELECT id FROM public.tickets_changed_since($1::uuid, NULL, 1000))",
+                         by_sql);
+  g_test_message ("the first page lies on %d heap pages of %d", heap_pages, table_pages);
+  g_assert_cmpint (table_pages, >, 200);
+  g_assert_cmpint (heap_pages, <=, table_pages / 10);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -261,6 +322,7 @@ main (int   argc,
   g_test_add_func ("/sql/pages/equal-to-0008s", test_pages_equal_0008s);
   g_test_add_func ("/sql/pages/errors-equal-to-0008s", test_errors_equal_0008s);
   g_test_add_func ("/sql/pages/come-off-the-index-unsorted", test_page_comes_off_the_index_unsorted);
+  g_test_add_func ("/sql/pages/ids-follow-the-order-tickets-are-made", test_ids_follow_the_order_tickets_are_made);
 
   result = g_test_run ();
 
