@@ -432,18 +432,40 @@ conn_take_result (Conn     *conn,
       conn->reply->detail = g_strdup (PQresultErrorField (result, PG_DIAG_MESSAGE_DETAIL));
       conn->reply->hint = g_strdup (PQresultErrorField (result, PG_DIAG_MESSAGE_HINT));
     }
-  else if (status == PGRES_TUPLES_OK && conn->statement == conn->result_index)
+  else if ((status == PGRES_TUPLES_OK || status == PGRES_SINGLE_TUPLE) && conn->statement == conn->result_index)
     {
       int n = PQntuples (result);
 
       for (int i = 0; i < n; i++)
         {
-          g_ptr_array_add (conn->reply->rows,
-                           PQgetisnull (result, i, 0) ? NULL : g_strdup (PQgetvalue (result, i, 0)));
-          if (i == 0 && PQgetisnull (result, 0, 0) && PQnfields (result) > 1 && !PQgetisnull (result, 0, 1))
+          gboolean null = PQgetisnull (result, i, 0);
+
+          if (conn->result_max > 0)
+            {
+              conn->result_size += (null ? 4 : (gsize) PQgetlength (result, i, 0)) + 1;
+              if (conn->result_size > conn->result_max)
+                {
+                  /* Counted to the end, kept no more. */
+                  g_ptr_array_set_size (conn->reply->rows, 0);
+                  conn->reply->withheld = (gint64) conn->result_size;
+                  continue;
+                }
+            }
+          g_ptr_array_add (conn->reply->rows, null ? NULL : g_strdup (PQgetvalue (result, i, 0)));
+          if (i == 0 && null && PQnfields (result) > 1 && !PQgetisnull (result, 0, 1))
             conn->reply->withheld = g_ascii_strtoll (PQgetvalue (result, 0, 1), NULL, 10);
         }
     }
+}
+
+/* The rows of a statement with max_rows_size come one at a time, so that
+ * no more of them than that is ever held. Called before its results are
+ * read (pipeline mode: after those of the statement before it). */
+static void
+conn_read_rows_singly (Conn *conn)
+{
+  if (conn->result_max > 0 && conn->statement == conn->result_index)
+    PQsetSingleRowMode (conn->pg);
 }
 
 static void
@@ -480,6 +502,7 @@ conn_on_busy_io (Conn         *conn,
         {
           /* End of one statement's results. */
           conn->statement++;
+          conn_read_rows_singly (conn);
           if (PQstatus (conn->pg) == CONNECTION_BAD)
             {
               _gate_db_pool_conn_break (conn, PQerrorMessage (conn->pg));
@@ -536,6 +559,8 @@ conn_start_job (Conn  *conn,
   conn->state = CONN_BUSY;
   conn->statement = 0;
   conn->result_index = job->result_index;
+  conn->result_max = ((GateDbStatement *) g_ptr_array_index (job->statements, job->result_index))->max_rows_size;
+  conn->result_size = 1;
   conn->reply = g_new0 (GateDbReply, 1);
   conn->reply->rows = g_ptr_array_new_with_free_func (g_free);
   conn->reply->withheld = -1;
@@ -609,6 +634,7 @@ conn_start_job (Conn  *conn,
       _gate_db_pool_conn_break (conn, PQerrorMessage (conn->pg));
       return;
     }
+  conn_read_rows_singly (conn);
 
   switch (PQflush (conn->pg))
     {

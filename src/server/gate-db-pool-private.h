@@ -39,6 +39,8 @@ typedef struct
   guint        backoff_ms;
   GTask       *task;          /* the job running here, if any */
   guint        result_index;
+  gsize        result_max;    /* its statement's max_rows_size */
+  gsize        result_size;   /* the size of its rows so far, counted as max_rows_size is */
   guint        statement;     /* index of the statement whose results come next */
   GateDbReply *reply;
   gboolean     rolling_back;

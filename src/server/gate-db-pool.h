@@ -8,11 +8,17 @@
 
 G_BEGIN_DECLS
 
-/* One SQL statement with text parameters (NULL elements are SQL NULLs). */
+/* One SQL statement with text parameters (NULL elements are SQL NULLs).
+ * With max_rows_size, the statement whose rows are the answer is read row
+ * by row, and once its rows are larger than that they are no longer kept:
+ * the reply has none, only their size in withheld. Their size is that of
+ * the JSON array they make (gate_rpc_function_answer()): each first column
+ * and a separator, a NULL counted as `null`, and a bracket. */
 typedef struct
 {
   char      *sql;
   GPtrArray *params;
+  gsize      max_rows_size;
 } GateDbStatement;
 
 GateDbStatement *gate_db_statement_new    (const char      *sql);
@@ -32,7 +38,7 @@ typedef struct
   char      *hint;
   /* The size in bytes of an answer the statement kept back: its first
    * column NULL and this in its second (gate_rpc_function_build_call()
-   * with a limit); -1 when none was. */
+   * with a limit), or its rows past max_rows_size; -1 when none was. */
   gint64     withheld;
 } GateDbReply;
 

@@ -25,7 +25,6 @@ struct _GateRpcFunction
   gboolean           named_columns;
   /* A set function declared ROWS 1: its answer is one row of its data,
    * not a number of rows a request could push up. */
-  gboolean           one_row;
 };
 
 static void
@@ -93,7 +92,6 @@ gate_rpc_function_new_from_json (JsonObject  *row,
   function->n_args = g_strv_length (function->arg_types);
   function->n_required = function->n_args - MIN (n_defaults, function->n_args);
   function->named_columns = json_object_get_boolean_member_with_default (row, "named_columns", FALSE);
-  function->one_row = json_object_get_double_member_with_default (row, "rows", 1000) <= 1;
 
   if (json_object_get_boolean_member_with_default (row, "set", FALSE))
     function->result_kind = GATE_RPC_RESULT_SET;
@@ -298,10 +296,11 @@ param_from_json (JsonNode   *node,
  * Returns: (transfer full): one statement whose rows hold the JSON text
  *   of the answer in their first column: one row for a single value, one
  *   row an element for a set (gate_rpc_function_answer() puts them
- *   together). With @max_answer, the database keeps an answer that is
- *   larger and sends one row instead, its first column NULL and the
- *   answer's size in the second (#GateDbReply.withheld); but a set of a
- *   function declared ROWS 1 comes back as it is.
+ *   together). With @max_answer, an answer that is larger is not sent
+ *   back: a single value comes back as one row, its first column NULL and
+ *   its size in the second; the rows of a set are counted as they come
+ *   and not kept (#GateDbStatement.max_rows_size). Either way its size is
+ *   in #GateDbReply.withheld.
  */
 GateDbStatement *
 gate_rpc_function_build_call (const GateRpcFunction *function,
@@ -348,22 +347,12 @@ gate_rpc_function_build_call (const GateRpcFunction *function,
       /* One row an element, each made JSON by itself, and gate-server puts
        * the array together: json_agg() built the whole answer as one value
        * and its cast to text copied it twice more, half of what a page of
-       * a thousand tickets cost the database. The size is counted as the
-       * array will be sent (the elements, a separator or bracket each, one
-       * bracket more); a larger answer comes back as one row of its size.
-       * A function of one row (scan_ticket) is spared the count: one row
-       * of the database's own data is not what a request can make large,
-       * and gate-server still refuses to send it. */
-      if (max_answer == 0 || function->one_row)
-        statement->sql = g_strdup_printf ("SELECT to_json(r)::text FROM %s AS r", call->str);
-      else
-        statement->sql = g_strdup_printf ("SELECT CASE WHEN a.size <= %1$" G_GSIZE_FORMAT " THEN a.j END, "
-                                          "CASE WHEN a.size > %1$" G_GSIZE_FORMAT " THEN a.size END "
-                                          "FROM (SELECT e.j, sum(coalesce(octet_length(e.j), 4) + 1) OVER () + 1 AS size, "
-                                          "row_number() OVER () AS n "
-                                          "FROM (SELECT to_json(r)::text AS j FROM %2$s AS r) AS e) AS a "
-                                          "WHERE a.size <= %1$" G_GSIZE_FORMAT " OR a.n = 1",
-                                          max_answer, call->str);
+       * a thousand tickets cost the database. The rows are read one at a
+       * time and counted as the array will be sent; past @max_answer none
+       * is kept (the database still makes them, but gate-server never
+       * holds more than that). */
+      statement->sql = g_strdup_printf ("SELECT to_json(r)::text FROM %s AS r", call->str);
+      statement->max_rows_size = max_answer;
       return statement;
 
     case GATE_RPC_RESULT_VOID:

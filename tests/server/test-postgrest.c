@@ -447,18 +447,16 @@ test_function_limits_the_answer (void)
   g_autoptr(JsonObject) args = args_from ("{\"p_token\":\"a\",\"p_at\":null}");
   g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args, NULL, 1024);
 
-  /* The database keeps an answer that is too large: one row of its size
-   * comes back. */
+  /* A set is read row by row and counted: gate-server never holds more
+   * than the limit of it. */
   g_assert_cmpstr (statement->sql, ==,
-                   "SELECT CASE WHEN a.size <= 1024 THEN a.j END, CASE WHEN a.size > 1024 THEN a.size END "
-                   "FROM (SELECT e.j, sum(coalesce(octet_length(e.j), 4) + 1) OVER () + 1 AS size, "
-                   "row_number() OVER () AS n FROM (SELECT to_json(r)::text AS j FROM "
-                   "public.\"scan\"(\"p_token\" => $1::text, \"p_at\" => $2::timestamp with time zone) AS r) AS e) AS a "
-                   "WHERE a.size <= 1024 OR a.n = 1");
+                   "SELECT to_json(r)::text FROM "
+                   "public.\"scan\"(\"p_token\" => $1::text, \"p_at\" => $2::timestamp with time zone) AS r");
+  g_assert_cmpuint (statement->max_rows_size, ==, 1024);
 }
 
 static void
-test_function_of_one_row_is_not_measured (void)
+test_function_of_one_row_is_measured_alike (void)
 {
   g_autoptr(GateRpcFunction) function =
     function_from ("{\"name\":\"one\",\"args\":[],\"types\":[],\"n_defaults\":0,\"set\":true,"
@@ -466,8 +464,9 @@ test_function_of_one_row_is_not_measured (void)
   g_autoptr(JsonObject) args = args_from ("{}");
   g_autoptr(GateDbStatement) statement = gate_rpc_function_build_call (function, args, NULL, 1024);
 
-  /* Declared ROWS 1: its one row is sent as it is (gate-server measures it). */
+  /* Declared ROWS 1: the same statement, its row counted alike. */
   g_assert_cmpstr (statement->sql, ==, "SELECT to_json(r)::text FROM public.\"one\"() AS r");
+  g_assert_cmpuint (statement->max_rows_size, ==, 1024);
 }
 
 int
@@ -494,7 +493,7 @@ main (int   argc,
   g_test_add_func ("/server/function/passes-numbers-as-written", test_function_passes_numbers_as_written);
   g_test_add_func ("/server/function/accepts-supplied-device-id", test_function_accepts_supplied_device_id);
   g_test_add_func ("/server/function/limits-the-answer", test_function_limits_the_answer);
-  g_test_add_func ("/server/function/of-one-row-is-not-measured", test_function_of_one_row_is_not_measured);
+  g_test_add_func ("/server/function/of-one-row-is-measured-alike", test_function_of_one_row_is_measured_alike);
   g_test_add_func ("/server/function/without-argument-names-refused",
                    test_function_without_argument_names_refused);
 
