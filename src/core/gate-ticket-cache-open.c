@@ -253,6 +253,23 @@ migrate (GateTicketCache  *self,
   return TRUE;
 }
 
+/* SQLite counts every allocation of the process under one global mutex,
+ * for sqlite3_memory_used(), which nothing here reads: storing a page of a
+ * thousand tickets took and released it tens of thousands of times. It can
+ * only be turned off before SQLite starts; if something in the process
+ * started it first, the counting stays, which costs time, not correctness. */
+static void
+configure_sqlite_once (void)
+{
+  static gsize configured;
+
+  if (g_once_init_enter (&configured))
+    {
+      sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
+      g_once_init_leave (&configured, 1);
+    }
+}
+
 static gboolean
 gate_ticket_cache_initable_init (GInitable     *initable,
                                  GCancellable  *cancellable,
@@ -271,6 +288,7 @@ gate_ticket_cache_initable_init (GInitable     *initable,
   if (!create_private_file (self->path, error))
     return FALSE;
 
+  configure_sqlite_once ();
   /* NOMUTEX: our own mutex already serialises every use of the connection. */
   rc = sqlite3_open_v2 (self->path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK)

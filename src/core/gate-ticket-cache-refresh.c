@@ -15,7 +15,7 @@
  * server's "valid", which has not seen our scan yet. */
 static const char UPSERT_TICKET_SQL[] =
   "INSERT INTO tickets (id, event_id, qr_token, ticket_type, guest_name, status, "
-  "scanned_at, scanned_device, updated_at) VALUES (gate_uuid(?1), gate_uuid(?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+  "scanned_at, scanned_device, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
   "ON CONFLICT (id) DO UPDATE SET "
   "  event_id = excluded.event_id, qr_token = excluded.qr_token, "
   "  ticket_type = excluded.ticket_type, "
@@ -172,6 +172,17 @@ _gate_cache_ensure_code_index_locked (GateTicketCache  *self,
   return FALSE;
 }
 
+static void
+bind_static (sqlite3_stmt *stmt,
+             int           index,
+             const char   *value)
+{
+  if (value != NULL)
+    sqlite3_bind_text (stmt, index, value, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
 static gboolean
 apply_page_locked (GateTicketCache       *self,
                    const char            *event_id,
@@ -232,19 +243,21 @@ apply_page_locked (GateTicketCache       *self,
 
       for (guint attempt = 0; ; attempt++)
         {
+          /* The page outlives the step: its strings are bound as they are
+           * (the ids as gate_uuid() stores them), not copied. */
           sqlite3_reset (stmt);
-          sqlite3_clear_bindings (stmt);
-          _gate_cache_bind_text (stmt, 1, ticket->id);
-          _gate_cache_bind_text (stmt, 2, event_id);
-          _gate_cache_bind_text (stmt, 3, ticket->qr_token);
-          _gate_cache_bind_text (stmt, 4, ticket->ticket_type);
-          _gate_cache_bind_text (stmt, 5, ticket->guest_name);
-          _gate_cache_bind_text (stmt, 6, gate_ticket_status_to_string (ticket->status));
+          _gate_cache_bind_uuid (stmt, 1, ticket->id);
+          _gate_cache_bind_uuid (stmt, 2, event_id);
+          bind_static (stmt, 3, ticket->qr_token);
+          bind_static (stmt, 4, ticket->ticket_type);
+          bind_static (stmt, 5, ticket->guest_name);
+          bind_static (stmt, 6, gate_ticket_status_to_string (ticket->status));
           _gate_cache_bind_time (stmt, 7, ticket->scanned_at_us);
-          _gate_cache_bind_text (stmt, 8, ticket->scanned_device);
+          bind_static (stmt, 8, ticket->scanned_device);
           _gate_cache_bind_time (stmt, 9, ticket->updated_at_us);
           rc = sqlite3_step (stmt);
           sqlite3_reset (stmt);
+          sqlite3_clear_bindings (stmt);
 
           if (rc == SQLITE_DONE)
             break;

@@ -168,6 +168,21 @@ _gate_cache_bind_text (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, index);
 }
 
+/* As gate_uuid(?) would store @value, without the function call: a
+ * canonical UUID as its 16 bytes, anything else as text. */
+void
+_gate_cache_bind_uuid (sqlite3_stmt *stmt,
+                       int           index,
+                       const char   *value)
+{
+  guint8 bytes[16];
+
+  if (value != NULL && parse_uuid (value, strlen (value), bytes))
+    sqlite3_bind_blob (stmt, index, bytes, sizeof bytes, SQLITE_TRANSIENT);
+  else
+    _gate_cache_bind_text (stmt, index, value);
+}
+
 void
 _gate_cache_bind_time (sqlite3_stmt *stmt,
                        int           index,
