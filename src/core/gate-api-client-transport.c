@@ -31,6 +31,7 @@ typedef struct
   SoupMessage  *message;
   GInputStream *stream;
   GByteArray   *body;
+  gsize         announced;     /* its Content-Length, or 0 */
   gsize         limit;
   guint         status;
   GCancellable *cancellable;   /* ours: cancelled by the timeout, the caller, or when we give up */
@@ -205,13 +206,22 @@ on_body_read (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data);
 
+/* The body is read straight into its array, which grows only between
+ * reads: no chunk is allocated and copied, and with a Content-Length the
+ * array has its whole size from the start. */
 static void
 read_more (GTask *task)
 {
   Call *call = g_task_get_task_data (task);
+  guint length = call->body->len;
+  gsize room = call->announced > length ? call->announced - length + 1 : READ_CHUNK;
 
-  g_input_stream_read_bytes_async (call->stream, READ_CHUNK, G_PRIORITY_DEFAULT, call->cancellable, on_body_read,
-                                   task);
+  room = MIN (room, call->limit + 1 - length);
+
+  g_byte_array_set_size (call->body, length + room);
+  call->body->len = length;
+  g_input_stream_read_async (call->stream, call->body->data + length, room, G_PRIORITY_DEFAULT, call->cancellable,
+                             on_body_read, task);
 }
 
 /* In a worker thread: bytes to rows, rows to the caller's record. The
@@ -335,29 +345,25 @@ on_body_read (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Call *call = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  gsize size;
-  gconstpointer data;
+  gssize size = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
 
-  if (chunk == NULL)
+  if (size < 0)
     {
       call_return_error (task, transport_error (call, error, "the connection broke while reading the answer"));
       return;
     }
-
-  data = g_bytes_get_data (chunk, &size);
   if (size == 0)
     {
       body_complete (task);
       return;
     }
 
-  if (call->body->len + size > call->limit)
+  if (call->body->len + (gsize) size > call->limit)
     {
       /* An error body is only wanted for its message: its start will do. */
       if (!SOUP_STATUS_IS_SUCCESSFUL (call->status))
         {
-          g_byte_array_append (call->body, data, call->limit - call->body->len);
+          call->body->len = call->limit;
           call_return_error (task, http_error (g_task_get_source_object (task), call));
           return;
         }
@@ -367,7 +373,7 @@ on_body_read (GObject      *source,
       return;
     }
 
-  g_byte_array_append (call->body, data, size);
+  call->body->len += size;
   read_more (g_steal_pointer (&task));
 }
 
@@ -409,7 +415,10 @@ on_sent (GObject      *source,
       return;
     }
 
-  call->body = g_byte_array_new ();
+  /* Room for what the answer announces, and one byte to see it end. */
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+    call->announced = MIN ((gsize) soup_message_headers_get_content_length (headers), call->limit);
+  call->body = g_byte_array_sized_new ((guint) call->announced + 1);
   read_more (g_steal_pointer (&task));
 }
 
