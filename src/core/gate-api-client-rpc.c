@@ -344,6 +344,67 @@ gate_api_client_tickets_changed_since_finish (GateApiClient  *self,
 }
 
 static gpointer
+peek_ticket_page_body (const char      *body,
+                       gsize            size,
+                       gpointer         data,
+                       GDestroyNotify  *free_func,
+                       GError         **error)
+{
+  *free_func = (GDestroyNotify) gate_ticket_page_body_free;
+  return gate_ticket_page_body_peek (body, size, data);
+}
+
+static gpointer
+decode_ticket_page_body (JsonArray       *rows,
+                         gpointer         data,
+                         GDestroyNotify  *free_func,
+                         GError         **error)
+{
+  GateTicketPage *page = gate_api_rows_to_ticket_page (rows, data, error);
+
+  *free_func = (GDestroyNotify) gate_ticket_page_body_free;
+  return page != NULL ? gate_ticket_page_body_new_decoded (page) : NULL;
+}
+
+/**
+ * gate_api_client_ticket_page_body_async:
+ *
+ * As gate_api_client_tickets_changed_since_async(), but the answer is only
+ * counted (its rows and its last cursor) before it is handed over, and
+ * decoded with gate_ticket_page_body_decode() where the caller wants: a
+ * download asks for the next page at once and decodes this one while it
+ * comes.
+ */
+void
+gate_api_client_ticket_page_body_async (GateApiClient       *self,
+                                        const char          *event_id,
+                                        const char          *cursor,
+                                        guint                limit,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  JsonObject *args = json_object_new ();
+
+  g_return_if_fail (GATE_IS_API_CLIENT (self));
+
+  _gate_api_args_set_string (args, "p_event_id", event_id);
+  _gate_api_args_set_string (args, "p_cursor", cursor);
+  json_object_set_int_member (args, "p_limit", limit != 0 ? limit : 1000);
+  typed_call_full (self, "tickets_changed_since", args, 0, peek_ticket_page_body, decode_ticket_page_body,
+                   g_strdup (event_id), g_free, gate_api_client_ticket_page_body_async, cancellable, callback,
+                   user_data);
+}
+
+GateTicketPageBody *
+gate_api_client_ticket_page_body_finish (GateApiClient  *self,
+                                         GAsyncResult   *result,
+                                         GError        **error)
+{
+  return _gate_api_typed_finish (self, result, gate_api_client_ticket_page_body_async, error);
+}
+
+static gpointer
 decode_event_summary (JsonArray       *rows,
                       gpointer         data,
                       GDestroyNotify  *free_func,

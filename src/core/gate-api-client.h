@@ -104,6 +104,17 @@ void              gate_api_client_tickets_changed_since_async  (GateApiClient *s
 GateTicketPage   *gate_api_client_tickets_changed_since_finish (GateApiClient *self,
                                                         GAsyncResult         *result,
                                                         GError              **error);
+/* The same page, counted when it comes and decoded later (gate-api-rows.h). */
+void              gate_api_client_ticket_page_body_async  (GateApiClient      *self,
+                                                        const char           *event_id,
+                                                        const char           *cursor,
+                                                        guint                 limit,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GateTicketPageBody *gate_api_client_ticket_page_body_finish (GateApiClient    *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
 
 void              gate_api_client_event_summary_async  (GateApiClient        *self,
                                                         const char           *event_id,

@@ -347,3 +347,173 @@ gate_api_ticket_page_from_body (const char  *data,
     }
   return g_steal_pointer (&page);
 }
+
+/* --- a page read in two steps -----------------------------------------------
+ *
+ * A download asks for its next page with the cursor of the one before, so
+ * the time a page takes to decode used to stand between two requests. The
+ * page's body is now only walked through when it arrives, for its number of
+ * rows and its last cursor, and decoded where it is stored, while the next
+ * page is on its way (gate-sync-service-download.c).
+ */
+
+struct _GateTicketPageBody
+{
+  GBytes         *bytes;     /* the body, or NULL once decoded */
+  char           *event_id;
+  GateTicketPage *page;      /* decoded the general way when it came */
+  guint           n_rows;
+  char           *next_cursor;
+};
+
+void
+gate_ticket_page_body_free (GateTicketPageBody *body)
+{
+  if (body == NULL)
+    return;
+  g_clear_pointer (&body->bytes, g_bytes_unref);
+  g_clear_pointer (&body->page, gate_ticket_page_free);
+  g_free (body->event_id);
+  g_free (body->next_cursor);
+  g_free (body);
+}
+
+/**
+ * gate_ticket_page_body_peek:
+ *
+ * Walks a page's body in the shape gate_api_ticket_page_from_body() reads,
+ * keeping a copy of it, its number of rows and its last row's next_cursor.
+ * Nothing else is checked yet: gate_ticket_page_body_decode() does.
+ *
+ * Returns: (nullable): the body; %NULL for one in another shape
+ */
+GateTicketPageBody *
+gate_ticket_page_body_peek (const char *data,
+                            gsize       size,
+                            const char *event_id)
+{
+  GateTicketPageBody *body;
+  Scan scan = { data, data + size };
+  const char *cursor = NULL;
+  gsize cursor_length = 0;
+  guint n_rows = 0;
+
+  if (!scan_char (&scan, '['))
+    return NULL;
+  if (!scan_char (&scan, ']'))
+    for (;; n_rows++)
+      {
+        if (!scan_char (&scan, '{'))
+          return NULL;
+        if (!scan_char (&scan, '}'))
+          for (;;)
+            {
+              const char *name;
+              const char *value = NULL;
+              gsize name_length;
+              gsize length = 0;
+              ValueKind kind;
+
+              if (!scan_string (&scan, &name, &name_length) || !scan_char (&scan, ':') ||
+                  !scan_scalar (&scan, &kind, &value, &length))
+                return NULL;
+              if (name_length == 11 && memcmp (name, "next_cursor", 11) == 0)
+                {
+                  cursor = kind == VALUE_STRING ? value : NULL;
+                  cursor_length = length;
+                }
+              if (scan_char (&scan, '}'))
+                break;
+              if (!scan_char (&scan, ','))
+                return NULL;
+            }
+        if (scan_char (&scan, ']'))
+          {
+            n_rows++;
+            break;
+          }
+        if (!scan_char (&scan, ','))
+          return NULL;
+      }
+  scan_space (&scan);
+  if (scan.at != scan.end || (cursor != NULL && !g_utf8_validate_len (cursor, cursor_length, NULL)))
+    return NULL;
+
+  body = g_new0 (GateTicketPageBody, 1);
+  body->bytes = g_bytes_new (data, size);
+  body->event_id = g_strdup (event_id);
+  body->n_rows = n_rows;
+  body->next_cursor = cursor != NULL ? g_strndup (cursor, cursor_length) : NULL;
+  return body;
+}
+
+/* Takes @page: a body already decoded the general way. */
+GateTicketPageBody *
+gate_ticket_page_body_new_decoded (GateTicketPage *page)
+{
+  GateTicketPageBody *body = g_new0 (GateTicketPageBody, 1);
+
+  body->page = page;
+  body->n_rows = page->tickets->len;
+  body->next_cursor = g_strdup (page->next_cursor);
+  return body;
+}
+
+guint
+gate_ticket_page_body_get_n_rows (const GateTicketPageBody *body)
+{
+  return body->n_rows;
+}
+
+/* Returns: (nullable): the cursor after the page; NULL for no rows. */
+const char *
+gate_ticket_page_body_get_next_cursor (const GateTicketPageBody *body)
+{
+  return body->next_cursor;
+}
+
+/**
+ * gate_ticket_page_body_decode:
+ *
+ * The page, with every check of gate_api_ticket_page_from_body() and of the
+ * general path it falls back to; it has the rows and the cursor the peek
+ * counted. Once only.
+ *
+ * Returns: (transfer full) (nullable): the page, or %NULL with @error set
+ */
+GateTicketPage *
+gate_ticket_page_body_decode (GateTicketPageBody  *body,
+                              GError             **error)
+{
+  g_autoptr(GateTicketPage) page = g_steal_pointer (&body->page);
+  g_autoptr(GBytes) bytes = g_steal_pointer (&body->bytes);
+  gsize size = 0;
+  const char *data = bytes != NULL ? g_bytes_get_data (bytes, &size) : NULL;
+  GError *local = NULL;
+
+  if (page == NULL && data != NULL)
+    page = gate_api_ticket_page_from_body (data, size, body->event_id, &local);
+  if (page == NULL && data != NULL && local == NULL)
+    {
+      g_autoptr(JsonArray) rows = gate_api_rows_from_body (data, size, &local);
+
+      if (rows != NULL)
+        page = gate_api_rows_to_ticket_page (rows, body->event_id, &local);
+    }
+  if (page == NULL)
+    {
+      if (local == NULL)
+        local = g_error_new_literal (GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "the page was decoded already");
+      g_prefix_error (&local, "tickets_changed_since: ");
+      g_propagate_error (error, local);
+      return NULL;
+    }
+  if (page->tickets->len != body->n_rows || g_strcmp0 (page->next_cursor, body->next_cursor) != 0)
+    {
+      g_set_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE,
+                   "tickets_changed_since: the page reads differently twice (%u rows, then %u)", body->n_rows,
+                   page->tickets->len);
+      return NULL;
+    }
+  return g_steal_pointer (&page);
+}

@@ -44,6 +44,18 @@ GateTicketPage   *gate_api_ticket_page_from_body (const char *data,
                                                  gsize       size,
                                                  const char *event_id,
                                                  GError    **error);
+/* gate-api-page.c: a ticket page counted when it comes, decoded later. */
+GateTicketPageBody *gate_ticket_page_body_peek        (const char               *data,
+                                                       gsize                     size,
+                                                       const char               *event_id);
+GateTicketPageBody *gate_ticket_page_body_new_decoded (GateTicketPage           *page);
+guint               gate_ticket_page_body_get_n_rows  (const GateTicketPageBody *body);
+const char         *gate_ticket_page_body_get_next_cursor (const GateTicketPageBody *body);
+GateTicketPage     *gate_ticket_page_body_decode      (GateTicketPageBody       *body,
+                                                       GError                  **error);
+void                gate_ticket_page_body_free        (GateTicketPageBody       *body);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateTicketPageBody, gate_ticket_page_body_free)
+
 GateEventSummary *gate_api_rows_to_event_summary (JsonArray  *rows,
                                                  GError     **error);
 GPtrArray        *gate_api_rows_to_event_summaries (JsonArray *rows,

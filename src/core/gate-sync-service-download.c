@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include "gate-api-rows.h"
 #include "gate-error.h"
 #include "gate-rules-refresh.h"
 #include "gate-sync-service-private.h"
@@ -17,9 +18,10 @@ static void fetch_rules (GTask *task);
 
 /* --- download ---------------------------------------------------------------
  *
- * Pages come in order, each carrying the cursor of the next. While one page
- * is stored (in a worker, one transaction with its cursor) the next is
- * already requested and parsed (in the API client's worker): the download
+ * Pages come in order, each carrying the cursor of the next. A page that
+ * comes is only counted (its rows, its last cursor), and the next one is
+ * asked for at once; the page is decoded and stored in a worker (one
+ * transaction with its cursor) while the next is on its way: the download
  * costs the slower of the two, not their sum (issue 16). At most one page is
  * in flight and one is being stored, so memory stays that of two pages. A
  * failure of either waits for the other to end, then ends the run: the cache
@@ -59,8 +61,10 @@ store_page (GateSyncService  *self,
             Run              *run,
             GError          **error)
 {
-  if (gate_ticket_cache_apply_page (self->cache, self->event_id, run->page, &run->store_error))
-    run->downloaded += run->page->tickets->len;
+  g_autoptr(GateTicketPage) page = gate_ticket_page_body_decode (run->page, &run->store_error);
+
+  if (page != NULL && gate_ticket_cache_apply_page (self->cache, self->event_id, page, &run->store_error))
+    run->downloaded += page->tickets->len;
   return TRUE;
 }
 
@@ -73,7 +77,7 @@ on_page (GObject      *source,
   Run *run = g_task_get_task_data (task);
 
   run->fetching = FALSE;
-  run->fetched = gate_api_client_tickets_changed_since_finish (GATE_API_CLIENT (source), result, &run->fetch_error);
+  run->fetched = gate_api_client_ticket_page_body_finish (GATE_API_CLIENT (source), result, &run->fetch_error);
   download_step (task);
 }
 
@@ -84,8 +88,8 @@ request_page (GTask *task)
   Run *run = g_task_get_task_data (task);
 
   run->fetching = TRUE;
-  gate_api_client_tickets_changed_since_async (self->client, self->event_id, run->cursor, GATE_SYNC_PAGE,
-                                               g_task_get_cancellable (task), on_page, task);
+  gate_api_client_ticket_page_body_async (self->client, self->event_id, run->cursor, GATE_SYNC_PAGE,
+                                          g_task_get_cancellable (task), on_page, task);
 }
 
 /* Called whenever a page arrives or a store ends; goes on once neither is
@@ -98,7 +102,7 @@ download_step (GTask *task)
 
   if (run->fetching || run->storing)
     return;
-  g_clear_pointer (&run->page, gate_ticket_page_free);
+  g_clear_pointer (&run->page, gate_ticket_page_body_free);
 
   if (run->store_error != NULL)
     {
@@ -118,11 +122,11 @@ download_step (GTask *task)
     }
 
   run->page = g_steal_pointer (&run->fetched);
-  run->last_page = run->page->tickets->len < GATE_SYNC_PAGE;
+  run->last_page = gate_ticket_page_body_get_n_rows (run->page) < GATE_SYNC_PAGE;
   if (!run->last_page)
     {
       g_free (run->cursor);
-      run->cursor = g_strdup (run->page->next_cursor);
+      run->cursor = g_strdup (gate_ticket_page_body_get_next_cursor (run->page));
       request_page (task);
     }
   run->storing = TRUE;

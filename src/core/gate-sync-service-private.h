@@ -36,8 +36,8 @@ typedef struct
   GPtrArray      *batch;     /* GateQueuedScan* being uploaded */
   GPtrArray      *results;   /* GateUploadResult* */
   char           *cursor;    /* where the next page request starts */
-  GateTicketPage *page;      /* the page being stored */
-  GateTicketPage *fetched;   /* the next one, waiting for the store */
+  GateTicketPageBody *page;  /* the page being decoded and stored */
+  GateTicketPageBody *fetched; /* the next one, waiting for the store */
   GError         *fetch_error;
   GError         *store_error;
   gboolean        fetching;

@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include "gate-api-rows.h"
 #include "gate-error.h"
 #include "gate-sync-service-private.h"
 
@@ -38,8 +39,8 @@ run_free (Run *run)
 {
   g_clear_pointer (&run->batch, g_ptr_array_unref);
   g_clear_pointer (&run->results, g_ptr_array_unref);
-  g_clear_pointer (&run->page, gate_ticket_page_free);
-  g_clear_pointer (&run->fetched, gate_ticket_page_free);
+  g_clear_pointer (&run->page, gate_ticket_page_body_free);
+  g_clear_pointer (&run->fetched, gate_ticket_page_body_free);
   g_clear_error (&run->fetch_error);
   g_clear_error (&run->store_error);
   g_clear_pointer (&run->summary, gate_event_summary_free);

@@ -67,6 +67,9 @@ GateTicketPage *gate_ticket_page_new  (void);
 void            gate_ticket_page_free (GateTicketPage *page);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GateTicketPage, gate_ticket_page_free)
 
+/* A page as it came, before it is decoded (gate-api-rows.h). */
+typedef struct _GateTicketPageBody GateTicketPageBody;
+
 typedef enum
 {
   GATE_SCAN_MODE_ONLINE,   /*< nick=online >*/

@@ -576,6 +576,72 @@ test_ticket_page_of_postgresql_is_read_directly (void)
   g_assert_cmpint (((GateTicket *) g_ptr_array_index (page->tickets, 0))->updated_at_us, ==, TEN_AM_US + 123456);
 }
 
+/* A page counted when it comes and decoded later is the page read at once:
+ * the same rows and cursor, or the same refusal; a page in another shape
+ * is handed on (the API client decodes it the general way). */
+static void
+test_ticket_page_body_counts_then_decodes_alike (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (page_bodies); i++)
+    {
+      const char *text = page_bodies[i];
+      g_autoptr(GError) direct_error = NULL;
+      g_autoptr(GError) later_error = NULL;
+      g_autoptr(GateTicketPage) direct = gate_api_ticket_page_from_body (text, strlen (text), EVENT_ID, &direct_error);
+      g_autoptr(GateTicketPageBody) body = gate_ticket_page_body_peek (text, strlen (text), EVENT_ID);
+      g_autoptr(GateTicketPage) later = NULL;
+      g_autoptr(GateTicketPage) again = NULL;
+
+      g_test_message ("%u: %s → %s", i, text, body ? "counted" : "handed on");
+      if (body == NULL)
+        {
+          /* Only what the direct reading hands on, or a body that is not
+           * a page of objects at all. */
+          g_assert_null (direct);
+          continue;
+        }
+
+      later = gate_ticket_page_body_decode (body, &later_error);
+      if (direct != NULL)
+        {
+          g_assert_no_error (later_error);
+          g_assert_cmpuint (gate_ticket_page_body_get_n_rows (body), ==, direct->tickets->len);
+          g_assert_cmpstr (gate_ticket_page_body_get_next_cursor (body), ==, direct->next_cursor);
+          g_assert_cmpuint (later->tickets->len, ==, direct->tickets->len);
+          g_assert_cmpstr (later->next_cursor, ==, direct->next_cursor);
+          for (guint t = 0; t < direct->tickets->len; t++)
+            g_assert_cmpstr (((GateTicket *) g_ptr_array_index (later->tickets, t))->qr_token, ==,
+                             ((GateTicket *) g_ptr_array_index (direct->tickets, t))->qr_token);
+        }
+      else if (direct_error != NULL)
+        {
+          g_assert_null (later);
+          g_assert_error (later_error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+          g_assert_nonnull (strstr (later_error->message, direct_error->message));
+        }
+      else
+        {
+          /* Handed on by the direct reading: decoded the general way. */
+          g_autoptr(GError) rows_error = NULL;
+          g_autoptr(JsonArray) rows = gate_api_rows_from_body (text, strlen (text), &rows_error);
+          g_autoptr(GateTicketPage) general = rows ? gate_api_rows_to_ticket_page (rows, EVENT_ID, &rows_error) : NULL;
+
+          g_assert_cmpint (later != NULL, ==, general != NULL);
+          if (general != NULL)
+            g_assert_cmpuint (later->tickets->len, ==, general->tickets->len);
+        }
+
+      /* Once only. */
+      {
+        g_autoptr(GError) error = NULL;
+
+        again = gate_ticket_page_body_decode (body, &error);
+        g_assert_null (again);
+        g_assert_error (error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+      }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -585,6 +651,8 @@ main (int   argc,
   g_test_add_func ("/api/rows/times-in-postgresql-encodings", test_times_in_postgresql_encodings);
   g_test_add_func ("/api/rows/times-without-zone-or-date-are-refused", test_times_without_zone_or_date_are_refused);
   g_test_add_func ("/api/rows/formatted-time-round-trips", test_formatted_time_round_trips);
+  g_test_add_func ("/api/rows/ticket-page-body-counts-then-decodes-alike",
+                   test_ticket_page_body_counts_then_decodes_alike);
   g_test_add_func ("/api/rows/ticket-page-with-nulls", test_ticket_page_with_nulls);
   g_test_add_func ("/api/rows/empty-page-has-no-cursor", test_empty_page_has_no_cursor);
   g_test_add_func ("/api/rows/unknown-ticket-status-is-refused", test_unknown_ticket_status_is_refused);

@@ -278,6 +278,24 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       return 0;
     }
 
+  /* A page counted first and decoded later: the rows it counted, or a
+   * BAD_RESPONSE. */
+  if (decoder == DECODE_TICKET_PAGE)
+    {
+      g_autoptr(GateTicketPageBody) counted = gate_ticket_page_body_peek (body, size - 1, EVENT_ID);
+
+      if (counted != NULL)
+        {
+          g_autoptr(GError) later_error = NULL;
+          g_autoptr(GateTicketPage) later = gate_ticket_page_body_decode (counted, &later_error);
+
+          if (later != NULL)
+            g_assert_cmpuint (later->tickets->len, ==, gate_ticket_page_body_get_n_rows (counted));
+          else
+            g_assert_error (later_error, GATE_ERROR, GATE_ERROR_BAD_RESPONSE);
+        }
+    }
+
   rows = gate_api_rows_from_body (body, size - 1, &error);
   if (rows == NULL)
     {
