@@ -294,6 +294,19 @@ gate_api_client_sync_offline_scans_finish (GateApiClient  *self,
   return _gate_api_typed_finish (self, result, gate_api_client_sync_offline_scans_async, error);
 }
 
+static JsonObject *
+ticket_page_args (const char *event_id,
+                  const char *cursor,
+                  guint       limit)
+{
+  JsonObject *args = json_object_new ();
+
+  _gate_api_args_set_string (args, "p_event_id", event_id);
+  _gate_api_args_set_string (args, "p_cursor", cursor);
+  json_object_set_int_member (args, "p_limit", limit != 0 ? limit : 1000);
+  return args;
+}
+
 static gpointer
 read_ticket_page (const char      *body,
                   gsize            size,
@@ -324,14 +337,10 @@ gate_api_client_tickets_changed_since_async (GateApiClient       *self,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data)
 {
-  JsonObject *args = json_object_new ();
-
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
-  _gate_api_args_set_string (args, "p_event_id", event_id);
-  _gate_api_args_set_string (args, "p_cursor", cursor);
-  json_object_set_int_member (args, "p_limit", limit != 0 ? limit : 1000);
-  typed_call_full (self, "tickets_changed_since", args, 0, read_ticket_page, decode_ticket_page, g_strdup (event_id),
+  typed_call_full (self, "tickets_changed_since", ticket_page_args (event_id, cursor, limit), 0, read_ticket_page,
+                   decode_ticket_page, g_strdup (event_id),
                    g_free, gate_api_client_tickets_changed_since_async, cancellable, callback, user_data);
 }
 
@@ -384,16 +393,11 @@ gate_api_client_ticket_page_body_async (GateApiClient       *self,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
-  JsonObject *args = json_object_new ();
-
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
-  _gate_api_args_set_string (args, "p_event_id", event_id);
-  _gate_api_args_set_string (args, "p_cursor", cursor);
-  json_object_set_int_member (args, "p_limit", limit != 0 ? limit : 1000);
-  typed_call_full (self, "tickets_changed_since", args, 0, peek_ticket_page_body, decode_ticket_page_body,
-                   g_strdup (event_id), g_free, gate_api_client_ticket_page_body_async, cancellable, callback,
-                   user_data);
+  typed_call_full (self, "tickets_changed_since", ticket_page_args (event_id, cursor, limit), 0,
+                   peek_ticket_page_body, decode_ticket_page_body, g_strdup (event_id), g_free,
+                   gate_api_client_ticket_page_body_async, cancellable, callback, user_data);
 }
 
 GateTicketPageBody *

@@ -133,6 +133,37 @@ scan_scalar (Scan        *scan,
   return TRUE;
 }
 
+/* One member of a flat object: its name and its scalar value. */
+typedef struct
+{
+  const char *name;
+  gsize       name_length;
+  ValueKind   kind;
+  const char *value;
+  gsize       length;
+} Member;
+
+static gboolean
+scan_member (Scan   *scan,
+             Member *member)
+{
+  member->value = NULL;
+  member->length = 0;
+  return scan_string (scan, &member->name, &member->name_length) && scan_char (scan, ':') &&
+         scan_scalar (scan, &member->kind, &member->value, &member->length);
+}
+
+/* After an element of an array or object: its end (@close, *@done set) or
+ * a ',' before the next one. */
+static gboolean
+scan_next (Scan     *scan,
+           char      close,
+           gboolean *done)
+{
+  *done = scan_char (scan, close);
+  return *done || scan_char (scan, ',');
+}
+
 static gboolean
 digits (const char *text,
         guint       count,
@@ -194,18 +225,17 @@ fast_time (const char *text,
 /* FALSE: not the simple shape, the caller parses it the general way. A
  * wrong value in the simple shape is a BAD_RESPONSE in @error. */
 static gboolean
-fast_member (GateTicket  *ticket,
-             char       **status,
-             char       **cursor,
-             guint        index,
-             const char  *name,
-             gsize        name_length,
-             ValueKind    kind,
-             const char  *value,
-             gsize        length,
-             guint       *seen,
-             GError     **error)
+fast_member (GateTicket    *ticket,
+             char         **status,
+             char         **cursor,
+             guint          index,
+             const Member  *scanned,
+             guint         *seen,
+             GError       **error)
 {
+  const char *value = scanned->value;
+  gsize length = scanned->length;
+  ValueKind kind = scanned->kind;
   static const char *const names[] = { "id", "qr_token", "qr_signature", "ticket_type", "guest_name", "status",
                                        "scanned_at", "scanned_device", "updated_at", "next_cursor" };
   char **strings[] = { &ticket->id, &ticket->qr_token, &ticket->qr_signature, &ticket->ticket_type,
@@ -213,7 +243,8 @@ fast_member (GateTicket  *ticket,
   guint member;
 
   for (member = 0; member < G_N_ELEMENTS (names); member++)
-    if (strlen (names[member]) == name_length && memcmp (names[member], name, name_length) == 0)
+    if (strlen (names[member]) == scanned->name_length &&
+        memcmp (names[member], scanned->name, scanned->name_length) == 0)
       break;
   if (member == G_N_ELEMENTS (names))
     return TRUE;   /* not ours */
@@ -269,73 +300,60 @@ gate_api_ticket_page_from_body (const char  *data,
 
   if (size == 0 || !g_utf8_validate_len (data, size, NULL) || !scan_char (&scan, '['))
     return NULL;
-  if (!scan_char (&scan, ']'))
-    for (;; index++)
-      {
-        g_autoptr(GateTicket) ticket = gate_ticket_new ();
-        g_autofree char *status = NULL;
-        g_autofree char *cursor = NULL;
-        g_autoptr(GError) row_bad = NULL;
-        guint seen = 0;
+  for (gboolean rows_done = scan_char (&scan, ']'); !rows_done; index++)
+    {
+      g_autoptr(GateTicket) ticket = gate_ticket_new ();
+      g_autofree char *status = NULL;
+      g_autofree char *cursor = NULL;
+      g_autoptr(GError) row_bad = NULL;
+      guint seen = 0;
 
-        if (!scan_char (&scan, '{'))
-          return NULL;
-        if (!scan_char (&scan, '}'))
-          for (;;)
+      if (!scan_char (&scan, '{'))
+        return NULL;
+      for (gboolean done = scan_char (&scan, '}'); !done;)
+        {
+          Member member;
+
+          if (!scan_member (&scan, &member) ||
+              !fast_member (ticket, &status, &cursor, index, &member, &seen, row_bad == NULL ? &row_bad : NULL) ||
+              !scan_next (&scan, '}', &done))
+            return NULL;
+        }
+
+      /* id, qr_token, status and next_cursor are required. */
+      if (row_bad == NULL)
+        for (guint member = 0; member < 10; member++)
+          if ((member == 0 || member == 1 || member == 5 || member == 9) && !(seen & (1u << member)))
             {
-              const char *name;
-              const char *value = NULL;
-              gsize name_length;
-              gsize length = 0;
-              ValueKind kind;
+              static const char *const required[] = { "id", "qr_token", NULL, NULL, NULL, "status", NULL, NULL,
+                                                       NULL, "next_cursor" };
 
-              if (!scan_string (&scan, &name, &name_length) || !scan_char (&scan, ':') ||
-                  !scan_scalar (&scan, &kind, &value, &length) ||
-                  !fast_member (ticket, &status, &cursor, index, name, name_length, kind, value, length, &seen,
-                                row_bad == NULL ? &row_bad : NULL))
-                return NULL;
-              if (scan_char (&scan, '}'))
-                break;
-              if (!scan_char (&scan, ','))
-                return NULL;
+              g_set_error (&row_bad, GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "row %u: “%s” is missing", index,
+                           required[member]);
+              break;
             }
+      if (row_bad == NULL && ticket->qr_token[0] == '\0')
+        g_set_error (&row_bad, GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "row %u: “qr_token” is empty", index);
+      if (row_bad == NULL && !gate_ticket_status_from_string (status, &ticket->status))
+        g_set_error (&row_bad, GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "row %u: unknown ticket status “%s”", index,
+                     status);
 
-        /* id, qr_token, status and next_cursor are required. */
-        if (row_bad == NULL)
-          for (guint member = 0; member < 10; member++)
-            if ((member == 0 || member == 1 || member == 5 || member == 9) && !(seen & (1u << member)))
-              {
-                static const char *const required[] = { "id", "qr_token", NULL, NULL, NULL, "status", NULL, NULL,
-                                                         NULL, "next_cursor" };
+      if (row_bad != NULL)
+        {
+          if (bad == NULL)
+            bad = g_steal_pointer (&row_bad);
+        }
+      else
+        {
+          g_free (page->next_cursor);
+          page->next_cursor = g_steal_pointer (&cursor);
+          ticket->event_id = g_strdup (event_id);
+          g_ptr_array_add (page->tickets, g_steal_pointer (&ticket));
+        }
 
-                g_set_error (&row_bad, GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "row %u: “%s” is missing", index,
-                             required[member]);
-                break;
-              }
-        if (row_bad == NULL && ticket->qr_token[0] == '\0')
-          g_set_error (&row_bad, GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "row %u: “qr_token” is empty", index);
-        if (row_bad == NULL && !gate_ticket_status_from_string (status, &ticket->status))
-          g_set_error (&row_bad, GATE_ERROR, GATE_ERROR_BAD_RESPONSE, "row %u: unknown ticket status “%s”", index,
-                       status);
-
-        if (row_bad != NULL)
-          {
-            if (bad == NULL)
-              bad = g_steal_pointer (&row_bad);
-          }
-        else
-          {
-            g_free (page->next_cursor);
-            page->next_cursor = g_steal_pointer (&cursor);
-            ticket->event_id = g_strdup (event_id);
-            g_ptr_array_add (page->tickets, g_steal_pointer (&ticket));
-          }
-
-        if (scan_char (&scan, ']'))
-          break;
-        if (!scan_char (&scan, ','))
-          return NULL;
-      }
+      if (!scan_next (&scan, ']', &rows_done))
+        return NULL;
+    }
 
   scan_space (&scan);
   if (scan.at != scan.end)
@@ -400,41 +418,27 @@ gate_ticket_page_body_peek (const char *data,
 
   if (!scan_char (&scan, '['))
     return NULL;
-  if (!scan_char (&scan, ']'))
-    for (;; n_rows++)
-      {
-        if (!scan_char (&scan, '{'))
-          return NULL;
-        if (!scan_char (&scan, '}'))
-          for (;;)
-            {
-              const char *name;
-              const char *value = NULL;
-              gsize name_length;
-              gsize length = 0;
-              ValueKind kind;
+  for (gboolean rows_done = scan_char (&scan, ']'); !rows_done; n_rows++)
+    {
+      if (!scan_char (&scan, '{'))
+        return NULL;
+      for (gboolean done = scan_char (&scan, '}'); !done;)
+        {
+          Member member;
 
-              if (!scan_string (&scan, &name, &name_length) || !scan_char (&scan, ':') ||
-                  !scan_scalar (&scan, &kind, &value, &length))
-                return NULL;
-              if (name_length == 11 && memcmp (name, "next_cursor", 11) == 0)
-                {
-                  cursor = kind == VALUE_STRING ? value : NULL;
-                  cursor_length = length;
-                }
-              if (scan_char (&scan, '}'))
-                break;
-              if (!scan_char (&scan, ','))
-                return NULL;
+          if (!scan_member (&scan, &member))
+            return NULL;
+          if (member.name_length == 11 && memcmp (member.name, "next_cursor", 11) == 0)
+            {
+              cursor = member.kind == VALUE_STRING ? member.value : NULL;
+              cursor_length = member.length;
             }
-        if (scan_char (&scan, ']'))
-          {
-            n_rows++;
-            break;
-          }
-        if (!scan_char (&scan, ','))
-          return NULL;
-      }
+          if (!scan_next (&scan, '}', &done))
+            return NULL;
+        }
+      if (!scan_next (&scan, ']', &rows_done))
+        return NULL;
+    }
   scan_space (&scan);
   if (scan.at != scan.end || (cursor != NULL && !g_utf8_validate_len (cursor, cursor_length, NULL)))
     return NULL;

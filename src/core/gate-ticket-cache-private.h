@@ -85,6 +85,9 @@ sqlite3_stmt *_gate_cache_prepare              (GateTicketCache  *self,
 void          _gate_cache_bind_text            (sqlite3_stmt     *stmt,
                                                 int               index,
                                                 const char       *value);
+void          _gate_cache_bind_text_static     (sqlite3_stmt     *stmt,
+                                                int               index,
+                                                const char       *value);
 void          _gate_cache_bind_uuid            (sqlite3_stmt     *stmt,
                                                 int               index,
                                                 const char       *value);

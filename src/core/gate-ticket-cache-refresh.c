@@ -172,17 +172,6 @@ _gate_cache_ensure_code_index_locked (GateTicketCache  *self,
   return FALSE;
 }
 
-static void
-bind_static (sqlite3_stmt *stmt,
-             int           index,
-             const char   *value)
-{
-  if (value != NULL)
-    sqlite3_bind_text (stmt, index, value, -1, SQLITE_STATIC);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
 static gboolean
 apply_page_locked (GateTicketCache       *self,
                    const char            *event_id,
@@ -248,12 +237,12 @@ apply_page_locked (GateTicketCache       *self,
           sqlite3_reset (stmt);
           _gate_cache_bind_uuid (stmt, 1, ticket->id);
           _gate_cache_bind_uuid (stmt, 2, event_id);
-          bind_static (stmt, 3, ticket->qr_token);
-          bind_static (stmt, 4, ticket->ticket_type);
-          bind_static (stmt, 5, ticket->guest_name);
-          bind_static (stmt, 6, gate_ticket_status_to_string (ticket->status));
+          _gate_cache_bind_text_static (stmt, 3, ticket->qr_token);
+          _gate_cache_bind_text_static (stmt, 4, ticket->ticket_type);
+          _gate_cache_bind_text_static (stmt, 5, ticket->guest_name);
+          _gate_cache_bind_text_static (stmt, 6, gate_ticket_status_to_string (ticket->status));
           _gate_cache_bind_time (stmt, 7, ticket->scanned_at_us);
-          bind_static (stmt, 8, ticket->scanned_device);
+          _gate_cache_bind_text_static (stmt, 8, ticket->scanned_device);
           _gate_cache_bind_time (stmt, 9, ticket->updated_at_us);
           rc = sqlite3_step (stmt);
           sqlite3_reset (stmt);

@@ -157,15 +157,34 @@ _gate_cache_prepare (GateTicketCache  *self,
   return stmt;
 }
 
+static void
+bind_text (sqlite3_stmt      *stmt,
+           int                index,
+           const char        *value,
+           sqlite3_destructor_type keep)
+{
+  if (value != NULL)
+    sqlite3_bind_text (stmt, index, value, -1, keep);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
 void
 _gate_cache_bind_text (sqlite3_stmt *stmt,
                        int           index,
                        const char   *value)
 {
-  if (value != NULL)
-    sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, index);
+  bind_text (stmt, index, value, SQLITE_TRANSIENT);
+}
+
+/* Without a copy: @value outlives the statement's step, and the caller
+ * clears the bindings after it. */
+void
+_gate_cache_bind_text_static (sqlite3_stmt *stmt,
+                              int           index,
+                              const char   *value)
+{
+  bind_text (stmt, index, value, SQLITE_STATIC);
 }
 
 /* As gate_uuid(?) would store @value, without the function call: a
