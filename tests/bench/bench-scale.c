@@ -6,7 +6,7 @@
  * PostgreSQL with generate_series; one gate-server in front of it; `gatectl
  * refresh` as the kiosk, each run its own process (start-up included, as a
  * kiosk's timer would not have it, so the figures are an upper bound). For
- * each size: full refresh and its peak RSS, delta refresh of 100 changed
+ * each size: full refresh (best of 2) and its peak RSS, delta refresh of 100 changed
  * tickets (best of 3), a refresh with nothing changed (best of 3), the cache
  * file and its bytes a ticket, lookup p99 and a status read on the built
  * cache; then where the time goes: the server's functions timed through
@@ -37,6 +37,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 
 #define CHANGES   100
 #define ROUNDS    3
+#define FULL_ROUNDS 2
 #define LOOKUPS   50000
 #define SAMPLE    10000
 
@@ -46,6 +47,7 @@ typedef struct
   char   *event;
   char   *cache_path;
   double  full_s;
+  double  full_slower_s;
   double  full_rss_mb;
   double  full_cpu_s;
   double  delta_ms;
@@ -416,15 +418,26 @@ measure_size (PGconn     *conn,
   Measure full;
 
   size->cache_path = g_strdup_printf ("%s/kiosk-%u.cache", dir, size->tickets);
-  remove_cache (size->cache_path);
   envp = g_environ_setenv (envp, "GATE_EVENT", size->event, TRUE);
   envp = g_environ_setenv (envp, "GATE_CACHE", size->cache_path, TRUE);
 
-  full = run_gatectl (envp, "refresh", "--full");
-  size->failed |= full.status != 0;
-  size->full_s = full.seconds;
-  size->full_rss_mb = full.max_rss_mb;
-  size->full_cpu_s = full.cpu_seconds;
+  /* Best of FULL_ROUNDS into a new cache each time, as the deltas are best
+   * of ROUNDS: the machine's other load moves one run by seconds. The
+   * slower run is printed too, and the peak RSS is the larger. */
+  size->full_s = G_MAXDOUBLE;
+  for (guint round = 0; round < FULL_ROUNDS; round++)
+    {
+      remove_cache (size->cache_path);
+      full = run_gatectl (envp, "refresh", "--full");
+      size->failed |= full.status != 0;
+      size->full_slower_s = MAX (size->full_slower_s, full.seconds);
+      size->full_rss_mb = MAX (size->full_rss_mb, full.max_rss_mb);
+      if (full.seconds < size->full_s)
+        {
+          size->full_s = full.seconds;
+          size->full_cpu_s = full.cpu_seconds;
+        }
+    }
   size->file_mb = (file_size (size->cache_path, "") + file_size (size->cache_path, "-wal")) / (1024.0 * 1024.0);
   size->bytes_per_ticket = size->file_mb * 1024.0 * 1024.0 / size->tickets;
 
@@ -545,7 +558,8 @@ main (int   argc,
     printf ("load average at the end: %.2f %.2f %.2f (%ld cores)\n", load[0], load[1], load[2],
             sysconf (_SC_NPROCESSORS_ONLN));
   printf ("%-48s %12u %12u %9s\n", "tickets in the event", size[0].tickets, size[1].tickets, "ratio");
-  row ("full refresh (s)", 2, size[0].full_s, size[1].full_s);
+  row ("full refresh, best of 2 (s)", 2, size[0].full_s, size[1].full_s);
+  row ("  the slower of the 2 (s)", 2, size[0].full_slower_s, size[1].full_slower_s);
   row ("  gatectl's own CPU, user + system (s)", 2, size[0].full_cpu_s, size[1].full_cpu_s);
   row ("  peak RSS (MB)", 1, size[0].full_rss_mb, size[1].full_rss_mb);
   row ("  server: every page through libpq (s)", 2, size[0].pg_pages_s, size[1].pg_pages_s);
@@ -581,7 +595,7 @@ main (int   argc,
 
       printf ("delta refresh: %.1f ms and %.1f ms, %.2f× — %s (target both < 60 ms, within 1.5×)\n",
               size[0].delta_ms, size[1].delta_ms, size[1].delta_ms / size[0].delta_ms, delta_ok ? "PASS" : "FAIL");
-      printf ("full refresh of 1,000,000: %.2f s, %.1f MB — %s (target < 10 s, < 150 MB)\n", size[1].full_s,
+      printf ("full refresh of 1,000,000, best of 2: %.2f s, %.1f MB — %s (target < 10 s, < 150 MB)\n", size[1].full_s,
               size[1].full_rss_mb, full_ok ? "PASS" : "FAIL");
       printf ("cache: %.0f bytes a ticket — %s (target ≤ 200)\n", size[1].bytes_per_ticket, file_ok ? "PASS" : "FAIL");
       printf ("lookup p99 at 1,000,000: %.0f µs — %s (target < 100 µs)\n", size[1].lookup_p99_us,
