@@ -6,7 +6,8 @@
  * a node, a hash table and a copy of every string for each of them before
  * gate_api_rows_to_ticket_page() copies the strings again, which was most
  * of a kiosk's time for a full refresh (issue 16). This reads the shape
- * PostgreSQL's json_agg() gives a page — an array of flat objects whose
+ * PostgreSQL's JSON gives a page (gate-server's rows of to_json(), or
+ * PostgREST's json_agg()) — an array of flat objects whose
  * values are strings without escapes, numbers, booleans or null — straight
  * into the page, with the same checks and messages. Anything else (an
  * escaped character, a nested value, a time in another form) is not

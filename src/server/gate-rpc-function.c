@@ -23,8 +23,6 @@ struct _GateRpcFunction
    * them, also for a single column, where PostgreSQL itself would give
    * plain values. */
   gboolean           named_columns;
-  /* A set function declared ROWS 1: its answer is one row of its data,
-   * not a number of rows a request could push up. */
 };
 
 static void
