@@ -109,6 +109,10 @@ void     _gate_api_args_set_string     (JsonObject          *args,
 void     _gate_api_args_set_time       (JsonObject          *args,
                                         const char          *name,
                                         gint64               time_us);
+/* The arguments of a keyset page: event, cursor, limit (0: 1000). */
+JsonObject *_gate_api_page_args        (const char          *event_id,
+                                        const char          *cursor,
+                                        guint                limit);
 /* For functions whose only use is that they answered one row with a
  * server time. */
 gpointer _gate_api_decode_acknowledgement (JsonArray       *rows,

@@ -294,10 +294,11 @@ gate_api_client_sync_offline_scans_finish (GateApiClient  *self,
   return _gate_api_typed_finish (self, result, gate_api_client_sync_offline_scans_async, error);
 }
 
-static JsonObject *
-ticket_page_args (const char *event_id,
-                  const char *cursor,
-                  guint       limit)
+/* The arguments of tickets_changed_since and stays_changed_since. */
+JsonObject *
+_gate_api_page_args (const char *event_id,
+                     const char *cursor,
+                     guint       limit)
 {
   JsonObject *args = json_object_new ();
 
@@ -339,9 +340,9 @@ gate_api_client_tickets_changed_since_async (GateApiClient       *self,
 {
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
-  typed_call_full (self, "tickets_changed_since", ticket_page_args (event_id, cursor, limit), 0, read_ticket_page,
-                   decode_ticket_page, g_strdup (event_id),
-                   g_free, gate_api_client_tickets_changed_since_async, cancellable, callback, user_data);
+  typed_call_full (self, "tickets_changed_since", _gate_api_page_args (event_id, cursor, limit), 0, read_ticket_page,
+                   decode_ticket_page, g_strdup (event_id), g_free, gate_api_client_tickets_changed_since_async,
+                   cancellable, callback, user_data);
 }
 
 GateTicketPage *
@@ -395,7 +396,7 @@ gate_api_client_ticket_page_body_async (GateApiClient       *self,
 {
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
-  typed_call_full (self, "tickets_changed_since", ticket_page_args (event_id, cursor, limit), 0,
+  typed_call_full (self, "tickets_changed_since", _gate_api_page_args (event_id, cursor, limit), 0,
                    peek_ticket_page_body, decode_ticket_page_body, g_strdup (event_id), g_free,
                    gate_api_client_ticket_page_body_async, cancellable, callback, user_data);
 }

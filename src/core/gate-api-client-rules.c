@@ -78,14 +78,12 @@ gate_api_client_stays_changed_since_async (GateApiClient       *self,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data)
 {
-  JsonObject *args = json_object_new ();
+  JsonObject *args;
 
   g_return_if_fail (GATE_IS_API_CLIENT (self));
 
+  args = _gate_api_page_args (event_id, cursor, limit);
   _gate_api_args_set_string (args, "p_device_id", self->device_id);
-  _gate_api_args_set_string (args, "p_event_id", event_id);
-  _gate_api_args_set_string (args, "p_cursor", cursor);
-  json_object_set_int_member (args, "p_limit", limit != 0 ? limit : 1000);
   _gate_api_typed_call (self, "stays_changed_since", args, 0, decode_presence_page, NULL, NULL,
                         gate_api_client_stays_changed_since_async, cancellable, callback, user_data);
 }
