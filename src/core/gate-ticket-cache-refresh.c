@@ -303,10 +303,12 @@ gate_ticket_cache_apply_page (GateTicketCache       *self,
   /* The tickets' CHECK (status IN (…)) cannot fail here (a page's status
    * is a GateTicketStatus written out), and SQLite checks an IN list by
    * building a temporary table for every row stored: a pager opened,
-   * allocated and closed a thousand times a page. The page is stored
+   * allocated and closed a thousand times a page. A full page is stored
    * without it; every other writer keeps it. Switching it expires the
-   * connection's statements, which are prepared again when next used. */
-  sqlite3_exec (self->db, "PRAGMA ignore_check_constraints = ON", NULL, NULL, NULL);
+   * connection's statements, which are prepared again when next used: for
+   * a delta's few tickets that costs more than the check, so they keep it. */
+  if (self->bulk)
+    sqlite3_exec (self->db, "PRAGMA ignore_check_constraints = ON", NULL, NULL, NULL);
   if (_gate_cache_begin_replaceable (self, error))
     {
       if (apply_page_locked (self, event_id, page, error))
@@ -314,7 +316,8 @@ gate_ticket_cache_apply_page (GateTicketCache       *self,
       else
         _gate_cache_rollback (self);
     }
-  sqlite3_exec (self->db, "PRAGMA ignore_check_constraints = OFF", NULL, NULL, NULL);
+  if (self->bulk)
+    sqlite3_exec (self->db, "PRAGMA ignore_check_constraints = OFF", NULL, NULL, NULL);
   /* The code index goes through the WAL in one transaction, tens of MB at
    * a million tickets: its commit passes the checkpoint threshold, and the
    * cache's WAL hook (gate-ticket-cache-open.c) copies it into the file and
